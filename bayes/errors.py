@@ -1,0 +1,27 @@
+"""One error type for everything an analyst can get wrong, so the CLI can print one line and exit 2."""
+
+from __future__ import annotations
+
+
+class BayesInputError(Exception):
+    """Bad input: carries the file and line it comes from, so the message points at the fix."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.message = message
+        self.file = file
+        self.line = line
+        super().__init__(self.location_message())
+
+    def location_message(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class ModelFileError(BayesInputError):
+    """A model file that cannot be loaded as written."""
+
+
+class QueryError(BayesInputError):
+    """A query, scenario or claim that names something the model does not have."""

@@ -1,0 +1,222 @@
+"""The object analysts hold in a notebook: a loaded model whose answers are tidy DataFrames."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from .engine import Engine
+from .errors import QueryError
+from .modelfile import ModelSpec, load_spec
+from .network import table_array
+from .scales import get_scale
+
+BASELINE = "baseline"
+
+
+def parse_assignments(items, spec: ModelSpec, what: str) -> dict[str, str]:
+    """Accept {"var": "state"}, ["var=state", ...] or "var=state"; check names against the model."""
+    if items is None:
+        return {}
+    if isinstance(items, str):
+        items = [items]
+    if isinstance(items, dict):
+        pairs = list(items.items())
+    else:
+        pairs = []
+        for item in items:
+            if not isinstance(item, str) or item.count("=") != 1:
+                raise QueryError(f"{what} '{item}' must be written VARIABLE=STATE", spec.path)
+            var, state = (part.strip() for part in item.split("="))
+            pairs.append((var, state))
+    result: dict[str, str] = {}
+    for var, state in pairs:
+        check_variable(spec, var, what)
+        if state not in spec.states(var):
+            raise QueryError(f"{what} names unknown state '{state}' of '{var}'; expected one of: "
+                             f"{', '.join(spec.states(var))}", spec.path)
+        if var in result and result[var] != state:
+            raise QueryError(f"{what} sets '{var}' twice ({result[var]} and {state})", spec.path)
+        result[var] = state
+    return result
+
+
+def check_variable(spec: ModelSpec, var: str, what: str = "query"):
+    if var not in spec.variables:
+        raise QueryError(f"{what} names unknown variable '{var}'; known variables: {', '.join(spec.variables)}",
+                         spec.path)
+
+
+class Model:
+    """A compiled model: tables, queries, scenarios and the claims check."""
+
+    def __init__(self, spec: ModelSpec):
+        self.spec = spec
+        self.engine = Engine(spec)
+
+    # ------------------------------------------------------------------ what the model holds
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def scale(self):
+        return get_scale(self.spec.scale)
+
+    @property
+    def variables(self) -> list[str]:
+        return list(self.spec.variables)
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(self.spec.outcomes) or self.variables
+
+    @property
+    def network(self):
+        """The pgmpy DiscreteBayesianNetwork (built on first use; passes pgmpy's check_model)."""
+        return self.engine.network
+
+    def states(self, variable: str) -> tuple[str, ...]:
+        check_variable(self.spec, variable)
+        return self.spec.states(variable)
+
+    @property
+    def source_line(self) -> str:
+        return f"Model: {self.spec.title} (as of {self.spec.as_of}). Source: {self.spec.source}"
+
+    def describe(self) -> pd.DataFrame:
+        """One row per variable: what it means, its states, its parents, whether it can be observed."""
+        rows = []
+        for v in self.spec.variables.values():
+            rows.append({
+                "variable": v.name,
+                "description": v.description,
+                "states": ", ".join(v.states),
+                "parents": ", ".join(v.parents),
+                "observable": v.observable,
+                "outcome": v.name in self.spec.outcomes,
+            })
+        return pd.DataFrame(rows)
+
+    def cpt(self, variable: str, rationale: bool = False) -> pd.DataFrame:
+        """The conditional table, one row per combination of parent states, columns are child states."""
+        check_variable(self.spec, variable, "cpt")
+        v = self.spec.variables[variable]
+        array = table_array(v, self.spec).reshape(-1, len(v.states))
+        if v.parents:
+            index = pd.MultiIndex.from_product([self.spec.states(p) for p in v.parents], names=list(v.parents))
+        else:
+            index = pd.Index(["(no parents)"], name="given")
+        frame = pd.DataFrame(array, index=index, columns=pd.Index(list(v.states), name=variable))
+        if rationale:
+            by_key = {tuple(r.given[p] for p in v.parents): str(r.rationale) for r in v.rows}
+            keys = list(index) if v.parents else [()]
+            frame["rationale"] = [by_key[k if isinstance(k, tuple) else (k,)] for k in keys]
+        return frame
+
+    # ------------------------------------------------------------------ queries
+    def marginals(self, variables=None, given=None, do=None) -> dict[str, np.ndarray]:
+        """Posterior arrays by variable, in the model's state order (for code that wants numbers)."""
+        variables = self._targets(variables)
+        given = parse_assignments(given, self.spec, "evidence")
+        do = parse_assignments(do, self.spec, "intervention")
+        return self.engine.marginals(variables, given, do)
+
+    def query(self, variables=None, given=None, do=None) -> pd.DataFrame:
+        """Tidy posterior: columns variable, state, probability (one row per state)."""
+        result = self.marginals(variables, given, do)
+        return _tidy(result, self.spec)
+
+    def probability(self, event: str | dict, given=None, do=None) -> float:
+        """P(variable in states | ...): event as "var=state" or {"var": [states]}."""
+        if isinstance(event, str):
+            var, _, state = event.partition("=")
+            event = {var.strip(): [state.strip()]}
+        (var, states), = event.items()
+        states = [states] if isinstance(states, str) else list(states)
+        check_variable(self.spec, var, "event")
+        for s in states:
+            if s not in self.spec.states(var):
+                raise QueryError(f"event names unknown state '{s}' of '{var}'", self.spec.path)
+        p = self.marginals([var], given, do)[var]
+        return float(sum(p[self.spec.states(var).index(s)] for s in states))
+
+    def _targets(self, variables) -> list[str]:
+        if variables is None:
+            return self.outcomes
+        if isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        for v in variables:
+            check_variable(self.spec, v)
+        return variables
+
+    # ------------------------------------------------------------------ scenarios
+    def scenario_names(self) -> list[str]:
+        names = list(self.spec.scenarios)
+        return names if BASELINE in names else [BASELINE] + names
+
+    def scenario_table(self) -> pd.DataFrame:
+        """The named scenarios as a table: what each observes and what it forces."""
+        rows = []
+        for name in self.scenario_names():
+            sc = self.spec.scenarios.get(name)
+            rows.append({
+                "scenario": name,
+                "description": sc.description if sc else "No evidence: the assessment as written.",
+                "observed": ", ".join(f"{k}={v}" for k, v in sc.observe.items()) if sc else "",
+                "forced": ", ".join(f"{k}={v}" for k, v in sc.do.items()) if sc else "",
+            })
+        return pd.DataFrame(rows)
+
+    def scenarios(self, variables=None, names=None) -> pd.DataFrame:
+        """Every named scenario (baseline first) in one tidy table: scenario, variable, state, probability."""
+        variables = self._targets(variables)
+        names = self.scenario_names() if names is None else list(names)
+        frames = []
+        for name in names:
+            if name == BASELINE and name not in self.spec.scenarios:
+                observe, do = {}, {}
+            elif name in self.spec.scenarios:
+                sc = self.spec.scenarios[name]
+                observe, do = sc.observe, sc.do
+            else:
+                raise QueryError(f"unknown scenario '{name}'; known scenarios: {', '.join(self.scenario_names())}",
+                                 self.spec.path)
+            frame = _tidy(self.engine.marginals(variables, observe, do), self.spec)
+            frame.insert(0, "scenario", name)
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True)
+        out["scenario"] = pd.Categorical(out["scenario"], categories=names, ordered=True)
+        return out
+
+    # ------------------------------------------------------------------ claims
+    def check(self) -> pd.DataFrame:
+        """Evaluate every claim in the ledger on the compiled network (see claims.py)."""
+        from .claims import claims_frame, evaluate_claims
+
+        return claims_frame(evaluate_claims(self))
+
+    def __repr__(self) -> str:
+        return (f"<Model {self.name!r}: {len(self.spec.variables)} variables, {len(self.spec.claims)} claims, "
+                f"{len(self.spec.scenarios)} scenarios>")
+
+
+def _tidy(result: dict[str, np.ndarray], spec: ModelSpec) -> pd.DataFrame:
+    rows = [
+        {"variable": var, "state": state, "probability": float(p)}
+        for var, probs in result.items()
+        for state, p in zip(spec.states(var), probs)
+    ]
+    return pd.DataFrame(rows, columns=["variable", "state", "probability"])
+
+
+def load(name_or_path: str | os.PathLike) -> Model:
+    """Load a model by name (data/models/<name>.yaml) or by path; errors name the file and line."""
+    return Model(load_spec(name_or_path))

@@ -1,0 +1,698 @@
+"""The analyst's model file: read, validate and turn into plain Python objects.
+
+The file is data (safe YAML, never executed). Every check here names the file, the line and what was
+expected, because the person fixing it is an analyst with the file open, not a developer with a
+traceback. Compiling to pgmpy lives in `network.py`; this module knows nothing about inference.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphlib import CycleError, TopologicalSorter
+
+from .errors import ModelFileError
+from .scales import DEFAULT_SCALE, SCALES
+from .yamlfile import LineDict, LineList, line_of, load_yaml_file
+
+ROW_SUM_TOLERANCE = 1e-6
+FORMAT_TAG = "bayes-model/1"
+
+TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
+MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes"}
+VARIABLE_KEYS = {"description", "states", "parents", "table", "observable", "label"}
+ROW_KEYS = {"given", "probabilities", "rationale"}
+RATIONALE_KEYS = {"claims", "assumption", "note"}
+SCENARIO_KEYS = {"description", "observe", "do", "label"}
+CLAIM_KEYS = {
+    "quote", "says", "form", "reading", "outcome", "if", "than", "given", "band", "range",
+    "strength", "min_odds_ratio", "cause", "tolerance", "note",
+}
+CLAIM_FORMS = ("more_likely", "less_likely", "probability", "no_difference")
+READINGS = ("observation", "intervention")
+
+# "More / much more / far more likely" as odds-ratio thresholds, chosen once and used throughout
+# (REFERENCE.md section 4). A claim may instead give min_odds_ratio explicitly.
+STRENGTH_ODDS_RATIO = {"more": 1.0, "much_more": 3.0, "far_more": 6.0}
+
+
+@dataclass(frozen=True)
+class Rationale:
+    """Why a number is what it is: claims from the ledger, an analyst assumption, or both."""
+
+    claims: tuple[str, ...] = ()
+    assumption: str | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.claims:
+            parts.append("claims " + ", ".join(self.claims))
+        if self.assumption:
+            parts.append("assumption: " + self.assumption)
+        if self.note:
+            parts.append(self.note)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    given: dict[str, str]
+    probabilities: dict[str, float]
+    rationale: Rationale
+    line: int | None = None
+
+
+@dataclass
+class Variable:
+    name: str
+    description: str
+    states: tuple[str, ...]
+    parents: tuple[str, ...]
+    rows: list[TableRow]
+    observable: bool = False
+    label: str | None = None
+    line: int | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    observe: dict[str, str]
+    do: dict[str, str]
+    label: str | None = None
+    line: int | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass
+class ClaimSpec:
+    id: str
+    quote: str
+    says: str
+    form: str
+    reading: str
+    outcome_variable: str
+    outcome_states: tuple[str, ...]
+    if_: dict[str, str] = field(default_factory=dict)
+    than: dict[str, str] = field(default_factory=dict)
+    given: dict[str, str] = field(default_factory=dict)
+    band: str | None = None
+    range: tuple[float, float] | None = None
+    min_odds_ratio: float | None = None
+    cause: str | None = None
+    tolerance: float = 0.01
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class ModelSpec:
+    name: str
+    path: str
+    title: str
+    source: str
+    as_of: str
+    author: str
+    description: str
+    scale: str
+    variables: dict[str, Variable]
+    outcomes: list[str]
+    headline_states: dict[str, str]
+    scenarios: dict[str, Scenario]
+    claims: dict[str, ClaimSpec]
+
+    def states(self, variable: str) -> tuple[str, ...]:
+        return self.variables[variable].states
+
+
+# --------------------------------------------------------------------------- locating model files
+
+def models_dirs() -> list[Path]:
+    """Where a bare model name is looked up: $BAYES_MODELS_DIR, ./data/models, the project's data/models."""
+    dirs = []
+    env = os.environ.get("BAYES_MODELS_DIR")
+    if env:
+        dirs.append(Path(env))
+    dirs.append(Path.cwd() / "data" / "models")
+    dirs.append(Path(__file__).resolve().parent.parent / "data" / "models")
+    seen, unique = set(), []
+    for d in dirs:
+        key = d.resolve() if d.exists() else d
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique
+
+
+def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
+    """A path that exists wins; otherwise `name` means data/models/<name>.yaml."""
+    candidate = Path(name_or_path)
+    if candidate.is_file() or candidate.suffix in (".yaml", ".yml") or os.sep in str(name_or_path):
+        return candidate
+    for d in models_dirs():
+        for ext in (".yaml", ".yml"):
+            path = d / f"{name_or_path}{ext}"
+            if path.is_file():
+                return path
+    known = sorted({p.stem for d in models_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
+    raise ModelFileError(
+        f"no model named '{name_or_path}'; expected a path to a .yaml file or one of: "
+        + (", ".join(known) if known else "(no models found under data/models)"),
+        str(name_or_path),
+    )
+
+
+def available_models() -> list[str]:
+    return sorted({p.stem for d in models_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+class _Checker:
+    """Holds the file name so every error can say where it is."""
+
+    def __init__(self, filename: str):
+        self.file = filename
+
+    def fail(self, message: str, line: int | None = None):
+        raise ModelFileError(message, self.file, line)
+
+    def mapping(self, value, what: str, line: int | None) -> LineDict:
+        if not isinstance(value, dict):
+            self.fail(f"{what} must be a mapping of name: value, got {_kind(value)}", line)
+        return value
+
+    def sequence(self, value, what: str, line: int | None) -> LineList:
+        if not isinstance(value, list):
+            self.fail(f"{what} must be a list, got {_kind(value)}", line)
+        return value
+
+    def text(self, value, what: str, line: int | None, required: bool = True) -> str:
+        if value is None and not required:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.fail(f"{what} must be text, got {_kind(value)}", line)
+        text = str(value).strip()
+        if required and not text:
+            self.fail(f"{what} must not be empty", line)
+        return text
+
+    def name(self, value, what: str, line: int | None) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            self.fail(f"{what} must be a name (letters, digits, _), got {_kind(value)}", line)
+        text = str(value).strip()
+        if not text or any(ch.isspace() for ch in text) or "=" in text or "," in text:
+            self.fail(f"{what} '{value}' must be a single word without spaces, '=' or ',' "
+                      "(use underscores, e.g. turns_to_the_west)", line)
+        return text
+
+    def known_keys(self, mapping: LineDict, allowed: set[str], what: str):
+        for key in mapping:
+            if key not in allowed:
+                self.fail(f"unknown key '{key}' in {what}; expected one of: {', '.join(sorted(allowed))}",
+                          line_of(mapping, key))
+
+    def probability(self, value, what: str, line: int | None) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(f"{what} must be a number between 0 and 1, got {_kind(value)} {value!r}", line)
+        x = float(value)
+        if math.isnan(x) or x < 0.0 or x > 1.0:
+            self.fail(f"{what} is {value}; a probability must be between 0 and 1", line)
+        return x
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+# --------------------------------------------------------------------------- parsing
+
+def load_spec(name_or_path: str | os.PathLike) -> ModelSpec:
+    """Read and validate a model file; raises ModelFileError with file and line on the first problem."""
+    path = resolve_model_path(name_or_path)
+    raw = load_yaml_file(path)
+    return parse_spec(raw, str(path), name=path.stem)
+
+
+def parse_spec(raw, filename: str, name: str) -> ModelSpec:
+    ck = _Checker(filename)
+    if raw is None:
+        ck.fail("the file is empty; expected a model with 'model', 'variables', 'outcomes', "
+                "'scenarios' and 'claims' sections", 1)
+    top = ck.mapping(raw, "the model file", 1)
+    ck.known_keys(top, TOP_KEYS, "the top level of the model file")
+    for key in ("model", "variables"):
+        if key not in top:
+            ck.fail(f"missing section '{key}' at the top level", 1)
+    fmt = top.get("format", FORMAT_TAG)
+    if fmt != FORMAT_TAG:
+        ck.fail(f"format is '{fmt}'; this toolkit reads '{FORMAT_TAG}'", line_of(top, "format"))
+
+    meta = ck.mapping(top["model"], "the 'model' section", line_of(top, "model"))
+    ck.known_keys(meta, MODEL_KEYS, "the 'model' section")
+    for key in ("title", "source", "as_of", "author"):
+        if key not in meta:
+            ck.fail(f"the 'model' section needs '{key}'", meta.line)
+    scale = str(meta.get("scale", DEFAULT_SCALE))
+    if scale not in SCALES:
+        ck.fail(f"unknown scale '{scale}'; expected one of: {', '.join(SCALES)}", line_of(meta, "scale"))
+
+    variables = _parse_variables(ck, top)
+    claims = _parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
+    _check_rationales(ck, variables, claims)
+    outcomes, headline_states = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
+    scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), variables)
+
+    return ModelSpec(
+        name=name,
+        path=filename,
+        title=ck.text(meta["title"], "model title", line_of(meta, "title")),
+        source=ck.text(meta["source"], "model source", line_of(meta, "source")),
+        as_of=ck.text(meta["as_of"], "model as_of date", line_of(meta, "as_of")),
+        author=ck.text(meta["author"], "model author", line_of(meta, "author")),
+        description=ck.text(meta.get("description"), "model description", line_of(meta, "description"),
+                            required=False),
+        scale=scale,
+        variables=variables,
+        outcomes=outcomes,
+        headline_states=headline_states,
+        scenarios=scenarios,
+        claims=claims,
+    )
+
+
+def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
+    section = top["variables"]
+    if section is None or (isinstance(section, dict) and not section):
+        ck.fail("the 'variables' section is empty; expected at least one variable", line_of(top, "variables"))
+    section = ck.mapping(section, "the 'variables' section", line_of(top, "variables"))
+
+    # First pass: names, states, parents (tables need every variable's states).
+    shells: dict[str, dict] = {}
+    for raw_name, body in section.items():
+        vline = line_of(section, raw_name)
+        vname = ck.name(raw_name, "variable name", vline)
+        body = ck.mapping(body, f"variable '{vname}'", vline)
+        ck.known_keys(body, VARIABLE_KEYS, f"variable '{vname}'")
+        if "states" not in body:
+            ck.fail(f"variable '{vname}' needs 'states' (a list of at least two state names)", vline)
+        states_raw = ck.sequence(body["states"], f"states of '{vname}'", line_of(body, "states"))
+        if len(states_raw) < 2:
+            ck.fail(f"variable '{vname}' has {len(states_raw)} state(s); expected at least two",
+                    line_of(body, "states"))
+        states: list[str] = []
+        for i, s in enumerate(states_raw):
+            sline = states_raw.line_of(i)
+            sname = ck.name(s, f"state of '{vname}'", sline)
+            if sname in states:
+                ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
+            states.append(sname)
+        parents_raw = body.get("parents") or []
+        if isinstance(parents_raw, str):
+            parents_raw = [parents_raw]
+        parents_raw = ck.sequence(parents_raw, f"parents of '{vname}'", line_of(body, "parents"))
+        parents: list[str] = []
+        for p in parents_raw:
+            pname = ck.name(p, f"parent of '{vname}'", line_of(body, "parents"))
+            if pname in parents:
+                ck.fail(f"parent '{pname}' listed twice for variable '{vname}'", line_of(body, "parents"))
+            if pname == vname:
+                ck.fail(f"variable '{vname}' lists itself as a parent", line_of(body, "parents"))
+            parents.append(pname)
+        description = ck.text(body.get("description"), f"description of '{vname}'",
+                              line_of(body, "description"), required=False)
+        if not description:
+            ck.fail(f"variable '{vname}' needs a plain-language 'description'", vline)
+        observable = body.get("observable", False)
+        if not isinstance(observable, bool):
+            ck.fail(f"'observable' of '{vname}' must be true or false", line_of(body, "observable"))
+        label = body.get("label")
+        shells[vname] = dict(body=body, line=vline, states=tuple(states), parents=tuple(parents),
+                             description=description, observable=observable,
+                             label=str(label) if label is not None else None)
+
+    for vname, shell in shells.items():
+        for p in shell["parents"]:
+            if p not in shells:
+                ck.fail(f"variable '{vname}' has unknown parent '{p}'; known variables: "
+                        f"{', '.join(shells)}", line_of(shell["body"], "parents"))
+
+    sorter = TopologicalSorter({v: s["parents"] for v, s in shells.items()})
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        cycle = exc.args[1]
+        first = cycle[0]
+        ck.fail("the parents form a cycle: " + " -> ".join(reversed(cycle)) +
+                "; a Bayesian network must have no directed cycles", line_of(shells[first]["body"], "parents"))
+
+    variables: dict[str, Variable] = {}
+    for vname, shell in shells.items():
+        rows = _parse_table(ck, vname, shell, shells)
+        variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
+                                    shell["observable"], shell["label"], shell["line"])
+    return variables
+
+
+def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[TableRow]:
+    body = shell["body"]
+    if "table" not in body:
+        ck.fail(f"variable '{vname}' needs a 'table' (one row per combination of its parents' states)",
+                shell["line"])
+    table = body["table"]
+    if isinstance(table, dict):  # a root variable may give its single row as a mapping
+        table = LineList([table])
+        table.line = line_of(body, "table")
+        table.item_lines = [table.line]
+    table = ck.sequence(table, f"table of '{vname}'", line_of(body, "table"))
+    parents = shell["parents"]
+    states = shell["states"]
+    expected = 1
+    for p in parents:
+        expected *= len(shells[p]["states"])
+
+    seen: dict[tuple, int | None] = {}
+    rows: list[TableRow] = []
+    for i, raw_row in enumerate(table):
+        rline = table.line_of(i)
+        row = ck.mapping(raw_row, f"row {i + 1} of the table of '{vname}'", rline)
+        ck.known_keys(row, ROW_KEYS, f"a table row of '{vname}'")
+        given_raw = row.get("given") or LineDict()
+        given_raw = ck.mapping(given_raw, f"'given' of a table row of '{vname}'", line_of(row, "given"))
+        given: dict[str, str] = {}
+        for p, s in given_raw.items():
+            gline = line_of(given_raw, p)
+            if p not in parents:
+                ck.fail(f"table row of '{vname}' gives '{p}', which is not a parent of '{vname}'; "
+                        f"parents are: {', '.join(parents) or '(none)'}", gline)
+            s = ck.name(s, f"state of '{p}'", gline)
+            if s not in shells[p]["states"]:
+                ck.fail(f"unknown state '{s}' of '{p}' in the table of '{vname}'; expected one of: "
+                        f"{', '.join(shells[p]['states'])}", gline)
+            given[p] = s
+        missing = [p for p in parents if p not in given]
+        if missing:
+            ck.fail(f"table row of '{vname}' does not say the state of parent(s) {', '.join(missing)}; "
+                    "each row needs 'given' with every parent's state", rline)
+        key = tuple(given[p] for p in parents)
+        if key in seen:
+            ck.fail(f"duplicate row for {_fmt_given(given) or 'the unconditional row'} in the table of "
+                    f"'{vname}' (first at line {seen[key]})", rline)
+        seen[key] = rline
+
+        if "probabilities" not in row:
+            ck.fail(f"table row of '{vname}' needs 'probabilities' (state: number)", rline)
+        probs_raw = ck.mapping(row["probabilities"], f"probabilities of '{vname}'", line_of(row, "probabilities"))
+        probs: dict[str, float] = {}
+        for s, x in probs_raw.items():
+            pline = line_of(probs_raw, s)
+            if s not in states:
+                ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {', '.join(states)}",
+                        pline)
+            probs[s] = ck.probability(x, f"P({vname}={s} | {_fmt_given(given) or 'nothing'})", pline)
+        absent = [s for s in states if s not in probs]
+        if absent:
+            ck.fail(f"table row of '{vname}' for {_fmt_given(given) or 'the unconditional row'} gives no "
+                    f"probability for state(s) {', '.join(absent)}; every state needs one",
+                    line_of(row, "probabilities"))
+        total = sum(probs.values())
+        if abs(total - 1.0) > ROW_SUM_TOLERANCE:
+            ck.fail(f"probabilities of '{vname}' for {_fmt_given(given) or 'the unconditional row'} sum to "
+                    f"{total:.6g}; each row must sum to 1 (tolerance {ROW_SUM_TOLERANCE:g})",
+                    line_of(row, "probabilities"))
+        rationale = _parse_rationale(ck, row, vname, rline)
+        rows.append(TableRow(given, {s: probs[s] for s in states}, rationale, rline))
+
+    if len(rows) != expected:
+        all_keys = _combinations([shells[p]["states"] for p in parents])
+        missing_rows = [k for k in all_keys if k not in seen]
+        example = ", ".join(f"{p}={s}" for p, s in zip(parents, missing_rows[0])) if missing_rows else ""
+        ck.fail(f"the table of '{vname}' has {len(rows)} row(s); expected {expected} (one per combination of "
+                f"parent states); missing e.g. {example}", line_of(body, "table"))
+    return rows
+
+
+def _parse_rationale(ck: _Checker, row: LineDict, vname: str, rline) -> Rationale:
+    if "rationale" not in row:
+        ck.fail(f"table row of '{vname}' needs a 'rationale': claims from the ledger "
+                "(claims: [C01]) or an explicitly labelled analyst assumption (assumption: ...)", rline)
+    raw = row["rationale"]
+    line = line_of(row, "rationale")
+    raw = ck.mapping(raw, f"rationale of a row of '{vname}'", line)
+    ck.known_keys(raw, RATIONALE_KEYS, f"a rationale of '{vname}'")
+    claims_raw = raw.get("claims") or []
+    if isinstance(claims_raw, str):
+        claims_raw = [claims_raw]
+    claims_raw = ck.sequence(claims_raw, "rationale claims", line_of(raw, "claims"))
+    claims = tuple(ck.name(c, "claim id", line_of(raw, "claims")) for c in claims_raw)
+    assumption = raw.get("assumption")
+    assumption = ck.text(assumption, "assumption", line_of(raw, "assumption"), required=False) or None
+    if not claims and not assumption:
+        ck.fail(f"rationale of a row of '{vname}' names no claim and states no assumption; "
+                "expected 'claims: [id, ...]' and/or 'assumption: text'", line)
+    note = ck.text(raw.get("note"), "note", line_of(raw, "note"), required=False) or None
+    return Rationale(claims, assumption, note)
+
+
+def _check_rationales(ck: _Checker, variables: dict[str, Variable], claims: dict[str, ClaimSpec]):
+    for v in variables.values():
+        for row in v.rows:
+            for c in row.rationale.claims:
+                if c not in claims:
+                    ck.fail(f"rationale of '{v.name}' cites claim '{c}', which is not in the claims ledger; "
+                            f"known claims: {', '.join(claims) or '(none)'}", row.line)
+
+
+def _parse_assignments(ck: _Checker, raw, what: str, line, variables: dict[str, Variable]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    raw = ck.mapping(raw, what, line)
+    result = {}
+    for var, state in raw.items():
+        vline = line_of(raw, var)
+        if var not in variables:
+            ck.fail(f"{what} names unknown variable '{var}'; known variables: {', '.join(variables)}", vline)
+        state = ck.name(state, f"state of '{var}' in {what}", vline)
+        if state not in variables[var].states:
+            ck.fail(f"unknown state '{state}' of '{var}' in {what}; expected one of: "
+                    f"{', '.join(variables[var].states)}", vline)
+        result[var] = state
+    return result
+
+
+def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str]]:
+    """Outcomes a briefing reports: `- variable` or `- variable: headline_state` (the state charted)."""
+    if raw is None:
+        return [], {}
+    raw = ck.sequence(raw, "'outcomes'", line)
+    result: list[str] = []
+    headline: dict[str, str] = {}
+    for i, item in enumerate(raw):
+        vline = raw.line_of(i)
+        state = None
+        if isinstance(item, dict):
+            if len(item) != 1:
+                ck.fail("an outcome is written 'variable' or 'variable: headline_state'", vline)
+            (item, state), = item.items()
+        v = ck.name(item, "outcome", vline)
+        if v not in variables:
+            ck.fail(f"outcome '{v}' is not a variable; known variables: {', '.join(variables)}", vline)
+        if v in result:
+            ck.fail(f"outcome '{v}' listed twice", vline)
+        if state is not None:
+            state = ck.name(state, f"headline state of outcome '{v}'", vline)
+            if state not in variables[v].states:
+                ck.fail(f"unknown state '{state}' of '{v}' in 'outcomes'; expected one of: "
+                        f"{', '.join(variables[v].states)}", vline)
+        result.append(v)
+        headline[v] = state if state is not None else variables[v].states[-1]
+    return result, headline
+
+
+def _parse_scenarios(ck, raw, line, variables) -> dict[str, Scenario]:
+    if raw is None:
+        return {}
+    raw = ck.mapping(raw, "'scenarios'", line)
+    result = {}
+    for sname, body in raw.items():
+        sline = line_of(raw, sname)
+        sname = ck.name(sname, "scenario name", sline)
+        body = ck.mapping(body or LineDict(), f"scenario '{sname}'", sline)
+        ck.known_keys(body, SCENARIO_KEYS, f"scenario '{sname}'")
+        observe = _parse_assignments(ck, body.get("observe"), f"'observe' of scenario '{sname}'",
+                                     line_of(body, "observe"), variables)
+        do = _parse_assignments(ck, body.get("do"), f"'do' of scenario '{sname}'", line_of(body, "do"), variables)
+        both = set(observe) & set(do)
+        if both:
+            ck.fail(f"scenario '{sname}' both observes and forces {', '.join(sorted(both))}; "
+                    "a variable is either observed or forced", sline)
+        description = ck.text(body.get("description"), f"description of scenario '{sname}'",
+                              line_of(body, "description"), required=False)
+        label = body.get("label")
+        result[sname] = Scenario(sname, description, observe, do, str(label) if label else None, sline)
+    return result
+
+
+def _parse_outcome_event(ck, raw, cid, line, variables, whole_variable_ok: bool):
+    if isinstance(raw, str) and whole_variable_ok:
+        if raw not in variables:
+            ck.fail(f"claim {cid}: outcome names unknown variable '{raw}'", line)
+        return raw, variables[raw].states
+    raw = ck.mapping(raw, f"'outcome' of claim {cid} (variable: state or [states])", line)
+    if len(raw) != 1:
+        ck.fail(f"claim {cid}: 'outcome' must name exactly one variable, got {len(raw)}", line)
+    (var, states_raw), = raw.items()
+    vline = line_of(raw, var)
+    if var not in variables:
+        ck.fail(f"claim {cid}: outcome names unknown variable '{var}'; known variables: {', '.join(variables)}",
+                vline)
+    if isinstance(states_raw, str):
+        states_raw = [states_raw]
+    states_raw = ck.sequence(states_raw, f"outcome states of claim {cid}", vline)
+    states = []
+    for s in states_raw:
+        if s not in variables[var].states:
+            ck.fail(f"claim {cid}: unknown state '{s}' of '{var}'; expected one of: "
+                    f"{', '.join(variables[var].states)}", vline)
+        states.append(s)
+    if not states:
+        ck.fail(f"claim {cid}: outcome lists no state of '{var}'", vline)
+    return var, tuple(states)
+
+
+def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, ClaimSpec]:
+    if raw is None:
+        return {}
+    raw = ck.mapping(raw, "'claims'", line)
+    scale = SCALES[scale_name]
+    claims = {}
+    for cid, body in raw.items():
+        cline = line_of(raw, cid)
+        cid = ck.name(cid, "claim id", cline)
+        body = ck.mapping(body, f"claim {cid}", cline)
+        ck.known_keys(body, CLAIM_KEYS, f"claim {cid}")
+        for key in ("quote", "form", "outcome"):
+            if key not in body:
+                ck.fail(f"claim {cid} needs '{key}'", cline)
+        form = str(body["form"])
+        if form not in CLAIM_FORMS:
+            ck.fail(f"claim {cid}: unknown form '{form}'; expected one of: {', '.join(CLAIM_FORMS)}",
+                    line_of(body, "form"))
+        reading = str(body.get("reading", "observation"))
+        if reading not in READINGS:
+            ck.fail(f"claim {cid}: reading '{reading}' must be 'observation' or 'intervention'",
+                    line_of(body, "reading"))
+        out_var, out_states = _parse_outcome_event(ck, body["outcome"], cid, line_of(body, "outcome"), variables,
+                                                   whole_variable_ok=(form == "no_difference"))
+        if_ = _parse_assignments(ck, body.get("if"), f"'if' of claim {cid}", line_of(body, "if"), variables)
+        than = _parse_assignments(ck, body.get("than"), f"'than' of claim {cid}", line_of(body, "than"), variables)
+        given = _parse_assignments(ck, body.get("given"), f"'given' of claim {cid}", line_of(body, "given"),
+                                   variables)
+        spec = ClaimSpec(
+            id=cid,
+            quote=ck.text(body["quote"], f"quote of claim {cid}", line_of(body, "quote")),
+            says=ck.text(body.get("says"), f"'says' of claim {cid}", line_of(body, "says"), required=False),
+            form=form, reading=reading, outcome_variable=out_var, outcome_states=out_states,
+            if_=if_, than=than, given=given,
+            note=ck.text(body.get("note"), "note", line_of(body, "note"), required=False) or None,
+            line=cline,
+        )
+        if out_var in if_ or out_var in given:
+            ck.fail(f"claim {cid}: the outcome '{out_var}' cannot also be a condition", cline)
+        if form in ("more_likely", "less_likely"):
+            if not if_ or not than:
+                ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'", cline)
+            if set(if_) != set(than):
+                ck.fail(f"claim {cid}: 'if' and 'than' must set the same variables", line_of(body, "than"))
+            if if_ == than:
+                ck.fail(f"claim {cid}: 'if' and 'than' are the same condition", line_of(body, "than"))
+            if "strength" in body and "min_odds_ratio" in body:
+                ck.fail(f"claim {cid}: give 'strength' or 'min_odds_ratio', not both", cline)
+            if "strength" in body:
+                strength = str(body["strength"])
+                if strength not in STRENGTH_ODDS_RATIO:
+                    ck.fail(f"claim {cid}: strength '{strength}' unknown; expected one of: "
+                            f"{', '.join(STRENGTH_ODDS_RATIO)}", line_of(body, "strength"))
+                spec.min_odds_ratio = STRENGTH_ODDS_RATIO[strength]
+            if "min_odds_ratio" in body:
+                x = body["min_odds_ratio"]
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or x < 1:
+                    ck.fail(f"claim {cid}: min_odds_ratio must be a number of at least 1", line_of(body, "min_odds_ratio"))
+                spec.min_odds_ratio = float(x)
+        elif form == "probability":
+            if ("band" in body) == ("range" in body):
+                ck.fail(f"claim {cid}: form probability needs exactly one of 'band' (a term of the "
+                        f"{scale.title} scale) or 'range' ([low, high])", cline)
+            if "band" in body:
+                try:
+                    spec.band = scale.band(str(body["band"])).term
+                except KeyError:
+                    ck.fail(f"claim {cid}: band '{body['band']}' is not a term of the {scale.title} scale; "
+                            f"expected one of: {', '.join(scale.terms)}", line_of(body, "band"))
+            else:
+                rng = ck.sequence(body["range"], f"range of claim {cid}", line_of(body, "range"))
+                if len(rng) != 2:
+                    ck.fail(f"claim {cid}: range must be [low, high]", line_of(body, "range"))
+                lo = ck.probability(rng[0], f"low end of the range of claim {cid}", line_of(body, "range"))
+                hi = ck.probability(rng[1], f"high end of the range of claim {cid}", line_of(body, "range"))
+                if lo > hi:
+                    ck.fail(f"claim {cid}: range low {lo} is above high {hi}", line_of(body, "range"))
+                spec.range = (lo, hi)
+            if than:
+                ck.fail(f"claim {cid}: form probability takes no 'than'", line_of(body, "than"))
+        elif form == "no_difference":
+            if "cause" not in body:
+                ck.fail(f"claim {cid}: form no_difference needs 'cause' (the variable that makes no "
+                        "difference)", cline)
+            cause = ck.name(body["cause"], "cause", line_of(body, "cause"))
+            if cause not in variables:
+                ck.fail(f"claim {cid}: cause '{cause}' is not a variable", line_of(body, "cause"))
+            if cause == out_var:
+                ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
+            spec.cause = cause
+            if "tolerance" in body:
+                spec.tolerance = ck.probability(body["tolerance"], f"tolerance of claim {cid}",
+                                                line_of(body, "tolerance"))
+        for key, allowed in (("band", "probability"), ("range", "probability"), ("cause", "no_difference"),
+                             ("tolerance", "no_difference")):
+            if key in body and form != allowed:
+                ck.fail(f"claim {cid}: '{key}' belongs to form {allowed}, not {form}", line_of(body, key))
+        if form != "more_likely" and form != "less_likely":
+            for key in ("strength", "min_odds_ratio"):
+                if key in body:
+                    ck.fail(f"claim {cid}: '{key}' belongs to forms more_likely/less_likely", line_of(body, key))
+        claims[cid] = spec
+    return claims
+
+
+def _fmt_given(given: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in given.items())
+
+
+def _combinations(state_lists):
+    if not state_lists:
+        return [()]
+    rest = _combinations(state_lists[1:])
+    return [(s,) + r for s in state_lists[0] for r in rest]

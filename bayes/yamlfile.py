@@ -1,0 +1,133 @@
+"""Safe YAML reading that keeps line numbers and refuses duplicate keys.
+
+PyYAML's safe loader silently keeps the last of two equal keys; for a model file that would lose a
+variable or a table row without a word, so duplicates are an error here. Mappings and lists come back
+as `dict`/`list` subclasses that remember the line of each key or item, so validation can point the
+analyst at the exact line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import ModelFileError
+
+
+class LineDict(dict):
+    """A dict that knows its own line and the line of each key (1-based)."""
+
+    line: int | None = None
+    key_lines: dict
+
+    def line_of(self, key) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A list that knows its own line and the line of each item (1-based)."""
+
+    line: int | None = None
+    item_lines: list
+
+    def line_of(self, index: int) -> int | None:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+def line_of(container, key=None) -> int | None:
+    """Line of `key` inside `container` (or of the container itself), where known."""
+    if key is not None and hasattr(container, "line_of"):
+        return container.line_of(key)
+    return getattr(container, "line", None)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader (no object construction, no code) that records lines and rejects duplicate keys."""
+
+    def __init__(self, stream, filename: str):
+        super().__init__(stream)
+        self.filename = filename
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):  # pragma: no cover - guarded by PyYAML
+            return super().construct_mapping(node, deep=deep)
+        self.flatten_mapping(node)
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise ModelFileError(
+                    "a mapping key must be a plain name, not a list or mapping",
+                    self.filename, key_node.start_mark.line + 1,
+                ) from None
+            key_line = key_node.start_mark.line + 1
+            if key in result:
+                raise ModelFileError(
+                    f"duplicate key '{key}' (first given at line {result.key_lines[key]}); "
+                    "each name may appear only once in a mapping",
+                    self.filename, key_line,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_line
+        return result
+
+    def construct_sequence(self, node, deep=False):
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+def _construct_map(loader, node):
+    return loader.construct_mapping(node)
+
+
+def _construct_seq(loader, node):
+    return loader.construct_sequence(node)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+# Dates stay as text: an analyst's "2020-07" and "2020-07-15" should be treated alike.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def load_yaml_text(text: str, filename: str):
+    """Parse YAML text with line-aware containers; any parse problem becomes a ModelFileError."""
+    loader = _LineLoader(text, filename)
+    try:
+        return loader.get_single_data()
+    except ModelFileError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "unreadable YAML"
+        raise ModelFileError(f"not valid YAML: {problem}", filename, line) from None
+    except yaml.YAMLError as exc:
+        raise ModelFileError(f"not valid YAML: {exc}", filename) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: str | Path):
+    """Read a YAML file as UTF-8 text and parse it safely."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelFileError("file not found", str(path)) from None
+    except IsADirectoryError:
+        raise ModelFileError("is a directory, expected a YAML model file", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot read file: {exc.strerror}", str(path)) from None
+    return load_yaml_text(text, str(path))
