@@ -33,9 +33,10 @@ class Engine:
     def _eliminator(self, do: dict[str, str]):
         key = tuple(sorted(do.items()))
         if key not in self._eliminators:
-            from pgmpy.inference import VariableElimination
+            network = mutilate(self.network, do, self.spec)
+            from pgmpy.inference import VariableElimination  # imported quietly by self.network
 
-            self._eliminators[key] = VariableElimination(mutilate(self.network, do, self.spec))
+            self._eliminators[key] = VariableElimination(network)
         return self._eliminators[key]
 
     def marginals(self, targets, evidence=None, do=None) -> dict[str, np.ndarray]:
@@ -56,8 +57,18 @@ class Engine:
                 result[t] = np.array([1.0 if s == fixed else 0.0 for s in states])
             else:
                 pending.append(t)
+        ev = {k: v for k, v in evidence.items() if k not in do}
+        probe = None
+        if ev and not pending:
+            # Targets all fixed by the evidence: still query one free variable, so that impossible
+            # evidence is reported instead of answered with a point mass.
+            free = [v for v in self.spec.variables if v not in ev and v not in do]
+            if not free:
+                free = [next(iter(ev))]
+                ev = {k: v for k, v in ev.items() if k != free[0]}
+            probe = free[0]
+            pending = [probe]
         if pending:
-            ev = {k: v for k, v in evidence.items() if k not in do}
             eliminator = self._eliminator(do)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -71,6 +82,12 @@ class Engine:
                 if values is None or not np.all(np.isfinite(values)) or abs(values.sum() - 1.0) > 1e-6:
                     raise QueryError(self._zero_evidence_message(evidence, do), self.spec.path)
                 result[t] = values
+        if probe is not None and probe in evidence:
+            if result[probe][self.spec.states(probe).index(evidence[probe])] <= 0.0:
+                raise QueryError(self._zero_evidence_message(evidence, do), self.spec.path)
+            result[probe] = np.array([1.0 if s == evidence[probe] else 0.0 for s in self.spec.states(probe)])
+        if probe is not None and probe not in targets:
+            result.pop(probe, None)
         return {t: result[t] for t in targets}
 
     def _ordered(self, factor, variable: str) -> np.ndarray:

@@ -165,13 +165,21 @@ def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
         for ext in (".yaml", ".yml"):
             path = d / f"{name_or_path}{ext}"
             if path.is_file():
-                return path
+                return _short(path)
     known = sorted({p.stem for d in models_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
     raise ModelFileError(
         f"no model named '{name_or_path}'; expected a path to a .yaml file or one of: "
         + (", ".join(known) if known else "(no models found under data/models)"),
         str(name_or_path),
     )
+
+
+def _short(path: Path) -> Path:
+    """Relative to the working directory when inside it, so messages show data/models/x.yaml."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def available_models() -> list[str]:

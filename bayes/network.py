@@ -7,6 +7,7 @@ produced here and nowhere else, so the rest of the toolkit speaks in state names
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 
@@ -33,8 +34,20 @@ def pgmpy_columns(variable: Variable, spec: ModelSpec) -> np.ndarray:
     return array.reshape(-1, len(variable.states)).T.copy()
 
 
+def import_pgmpy():
+    """Import pgmpy quietly: its deprecation notices are about modules we do not use."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pgmpy.factors.discrete
+        import pgmpy.inference
+        import pgmpy.models
+    return pgmpy
+
+
 def to_pgmpy(spec: ModelSpec):
     """Build the network and run pgmpy's own model check."""
+    import_pgmpy()
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 

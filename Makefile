@@ -1,0 +1,42 @@
+# Two commands on a fresh machine (Python 3.11, git, make): `make brief` and `make test`.
+# Both create .venv if missing and install the project into it first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL  ?= caucasus_2020
+
+.PHONY: setup brief test test-fast lab check clean-reports help
+
+help:
+	@echo "make brief   - set up, then render reports/$(MODEL)/brief.html and charts (MODEL=name)"
+	@echo "make test    - set up, then run the whole test suite"
+	@echo "make lab     - set up, then open JupyterLab on notebooks/"
+	@echo "make check   - check the claims of MODEL"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+brief: $(STAMP)
+	$(BIN)/bayes brief $(MODEL)
+
+check: $(STAMP)
+	$(BIN)/bayes check $(MODEL)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebooks"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean-reports:
+	rm -rf reports/

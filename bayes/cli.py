@@ -1,0 +1,287 @@
+"""The `bayes` command: check, query, scenarios, cpt, describe, models, brief.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (one line on stderr: ERROR: <file>[:<line>]: <message>).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+EPILOG = """\
+exit codes: 0 ok, 1 a claim check failed, 2 bad input (model file, query or arguments)
+MODEL is a name under data/models/ (e.g. caucasus_2020) or a path to a .yaml model file.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as one ERROR line and exit 2, like every other bad input."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        sys.stderr.write(f"ERROR: command line: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _add_format(p, choices=("table", "csv", "json")):
+    p.add_argument("--format", choices=choices, default="table", help="output format (default: table)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bayes", description="Scenario-forecasting toolkit: query and check an analyst's "
+                     "Bayesian-network model.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def command(name, help_text, example):
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}\n\n{EPILOG}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("check", "Evaluate every claim of the model's ledger on the network.",
+                "bayes check caucasus_2020 --format json")
+    p.add_argument("model", metavar="MODEL")
+    _add_format(p)
+
+    p = command("query", "Posterior probabilities of variables given observed and/or forced states.",
+                "bayes query caucasus_2020 escalation --do russia_stance=sides_with_armenia")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("variables", metavar="VARIABLE", nargs="*", help="variables to report (default: the outcomes)")
+    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
+    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE",
+                   help="intervention: force a state by graph surgery (repeatable)")
+    _add_format(p)
+
+    p = command("scenarios", "Outcome probabilities under every named scenario, baseline first.",
+                "bayes scenarios caucasus_2020 --format csv")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--variables", nargs="+", metavar="VARIABLE", help="variables to report (default: the outcomes)")
+    _add_format(p)
+
+    p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
+                "bayes cpt caucasus_2020 russia_brokered_talks")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("variable", metavar="VARIABLE")
+    p.add_argument("--rationale", action="store_true", help="add each row's rationale")
+    _add_format(p)
+
+    p = command("describe", "List the model's variables, states, parents and scenarios.",
+                "bayes describe caucasus_2020")
+    p.add_argument("model", metavar="MODEL")
+    _add_format(p)
+
+    p = command("models", "List the models under data/models/.", "bayes models")
+    _add_format(p, ("table", "json"))
+
+    p = command("brief", "Render the briefing (HTML without code, charts as PNG/SVG) under reports/<model>/.",
+                "bayes brief caucasus_2020")
+    p.add_argument("model", metavar="MODEL", nargs="?", default="caucasus_2020")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: reports/<model>)")
+    return parser
+
+
+# ---------------------------------------------------------------------------- output helpers
+
+def _json_default(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def _clean(records):
+    cleaned = []
+    for rec in records:
+        cleaned.append({k: (None if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v)
+                        for k, v in rec.items()})
+    return cleaned
+
+
+def _emit(frame, fmt: str, table_text=None):
+    if fmt == "json":
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        json.dump(_clean(records), sys.stdout, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        sys.stdout.write((table_text if table_text is not None else frame.to_string(index=False)) + "\n")
+
+
+def _headline_text(model, frame) -> str:
+    """The headline table sized for a terminal: short column names, the charted state listed above."""
+    import pandas as pd
+
+    from .analysis import headline_table
+
+    table = headline_table(model, frame)
+    table.columns = [c.split("=")[0] for c in table.columns]
+    legend = "\n".join(f"  {v}: P({v}={s})" for v, s in model.spec.headline_states.items())
+    with pd.option_context("display.width", 250, "display.max_columns", 50):
+        return f"{model.title} (as of {model.spec.as_of})\nheadline outcomes:\n{legend}\n\n{table.to_string()}"
+
+
+def _pct(p) -> str:
+    return "" if p is None or (isinstance(p, float) and math.isnan(p)) else f"{p:.1%}"
+
+
+# ---------------------------------------------------------------------------- commands
+
+def cmd_check(args) -> int:
+    from .claims import claims_frame, evaluate_claims
+    from .model import load
+
+    model = load(args.model)
+    results = evaluate_claims(model)
+    frame = claims_frame(results)
+    if args.format == "json":
+        json.dump([r.to_json() for r in results], sys.stdout, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        lines = []
+        for r in results:
+            if r.kind in ("more_likely", "less_likely"):
+                numbers = f"{_pct(r.p_if)} vs {_pct(r.p_than)} (odds ratio {r.odds_ratio:.3g})"
+            elif r.kind == "probability":
+                numbers = f"{_pct(r.probability)} ({model.scale.term(r.probability)})"
+            else:
+                numbers = f"max difference {r.max_difference:.3g}"
+            lines.append({"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": numbers,
+                          "formal form": r.form, "quote": r.quote})
+        import pandas as pd
+
+        table = pd.DataFrame(lines)
+        with pd.option_context("display.max_colwidth", 200, "display.width", 250):
+            text = table.to_string(index=False, justify="left")
+        passed = sum(r.passed for r in results)
+        text += f"\n\n{passed} of {len(results)} claims pass ({model.spec.path})"
+        _emit(frame, "table", text)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_CHECK_FAILED
+
+
+def _with_words(frame, model):
+    out = frame.copy()
+    out["words"] = [model.scale.term(p) for p in out["probability"]]
+    out["probability"] = out["probability"].round(6)
+    return out
+
+
+def cmd_query(args) -> int:
+    from .model import load
+
+    model = load(args.model)
+    frame = model.query(args.variables or None, given=args.given, do=args.do)
+    if args.format == "table":
+        shown = _with_words(frame, model)
+        shown["probability"] = shown["probability"].map(_pct)
+        cond = [f"{g}" for g in args.given] + [f"do({d})" for d in args.do]
+        header = f"P(. | {', '.join(cond)})" if cond else "P(.) with no evidence"
+        _emit(frame, "table", header + "\n" + shown.to_string(index=False))
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_scenarios(args) -> int:
+    from .model import load
+
+    model = load(args.model)
+    frame = model.scenarios(args.variables)
+    frame["scenario"] = frame["scenario"].astype(str)
+    if args.format == "table" and args.variables is None:
+        _emit(frame, "table", _headline_text(model, frame))
+    elif args.format == "table":
+        shown = _with_words(frame, model)
+        shown["probability"] = shown["probability"].map(_pct)
+        _emit(frame, "table", shown.to_string(index=False))
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_cpt(args) -> int:
+    from .model import load
+
+    model = load(args.model)
+    table = model.cpt(args.variable, rationale=args.rationale)
+    if args.format == "table":
+        import pandas as pd
+
+        with pd.option_context("display.max_colwidth", 120, "display.width", 250):
+            _emit(table, "table", table.to_string())
+    else:
+        _emit(table.reset_index(), args.format)
+    return EXIT_OK
+
+
+def cmd_describe(args) -> int:
+    from .model import load
+
+    model = load(args.model)
+    frame = model.describe()
+    if args.format == "table":
+        import pandas as pd
+
+        with pd.option_context("display.max_colwidth", 80, "display.width", 250):
+            text = (f"{model.title}\nas of {model.spec.as_of}; source: {model.spec.source}\n\n"
+                    + frame.drop(columns="description").to_string(index=False)
+                    + "\n\nscenarios:\n" + model.scenario_table().to_string(index=False))
+        _emit(frame, "table", text)
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from .modelfile import available_models
+
+    names = available_models()
+    if args.format == "json":
+        json.dump(names, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("\n".join(names) + "\n")
+    return EXIT_OK
+
+
+def cmd_brief(args) -> int:
+    from .report import render_brief
+
+    result = render_brief(args.model, args.out)
+    print(_headline_text(result.model, result.scenarios))
+    print(f"\nBriefing: {result.html}")
+    for path in result.charts:
+        print(f"Chart:    {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
+            "describe": cmd_describe, "models": cmd_models, "brief": cmd_brief}
+
+
+def main(argv=None) -> int:
+    from .errors import BayesInputError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = COMMANDS[args.command](args)
+    except BayesInputError as exc:
+        sys.stderr.write(f"ERROR: {exc.location_message()}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `bayes scenarios ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""Briefing charts. Each function takes the tidy table the compute layer returns (`data=`), accepts
+`ax=`, returns the Axes, and leaves matplotlib's global state alone: styling comes from the
+`briefing_style()` context, never from rcParams edits at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from .fileio import atomic_write
+from .scales import ICD203, Scale
+
+SLIDE_SIZE = (13.333, 7.5)  # 16:9 at PowerPoint's default width, inches
+PALETTE = sns.color_palette("colorblind")
+OBSERVED_COLOUR = PALETTE[0]
+FORCED_COLOUR = PALETTE[3]
+BAR_COLOUR = PALETTE[0]
+BAND_SHADES = ("#f2f2f2", "#e3e3e3")
+
+
+@contextlib.contextmanager
+def briefing_style(font_scale: float = 1.0):
+    """Slide-ready look (colour-blind-safe palette, large type, 16:9) for the charts drawn inside."""
+    rc = {
+        "figure.figsize": SLIDE_SIZE,
+        "figure.dpi": 100,
+        "savefig.dpi": 200,
+        "font.size": 13 * font_scale,
+        "axes.titlesize": 18 * font_scale,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 13 * font_scale,
+        "xtick.labelsize": 12 * font_scale,
+        "ytick.labelsize": 12 * font_scale,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "none",
+    }
+    with sns.axes_style("white"), sns.color_palette("colorblind"), plt.rc_context(rc):
+        yield
+
+
+def _new_axes(ax, figsize=SLIDE_SIZE):
+    if ax is not None:
+        return ax
+    fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def add_titles(ax, title: str | None = None, subtitle: str | None = None, source: str | None = None,
+               top: float | None = None):
+    """Takeaway title, the question as subtitle, and a source line at the foot of the figure."""
+    fig = ax.figure
+    if title:
+        fig.suptitle(title, x=0.02, y=0.985, ha="left", va="top", fontsize=20, fontweight="bold")
+    if subtitle:
+        fig.text(0.02, 0.915, subtitle, ha="left", va="top", fontsize=13, color="#444444")
+    if source:
+        fig.text(0.02, 0.012, source, ha="left", va="bottom", fontsize=9, color="#666666", wrap=True)
+    if top is None:
+        top = 0.86 if subtitle else (0.9 if title else 0.95)
+    fig.subplots_adjust(top=top, bottom=0.12 if source else 0.06)
+    return ax
+
+
+def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True):
+    """Shade the estimative-probability bands behind the data and name them along the top."""
+    for i, band in enumerate(scale.bands):
+        shade = BAND_SHADES[i % 2]
+        if orient == "x":
+            ax.axvspan(band.low, band.high, color=shade, zorder=0, lw=0)
+        else:
+            ax.axhspan(band.low, band.high, color=shade, zorder=0, lw=0)
+        if label:
+            mid = (band.low + band.high) / 2
+            text = band.term.replace(" ", "\n") if band.high - band.low < 0.12 else band.term
+            if orient == "x":
+                ax.text(mid, 1.01, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                        fontsize=9, color="#555555", gid=f"band-label:{band.term}")
+            else:
+                ax.text(1.01, mid, text, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                        fontsize=9, color="#555555", gid=f"band-label:{band.term}")
+    return ax
+
+
+def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "label", scale: Scale = ICD203,
+                   sort: bool = True, ax=None, title: str | None = None, subtitle: str | None = None,
+                   source: str | None = None, low: str | None = None, high: str | None = None):
+    """One outcome's probability per scenario as horizontal bars over the scale's bands.
+
+    `data` is one row per scenario (see `analysis.scenario_outcome`). With `low`/`high` columns the
+    bars get interval whiskers. Sorted highest first unless `sort=False`.
+    """
+    frame = data.sort_values(x, ascending=False) if sort else data
+    ax = _new_axes(ax)
+    draw_bands(ax, scale, "x")
+    positions = np.arange(len(frame))
+    ax.barh(positions, frame[x].to_numpy(), height=0.6, color=BAR_COLOUR, zorder=2, gid="scenario-bars")
+    if low and high:
+        lo, hi = frame[low].to_numpy(), frame[high].to_numpy()
+        mid = frame[x].to_numpy()
+        ax.errorbar(mid, positions, xerr=[mid - lo, hi - mid], fmt="none", ecolor="#222222", capsize=4, zorder=3)
+    for pos, p in zip(positions, frame[x]):
+        ax.text(min(p + 0.01, 0.86), pos, f"{p:.0%} ({scale.term(p)})", va="center", ha="left", fontsize=11,
+                zorder=4, gid="bar-label")
+    ax.set_yticks(positions, frame[y].tolist())
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    add_titles(ax, title, subtitle, source, top=0.80 if subtitle else 0.84)
+    return ax
+
+
+def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtitle: str | None = None,
+                     source: str | None = None, row: str = "label", column: str = "outcome"):
+    """Several outcomes across scenarios: a heatmap with the probabilities written in."""
+    table = data.pivot_table(index=row, columns=column, values="probability", sort=False)
+    ax = _new_axes(ax)
+    sns.heatmap(table, vmin=0, vmax=1, cmap="Blues", annot=table.map(lambda p: f"{p:.0%}"), fmt="",
+                cbar_kws={"label": "probability", "format": plt.FuncFormatter(lambda v, _: f"{v:.0%}")},
+                linewidths=0.5, linecolor="white", ax=ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks(ax.get_xticks(), [textwrap.fill(c.replace("=", ": ").replace("_", " "), 16) for c in table.columns],
+                  rotation=0, fontsize=10)
+    add_titles(ax, title, subtitle, source)
+    return ax
+
+
+# ------------------------------------------------------------------------------------- network
+
+def network_layout(model) -> pd.DataFrame:
+    """Layered top-down layout from the graph alone (no graphviz): parents above children,
+    each layer ordered by the mean position of its parents to keep arcs from crossing."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(model.variables)
+    graph.add_edges_from((p, v) for v in model.variables for p in model.spec.variables[v].parents)
+    layers = [list(layer) for layer in nx.topological_generations(graph)]
+    file_order = {v: i for i, v in enumerate(model.variables)}
+    x: dict[str, float] = {}
+    rows = []
+    for depth, layer in enumerate(layers):
+        def key(v):
+            parents = list(graph.predecessors(v))
+            return (np.mean([x[p] for p in parents]) if parents else file_order[v], file_order[v])
+
+        layer.sort(key=key)
+        width = len(layer)
+        for i, v in enumerate(layer):
+            x[v] = i - (width - 1) / 2
+            rows.append({"variable": v, "layer": depth, "x": x[v], "y": -depth})
+    return pd.DataFrame(rows)
+
+
+def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=None, ax=None,
+                  title: str | None = None, subtitle: str | None = None, source: str | None = None):
+    """The network with each variable's marginals as small bars inside its box (GeNIe-style).
+
+    `data` is a tidy query result (variable, state, probability) for all variables; by default the
+    model is queried with `evidence` and `do`. Observed boxes are outlined in blue, forced in red.
+    """
+    evidence = dict(evidence or {})
+    do = dict(do or {})
+    if data is None:
+        data = model.query(model.variables, given=evidence, do=do)
+    layout = network_layout(model).set_index("variable")
+    probs = {v: g.set_index("state")["probability"] for v, g in data.groupby("variable", sort=False)}
+    box_w, gap_x, gap_y = 3.0, 0.35, 0.55
+    heights = {v: 0.42 + 0.27 * len(model.states(v)) for v in model.variables}
+    layer_h = {}
+    for v, row in layout.iterrows():
+        layer_h[row["layer"]] = max(layer_h.get(row["layer"], 0), heights[v])
+    y_top, y = {}, 0.0
+    for layer in sorted(layer_h):
+        y_top[layer] = y
+        y -= layer_h[layer] + gap_y
+    pos = {v: ((row["x"]) * (box_w + gap_x), y_top[row["layer"]]) for v, row in layout.iterrows()}
+
+    ax = _new_axes(ax)
+    ax.set_axis_off()
+    for v in model.variables:
+        cx, top = pos[v]
+        h = heights[v]
+        left = cx - box_w / 2
+        edge, lw = "#555555", 1.0
+        if v in evidence:
+            edge, lw = OBSERVED_COLOUR, 3.0
+        if v in do:
+            edge, lw = FORCED_COLOUR, 3.0
+        ax.add_patch(FancyBboxPatch((left, top - h), box_w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                    facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
+        tag = " [observed]" if v in evidence else (" [forced]" if v in do else "")
+        ax.text(cx, top - 0.06, model.spec.variables[v].display + tag, ha="center", va="top", fontsize=8.5,
+                fontweight="bold", zorder=3)
+        bar_left, bar_max = left + box_w * 0.58, box_w * 0.27
+        for i, state in enumerate(model.states(v)):
+            p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
+            yy = top - 0.42 - 0.27 * i
+            ax.text(left + 0.06, yy, state.replace("_", " ")[:30], ha="left", va="center", fontsize=6.5, zorder=3)
+            ax.add_patch(Rectangle((bar_left, yy - 0.09), bar_max * (0 if np.isnan(p) else p), 0.18,
+                                   facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
+            ax.text(bar_left + bar_max + 0.05, yy, "" if np.isnan(p) else f"{p:.0%}", ha="left", va="center",
+                    fontsize=6.5, zorder=3)
+    for v in model.variables:
+        for p in model.spec.variables[v].parents:
+            if v in do:
+                continue  # graph surgery: a forced variable's incoming arcs are cut
+            (px, ptop), (cx, ctop) = pos[p], pos[v]
+            ax.add_patch(FancyArrowPatch((px, ptop - heights[p]), (cx, ctop), arrowstyle="-|>", mutation_scale=10,
+                                         color="#888888", lw=0.9, zorder=1, shrinkA=1, shrinkB=1,
+                                         connectionstyle="arc3,rad=0.0"))
+    xs = [x for x, _ in pos.values()]
+    ax.set_xlim(min(xs) - box_w / 2 - 0.2, max(xs) + box_w / 2 + 0.2)
+    ax.set_ylim(y + gap_y - 0.2, 0.2)
+    add_titles(ax, title, subtitle, source)
+    return ax
+
+
+# ------------------------------------------------------------------------------------- export
+
+def save_figure(fig, stem: str | os.PathLike, formats=("png", "svg"), dpi: int = 200) -> list[Path]:
+    """Write the figure as PNG (200 dpi) and SVG in one call; each file appears whole or not at all."""
+    stem = Path(stem)
+    paths = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight"))
+        paths.append(path)
+    return paths
