@@ -52,7 +52,8 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
                     outcomes: list[str] | None = None) -> BriefingCharts:
     """The briefing's charts: one scenario chart per headline outcome, the outcomes heatmap, the network.
 
-    With `out_dir`, each chart is also written as PNG (200 dpi) and SVG.
+    With `out_dir`, each chart is also written as PNG (200 dpi) and SVG. Figures come back closed so a
+    notebook shows each exactly once, through `display(fig)`.
     """
     import matplotlib.pyplot as plt
 
@@ -83,9 +84,8 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         if out_dir is not None:
             for name, fig in result.figures.items():
                 result.paths += plots.save_figure(fig, Path(out_dir) / name)
-    if out_dir is not None:
-        for fig in result.figures.values():
-            plt.close(fig)
+    for fig in result.figures.values():
+        plt.close(fig)  # shown once, by whoever displays them (notebooks: display(fig))
     return result
 
 

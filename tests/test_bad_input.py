@@ -1,0 +1,143 @@
+"""Every kind of bad model file gives one message naming the file, the line and what was expected;
+the CLI exits 2 with that one line and no traceback."""
+
+import subprocess
+
+import pytest
+from tiny import TINY
+
+import bayes
+from bayes.errors import ModelFileError
+
+WET_LAST_ROW = """      - given: {rain: yes, sprinkler: on}
+        probabilities: {dry: 0.01, wet: 0.99}
+        rationale: {assumption: textbook number}
+"""
+
+# (id, text, marker whose line the error must name (None: line not checked), message fragment)
+CASES = [
+    ("not_yaml", TINY.replace("states: [no, yes]", "states: [no, yes"), None, "not valid YAML"),
+    ("empty_file", "", None, "the file is empty"),
+    ("only_comments", "# nothing here\n", None, "the file is empty"),
+    ("top_not_mapping", "- a\n- b\n", None, "must be a mapping"),
+    ("python_tag_not_executed", "model: !!python/object/apply:os.system ['echo pwned']\n", "model:",
+     "could not determine a constructor"),
+    ("unknown_top_key", TINY + "extras: 1\n", "extras:", "unknown key 'extras'"),
+    ("unknown_variable_key", TINY.replace("    description: Whether it rains.", "    descripton: Whether it rains."),
+     "descripton", "unknown key 'descripton' in variable 'rain'"),
+    ("unknown_row_key", TINY.replace("        rationale: {claims: [T1]}", "        reason: {claims: [T1]}"),
+     "reason:", "unknown key 'reason'"),
+    ("unknown_claim_key", TINY.replace("    strength: far_more", "    strenght: far_more"), "strenght",
+     "unknown key 'strenght' in claim T1"),
+    ("cycle", TINY.replace("    description: Whether it rains.\n",
+                           "    description: Whether it rains.\n    parents: [wet_grass]\n"),
+     "parents: [wet_grass]", "cycle"),
+    ("unknown_parent", TINY.replace("parents: [rain]", "parents: [rian]"), "parents: [rian]",
+     "unknown parent 'rian'"),
+    ("unknown_state_in_given", TINY.replace("given: {rain: yes}", "given: {rain: maybe}"), "rain: maybe",
+     "unknown state 'maybe' of 'rain'"),
+    ("unknown_state_in_probabilities", TINY.replace("{off: 0.6, on: 0.4}", "{off: 0.6, onn: 0.4}"), "onn: 0.4",
+     "unknown state 'onn' of 'sprinkler'"),
+    ("unknown_state_in_scenario", TINY.replace("observe: {sprinkler: on}", "observe: {sprinkler: maybe}"),
+     "sprinkler: maybe", "unknown state 'maybe' of 'sprinkler'"),
+    ("unknown_variable_in_scenario", TINY.replace("observe: {sprinkler: on}", "observe: {sprinklr: on}"),
+     "sprinklr: on", "unknown variable 'sprinklr'"),
+    ("unknown_state_in_claim", TINY.replace("outcome: {wet_grass: wet}", "outcome: {wet_grass: soaked}"),
+     "wet_grass: soaked", "unknown state 'soaked' of 'wet_grass'"),
+    ("unknown_variable_in_claim", TINY.replace("if: {sprinkler: on}", "if: {sprinkle: on}"), "sprinkle: on",
+     "unknown variable 'sprinkle'"),
+    ("row_missing", TINY.replace(WET_LAST_ROW, ""), "    table:\n      - given: {rain: no, sprinkler: off}",
+     "missing e.g. rain=yes, sprinkler=on"),
+    ("row_duplicated", TINY.replace("given: {rain: yes, sprinkler: on}", "given: {rain: yes, sprinkler: off}"),
+     "{rain: yes, sprinkler: off}\n        probabilities: {dry: 0.01", "duplicate row"),
+    ("row_not_summing_to_one", TINY.replace("{no: 0.8, yes: 0.2}", "{no: 0.8, yes: 0.3}"), "{no: 0.8, yes: 0.3}",
+     "sum to 1.1"),
+    ("probability_below_zero", TINY.replace("{dry: 0.1, wet: 0.9}", "{dry: -0.1, wet: 1.1}"), "dry: -0.1",
+     "between 0 and 1"),
+    ("probability_above_one", TINY.replace("{dry: 1.0, wet: 0.0}", "{dry: 1.5, wet: -0.5}"), "dry: 1.5",
+     "between 0 and 1"),
+    ("probability_not_a_number", TINY.replace("{no: 0.8, yes: 0.2}", "{no: high, yes: 0.2}"), "no: high",
+     "must be a number"),
+    ("duplicate_states", TINY.replace("states: [no, yes]", "states: [no, no]"), "states: [no, no]",
+     "duplicate state 'no'"),
+    ("duplicate_variable", TINY.replace("outcomes:", "  rain:\n    description: again\n    states: [a, b]\noutcomes:"),
+     "  rain:\n    description: again", "duplicate key 'rain'"),
+    ("missing_rationale", TINY.replace("        rationale: {claims: [T1]}\n", ""), "given: {rain: no, sprinkler: on}",
+     "needs a 'rationale'"),
+    ("rationale_cites_unknown_claim", TINY.replace("rationale: {claims: [T1]}", "rationale: {claims: [T9]}"),
+     "given: {rain: no, sprinkler: on}", "cites claim 'T9'"),
+    ("single_state", TINY.replace("states: [no, yes]", "states: [no]"), "states: [no]", "at least two"),
+]
+
+
+def _line_of(text, marker):
+    return text[: text.index(marker)].count("\n") + 1
+
+
+@pytest.mark.parametrize("case_id,text,marker,fragment", CASES, ids=[c[0] for c in CASES])
+def test_bad_model_file_names_file_line_and_problem(write_model, case_id, text, marker, fragment):
+    path = write_model(text)
+    with pytest.raises(ModelFileError) as err:
+        bayes.load(path)
+    exc = err.value
+    assert exc.file == str(path)
+    assert fragment in exc.message
+    if marker is not None:
+        assert exc.line == _line_of(text, marker), exc.location_message()
+    else:
+        assert exc.line is not None
+
+
+@pytest.mark.parametrize("case_id,text,marker,fragment", CASES[:6] + CASES[9:12] + CASES[17:21],
+                         ids=[c[0] for c in CASES[:6] + CASES[9:12] + CASES[17:21]])
+def test_cli_reports_one_line_and_exits_2(write_model, bayes_cli, case_id, text, marker, fragment):
+    path = write_model(text)
+    code, out, err = bayes_cli("check", path)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"ERROR: {path}:")
+    assert fragment in lines[0]
+
+
+def test_cli_subprocess_has_no_traceback(write_model, bayes_exe):
+    path = write_model(TINY.replace("{no: 0.8, yes: 0.2}", "{no: 0.8, yes: 0.3}"))
+    for args in (["check", str(path)], ["query", str(path), "rain"], ["scenarios", str(path)]):
+        proc = subprocess.run([bayes_exe, *args], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.count("\n") == 1
+        assert proc.stderr.startswith(f"ERROR: {path}:")
+
+
+def test_query_naming_unknown_variable(bayes_cli):
+    code, out, err = bayes_cli("query", "caucasus_2020", "escalatoin")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert "unknown variable 'escalatoin'" in err
+    assert err.startswith("ERROR: ") and "caucasus_2020.yaml" in err
+
+
+def test_unknown_model_name(bayes_cli):
+    code, _, err = bayes_cli("check", "no_such_model")
+    assert code == 2
+    assert "no model named 'no_such_model'" in err and "caucasus_2020" in err
+
+
+def test_missing_file(bayes_cli, tmp_path):
+    code, _, err = bayes_cli("check", tmp_path / "absent.yaml")
+    assert code == 2 and "file not found" in err
+
+
+def test_bad_arguments_exit_2_with_one_line(bayes_cli):
+    code, out, err = bayes_cli("query")
+    assert code == 2 and err.count("\n") == 1 and err.startswith("ERROR: command line:")
+    code, out, err = bayes_cli("query", "caucasus_2020", "escalation", "--format", "xml")
+    assert code == 2 and err.startswith("ERROR: command line:")
+
+
+def test_yes_no_on_off_stay_state_names(write_model):
+    model = bayes.load(write_model(TINY))
+    assert model.states("rain") == ("no", "yes")
+    assert model.states("sprinkler") == ("off", "on")

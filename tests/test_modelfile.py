@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+import bayes
+from bayes.modelfile import resolve_model_path
+
+
+def test_flagship_covers_the_article(flagship):
+    spec = flagship.spec
+    assert len(spec.variables) >= 10
+    for needed in ("azerbaijan_alignment", "baku_rhetoric_toward_russia", "turkey_backing_of_baku",
+                   "outside_powers_challenge", "russia_stance", "armenia_csto_expectations", "russia_brokered_talks",
+                   "escalation", "caucasus_polarization", "karabakh_rivalry_theatre", "substantive_settlement"):
+        assert needed in spec.variables
+    assert set(spec.states("russia_stance")) >= {"balancing_mediator", "sides_with_armenia", "forceful_show_of_strength"}
+    assert spec.as_of.startswith("2020-07")
+    assert spec.title and spec.source and spec.author
+    assert all(v.description for v in spec.variables.values())
+    assert len(spec.scenarios) >= 5 and spec.outcomes
+
+
+def test_compiles_to_pgmpy_and_passes_its_check(flagship):
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    network = flagship.network
+    assert isinstance(network, DiscreteBayesianNetwork)
+    assert network.check_model()
+    assert set(network.nodes()) == set(flagship.variables)
+
+
+def test_pgmpy_tables_equal_the_rows_of_the_file(flagship):
+    """The flat pgmpy column order is produced correctly: every entry read back by state names."""
+    for v in flagship.spec.variables.values():
+        cpd = flagship.network.get_cpds(v.name)
+        for row in v.rows:
+            for state, p in row.probabilities.items():
+                assert cpd.get_value(**{v.name: state, **row.given}) == pytest.approx(p, abs=0)
+
+
+def test_cpt_frame_is_keyed_by_state_names(flagship):
+    table = flagship.cpt("russia_stance")
+    assert table.index.names == ["azerbaijan_alignment", "baku_rhetoric_toward_russia", "outside_powers_challenge"]
+    assert list(table.columns) == list(flagship.states("russia_stance"))
+    value = table.loc[("turns_to_euro_atlantic", "openly_anti_russian", "push_to_force_russia_out"), "balancing_mediator"]
+    assert value == 0.10
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)
+    root = flagship.cpt("azerbaijan_alignment", rationale=True)
+    assert root.iloc[0]["turns_to_euro_atlantic"] == 0.10 and "C01" in root.iloc[0]["rationale"]
+
+
+def test_model_by_name_or_path(flagship, tmp_path, monkeypatch):
+    path = resolve_model_path("caucasus_2020")
+    assert path.name == "caucasus_2020.yaml" and path.is_file()
+    by_path = bayes.load(path.resolve())
+    assert by_path.spec.variables.keys() == flagship.spec.variables.keys()
+    monkeypatch.chdir(tmp_path)  # a name still resolves from another working directory
+    assert bayes.load("caucasus_2020").name == "caucasus_2020"
+
+
+def test_model_files_are_never_written_by_loading(tmp_path):
+    source = resolve_model_path("caucasus_2020").read_bytes()
+    bayes.load("caucasus_2020").scenarios()
+    assert resolve_model_path("caucasus_2020").read_bytes() == source

@@ -1,0 +1,106 @@
+"""Charts are checked by what is drawn: bar lengths against the query, labels and their order."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from bayes import plots
+from bayes.analysis import headline_rows, headline_table, scenario_outcome
+from bayes.report import briefing_charts, takeaway
+
+
+@pytest.fixture(scope="module")
+def scenarios(flagship):
+    return flagship.scenarios()
+
+
+def test_scenario_chart_bars_equal_query(flagship, scenarios):
+    data = scenario_outcome(flagship, scenarios, "escalation", "escalates_to_wider_war")
+    ax = plots.scenario_chart(data=data, scale=flagship.scale, title="t", subtitle="s", source="src")
+    bars = list(ax.containers[0])
+    expected = data.sort_values("probability", ascending=False)
+    np.testing.assert_allclose([b.get_width() for b in bars], expected["probability"].to_numpy(), atol=1e-12)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == expected["label"].tolist()
+    # sorted highest first, drawn top to bottom
+    ys = [b.get_y() for b in bars]
+    assert ys == sorted(ys)
+    band_labels = [t.get_gid().split(":", 1)[1] for t in ax.texts if (t.get_gid() or "").startswith("band-label:")]
+    assert band_labels == flagship.scale.terms
+    bar_labels = [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"]
+    assert bar_labels[0] == f"{expected['probability'].iloc[0]:.0%} ({flagship.scale.term(expected['probability'].iloc[0])})"
+    plt.close(ax.figure)
+
+
+def test_scenario_chart_with_interval_whiskers(flagship, scenarios):
+    data = scenario_outcome(flagship, scenarios, "escalation", "escalates_to_wider_war")
+    data["lo"], data["hi"] = data["probability"] - 0.05, data["probability"] + 0.1
+    ax = plots.scenario_chart(data=data, low="lo", high="hi", sort=False)
+    whiskers = ax.containers[1].lines[2][0].get_segments()
+    for seg, (_, row) in zip(whiskers, data.iterrows()):
+        assert seg[0][0] == pytest.approx(row["lo"]) and seg[1][0] == pytest.approx(row["hi"])
+    plt.close(ax.figure)
+
+
+def test_heatmap_numbers_are_the_probabilities(flagship, scenarios):
+    rows = headline_rows(flagship, scenarios)
+    rows["label"] = rows["scenario"].astype(str)
+    ax = plots.outcomes_heatmap(data=rows)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == len(rows)
+    mesh = ax.collections[0].get_array().reshape(len(flagship.scenario_names()), -1)
+    table = rows.pivot_table(index="label", columns="outcome", values="probability", sort=False)
+    np.testing.assert_allclose(mesh, table.to_numpy(), atol=1e-12)
+    plt.close(ax.figure)
+
+
+def test_network_chart_one_box_per_variable_and_bars(flagship):
+    given = {"azerbaijan_alignment": "turns_to_euro_atlantic"}
+    do = {"russia_brokered_talks": "no_russia_brokered_talks"}
+    ax = plots.network_chart(flagship, evidence=given, do=do)
+    boxes = [p for p in ax.patches if (p.get_gid() or "").startswith("node:")]
+    assert sorted(p.get_gid()[5:] for p in boxes) == sorted(flagship.variables)
+    marg = flagship.marginals(flagship.variables, given=given, do=do)
+    full = max(p.get_width() for p in ax.patches if (p.get_gid() or "").startswith("bar:azerbaijan_alignment="))
+    for p in ax.patches:
+        gid = p.get_gid() or ""
+        if gid.startswith("bar:"):
+            var, state = gid[4:].split("=")
+            assert p.get_width() == pytest.approx(full * marg[var][flagship.states(var).index(state)], abs=1e-12)
+    colours = {p.get_gid()[5:]: p.get_edgecolor() for p in boxes}
+    assert colours["azerbaijan_alignment"] != colours["escalation"] != colours["russia_brokered_talks"]
+    plt.close(ax.figure)
+
+
+def test_network_layout_is_layered_top_down(flagship):
+    layout = plots.network_layout(flagship).set_index("variable")
+    for v in flagship.variables:
+        for p in flagship.spec.variables[v].parents:
+            assert layout.loc[p, "layer"] < layout.loc[v, "layer"]
+
+
+def test_charts_leave_global_state_alone(flagship, scenarios, tmp_path):
+    before = dict(matplotlib.rcParams)
+    charts = briefing_charts(flagship, scenarios, out_dir=tmp_path, outcomes=["escalation"])
+    after = dict(matplotlib.rcParams)
+    assert before == after
+    assert {p.name for p in charts.paths} >= {"scenario_escalation.png", "scenario_escalation.svg", "network.png"}
+    png = (tmp_path / "network.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*"))  # no temp files left behind
+
+
+def test_takeaway_title_states_the_finding(flagship, scenarios):
+    data = scenario_outcome(flagship, scenarios, "escalation", "escalates_to_wider_war")
+    title = takeaway(flagship, data, "escalation", "escalates_to_wider_war")
+    base = data.set_index("scenario").loc["baseline", "probability"]
+    assert f"({base:.0%})" in title and flagship.scale.term(base) in title
+    assert "Baku West + Turkey military + outside push" in title.replace("\n", " ")
+
+
+def test_headline_table_cells(flagship, scenarios):
+    table = headline_table(flagship, scenarios)
+    p = flagship.probability("escalation=escalates_to_wider_war")
+    assert table.loc["baseline", "escalation=escalates_to_wider_war"] == f"{p:.0%} ({flagship.scale.term(p)})"
+    assert list(table.index) == flagship.scenario_names()
