@@ -54,7 +54,8 @@ class Model:
 
     def __init__(self, spec: ModelSpec):
         self.spec = spec
-        self.engine = Engine(spec)
+        self.engine = Engine.from_spec(spec)
+        self._network = None
 
     # ------------------------------------------------------------------ what the model holds
     @property
@@ -79,8 +80,13 @@ class Model:
 
     @property
     def network(self):
-        """The pgmpy DiscreteBayesianNetwork (built on first use; passes pgmpy's check_model)."""
-        return self.engine.network
+        """The pgmpy DiscreteBayesianNetwork, built on first use (importing pgmpy takes seconds, so
+        queries do not need it); it passes pgmpy's check_model."""
+        if self._network is None:
+            from .network import to_pgmpy
+
+            self._network = to_pgmpy(self.spec)
+        return self._network
 
     def states(self, variable: str) -> tuple[str, ...]:
         check_variable(self.spec, variable)
