@@ -16,6 +16,7 @@ pgmpy is not imported here: it stays the model builder, validator and the tests'
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
@@ -25,7 +26,7 @@ import opt_einsum
 from .errors import QueryError
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
-DEFAULT_CHUNK = 16384
+DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
 
 
 # ----------------------------------------------------------------------------------- the network
@@ -148,29 +149,52 @@ class GeneratedDraws(Draws):
     """Draws made chunk by chunk by `sample(rng, m) -> {variable index: array}`; never all in memory.
 
     Reproducible for a seed: each block of `block` draws has its own generator spawned from the seed,
-    so the numbers do not depend on the chunk size.
+    so the numbers do not depend on the chunk size. Blocks are drawn in parallel threads (numpy's
+    generators release the GIL), each writing its own slice of the chunk.
     """
 
     block = 4096
 
     def __init__(self, n: int, sample: Callable[[np.random.Generator, int], dict[int, np.ndarray]],
-                 drawn: Iterable[int], seed: int | None = None):
+                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None):
         self.n = int(n)
         self.sample = sample
-        self.drawn = frozenset(drawn)
+        self.shapes = dict(shapes)
+        self.drawn = frozenset(self.shapes)
         self.seed_sequence = np.random.SeedSequence(seed)
         self._children = self.seed_sequence.spawn((self.n + self.block - 1) // self.block)
 
     def chunk(self, start, stop):
         if start % self.block or (stop % self.block and stop != self.n):
             raise ValueError("chunks of generated draws must start and end on block boundaries")
-        pieces = []
-        for b in range(start // self.block, (stop + self.block - 1) // self.block):
-            lo, hi = b * self.block, min((b + 1) * self.block, self.n)
-            pieces.append(self.sample(np.random.default_rng(self._children[b]), hi - lo))
-        if len(pieces) == 1:
-            return pieces[0]
-        return {i: np.concatenate([p[i] for p in pieces], axis=-1) for i in pieces[0]}
+        blocks = range(start // self.block, (stop + self.block - 1) // self.block)
+        if len(blocks) == 1:
+            return self._block(blocks[0])
+        out = {i: np.empty(shape + (stop - start,)) for i, shape in self.shapes.items()}
+        for b, piece in zip(blocks, _pool().map(self._block, blocks)):
+            lo = b * self.block - start
+            for i, a in piece.items():
+                out[i][..., lo:lo + a.shape[-1]] = a
+        return out
+
+    def _block(self, b: int) -> dict[int, np.ndarray]:
+        lo, hi = b * self.block, min((b + 1) * self.block, self.n)
+        return self.sample(np.random.default_rng(self._children[b]), hi - lo)
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [(lo, min(lo + self.block, self.n)) for lo in range(0, self.n, self.block)]
+
+
+_POOL = None
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    return _POOL
 
 
 def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, seed: int | None = None,
@@ -182,17 +206,19 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
     alphas = {i: net.tables[i] * concentration for i in chosen}
+    zeros = {i: (alpha == 0)[..., None] for i, alpha in alphas.items() if np.any(alpha == 0)}
 
     def sample(rng: np.random.Generator, m: int) -> dict[int, np.ndarray]:
         out = {}
         for i, alpha in alphas.items():
-            shape = alpha.shape + (m,)
-            g = rng.standard_gamma(np.broadcast_to(alpha[..., None], shape))
-            g[np.broadcast_to(alpha[..., None] == 0, shape)] = 0.0
-            out[i] = g / g.sum(axis=-2, keepdims=True)
+            g = rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)[..., None], size=alpha.shape + (m,))
+            if i in zeros:
+                g = np.where(zeros[i], 0.0, g)
+            g /= g.sum(axis=-2, keepdims=True)
+            out[i] = g
         return out
 
-    return GeneratedDraws(n, sample, chosen, seed)
+    return GeneratedDraws(n, sample, {i: net.tables[i].shape for i in chosen}, seed)
 
 
 # ----------------------------------------------------------------------------------- results
@@ -289,12 +315,7 @@ class Engine:
         n = draws.n if draws is not None else 1
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
-        step = self.chunk_size if draws is not None else 1
-        if draws is not None and isinstance(draws, GeneratedDraws):
-            step = max(draws.block, (step // draws.block) * draws.block)
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            tables = draws.chunk(start, stop) if draws is not None else {}
+        for start, stop, tables in self._chunks(draws, n):
             m = stop - start
             for k, prep in enumerate(prepared):
                 joint = self._contract(prep, tables, m)
@@ -309,6 +330,34 @@ class Engine:
         return BatchResult(results)
 
     # ------------------------------------------------------------ internals
+    def _chunks(self, draws: Draws | None, n: int):
+        """(start, stop, tables) in order. Generated draws are made block by block in worker threads,
+        a few blocks ahead of the contractions (numpy's samplers release the GIL; einsum does not)."""
+        if draws is None:
+            yield 0, 1, {}
+            return
+        if not isinstance(draws, GeneratedDraws):
+            for start in range(0, n, self.chunk_size):
+                stop = min(n, start + self.chunk_size)
+                yield start, stop, draws.chunk(start, stop)
+            return
+        from collections import deque
+
+        pool, pending = _pool(), deque()
+        spans = iter(draws.spans())
+        ahead = pool._max_workers + 1
+        for span in spans:
+            pending.append((span, pool.submit(draws.chunk, *span)))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            (start, stop), future = pending.popleft()
+            tables = future.result()
+            nxt = next(spans, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(draws.chunk, *nxt)))
+            yield start, stop, tables
+
     def _prepare(self, q: Query) -> dict:
         net = self.net
         for name in (q.target, *(v for v, _ in q.evidence), *(v for v, _ in q.do), *q.sweep):
