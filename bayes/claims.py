@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from .errors import QueryError
 from .modelfile import ClaimSpec
 
 
@@ -137,7 +138,13 @@ def evaluate_claim(model, spec: ClaimSpec) -> ClaimResult:
 
 
 def evaluate_claims(model) -> list[ClaimResult]:
-    return [evaluate_claim(model, spec) for spec in model.spec.claims.values()]
+    results = []
+    for spec in model.spec.claims.values():
+        try:
+            results.append(evaluate_claim(model, spec))
+        except QueryError as exc:
+            raise QueryError(f"claim {spec.id}: {exc.message}", model.spec.path, spec.line) from None
+    return results
 
 
 def claims_frame(results: list[ClaimResult]) -> pd.DataFrame:

@@ -136,6 +136,7 @@ def cmd_check(args) -> int:
     from .model import load
 
     model = load(args.model)
+    model.scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
     results = evaluate_claims(model)
     frame = claims_frame(results)
     if args.format == "json":

@@ -13,10 +13,15 @@ class BayesInputError(Exception):
         super().__init__(self.location_message())
 
     def location_message(self) -> str:
+        """One line, always: control characters from the file or the arguments are shown escaped."""
         where = self.file or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.message}"
+        return _one_line(f"{where}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class ModelFileError(BayesInputError):

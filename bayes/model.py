@@ -195,7 +195,11 @@ class Model:
             else:
                 raise QueryError(f"unknown scenario '{name}'; known scenarios: {', '.join(self.scenario_names())}",
                                  self.spec.path)
-            frame = _tidy(self.engine.marginals(variables, observe, do), self.spec)
+            try:
+                frame = _tidy(self.engine.marginals(variables, observe, do), self.spec)
+            except QueryError as exc:
+                sc = self.spec.scenarios.get(name)
+                raise QueryError(f"scenario '{name}': {exc.message}", self.spec.path, sc.line if sc else None) from None
             frame.insert(0, "scenario", name)
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True)

@@ -7,6 +7,7 @@ traceback. Compiling to pgmpy lives in `network.py`; this module knows nothing a
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .scales import DEFAULT_SCALE, SCALES
 from .yamlfile import LineDict, LineList, line_of, load_yaml_file
 
 ROW_SUM_TOLERANCE = 1e-6
+MAX_TABLE_ROWS = 100_000
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
@@ -64,6 +66,7 @@ class TableRow:
     probabilities: dict[str, float]
     rationale: Rationale
     line: int | None = None
+    rationale_line: int | None = None
 
 
 @dataclass
@@ -229,14 +232,25 @@ class _Checker:
     def known_keys(self, mapping: LineDict, allowed: set[str], what: str):
         for key in mapping:
             if key not in allowed:
-                self.fail(f"unknown key '{key}' in {what}; expected one of: {', '.join(sorted(allowed))}",
+                shown = "~ (null)" if key is None else key
+                self.fail(f"unknown key '{shown}' in {what}; expected one of: {', '.join(sorted(allowed))}",
                           line_of(mapping, key))
 
-    def probability(self, value, what: str, line: int | None) -> float:
+    def number(self, value, what: str, line: int | None, expected: str = "a number") -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(f"{what} must be a number between 0 and 1, got {_kind(value)} {value!r}", line)
-        x = float(value)
-        if math.isnan(x) or x < 0.0 or x > 1.0:
+            shown = f" '{value}'" if isinstance(value, str) else ""
+            self.fail(f"{what} must be {expected}, got {_kind(value)}{shown}", line)
+        try:
+            x = float(value)
+        except OverflowError:
+            self.fail(f"{what} is far too large; expected {expected}", line)
+        if not math.isfinite(x):
+            self.fail(f"{what} is {value}; expected {expected}", line)
+        return x
+
+    def probability(self, value, what: str, line: int | None) -> float:
+        x = self.number(value, what, line, "a number between 0 and 1")
+        if x < 0.0 or x > 1.0:
             self.fail(f"{what} is {value}; a probability must be between 0 and 1", line)
         return x
 
@@ -244,6 +258,10 @@ class _Checker:
 def _kind(value) -> str:
     if value is None:
         return "nothing"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
@@ -337,7 +355,9 @@ def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
             if sname in states:
                 ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
             states.append(sname)
-        parents_raw = body.get("parents") or []
+        parents_raw = body.get("parents")
+        if parents_raw is None:
+            parents_raw = []
         if isinstance(parents_raw, str):
             parents_raw = [parents_raw]
         parents_raw = ck.sequence(parents_raw, f"parents of '{vname}'", line_of(body, "parents"))
@@ -352,14 +372,14 @@ def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
         description = ck.text(body.get("description"), f"description of '{vname}'",
                               line_of(body, "description"), required=False)
         if not description:
-            ck.fail(f"variable '{vname}' needs a plain-language 'description'", vline)
+            ck.fail(f"variable '{vname}' needs a plain-language 'description'", line_of(body, "description")
+                    if "description" in body else vline)
         observable = body.get("observable", False)
         if not isinstance(observable, bool):
             ck.fail(f"'observable' of '{vname}' must be true or false", line_of(body, "observable"))
-        label = body.get("label")
+        label = ck.text(body.get("label"), f"label of '{vname}'", line_of(body, "label"), required=False) or None
         shells[vname] = dict(body=body, line=vline, states=tuple(states), parents=tuple(parents),
-                             description=description, observable=observable,
-                             label=str(label) if label is not None else None)
+                             description=description, observable=observable, label=label)
 
     for vname, shell in shells.items():
         for p in shell["parents"]:
@@ -373,8 +393,8 @@ def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
     except CycleError as exc:
         cycle = exc.args[1]
         first = cycle[0]
-        ck.fail("the parents form a cycle: " + " -> ".join(reversed(cycle)) +
-                "; a Bayesian network must have no directed cycles", line_of(shells[first]["body"], "parents"))
+        ck.fail("the parents form a cycle: " + " -> ".join(cycle) + " (each arrow points from a parent to its "
+                "child); a Bayesian network must have no directed cycles", line_of(shells[first]["body"], "parents"))
 
     variables: dict[str, Variable] = {}
     for vname, shell in shells.items():
@@ -400,6 +420,10 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
     expected = 1
     for p in parents:
         expected *= len(shells[p]["states"])
+    if expected > MAX_TABLE_ROWS:
+        ck.fail(f"variable '{vname}' would need a table of {expected:,} rows (one per combination of its "
+                f"{len(parents)} parents' states); at most {MAX_TABLE_ROWS:,} are supported; reduce its parents",
+                line_of(body, "parents"))
 
     seen: dict[tuple, int | None] = {}
     rows: list[TableRow] = []
@@ -410,8 +434,9 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
         given_raw = row.get("given") or LineDict()
         given_raw = ck.mapping(given_raw, f"'given' of a table row of '{vname}'", line_of(row, "given"))
         given: dict[str, str] = {}
-        for p, s in given_raw.items():
-            gline = line_of(given_raw, p)
+        for key, s in given_raw.items():
+            gline = line_of(given_raw, key)
+            p = ck.name(key, f"parent of '{vname}'", gline)
             if p not in parents:
                 ck.fail(f"table row of '{vname}' gives '{p}', which is not a parent of '{vname}'; "
                         f"parents are: {', '.join(parents) or '(none)'}", gline)
@@ -434,8 +459,9 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
             ck.fail(f"table row of '{vname}' needs 'probabilities' (state: number)", rline)
         probs_raw = ck.mapping(row["probabilities"], f"probabilities of '{vname}'", line_of(row, "probabilities"))
         probs: dict[str, float] = {}
-        for s, x in probs_raw.items():
-            pline = line_of(probs_raw, s)
+        for key, x in probs_raw.items():
+            pline = line_of(probs_raw, key)
+            s = ck.name(key, f"state of '{vname}'", pline)
             if s not in states:
                 ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {', '.join(states)}",
                         pline)
@@ -451,14 +477,16 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
                     f"{total:.6g}; each row must sum to 1 (tolerance {ROW_SUM_TOLERANCE:g})",
                     line_of(row, "probabilities"))
         rationale = _parse_rationale(ck, row, vname, rline)
-        rows.append(TableRow(given, {s: probs[s] for s in states}, rationale, rline))
+        rows.append(TableRow(given, {s: probs[s] for s in states}, rationale, rline, line_of(row, "rationale")))
 
     if len(rows) != expected:
-        all_keys = _combinations([shells[p]["states"] for p in parents])
-        missing_rows = [k for k in all_keys if k not in seen]
-        example = ", ".join(f"{p}={s}" for p, s in zip(parents, missing_rows[0])) if missing_rows else ""
-        ck.fail(f"the table of '{vname}' has {len(rows)} row(s); expected {expected} (one per combination of "
-                f"parent states); missing e.g. {example}", line_of(body, "table"))
+        missing = next((k for k in itertools.product(*(shells[p]["states"] for p in parents)) if k not in seen), ())
+        if parents:
+            example = ", ".join(f"{p}={s}" for p, s in zip(parents, missing))
+            what = f"expected {expected} (one per combination of parent states); missing e.g. {example}"
+        else:
+            what = "expected 1 (the unconditional row)"
+        ck.fail(f"the table of '{vname}' has {len(rows)} row(s); {what}", line_of(body, "table"))
     return rows
 
 
@@ -490,7 +518,7 @@ def _check_rationales(ck: _Checker, variables: dict[str, Variable], claims: dict
             for c in row.rationale.claims:
                 if c not in claims:
                     ck.fail(f"rationale of '{v.name}' cites claim '{c}', which is not in the claims ledger; "
-                            f"known claims: {', '.join(claims) or '(none)'}", row.line)
+                            f"known claims: {', '.join(claims) or '(none)'}", row.rationale_line or row.line)
 
 
 def _parse_assignments(ck: _Checker, raw, what: str, line, variables: dict[str, Variable]) -> dict[str, str]:
@@ -498,8 +526,9 @@ def _parse_assignments(ck: _Checker, raw, what: str, line, variables: dict[str, 
         return {}
     raw = ck.mapping(raw, what, line)
     result = {}
-    for var, state in raw.items():
-        vline = line_of(raw, var)
+    for key, state in raw.items():
+        vline = line_of(raw, key)
+        var = ck.name(key, f"variable in {what}", vline)
         if var not in variables:
             ck.fail(f"{what} names unknown variable '{var}'; known variables: {', '.join(variables)}", vline)
         state = ck.name(state, f"state of '{var}' in {what}", vline)
@@ -558,8 +587,8 @@ def _parse_scenarios(ck, raw, line, variables) -> dict[str, Scenario]:
                     "a variable is either observed or forced", sline)
         description = ck.text(body.get("description"), f"description of scenario '{sname}'",
                               line_of(body, "description"), required=False)
-        label = body.get("label")
-        result[sname] = Scenario(sname, description, observe, do, str(label) if label else None, sline)
+        label = ck.text(body.get("label"), f"label of scenario '{sname}'", line_of(body, "label"), required=False)
+        result[sname] = Scenario(sname, description, observe, do, label or None, sline)
     return result
 
 
@@ -571,16 +600,18 @@ def _parse_outcome_event(ck, raw, cid, line, variables, whole_variable_ok: bool)
     raw = ck.mapping(raw, f"'outcome' of claim {cid} (variable: state or [states])", line)
     if len(raw) != 1:
         ck.fail(f"claim {cid}: 'outcome' must name exactly one variable, got {len(raw)}", line)
-    (var, states_raw), = raw.items()
-    vline = line_of(raw, var)
+    (key, states_raw), = raw.items()
+    vline = line_of(raw, key)
+    var = ck.name(key, f"outcome variable of claim {cid}", vline)
     if var not in variables:
         ck.fail(f"claim {cid}: outcome names unknown variable '{var}'; known variables: {', '.join(variables)}",
                 vline)
-    if isinstance(states_raw, str):
+    if isinstance(states_raw, (str, int)) and not isinstance(states_raw, bool):
         states_raw = [states_raw]
     states_raw = ck.sequence(states_raw, f"outcome states of claim {cid}", vline)
     states = []
     for s in states_raw:
+        s = ck.name(s, f"outcome state of claim {cid}", vline)
         if s not in variables[var].states:
             ck.fail(f"claim {cid}: unknown state '{s}' of '{var}'; expected one of: "
                     f"{', '.join(variables[var].states)}", vline)
@@ -629,6 +660,10 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
         )
         if out_var in if_ or out_var in given:
             ck.fail(f"claim {cid}: the outcome '{out_var}' cannot also be a condition", cline)
+        both = set(if_) & set(given)
+        if both:
+            ck.fail(f"claim {cid}: {', '.join(sorted(both))} is set in both 'if' and 'given'; the compared "
+                    "condition goes in 'if'/'than', the shared context in 'given'", line_of(body, "given"))
         if form in ("more_likely", "less_likely"):
             if not if_ or not than:
                 ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'", cline)
@@ -645,10 +680,11 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
                             f"{', '.join(STRENGTH_ODDS_RATIO)}", line_of(body, "strength"))
                 spec.min_odds_ratio = STRENGTH_ODDS_RATIO[strength]
             if "min_odds_ratio" in body:
-                x = body["min_odds_ratio"]
-                if isinstance(x, bool) or not isinstance(x, (int, float)) or x < 1:
+                x = ck.number(body["min_odds_ratio"], f"claim {cid}: min_odds_ratio", line_of(body, "min_odds_ratio"),
+                              "a number of at least 1")
+                if x < 1:
                     ck.fail(f"claim {cid}: min_odds_ratio must be a number of at least 1", line_of(body, "min_odds_ratio"))
-                spec.min_odds_ratio = float(x)
+                spec.min_odds_ratio = x
         elif form == "probability":
             if ("band" in body) == ("range" in body):
                 ck.fail(f"claim {cid}: form probability needs exactly one of 'band' (a term of the "
@@ -679,6 +715,9 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
                 ck.fail(f"claim {cid}: cause '{cause}' is not a variable", line_of(body, "cause"))
             if cause == out_var:
                 ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
+            if cause in given:
+                ck.fail(f"claim {cid}: 'given' fixes the cause '{cause}', so it cannot be compared across its "
+                        "states", line_of(body, "given"))
             spec.cause = cause
             if "tolerance" in body:
                 spec.tolerance = ck.probability(body["tolerance"], f"tolerance of claim {cid}",
@@ -699,8 +738,3 @@ def _fmt_given(given: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in given.items())
 
 
-def _combinations(state_lists):
-    if not state_lists:
-        return [()]
-    rest = _combinations(state_lists[1:])
-    return [(s,) + r for s in state_lists[0] for r in rest]

@@ -1,7 +1,9 @@
 """Estimative-probability scales as data: words analysts use, and the numbers they stand for.
 
-Source: ../shared/REFERENCE.md section 2 (ICD 203, 2015). The end bands are widened to 0 and 1 so
-every probability has a word; the published ranges (1-5%, 95-99%) are kept in `published`.
+Source: ../shared/REFERENCE.md section 2: ICD 203 (2015, two parallel wordings) and the UK PHIA
+"Probability Yardstick" (2019). ICD 203's end bands are widened to 0 and 1 so every probability has a
+word (the published 1-5% and 95-99% are kept in `published`). The PHIA yardstick has deliberate gaps;
+a number in a gap has no single term, and `term()` says so instead of picking a side.
 """
 
 from __future__ import annotations
@@ -22,23 +24,37 @@ class Scale:
     name: str
     title: str
     bands: tuple[Band, ...]
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias, term), e.g. PHIA's "probably" for "likely"
 
-    def band_of(self, p: float) -> Band:
-        """The band a probability falls in; a boundary value goes to the lower band's upper edge."""
+    def band_of(self, p: float) -> Band | None:
+        """The band a probability falls in (None in a gap); a shared edge goes to the lower band."""
         for band in self.bands:
-            if p <= band.high + 1e-12:
+            if band.low - 1e-12 <= p <= band.high + 1e-12:
                 return band
-        return self.bands[-1]
+        return None
 
     def term(self, p: float) -> str:
-        return self.band_of(p).term
+        band = self.band_of(p)
+        if band is not None:
+            return band.term
+        below = max((b for b in self.bands if b.high < p), key=lambda b: b.high)
+        above = min((b for b in self.bands if b.low > p), key=lambda b: b.low)
+        return f"between {below.term} and {above.term} (no term: the {self.title} leaves {below.high:.0%}-{above.low:.0%} open)"
 
     def band(self, term: str) -> Band:
-        wanted = term.strip().lower().replace("_", " ")
+        wanted = " ".join(term.strip().lower().replace("_", " ").split())
+        wanted = dict(self.aliases).get(wanted, wanted)
         for band in self.bands:
             if band.term == wanted:
                 return band
         raise KeyError(term)
+
+    def is_term(self, text: str) -> bool:
+        try:
+            self.band(text)
+            return True
+        except KeyError:
+            return False
 
     @property
     def terms(self) -> list[str]:
@@ -64,7 +80,13 @@ ICD203_PROBABILITY = _icd203(
     "icd203-probability", "ICD 203 (probability wording)",
 )
 
-SCALES = {scale.name: scale for scale in (ICD203, ICD203_PROBABILITY)}
+PHIA = Scale("phia", "PHIA yardstick", tuple(Band(t, lo, hi, (lo, hi)) for t, lo, hi in [
+    ("remote chance", 0.0, 0.05), ("highly unlikely", 0.10, 0.20), ("unlikely", 0.25, 0.35),
+    ("realistic possibility", 0.40, 0.50), ("likely", 0.55, 0.75), ("highly likely", 0.80, 0.90),
+    ("almost certain", 0.95, 1.0),
+]), aliases=(("probably", "likely"), ("probable", "likely")))
+
+SCALES = {scale.name: scale for scale in (ICD203, ICD203_PROBABILITY, PHIA)}
 DEFAULT_SCALE = ICD203.name
 
 
@@ -72,6 +94,23 @@ def get_scale(name: str) -> Scale:
     return SCALES[name]
 
 
-def describe(p: float, scale: Scale = ICD203) -> str:
-    """Words and number together ("likely (62%)"): readers misread words alone (REFERENCE.md s.2)."""
-    return f"{scale.term(p)} ({p:.0%})"
+def describe(p: float, scale: Scale = ICD203, low: float | None = None, high: float | None = None) -> str:
+    """Words and numbers together, everywhere a probability is shown: "likely (62%; 90% interval 48-75%)".
+
+    Readers misread words alone; a bracketed number doubles agreement with the standard (REFERENCE.md s.2).
+    """
+    text = f"{scale.term(p)} ({_pct(p)}"
+    if low is not None and high is not None:
+        text += f"; 90% interval {_pct(low, sign=False)}-{_pct(high)}"
+    return text + ")"
+
+
+def _pct(p: float, sign: bool = True) -> str:
+    """Whole percent, but never '0%' or '100%' for a probability that is not exactly 0 or 1."""
+    if 0 < p < 0.005:
+        text = "<1"
+    elif 0.995 < p < 1:
+        text = ">99"
+    else:
+        text = f"{p * 100:.0f}"
+    return text + ("%" if sign else "")

@@ -38,9 +38,12 @@ class LineList(list):
         return self.line
 
 
-def line_of(container, key=None) -> int | None:
+_NO_KEY = object()
+
+
+def line_of(container, key=_NO_KEY) -> int | None:
     """Line of `key` inside `container` (or of the container itself), where known."""
-    if key is not None and hasattr(container, "line_of"):
+    if key is not _NO_KEY and hasattr(container, "line_of"):
         return container.line_of(key)
     return getattr(container, "line", None)
 
@@ -59,11 +62,14 @@ class _LineLoader(_BaseLoader):
     def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):  # pragma: no cover - guarded by PyYAML
             return super().construct_mapping(node, deep=deep)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         self.flatten_mapping(node)
+        merged = len(node.value) - own  # merged pairs come first; an explicit key may override them
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
-        for key_node, value_node in node.value:
+        seen: dict[str, bool] = {}  # key as text -> came from a merge
+        for position, (key_node, value_node) in enumerate(node.value):
             key = self.construct_object(key_node, deep=True)
             try:
                 hash(key)
@@ -73,12 +79,19 @@ class _LineLoader(_BaseLoader):
                     self.filename, key_node.start_mark.line + 1,
                 ) from None
             key_line = key_node.start_mark.line + 1
-            if key in result:
+            text = str(key)
+            from_merge = position < merged
+            if text in seen and not (seen[text] and not from_merge):
+                first = next(k for k in result if str(k) == text)
                 raise ModelFileError(
-                    f"duplicate key '{key}' (first given at line {result.key_lines[key]}); "
+                    f"duplicate key '{text}' (it first appears at line {result.key_lines[first]}); "
                     "each name may appear only once in a mapping",
                     self.filename, key_line,
                 )
+            if text in seen:  # an explicit key overriding one brought in by a merge (<<)
+                first = next(k for k in result if str(k) == text)
+                del result[first]
+            seen[text] = from_merge
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_line
         return result
@@ -108,6 +121,10 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 _LineLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# YAML 1.2 floats: 1e-2 is a number (YAML 1.1 wanted 1.0e-2); ints still resolve first
+_LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."))
 # Dates stay as text: an analyst's "2020-07" and "2020-07-15" should be treated alike.
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
@@ -119,6 +136,11 @@ def load_yaml_text(text: str, filename: str):
         return loader.get_single_data()
     except ModelFileError:
         raise
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ModelFileError(f"not valid YAML: character {char} ({exc.reason}) is not allowed in a model file",
+                             filename, line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -126,6 +148,8 @@ def load_yaml_text(text: str, filename: str):
         raise ModelFileError(f"not valid YAML: {problem}", filename, line) from None
     except yaml.YAMLError as exc:
         raise ModelFileError(f"not valid YAML: {exc}", filename) from None
+    except RecursionError:
+        raise ModelFileError("not valid YAML: nested too deeply", filename) from None
     finally:
         loader.dispose()
 
@@ -134,13 +158,17 @@ def load_yaml_file(path: str | Path):
     """Read a YAML file as UTF-8 text and parse it safely."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ModelFileError("file not found", str(path)) from None
     except IsADirectoryError:
         raise ModelFileError("is a directory, expected a YAML model file", str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise ModelFileError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
     except OSError as exc:
         raise ModelFileError(f"cannot read file: {exc.strerror}", str(path)) from None
-    return load_yaml_text(text, str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ModelFileError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                             str(path), line) from None
+    return load_yaml_text(text.removeprefix("\ufeff"), str(path))
