@@ -141,3 +141,59 @@ def test_yes_no_on_off_stay_state_names(write_model):
     model = bayes.load(write_model(TINY))
     assert model.states("rain") == ("no", "yes")
     assert model.states("sprinkler") == ("off", "on")
+
+
+MORE_CASES = [
+    ("huge_integer", TINY.replace("{no: 0.8, yes: 0.2}", "{no: " + "9" * 400 + ", yes: 0.2}"), "{no: 999",
+     "far too large"),
+    ("nan_odds_ratio", TINY.replace("    strength: far_more", "    min_odds_ratio: .nan"), "min_odds_ratio",
+     "is nan"),
+    ("control_character", TINY.replace("Whether it rains.", "Whether it\x07 rains."), "Whether it", "U+0007"),
+    ("int_and_text_keys_collide", TINY.replace("outcomes:", "  1:\n    description: a\n    states: [a, b]\n"
+                                                "  '1':\n    description: b\noutcomes:"), "  '1':",
+     "duplicate key '1'"),
+    ("parents_not_a_list", TINY.replace("parents: [rain]", "parents: 0"), "parents: 0", "must be a list"),
+    ("label_not_text", TINY.replace("    description: Whether it rains.", "    description: Whether it rains.\n"
+                                    "    label: {en: Rain}"), "label:", "label of 'rain' must be text"),
+    ("if_and_given_same_variable", TINY.replace("    than: {sprinkler: off}", "    than: {sprinkler: off}\n"
+                                                "    given: {sprinkler: on}"), "given: {sprinkler: on}",
+     "set in both 'if' and 'given'"),
+    ("too_many_parents", TINY, None, None),  # replaced below
+]
+_big = "".join(f"  p{i}:\n    description: p\n    states: [a, b]\n    table:\n      - probabilities: {{a: 0.5, b: 0.5}}\n"
+               f"        rationale: {{assumption: x}}\n" for i in range(18))
+MORE_CASES[-1] = ("too_many_parents", TINY.replace("outcomes:", _big + "  big:\n    description: big\n    states: [a, b]\n"
+                  "    parents: [" + ", ".join(f"p{i}" for i in range(18)) + "]\n    table: []\noutcomes:"),
+                  "    parents: [p0", "at most 100,000")
+
+
+@pytest.mark.parametrize("case_id,text,marker,fragment", MORE_CASES, ids=[c[0] for c in MORE_CASES])
+def test_more_bad_model_files(write_model, bayes_cli, case_id, text, marker, fragment):
+    path = write_model(text)
+    code, out, err = bayes_cli("check", path)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert fragment in err
+    assert err.startswith(f"ERROR: {path}:{_line_of(text, marker)}: ")
+
+
+def test_zero_probability_scenario_is_named_with_its_line(write_model, bayes_cli):
+    text = TINY.replace("observe: {sprinkler: on}", "observe: {sprinkler: off, wet_grass: wet, rain: no}")
+    path = write_model(text)
+    code, out, err = bayes_cli("check", path)
+    assert code == 2 and out == ""
+    assert err.startswith(f"ERROR: {path}:{_line_of(text, '  sprinkler_on:')}: scenario 'sprinkler_on': ")
+    assert "probability zero" in err
+
+
+def test_accepted_spellings(write_model):
+    """Things analysts write that are valid: 1e-2, merge keys with an override, numeric state names."""
+    text = TINY.replace("{no: 0.8, yes: 0.2}", "{no: 8e-1, yes: 2e-1}")
+    assert bayes.load(write_model(text)).probability("rain=yes") == pytest.approx(0.2)
+    text = TINY.replace("      - given: {rain: no}\n        probabilities: {off: 0.6, on: 0.4}",
+                        "      - &row\n        given: {rain: no}\n        probabilities: {off: 0.6, on: 0.4}")
+    text = text.replace("      - given: {rain: yes}\n        probabilities: {off: 0.99, on: 0.01}\n"
+                        "        rationale: {assumption: textbook number}",
+                        "      - <<: *row\n        given: {rain: yes}\n        probabilities: {off: 0.99, on: 0.01}")
+    model = bayes.load(write_model(text, "merge.yaml"))
+    assert model.cpt("sprinkler").loc["yes", "on"] == 0.01
+    assert str(model.spec.variables["sprinkler"].rows[1].rationale) == "assumption: textbook number"
