@@ -195,5 +195,5 @@ def test_accepted_spellings(write_model):
                         "        rationale: {assumption: textbook number}",
                         "      - <<: *row\n        given: {rain: yes}\n        probabilities: {off: 0.99, on: 0.01}")
     model = bayes.load(write_model(text, "merge.yaml"))
-    assert model.cpt("sprinkler").loc["yes", "on"] == 0.01
+    assert model.spec.variables["sprinkler"].rows[1].probabilities["on"] == 0.01
     assert str(model.spec.variables["sprinkler"].rows[1].rationale) == "assumption: textbook number"
