@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .scales import describe
+
 
 def headline_rows(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy rows of the headline state of each outcome per scenario (what a briefing reports)."""
@@ -23,7 +25,10 @@ def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame
     rows = headline_rows(model, scenarios)
     if rows.empty:
         return pd.DataFrame()
-    rows["cell"] = [f"{p:.0%} ({w})" for p, w in zip(rows["probability"], rows["words"])]
+    if "lo90" in rows:
+        rows["cell"] = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(rows["probability"], rows["lo90"], rows["hi90"])]
+    else:
+        rows["cell"] = [describe(p, model.scale) for p in rows["probability"]]
     order = list(dict.fromkeys(str(s) for s in rows["scenario"]))
     table = rows.assign(scenario=rows["scenario"].astype(str)).pivot(index="scenario", columns="outcome",
                                                                        values="cell")

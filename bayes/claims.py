@@ -8,10 +8,12 @@ optionally with a minimum odds ratio for "much / far more likely" (thresholds in
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
+from .engine import Query
 from .errors import QueryError
 from .modelfile import ClaimSpec
 
@@ -33,11 +35,14 @@ class ClaimResult:
     high: float | None = None
     max_difference: float | None = None
     required: str = ""
-    numbers: dict = field(default_factory=dict)
+    hold_share: float | None = None
+    fragile: bool | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("numbers")
+        if self.hold_share is None:
+            data.pop("hold_share")
+            data.pop("fragile")
         return {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in data.items()}
 
 
@@ -93,61 +98,86 @@ def _range(spec: ClaimSpec, scale) -> tuple[float, float]:
     return spec.range
 
 
-def _p(model, spec: ClaimSpec, condition: dict) -> float:
-    if spec.reading == "intervention":
-        given, do = dict(spec.given), dict(condition)
-    else:
-        given, do = {**spec.given, **condition}, {}
-    return model.probability({spec.outcome_variable: spec.outcome_states}, given=given, do=do)
+def _queries(spec: ClaimSpec, model) -> list[Query]:
+    """The posterior queries a claim needs, in a fixed order."""
+    def q(condition):
+        if spec.reading == "intervention":
+            return Query.make(spec.outcome_variable, spec.given, condition)
+        return Query.make(spec.outcome_variable, {**spec.given, **condition}, {})
 
-
-def evaluate_claim(model, spec: ClaimSpec) -> ClaimResult:
-    scale = model.scale
-    base = dict(id=spec.id, quote=spec.quote, says=spec.says, form=formal_text(spec, scale), kind=spec.form,
-                reading=spec.reading)
     if spec.form in ("more_likely", "less_likely"):
-        p_if, p_than = _p(model, spec, spec.if_), _p(model, spec, spec.than)
-        ratio = odds_ratio(p_if, p_than)
+        return [q(spec.if_), q(spec.than)]
+    if spec.form == "probability":
+        return [q(spec.if_)]
+    return [q({spec.cause: c}) for c in model.spec.states(spec.cause)]
+
+
+def _judge(model, spec: ClaimSpec, posteriors: list[np.ndarray]) -> dict:
+    """Numbers and verdicts for one claim; each posterior is (N, card), so N = 1 gives the point estimate."""
+    states = model.spec.states(spec.outcome_variable)
+    idx = [states.index(s) for s in spec.outcome_states]
+    events = [p[:, idx].sum(axis=1) for p in posteriors]
+    if spec.form in ("more_likely", "less_likely"):
+        p_if, p_than = events
+        ratio = np.array([odds_ratio(a, b) for a, b in zip(p_if, p_than)])
         need = spec.min_odds_ratio or 1.0
         if spec.form == "more_likely":
-            passed = p_if > p_than and ratio >= need
-            required = "P(if) > P(than)" + (f" and odds ratio >= {need:g}" if need > 1 else "")
+            holds = (p_if > p_than) & (ratio >= need)
         else:
-            passed = p_if < p_than and ratio <= 1.0 / need
-            required = "P(if) < P(than)" + (f" and odds ratio <= {1 / need:.3g}" if need > 1 else "")
-        return ClaimResult(**base, passed=bool(passed), p_if=p_if, p_than=p_than, odds_ratio=ratio,
-                           required=required)
+            holds = (p_if < p_than) & (ratio <= 1.0 / need)
+        return dict(holds=holds, p_if=p_if, p_than=p_than, odds_ratio=ratio)
     if spec.form == "probability":
-        p = _p(model, spec, spec.if_)
-        lo, hi = _range(spec, scale)
-        passed = lo - 1e-12 <= p <= hi + 1e-12
-        return ClaimResult(**base, passed=bool(passed), probability=p, low=lo, high=hi,
-                           required=f"{lo:.0%} <= P <= {hi:.0%}")
-    # no_difference: compare the whole outcome distribution across every state of the cause
-    states = model.spec.states(spec.cause)
-    dists = []
-    for c in states:
-        if spec.reading == "intervention":
-            dist = model.marginals([spec.outcome_variable], given=spec.given, do={spec.cause: c})
-        else:
-            dist = model.marginals([spec.outcome_variable], given={**spec.given, spec.cause: c})
-        dists.append(dist[spec.outcome_variable])
-    diff = max(float(abs(a - b).max()) for a in dists for b in dists)
-    return ClaimResult(**base, passed=diff <= spec.tolerance + 1e-12, max_difference=diff,
-                       required=f"max difference <= {spec.tolerance:g}")
+        lo, hi = _range(spec, model.scale)
+        p = events[0]
+        return dict(holds=(lo - 1e-12 <= p) & (p <= hi + 1e-12), probability=p, low=lo, high=hi)
+    diff = np.max([np.abs(a - b).max(axis=1) for a in posteriors for b in posteriors], axis=0)
+    return dict(holds=diff <= spec.tolerance + 1e-12, max_difference=diff)
 
 
-def evaluate_claims(model) -> list[ClaimResult]:
+def _required(spec: ClaimSpec, model) -> str:
+    if spec.form in ("more_likely", "less_likely"):
+        need = spec.min_odds_ratio or 1.0
+        if spec.form == "more_likely":
+            return "P(if) > P(than)" + (f" and odds ratio >= {need:g}" if need > 1 else "")
+        return "P(if) < P(than)" + (f" and odds ratio <= {1 / need:.3g}" if need > 1 else "")
+    if spec.form == "probability":
+        lo, hi = _range(spec, model.scale)
+        return f"{lo:.0%} <= P <= {hi:.0%}"
+    return f"max difference <= {spec.tolerance:g}"
+
+
+def evaluate_claims(model, draws: int | None = None, seed: int | None = None) -> list[ClaimResult]:
+    """Every claim at the point estimate; with `draws`, also the share of parameter draws where it holds."""
+    specs = list(model.spec.claims.values())
+    plans = [_queries(spec, model) for spec in specs]
     results = []
-    for spec in model.spec.claims.values():
+    for spec, queries in zip(specs, plans):
         try:
-            results.append(evaluate_claim(model, spec))
+            point = model.engine.run(queries)
         except QueryError as exc:
             raise QueryError(f"claim {spec.id}: {exc.message}", model.spec.path, spec.line) from None
+        numbers = _judge(model, spec, [r.probabilities for r in point])
+        scalar = {k: (float(v[0]) if isinstance(v, np.ndarray) else v) for k, v in numbers.items() if k != "holds"}
+        results.append(ClaimResult(id=spec.id, quote=spec.quote, says=spec.says, form=formal_text(spec, model.scale),
+                                   kind=spec.form, reading=spec.reading, passed=bool(numbers["holds"][0]),
+                                   required=_required(spec, model), **scalar))
+    if draws:
+        from .uncertainty import DEFAULT_SEED, FRAGILE_SHARE, parameter_draws
+
+        flat = [q for queries in plans for q in queries]
+        batch = model.engine.run(flat, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
+        k = 0
+        for spec, queries, result in zip(specs, plans, results):
+            posteriors = [batch[k + j].probabilities for j in range(len(queries))]
+            k += len(queries)
+            result.hold_share = float(_judge(model, spec, posteriors)["holds"].mean())
+            result.fragile = bool(result.passed and result.hold_share < FRAGILE_SHARE)
     return results
 
 
 def claims_frame(results: list[ClaimResult]) -> pd.DataFrame:
     columns = ["id", "quote", "form", "reading", "p_if", "p_than", "odds_ratio", "probability", "low", "high",
                "max_difference", "required", "passed"]
+    if results and results[0].hold_share is not None:
+        columns += ["hold_share", "fragile"]
     return pd.DataFrame([r.to_json() for r in results], columns=columns)

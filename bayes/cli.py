@@ -11,6 +11,8 @@ import math
 import os
 import sys
 
+from .scales import describe
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 EPILOG = """\
@@ -31,6 +33,22 @@ def _add_format(p, choices=("table", "csv", "json")):
     p.add_argument("--format", choices=choices, default="table", help="output format (default: table)")
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_draws(p):
+    p.add_argument("--draws", type=_positive_int, metavar="N",
+                   help="draw every judgement N times from its distribution and report mean, median and 90%% interval")
+    p.add_argument("--seed", type=int, default=2020, metavar="S", help="random seed for --draws (default: 2020)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bayes", description="Scenario-forecasting toolkit: query and check an analyst's "
                      "Bayesian-network model.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -44,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", "Evaluate every claim of the model's ledger on the network.",
                 "bayes check caucasus_2020 --format json")
     p.add_argument("model", metavar="MODEL")
+    _add_draws(p)
     _add_format(p)
 
     p = command("query", "Posterior probabilities of variables given observed and/or forced states.",
@@ -53,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
     p.add_argument("--do", action="append", default=[], metavar="VAR=STATE",
                    help="intervention: force a state by graph surgery (repeatable)")
+    _add_draws(p)
     _add_format(p)
 
     p = command("scenarios", "Outcome probabilities under every named scenario, baseline first.",
                 "bayes scenarios caucasus_2020 --format csv")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--variables", nargs="+", metavar="VARIABLE", help="variables to report (default: the outcomes)")
+    _add_draws(p)
     _add_format(p)
 
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
@@ -72,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes describe caucasus_2020")
     p.add_argument("model", metavar="MODEL")
     _add_format(p)
+
+    p = command("words", "Translate a probability into the scale's words, or a word into its range.",
+                "bayes words 0.62 --scale phia")
+    p.add_argument("value", metavar="P_OR_TERM", help="a probability (0.62 or 62%%) or a term ('likely')")
+    p.add_argument("--scale", default="icd203", help="icd203 (default), icd203-probability or phia")
+    _add_format(p, ("table", "json"))
 
     p = command("models", "List the models under data/models/.", "bayes models")
     _add_format(p, ("table", "json"))
@@ -137,7 +164,7 @@ def cmd_check(args) -> int:
 
     model = load(args.model)
     model.scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
-    results = evaluate_claims(model)
+    results = evaluate_claims(model, draws=args.draws, seed=args.seed)
     frame = claims_frame(results)
     if args.format == "json":
         json.dump([r.to_json() for r in results], sys.stdout, indent=2, default=_json_default)
@@ -150,11 +177,14 @@ def cmd_check(args) -> int:
             if r.kind in ("more_likely", "less_likely"):
                 numbers = f"{_pct(r.p_if)} vs {_pct(r.p_than)} (odds ratio {r.odds_ratio:.3g})"
             elif r.kind == "probability":
-                numbers = f"{_pct(r.probability)} ({model.scale.term(r.probability)})"
+                numbers = describe(r.probability, model.scale)
             else:
                 numbers = f"max difference {r.max_difference:.3g}"
-            lines.append({"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": numbers,
-                          "formal form": r.form, "quote": r.quote})
+            line = {"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": numbers}
+            if r.hold_share is not None:
+                line["holds in draws"] = f"{r.hold_share:.0%}" + (" FRAGILE" if r.fragile else "")
+            line.update({"formal form": r.form, "quote": r.quote})
+            lines.append(line)
         import pandas as pd
 
         table = pd.DataFrame(lines)
@@ -162,14 +192,22 @@ def cmd_check(args) -> int:
             text = table.to_string(index=False, justify="left")
         passed = sum(r.passed for r in results)
         text += f"\n\n{passed} of {len(results)} claims pass ({model.spec.path})"
+        if args.draws:
+            fragile = [r.id for r in results if r.fragile]
+            text += (f"; over {args.draws} parameter draws (seed {args.seed}), "
+                     + (f"fragile (hold in under 80% of draws): {', '.join(fragile)}" if fragile else "none is fragile"))
         _emit(frame, "table", text)
     return EXIT_OK if all(r.passed for r in results) else EXIT_CHECK_FAILED
 
 
 def _with_words(frame, model):
-    out = frame.copy()
-    out["words"] = [model.scale.term(p) for p in out["probability"]]
-    out["probability"] = out["probability"].round(6)
+    """The table view: one `probability` column in words and numbers (with the 90% interval if drawn)."""
+    out = frame[[c for c in frame.columns if c not in ("probability", "mean", "median", "lo90", "hi90")]].copy()
+    if "lo90" in frame:
+        out["probability"] = [describe(p, model.scale, lo, hi) for p, lo, hi in
+                              zip(frame["probability"], frame["lo90"], frame["hi90"])]
+    else:
+        out["probability"] = [describe(p, model.scale) for p in frame["probability"]]
     return out
 
 
@@ -177,12 +215,13 @@ def cmd_query(args) -> int:
     from .model import load
 
     model = load(args.model)
-    frame = model.query(args.variables or None, given=args.given, do=args.do)
+    frame = model.query(args.variables or None, given=args.given, do=args.do, draws=args.draws, seed=args.seed)
     if args.format == "table":
         shown = _with_words(frame, model)
-        shown["probability"] = shown["probability"].map(_pct)
         cond = [f"{g}" for g in args.given] + [f"do({d})" for d in args.do]
         header = f"P(. | {', '.join(cond)})" if cond else "P(.) with no evidence"
+        if args.draws:
+            header += f"; {args.draws} parameter draws, seed {args.seed}"
         _emit(frame, "table", header + "\n" + shown.to_string(index=False))
     else:
         _emit(frame, args.format)
@@ -193,14 +232,12 @@ def cmd_scenarios(args) -> int:
     from .model import load
 
     model = load(args.model)
-    frame = model.scenarios(args.variables)
+    frame = model.scenarios(args.variables, draws=args.draws, seed=args.seed)
     frame["scenario"] = frame["scenario"].astype(str)
     if args.format == "table" and args.variables is None:
         _emit(frame, "table", _headline_text(model, frame))
     elif args.format == "table":
-        shown = _with_words(frame, model)
-        shown["probability"] = shown["probability"].map(_pct)
-        _emit(frame, "table", shown.to_string(index=False))
+        _emit(frame, "table", _with_words(frame, model).to_string(index=False))
     else:
         _emit(frame, args.format)
     return EXIT_OK
@@ -239,6 +276,41 @@ def cmd_describe(args) -> int:
     return EXIT_OK
 
 
+def cmd_words(args) -> int:
+    from .elicitation import JudgementError, parse_probability
+    from .errors import BayesInputError
+    from .scales import SCALES
+
+    if args.scale not in SCALES:
+        raise BayesInputError(f"unknown scale '{args.scale}'; expected one of: {', '.join(SCALES)}", "command line")
+    scale = SCALES[args.scale]
+    text = args.value.strip()
+    if scale.is_term(text):
+        band = scale.band(text)
+        result = {"term": band.term, "low": band.low, "high": band.high, "scale": scale.name}
+        line = f"{band.term}: {band.low:.0%}-{band.high:.0%} ({scale.title})"
+    else:
+        try:
+            j = parse_probability(float(text) if text.replace(".", "", 1).isdigit() else text, scale)
+        except (JudgementError, ValueError) as exc:
+            raise BayesInputError(f"'{text}' is neither a probability nor a term of the {scale.title} scale "
+                                  f"({', '.join(scale.terms)}): {exc}", "command line") from None
+        if j.is_range:
+            raise BayesInputError(f"'{text}' is a range; give one probability or one term", "command line")
+        result = {"probability": j.point, "term": scale.term(j.point), "scale": scale.name}
+        line = describe(j.point, scale)
+        gap = scale.gap(j.point)
+        if gap:
+            result["gap"] = [gap[0].high, gap[1].low]
+            line += f": in the {scale.title}'s deliberate {gap[0].high:.0%}-{gap[1].low:.0%} gap, no single term"
+    if args.format == "json":
+        json.dump(result, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(line)
+    return EXIT_OK
+
+
 def cmd_models(args) -> int:
     from .modelfile import available_models
 
@@ -263,7 +335,7 @@ def cmd_brief(args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
-            "describe": cmd_describe, "models": cmd_models, "brief": cmd_brief}
+            "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief}
 
 
 def main(argv=None) -> int:

@@ -165,47 +165,180 @@ def fit_beta(low: float, high: float) -> tuple[float, float]:
     return a, b
 
 
-# ----------------------------------------------------------------------------------- builders
+# ----------------------------------------------------------------------------------- rows and builders
+# Every table source has `point()` -> array (*parent cards, card) and `sample(rng, m)` -> the same with a
+# trailing draw axis. Parameters are drawn per draw; tables are then computed by the builder's formula,
+# so a builder's structure (e.g. no interaction in noisy-OR) holds in every draw.
 
-def logit(p):
-    return np.log(p) - np.log1p(-p)
-
-
-def noisy_or(leak, strengths, active):
-    """Leaky noisy-OR (Diez form): P(present | x) = 1 - (1 - leak) prod over active causes (1 - c_i).
-
-    `strengths`: list of arrays (one per parent, indexed by that parent's state; 0 where the state is
-    not a cause); returns P(present) shaped (*parent cards, *batch).
-    """
-    q = 1.0 - np.asarray(leak, dtype=float)
-    shape = tuple(len(a) for a in active)
-    total = np.ones(shape + np.shape(q)) * q
-    for i, c in enumerate(strengths):
-        view = [1] * len(shape) + [1] * np.ndim(q)
-        view[i] = shape[i]
-        total = total * (1.0 - np.asarray(c, dtype=float).reshape(view[: len(shape)] + list(np.shape(c)[1:])))
-    return 1.0 - total
+def sample_probability(j: Judgement, rng: np.random.Generator, m: int, concentration: float) -> np.ndarray:
+    """Draws of one judgement; an exact 0 or 1 stays fixed."""
+    if not j.is_range and j.point in (0.0, 1.0):
+        return np.full(m, j.point)
+    a, b = j.beta(concentration)
+    return rng.beta(a, b, size=m)
 
 
-def noisy_max(leak_cdf, link_cdfs):
-    """Noisy-MAX: P(Y <= y | x) = P_leak(Y <= y) prod_i P_i(Y <= y | x_i).
+@dataclass
+class Row:
+    """One table row: a judgement per state, at most one state written `rest` (takes what is left)."""
 
-    `leak_cdf`: (card, *batch) cumulative; `link_cdfs`: per parent (parent card, card, *batch) cumulative.
-    Returns P(Y = y | x) shaped (*parent cards, card, *batch).
-    """
-    n = len(link_cdfs)
-    cdf = leak_cdf
-    shape_parents = [c.shape[0] for c in link_cdfs]
-    cdf = np.broadcast_to(cdf, tuple(shape_parents) + cdf.shape).copy()
-    for i, c in enumerate(link_cdfs):
-        view = [1] * n + list(c.shape[1:])
-        view[i] = c.shape[0]
-        cdf = cdf * c.reshape(view)
-    pmf = np.diff(cdf, axis=n, prepend=0.0)
-    return np.clip(pmf, 0.0, 1.0)
+    states: tuple[str, ...]
+    judgements: dict  # state -> Judgement (not for the rest state)
+    rest: str | None
+    concentration: float
+
+    def point(self) -> np.ndarray:
+        p = np.array([self.judgements[s].point if s != self.rest else 0.0 for s in self.states])
+        if self.rest is not None:
+            p[self.states.index(self.rest)] = max(0.0, 1.0 - p.sum())
+        return p
+
+    def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        """(card, m). All plain numbers: Dirichlet(k p). Otherwise each judgement from its own Beta, the
+        rest state takes the remainder (at least 0), and the row is renormalised."""
+        if self.rest is None and not any(j.is_range for j in self.judgements.values()):
+            alpha = self.concentration * self.point()
+            g = rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)[:, None], size=(len(alpha), m))
+            g[alpha == 0] = 0.0
+            return g / g.sum(axis=0, keepdims=True)
+        out = np.zeros((len(self.states), m))
+        for k, s in enumerate(self.states):
+            if s != self.rest:
+                out[k] = sample_probability(self.judgements[s], rng, m, self.concentration)
+        if self.rest is not None:
+            out[self.states.index(self.rest)] = np.clip(1.0 - out.sum(axis=0), 0.0, None)
+        total = out.sum(axis=0, keepdims=True)
+        return out / np.where(total > 0, total, 1.0)
 
 
-def softmax_scores(scores, axis):
-    scores = scores - scores.max(axis=axis, keepdims=True)
-    e = np.exp(scores)
-    return e / e.sum(axis=axis, keepdims=True)
+@dataclass
+class RowsTable:
+    """A full table: one Row per combination of parent states (parent order, first parent slowest)."""
+
+    shape: tuple[int, ...]  # (*parent cards, card)
+    rows: list  # Row, in itertools.product order of the parents' states
+
+    def point(self) -> np.ndarray:
+        return np.stack([r.point() for r in self.rows]).reshape(self.shape)
+
+    def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        return np.stack([r.sample(rng, m) for r in self.rows]).reshape(self.shape + (m,))
+
+
+@dataclass
+class LogOddsTable:
+    """'Baseline plus effects' on the log-odds scale (REFERENCE.md s.3), as a softmax over child states:
+    P(y | x) is proportional to baseline(y) times the odds multipliers of each parent's state for y.
+    The baseline is the row with every parent in its reference state (the states with no effect)."""
+
+    parent_cards: tuple[int, ...]
+    baseline: Row
+    effects: list  # per parent: {parent state index: {child state index: OddsRatio}}
+
+    def _table(self, base: np.ndarray, multipliers) -> np.ndarray:
+        # base: (card, m); multipliers[i]: (parent card_i, card, m) log-odds ratios
+        n = len(self.parent_cards)
+        score = np.log(np.clip(base, 1e-300, None)).reshape((1,) * n + base.shape)
+        for i, lm in enumerate(multipliers):
+            view = [1] * n + list(lm.shape[1:])
+            view[i] = lm.shape[0]
+            score = score + lm.reshape(view)
+        score = score - score.max(axis=n, keepdims=True)
+        e = np.exp(score)
+        return e / e.sum(axis=n, keepdims=True)
+
+    def _log_multipliers(self, rng, m):
+        card = len(self.baseline.states)
+        out = []
+        for i, effect in enumerate(self.effects):
+            lm = np.zeros((self.parent_cards[i], card, m))
+            for ps, by_child in effect.items():
+                for cs, ratio in by_child.items():
+                    mu, sigma = ratio.log_normal()
+                    lm[ps, cs] = mu if rng is None or sigma == 0 else rng.normal(mu, sigma, size=m)
+            out.append(lm)
+        return out
+
+    def point(self) -> np.ndarray:
+        return self._table(self.baseline.point()[:, None], self._log_multipliers(None, 1))[..., 0]
+
+    def sample(self, rng, m):
+        return self._table(self.baseline.sample(rng, m), self._log_multipliers(rng, m))
+
+
+@dataclass
+class NoisyOrTable:
+    """Leaky noisy-OR, Diez form (REFERENCE.md s.3): P(present | x) = 1 - (1 - leak) prod (1 - c_i(x_i)).
+    Causes are parent states with a link strength; every other parent state has strength 0."""
+
+    parent_cards: tuple[int, ...]
+    present: int  # index of the child's "present" state (binary child)
+    leak: Judgement
+    strengths: list  # per parent: {parent state index: Judgement}
+    concentration: float
+
+    def _table(self, leak: np.ndarray, strengths) -> np.ndarray:
+        n = len(self.parent_cards)
+        absent = (1.0 - leak).reshape((1,) * n + (-1,))
+        for i, c in enumerate(strengths):
+            view = [1] * n + [c.shape[-1]]
+            view[i] = c.shape[0]
+            absent = absent * (1.0 - c.reshape(view))
+        p_present = 1.0 - absent  # (*parent cards, m)
+        out = np.empty(self.parent_cards + (2,) + p_present.shape[-1:])
+        out[..., self.present, :] = p_present
+        out[..., 1 - self.present, :] = absent
+        return out
+
+    def _strengths(self, rng, m):
+        arrays = []
+        for i, by_state in enumerate(self.strengths):
+            c = np.zeros((self.parent_cards[i], m))
+            for ps, j in by_state.items():
+                c[ps] = j.point if rng is None else sample_probability(j, rng, m, self.concentration)
+            arrays.append(c)
+        return arrays
+
+    def point(self):
+        return self._table(np.array([self.leak.point]), self._strengths(None, 1))[..., 0]
+
+    def sample(self, rng, m):
+        return self._table(sample_probability(self.leak, rng, m, self.concentration), self._strengths(rng, m))
+
+
+@dataclass
+class NoisyMaxTable:
+    """Noisy-MAX for an ordered child (REFERENCE.md s.3): Y = max(Y_1, ..., Y_n, Y_leak), so
+    P(Y <= y | x) = P(Y_leak <= y) prod_i P(Y_i <= y | x_i). A parent state without a row (its
+    reference state) puts all its mass on the child's lowest state."""
+
+    parent_cards: tuple[int, ...]
+    leak: Row
+    links: list  # per parent: {parent state index: Row}
+
+    def _table(self, leak, links) -> np.ndarray:
+        n = len(self.parent_cards)
+        cdf = np.cumsum(leak, axis=0).reshape((1,) * n + leak.shape)
+        for i, link in enumerate(links):  # link: (parent card, card, m)
+            view = [1] * n + list(link.shape[1:])
+            view[i] = link.shape[0]
+            cdf = cdf * np.cumsum(link, axis=1).reshape(view)
+        pmf = np.diff(cdf, axis=n, prepend=0.0)
+        return np.clip(pmf, 0.0, 1.0)
+
+    def _links(self, rng, m):
+        card = len(self.leak.states)
+        arrays = []
+        for i, rows in enumerate(self.links):
+            link = np.zeros((self.parent_cards[i], card, m))
+            link[:, 0, :] = 1.0
+            for ps, row in rows.items():
+                link[ps] = row.point()[:, None] if rng is None else row.sample(rng, m)
+            arrays.append(link)
+        return arrays
+
+    def point(self):
+        return self._table(self.leak.point()[:, None], self._links(None, 1))[..., 0]
+
+    def sample(self, rng, m):
+        return self._table(self.leak.sample(rng, m), self._links(rng, m))

@@ -134,10 +134,23 @@ class Model:
         do = parse_assignments(do, self.spec, "intervention")
         return self.engine.marginals(variables, given, do)
 
-    def query(self, variables=None, given=None, do=None) -> pd.DataFrame:
-        """Tidy posterior: columns variable, state, probability (one row per state)."""
-        result = self.marginals(variables, given, do)
-        return _tidy(result, self.spec)
+    def query(self, variables=None, given=None, do=None, draws: int | None = None,
+              seed: int | None = None) -> pd.DataFrame:
+        """Tidy posterior: columns variable, state, probability (one row per state).
+
+        With `draws=N`, every judgement is drawn N times from its distribution and the table gains
+        mean, median, lo90 and hi90 (the equal-tailed 90% interval), reproducible for a `seed`.
+        """
+        if not draws:
+            return _tidy(self.marginals(variables, given, do), self.spec)
+        from .engine import Query
+        from .uncertainty import DEFAULT_SEED, tidy_with_intervals
+
+        variables = self._targets(variables)
+        given = parse_assignments(given, self.spec, "evidence")
+        do = parse_assignments(do, self.spec, "intervention")
+        queries = [Query.make(v, given, do) for v in variables]
+        return tidy_with_intervals(self, queries, _draw_count(draws, self.spec), DEFAULT_SEED if seed is None else seed)
 
     def probability(self, event: str | dict, given=None, do=None) -> float:
         """P(variable in states | ...): event as "var=state" or {"var": [states]}."""
@@ -181,10 +194,13 @@ class Model:
             })
         return pd.DataFrame(rows)
 
-    def scenarios(self, variables=None, names=None) -> pd.DataFrame:
-        """Every named scenario (baseline first) in one tidy table: scenario, variable, state, probability."""
+    def scenarios(self, variables=None, names=None, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Every named scenario (baseline first) in one tidy table: scenario, variable, state, probability
+        (and mean, median, lo90, hi90 with `draws=N`)."""
         variables = self._targets(variables)
         names = self.scenario_names() if names is None else list(names)
+        if draws:
+            return self._scenarios_with_draws(variables, names, _draw_count(draws, self.spec), seed)
         frames = []
         for name in names:
             if name == BASELINE and name not in self.spec.scenarios:
@@ -206,16 +222,42 @@ class Model:
         out["scenario"] = pd.Categorical(out["scenario"], categories=names, ordered=True)
         return out
 
+    def _scenarios_with_draws(self, variables, names, draws, seed):
+        from .engine import Query
+        from .uncertainty import DEFAULT_SEED, tidy_with_intervals
+
+        queries = []
+        for name in names:
+            sc = self.spec.scenarios.get(name)
+            if sc is None and name != BASELINE:
+                raise QueryError(f"unknown scenario '{name}'; known scenarios: {', '.join(self.scenario_names())}",
+                                 self.spec.path)
+            queries += [Query.make(v, sc.observe if sc else {}, sc.do if sc else {}, label=name) for v in variables]
+        self.scenarios(variables, names)  # impossible evidence is reported per scenario, with its line
+        out = tidy_with_intervals(self, queries, draws, DEFAULT_SEED if seed is None else seed, key="scenario")
+        out["scenario"] = pd.Categorical(out["scenario"], categories=names, ordered=True)
+        return out
+
     # ------------------------------------------------------------------ claims
-    def check(self) -> pd.DataFrame:
-        """Evaluate every claim in the ledger on the compiled network (see claims.py)."""
+    def check(self, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Evaluate every claim in the ledger on the compiled network (see claims.py); with `draws=N`,
+        also the share of parameter draws in which each claim holds."""
         from .claims import claims_frame, evaluate_claims
 
-        return claims_frame(evaluate_claims(self))
+        return claims_frame(evaluate_claims(self, draws=draws, seed=seed))
 
     def __repr__(self) -> str:
         return (f"<Model {self.name!r}: {len(self.spec.variables)} variables, {len(self.spec.claims)} claims, "
                 f"{len(self.spec.scenarios)} scenarios>")
+
+
+MAX_DRAWS = 10_000_000
+
+
+def _draw_count(draws, spec) -> int:
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
+        raise QueryError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {draws!r}", spec.path)
+    return int(draws)
 
 
 def _tidy(result: dict[str, np.ndarray], spec: ModelSpec) -> pd.DataFrame:

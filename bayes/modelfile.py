@@ -15,6 +15,8 @@ from pathlib import Path
 
 from graphlib import CycleError, TopologicalSorter
 
+from .elicitation import (DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable, NoisyMaxTable,
+                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
 from .errors import ModelFileError
 from .scales import DEFAULT_SCALE, SCALES
 from .yamlfile import LineDict, LineList, line_of, load_yaml_file
@@ -24,9 +26,15 @@ MAX_TABLE_ROWS = 100_000
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
-MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes"}
-VARIABLE_KEYS = {"description", "states", "parents", "table", "observable", "label"}
-ROW_KEYS = {"given", "probabilities", "rationale"}
+MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration"}
+VARIABLE_KEYS = {"description", "states", "parents", "table", "builder", "observable", "label"}
+ROW_KEYS = {"given", "probabilities", "rationale", "concentration"}
+BUILDER_KEYS = {
+    "log_odds": {"type", "state", "baseline", "effects", "rationale", "concentration"},
+    "noisy_or": {"type", "present", "leak", "causes", "rationale", "concentration"},
+    "noisy_max": {"type", "leak", "causes", "rationale", "concentration"},
+}
+REST = "rest"
 RATIONALE_KEYS = {"claims", "assumption", "note"}
 SCENARIO_KEYS = {"description", "observe", "do", "label"}
 CLAIM_KEYS = {
@@ -67,6 +75,7 @@ class TableRow:
     rationale: Rationale
     line: int | None = None
     rationale_line: int | None = None
+    judged: object = None  # elicitation.Row: the judgements as written (numbers, ranges, terms, rest)
 
 
 @dataclass
@@ -79,6 +88,8 @@ class Variable:
     observable: bool = False
     label: str | None = None
     line: int | None = None
+    source: object = None  # elicitation.RowsTable / LogOddsTable / NoisyOrTable / NoisyMaxTable
+    builder: str | None = None  # the builder's type, or None for a full table
 
     @property
     def display(self) -> str:
@@ -130,6 +141,7 @@ class ModelSpec:
     author: str
     description: str
     scale: str
+    concentration: float
     variables: dict[str, Variable]
     outcomes: list[str]
     headline_states: dict[str, str]
@@ -305,7 +317,13 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
     if scale not in SCALES:
         ck.fail(f"unknown scale '{scale}'; expected one of: {', '.join(SCALES)}", line_of(meta, "scale"))
 
-    variables = _parse_variables(ck, top)
+    concentration = DEFAULT_CONCENTRATION
+    if "concentration" in meta:
+        concentration = ck.number(meta["concentration"], "concentration", line_of(meta, "concentration"),
+                                  "a positive number (how firmly plain numbers are held; 50 by default)")
+        if concentration <= 0:
+            ck.fail("concentration must be positive", line_of(meta, "concentration"))
+    variables = _parse_variables(ck, top, SCALES[scale], concentration)
     claims = _parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
     _check_rationales(ck, variables, claims)
     outcomes, headline_states = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
@@ -321,6 +339,7 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
         description=ck.text(meta.get("description"), "model description", line_of(meta, "description"),
                             required=False),
         scale=scale,
+        concentration=concentration,
         variables=variables,
         outcomes=outcomes,
         headline_states=headline_states,
@@ -329,7 +348,7 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
     )
 
 
-def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
+def _parse_variables(ck: _Checker, top: LineDict, scale, concentration: float) -> dict[str, Variable]:
     section = top["variables"]
     if section is None or (isinstance(section, dict) and not section):
         ck.fail("the 'variables' section is empty; expected at least one variable", line_of(top, "variables"))
@@ -398,17 +417,71 @@ def _parse_variables(ck: _Checker, top: LineDict) -> dict[str, Variable]:
 
     variables: dict[str, Variable] = {}
     for vname, shell in shells.items():
-        rows = _parse_table(ck, vname, shell, shells)
+        body = shell["body"]
+        if "table" in body and "builder" in body:
+            ck.fail(f"variable '{vname}' has both a 'table' and a 'builder'; give one", line_of(body, "builder"))
+        if "builder" in body:
+            rows, source, kind = _parse_builder(ck, vname, shell, shells, scale, concentration)
+        else:
+            rows, source = _parse_table(ck, vname, shell, shells, scale, concentration)
+            kind = None
         variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
-                                    shell["observable"], shell["label"], shell["line"])
+                                    shell["observable"], shell["label"], shell["line"], source, kind)
     return variables
 
 
-def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[TableRow]:
+def _parse_row(ck: _Checker, raw, vname: str, states, context: str, line, scale, concentration) -> Row:
+    """A row of judgements keyed by state: numbers, ranges, terms, and at most one `rest`."""
+    raw = ck.mapping(raw, f"probabilities of '{vname}'", line)
+    judgements: dict[str, Judgement] = {}
+    rest = None
+    for key, x in raw.items():
+        pline = line_of(raw, key)
+        s = ck.name(key, f"state of '{vname}'", pline)
+        if s not in states:
+            ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {', '.join(states)}", pline)
+        if isinstance(x, str) and x.strip().lower() == REST:
+            if rest is not None:
+                ck.fail(f"two states of '{vname}' are written 'rest' ({rest} and {s}); at most one may be", pline)
+            rest = s
+            continue
+        if isinstance(x, (int, float)) and not isinstance(x, bool):
+            ck.probability(x, f"P({vname}={s} | {context})", pline)
+        try:
+            judgements[s] = parse_probability(x, scale)
+        except JudgementError as exc:
+            ck.fail(f"P({vname}={s} | {context}): {exc}", pline)
+    absent = [s for s in states if s not in judgements and s != rest]
+    if absent:
+        ck.fail(f"table row of '{vname}' for {context} gives no probability for state(s) {', '.join(absent)}; "
+                "every state needs one (or write one state as 'rest')", line)
+    total = sum(j.point for j in judgements.values())
+    if rest is not None:
+        if total > 1.0 + ROW_SUM_TOLERANCE:
+            ck.fail(f"probabilities of '{vname}' for {context} already sum to {total:.6g} before 'rest'; "
+                    "they must leave something for it", line)
+    elif abs(total - 1.0) > ROW_SUM_TOLERANCE:
+        hint = " (ranges and terms count at their midpoints; write one state as 'rest')" if any(
+            j.is_range for j in judgements.values()) else ""
+        ck.fail(f"probabilities of '{vname}' for {context} sum to {total:.6g}; each row must sum to 1 "
+                f"(tolerance {ROW_SUM_TOLERANCE:g}){hint}", line)
+    return Row(tuple(states), judgements, rest, concentration)
+
+
+def _row_concentration(ck, mapping, default):
+    if "concentration" not in mapping:
+        return default
+    k = ck.number(mapping["concentration"], "concentration", line_of(mapping, "concentration"), "a positive number")
+    if k <= 0:
+        ck.fail("concentration must be positive", line_of(mapping, "concentration"))
+    return k
+
+
+def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):
     body = shell["body"]
     if "table" not in body:
-        ck.fail(f"variable '{vname}' needs a 'table' (one row per combination of its parents' states)",
-                shell["line"])
+        ck.fail(f"variable '{vname}' needs a 'table' (one row per combination of its parents' states) "
+                "or a 'builder'", shell["line"])
     table = body["table"]
     if isinstance(table, dict):  # a root variable may give its single row as a mapping
         table = LineList([table])
@@ -457,27 +530,12 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
 
         if "probabilities" not in row:
             ck.fail(f"table row of '{vname}' needs 'probabilities' (state: number)", rline)
-        probs_raw = ck.mapping(row["probabilities"], f"probabilities of '{vname}'", line_of(row, "probabilities"))
-        probs: dict[str, float] = {}
-        for key, x in probs_raw.items():
-            pline = line_of(probs_raw, key)
-            s = ck.name(key, f"state of '{vname}'", pline)
-            if s not in states:
-                ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {', '.join(states)}",
-                        pline)
-            probs[s] = ck.probability(x, f"P({vname}={s} | {_fmt_given(given) or 'nothing'})", pline)
-        absent = [s for s in states if s not in probs]
-        if absent:
-            ck.fail(f"table row of '{vname}' for {_fmt_given(given) or 'the unconditional row'} gives no "
-                    f"probability for state(s) {', '.join(absent)}; every state needs one",
-                    line_of(row, "probabilities"))
-        total = sum(probs.values())
-        if abs(total - 1.0) > ROW_SUM_TOLERANCE:
-            ck.fail(f"probabilities of '{vname}' for {_fmt_given(given) or 'the unconditional row'} sum to "
-                    f"{total:.6g}; each row must sum to 1 (tolerance {ROW_SUM_TOLERANCE:g})",
-                    line_of(row, "probabilities"))
+        judged = _parse_row(ck, row["probabilities"], vname, states, _fmt_given(given) or "the unconditional row",
+                            line_of(row, "probabilities"), scale, _row_concentration(ck, row, concentration))
         rationale = _parse_rationale(ck, row, vname, rline)
-        rows.append(TableRow(given, {s: probs[s] for s in states}, rationale, rline, line_of(row, "rationale")))
+        point = judged.point()
+        rows.append(TableRow(given, dict(zip(states, map(float, point))), rationale, rline,
+                             line_of(row, "rationale"), judged))
 
     if len(rows) != expected:
         missing = next((k for k in itertools.product(*(shells[p]["states"] for p in parents)) if k not in seen), ())
@@ -487,7 +545,130 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict) -> list[Ta
         else:
             what = "expected 1 (the unconditional row)"
         ck.fail(f"the table of '{vname}' has {len(rows)} row(s); {what}", line_of(body, "table"))
-    return rows
+    order = {key: i for i, key in enumerate(itertools.product(*(shells[p]["states"] for p in parents)))}
+    rows.sort(key=lambda r: order[tuple(r.given[p] for p in parents)])
+    shape = tuple(len(shells[p]["states"]) for p in parents) + (len(states),)
+    return rows, RowsTable(shape, [r.judged for r in rows])
+
+
+def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):
+    """A compact table builder: log_odds, noisy_or or noisy_max (elicitation.py has the formulas)."""
+    body = shell["body"]
+    bline = line_of(body, "builder")
+    spec = ck.mapping(body["builder"], f"builder of '{vname}'", bline)
+    kind = str(spec.get("type", ""))
+    if kind not in BUILDER_KEYS:
+        ck.fail(f"builder of '{vname}' needs a 'type': one of {', '.join(BUILDER_KEYS)}", line_of(spec, "type")
+                if "type" in spec else bline)
+    ck.known_keys(spec, BUILDER_KEYS[kind], f"the {kind} builder of '{vname}'")
+    states, parents = shell["states"], shell["parents"]
+    pcards = tuple(len(shells[p]["states"]) for p in parents)
+    k = _row_concentration(ck, spec, concentration)
+    effects_key = "effects" if kind == "log_odds" else "causes"
+    effects_raw = spec.get(effects_key) or LineDict()
+    effects_raw = ck.mapping(effects_raw, f"'{effects_key}' of the builder of '{vname}'", line_of(spec, effects_key))
+    for key in effects_raw:
+        if str(key) not in parents:
+            ck.fail(f"the builder of '{vname}' gives {effects_key} for '{key}', which is not a parent; parents are: "
+                    f"{', '.join(parents) or '(none)'}", line_of(effects_raw, key))
+    for p in parents:
+        if p not in effects_raw:
+            ck.fail(f"the builder of '{vname}' gives no {effects_key} for its parent '{p}'", line_of(spec, effects_key)
+                    if effects_key in spec else bline)
+
+    def per_parent_state(p):
+        raw = ck.mapping(effects_raw[p], f"{effects_key} of '{p}' in the builder of '{vname}'", line_of(effects_raw, p))
+        out = {}
+        for key, value in raw.items():
+            line = line_of(raw, key)
+            ps = ck.name(key, f"state of '{p}'", line)
+            if ps not in shells[p]["states"]:
+                ck.fail(f"unknown state '{ps}' of '{p}' in the builder of '{vname}'; expected one of: "
+                        f"{', '.join(shells[p]['states'])}", line)
+            out[shells[p]["states"].index(ps)] = (value, line)
+        if len(out) == len(shells[p]["states"]):
+            ck.fail(f"the builder of '{vname}' gives every state of '{p}' an effect; leave its reference state "
+                    "out (the state with no effect)", line_of(effects_raw, p))
+        return out
+
+    def judgement(value, what, line):
+        try:
+            return parse_probability(value, scale)
+        except JudgementError as exc:
+            ck.fail(f"{what}: {exc}", line)
+
+    def odds(value, what, line):
+        try:
+            return parse_odds_ratio(value)
+        except JudgementError as exc:
+            ck.fail(f"{what}: {exc}", line)
+
+    if kind == "log_odds":
+        if "baseline" not in spec:
+            ck.fail(f"the log_odds builder of '{vname}' needs a 'baseline' (the row with every parent in its "
+                    "reference state)", bline)
+        target = None
+        if "state" in spec:
+            target = ck.name(spec["state"], "state", line_of(spec, "state"))
+            if target not in states or len(states) != 2:
+                ck.fail(f"'state' of the builder of '{vname}' must be one of its two states "
+                        f"({', '.join(states)})", line_of(spec, "state"))
+        if target is not None and not isinstance(spec["baseline"], dict):
+            j = judgement(spec["baseline"], f"baseline of '{vname}'", line_of(spec, "baseline"))
+            other = next(s for s in states if s != target)
+            baseline = Row(tuple(states), {target: j}, other, k)
+        else:
+            baseline = _parse_row(ck, spec["baseline"], vname, states, "the baseline", line_of(spec, "baseline"),
+                                  scale, k)
+        effects = []
+        for p in parents:
+            by_state = {}
+            for ps, (value, line) in per_parent_state(p).items():
+                if isinstance(value, dict):
+                    by_child = {}
+                    for ckey, v in value.items():
+                        cs = ck.name(ckey, f"state of '{vname}'", line_of(value, ckey))
+                        if cs not in states:
+                            ck.fail(f"unknown state '{cs}' of '{vname}' in its builder", line_of(value, ckey))
+                        by_child[states.index(cs)] = odds(v, f"odds ratio for {vname}={cs}", line_of(value, ckey))
+                elif target is not None:
+                    by_child = {states.index(target): odds(value, f"odds ratio for {vname}={target}", line)}
+                else:
+                    ck.fail(f"the builder of '{vname}' has more than two states: write each effect as "
+                            "{child_state: odds ratio}", line)
+                by_state[ps] = by_child
+            effects.append(by_state)
+        source = LogOddsTable(pcards, baseline, effects)
+    elif kind == "noisy_or":
+        if len(states) != 2:
+            ck.fail(f"noisy_or needs a variable with two states; '{vname}' has {len(states)}", bline)
+        present = ck.name(spec.get("present", ""), "present", line_of(spec, "present"))
+        if present not in states:
+            ck.fail(f"'present' of the noisy_or builder of '{vname}' must be one of: {', '.join(states)}",
+                    line_of(spec, "present") if "present" in spec else bline)
+        if "leak" not in spec:
+            ck.fail(f"the noisy_or builder of '{vname}' needs a 'leak' (P({present}) when no cause is present)", bline)
+        leak = judgement(spec["leak"], f"leak of '{vname}'", line_of(spec, "leak"))
+        strengths = [{ps: judgement(v, f"link strength of {p}", line) for ps, (v, line) in per_parent_state(p).items()}
+                     for p in parents]
+        source = NoisyOrTable(pcards, states.index(present), leak, strengths, k)
+    else:  # noisy_max
+        if "leak" not in spec:
+            ck.fail(f"the noisy_max builder of '{vname}' needs a 'leak' row (the child's distribution when every "
+                    "parent is in its reference state)", bline)
+        leak = _parse_row(ck, spec["leak"], vname, states, "the leak", line_of(spec, "leak"), scale, k)
+        links = [{ps: _parse_row(ck, v, vname, states, f"{p}={shells[p]['states'][ps]} alone", line, scale, k)
+                  for ps, (v, line) in per_parent_state(p).items()} for p in parents]
+        source = NoisyMaxTable(pcards, leak, links)
+
+    rationale = _parse_rationale(ck, spec, vname, bline)
+    point = source.point()
+    rows = []
+    for index in itertools.product(*(range(c) for c in pcards)):
+        given = {p: shells[p]["states"][i] for p, i in zip(parents, index)}
+        rows.append(TableRow(given, dict(zip(states, map(float, point[index])),), rationale, bline,
+                             line_of(spec, "rationale")))
+    return rows, source, kind
 
 
 def _parse_rationale(ck: _Checker, row: LineDict, vname: str, rline) -> Rationale:

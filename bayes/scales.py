@@ -37,9 +37,16 @@ class Scale:
         band = self.band_of(p)
         if band is not None:
             return band.term
+        below, above = self.gap(p)
+        return f"between {below.term} and {above.term}"
+
+    def gap(self, p: float) -> tuple[Band, Band] | None:
+        """The bands either side of p when p falls in one of the scale's deliberate gaps."""
+        if self.band_of(p) is not None:
+            return None
         below = max((b for b in self.bands if b.high < p), key=lambda b: b.high)
         above = min((b for b in self.bands if b.low > p), key=lambda b: b.low)
-        return f"between {below.term} and {above.term} (no term: the {self.title} leaves {below.high:.0%}-{above.low:.0%} open)"
+        return below, above
 
     def band(self, term: str) -> Band:
         wanted = " ".join(term.strip().lower().replace("_", " ").split())

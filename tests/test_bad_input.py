@@ -57,7 +57,7 @@ CASES = [
     ("probability_above_one", TINY.replace("{dry: 1.0, wet: 0.0}", "{dry: 1.5, wet: -0.5}"), "dry: 1.5",
      "between 0 and 1"),
     ("probability_not_a_number", TINY.replace("{no: 0.8, yes: 0.2}", "{no: high, yes: 0.2}"), "no: high",
-     "must be a number"),
+     "is not a number, a range"),
     ("duplicate_states", TINY.replace("states: [no, yes]", "states: [no, no]"), "states: [no, no]",
      "duplicate state 'no'"),
     ("duplicate_variable", TINY.replace("outcomes:", "  rain:\n    description: again\n    states: [a, b]\noutcomes:"),
