@@ -18,7 +18,7 @@ import seaborn as sns
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .fileio import atomic_write
-from .scales import ICD203, Scale
+from .scales import ICD203, Scale, describe
 
 SLIDE_SIZE = (13.333, 7.5)  # 16:9 at PowerPoint's default width, inches
 PALETTE = sns.color_palette("colorblind")
@@ -104,14 +104,19 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
     ax = _new_axes(ax)
     draw_bands(ax, scale, "x")
     positions = np.arange(len(frame))
-    ax.barh(positions, frame[x].to_numpy(), height=0.6, color=BAR_COLOUR, zorder=2, gid="scenario-bars")
+    mid = frame[x].to_numpy()
+    ax.barh(positions, mid, height=0.6, color=BAR_COLOUR, zorder=2, gid="scenario-bars")
     if low and high:
         lo, hi = frame[low].to_numpy(), frame[high].to_numpy()
-        mid = frame[x].to_numpy()
         ax.errorbar(mid, positions, xerr=[mid - lo, hi - mid], fmt="none", ecolor="#222222", capsize=4, zorder=3)
-    for pos, p in zip(positions, frame[x]):
-        ax.text(min(p + 0.01, 0.86), pos, f"{p:.0%} ({scale.term(p)})", va="center", ha="left", fontsize=11,
-                zorder=4, gid="bar-label")
+        labels = [describe(p, scale, a, b) for p, a, b in zip(mid, lo, hi)]
+        ends = hi
+    else:
+        labels = [describe(p, scale) for p in mid]
+        ends = mid
+    for pos, end, text in zip(positions, ends, labels):
+        ax.text(min(end + 0.01, 0.70), pos, text, va="center", ha="left", fontsize=11, zorder=4, gid="bar-label",
+                bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})
     ax.set_yticks(positions, frame[y].tolist())
     ax.invert_yaxis()
     ax.set_xlim(0, 1)

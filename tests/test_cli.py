@@ -58,7 +58,7 @@ def test_query_given_and_do_together_csv(bayes_cli, flagship):
 def test_query_table_shows_words_and_numbers(bayes_cli):
     code, out, _ = bayes_cli("query", "caucasus_2020", "russia_brokered_talks")
     assert code == 0
-    assert "67.7%" in out and "likely" in out
+    assert "likely (68%)" in out and "unlikely (32%)" in out
 
 
 def test_scenarios_json(bayes_cli, flagship):
@@ -76,7 +76,7 @@ def test_scenarios_json(bayes_cli, flagship):
 def test_scenarios_table_is_headline(bayes_cli):
     code, out, _ = bayes_cli("scenarios", "caucasus_2020")
     assert code == 0
-    assert "24% (unlikely)" in out.splitlines()[-8]  # baseline escalation
+    assert "unlikely (24%)" in out.splitlines()[-8]  # baseline escalation
 
 
 def test_cpt_rows_are_labelled_by_parent_states(bayes_cli):

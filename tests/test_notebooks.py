@@ -42,7 +42,7 @@ def test_brief_renders_html_without_code_and_pngs(tmp_path, bayes_cli):
     html = (tmp_path / "brief.html").read_text(encoding="utf-8")
     assert "Briefing: Can Russia mediate" in html
     assert "import bayes" not in html and "briefing_charts(" not in html
-    assert "24% (unlikely)" in html  # baseline escalation in the headline table
+    assert "unlikely (24%" in html  # baseline escalation in the headline table
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert "scenario_escalation.png" in pngs and "network.png" in pngs
     assert "Briefing:" in out and "baseline" in out

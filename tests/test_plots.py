@@ -29,7 +29,8 @@ def test_scenario_chart_bars_equal_query(flagship, scenarios):
     band_labels = [t.get_gid().split(":", 1)[1] for t in ax.texts if (t.get_gid() or "").startswith("band-label:")]
     assert band_labels == flagship.scale.terms
     bar_labels = [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"]
-    assert bar_labels[0] == f"{expected['probability'].iloc[0]:.0%} ({flagship.scale.term(expected['probability'].iloc[0])})"
+    top = expected["probability"].iloc[0]
+    assert bar_labels[0] == f"{flagship.scale.term(top)} ({top:.0%})"
     plt.close(ax.figure)
 
 
@@ -102,5 +103,5 @@ def test_takeaway_title_states_the_finding(flagship, scenarios):
 def test_headline_table_cells(flagship, scenarios):
     table = headline_table(flagship, scenarios)
     p = flagship.probability("escalation=escalates_to_wider_war")
-    assert table.loc["baseline", "escalation=escalates_to_wider_war"] == f"{p:.0%} ({flagship.scale.term(p)})"
+    assert table.loc["baseline", "escalation=escalates_to_wider_war"] == f"{flagship.scale.term(p)} ({p:.0%})"
     assert list(table.index) == flagship.scenario_names()
