@@ -27,12 +27,15 @@ EDGE = 0.005  # a range that touches 0 or 1 is fitted as if it stopped 0.5% shor
 
 # The strength ladder: words for "how much more likely", each an odds ratio with a range. The lower ends
 # of "much more" (3) and "far more" (6) are the thresholds claims use (modelfile.STRENGTH_ODDS_RATIO).
-LADDER = {
-    "slightly more likely": (1.5, 1.1, 2.0),
-    "more likely": (2.5, 1.5, 4.0),
-    "much more likely": (4.5, 3.0, 7.0),
-    "far more likely": (10.0, 6.0, 20.0),
+# Each word is an odds-ratio range read as a 90% interval; its point value is the geometric midpoint
+# (slightly 1.5, more 2.5, much more 4.6, far more 10.1).
+_LADDER_RANGES = {
+    "slightly more likely": (1.2, 1.9),
+    "more likely": (1.6, 4.0),
+    "much more likely": (3.0, 7.0),
+    "far more likely": (6.0, 17.0),
 }
+LADDER = {w: (math.sqrt(lo * hi), lo, hi) for w, (lo, hi) in _LADDER_RANGES.items()}
 LADDER.update({w.replace("more", "less"): (1 / p, 1 / hi, 1 / lo) for w, (p, lo, hi) in list(LADDER.items())})
 LADDER["no effect"] = (1.0, 1.0, 1.0)
 
