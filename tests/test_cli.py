@@ -55,10 +55,11 @@ def test_query_given_and_do_together_csv(bayes_cli, flagship):
     assert value == pytest.approx(expected, abs=1e-9)
 
 
-def test_query_table_shows_words_and_numbers(bayes_cli):
+def test_query_table_shows_words_and_numbers(bayes_cli, flagship):
     code, out, _ = bayes_cli("query", "caucasus_2020", "russia_brokered_talks")
     assert code == 0
-    assert "likely (68%)" in out and "unlikely (32%)" in out
+    p = posterior(flagship.spec, "russia_brokered_talks")[0]
+    assert f"{flagship.scale.term(p)} ({p:.0%})" in out and f"({1 - p:.0%})" in out
 
 
 def test_scenarios_json(bayes_cli, flagship):
@@ -73,19 +74,26 @@ def test_scenarios_json(bayes_cli, flagship):
     assert worst["probability"] == pytest.approx(posterior(flagship.spec, "escalation", sc.observe, sc.do)[1], abs=1e-9)
 
 
-def test_scenarios_table_is_headline(bayes_cli):
+def test_scenarios_table_is_headline(bayes_cli, flagship):
     code, out, _ = bayes_cli("scenarios", "caucasus_2020")
     assert code == 0
-    assert "unlikely (24%)" in out.splitlines()[-8]  # baseline escalation
+    p = posterior(flagship.spec, "escalation")[1]
+    baseline = [line for line in out.splitlines() if line.startswith("baseline")][0]
+    assert f"{flagship.scale.term(p)} ({p:.0%})" in baseline
 
 
-def test_cpt_rows_are_labelled_by_parent_states(bayes_cli):
-    code, out, _ = bayes_cli("cpt", "caucasus_2020", "escalation", "--format", "json")
+def test_cpt_rows_are_labelled_by_parent_states(bayes_cli, flagship):
+    code, out, _ = bayes_cli("cpt", "caucasus_2020", "armenia_csto_expectations", "--format", "json")
     assert code == 0
     rows = json.loads(out)
-    row = [r for r in rows if r["russia_brokered_talks"] == "no_russia_brokered_talks"
-           and r["turkey_backing_of_baku"] == "direct_military_backing"][0]
-    assert row["escalates_to_wider_war"] == 0.55 and row["contained"] == 0.45
+    row = [r for r in rows if r["russia_stance"] == "sides_with_azerbaijan"][0]
+    assert row["feels_let_down"] == 0.97 and row["expectations_met"] == 0.03
+    # a builder's table is shown the same way: escalation's log-odds rows, by parent state names
+    code, out, _ = bayes_cli("cpt", "caucasus_2020", "escalation", "--format", "json")
+    rows = json.loads(out)
+    base = [r for r in rows if r["russia_brokered_talks"] == "russia_brings_sides_to_table"
+            and r["turkey_backing_of_baku"] == "political_support"][0]
+    assert base["escalates_to_wider_war"] == pytest.approx(0.125)  # "very unlikely": midpoint of 5-20%
 
 
 def test_describe_and_models(bayes_cli):

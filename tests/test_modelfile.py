@@ -41,11 +41,20 @@ def test_cpt_frame_is_keyed_by_state_names(flagship):
     table = flagship.cpt("russia_stance")
     assert table.index.names == ["azerbaijan_alignment", "baku_rhetoric_toward_russia", "outside_powers_challenge"]
     assert list(table.columns) == list(flagship.states("russia_stance"))
-    value = table.loc[("turns_to_euro_atlantic", "openly_anti_russian", "push_to_force_russia_out"), "balancing_mediator"]
-    assert value == 0.10
     np.testing.assert_allclose(table.sum(axis=1), 1.0)
+    # the log-odds builder by hand: baseline row, then Baku turning West multiplies the odds of siding
+    # with Armenia and of a show of strength by "far more likely" (geometric midpoint of 6-17)
+    base = table.loc[("balances_with_moscow", "not_anti_russian", "status_quo_respected")]
+    forceful = 0.035  # midpoint of 1-6%
+    np.testing.assert_allclose(base.to_numpy(), [1 - 0.05 - 0.03 - forceful, 0.05, 0.03, forceful])
+    far = (6 * 17) ** 0.5
+    west = table.loc[("turns_to_euro_atlantic", "not_anti_russian", "status_quo_respected")].to_numpy()
+    weights = np.array([base.iloc[0], 0.05 * far, 0.03, forceful * far])
+    np.testing.assert_allclose(west, weights / weights.sum())
+    table = flagship.cpt("armenia_csto_expectations")
+    assert table.loc[("sides_with_azerbaijan",), "feels_let_down"].item() == 0.97
     root = flagship.cpt("azerbaijan_alignment", rationale=True)
-    assert root.iloc[0]["turns_to_euro_atlantic"] == 0.10 and "C01" in root.iloc[0]["rationale"]
+    assert root.iloc[0]["turns_to_euro_atlantic"] == pytest.approx(0.125) and "C01" in root.iloc[0]["rationale"]
 
 
 def test_model_by_name_or_path(flagship, tmp_path, monkeypatch):
