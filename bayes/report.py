@@ -66,8 +66,9 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         for var in outcomes:
             state = model.spec.headline_states.get(var, model.states(var)[-1])
             data = scenario_outcome(model, scenarios, var, state)
+            interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
             ax = plots.scenario_chart(
-                data=data, scale=model.scale, title=takeaway(model, data, var, state),
+                data=data, scale=model.scale, title=takeaway(model, data, var, state), **interval,
                 subtitle=f"How likely is '{state.replace('_', ' ')}' ({var.replace('_', ' ')}) in each scenario?",
                 source=model.source_line)
             result.figures[f"scenario_{var}"] = ax.figure
