@@ -60,14 +60,18 @@ def add_titles(ax, title: str | None = None, subtitle: str | None = None, source
                top: float | None = None):
     """Takeaway title, the question as subtitle, and a source line at the foot of the figure."""
     fig = ax.figure
+    height = fig.get_figheight()
+    line = 0.38 / height  # one 20-pt title line, in figure fraction
+    y = 0.985
     if title:
-        fig.suptitle(title, x=0.02, y=0.985, ha="left", va="top", fontsize=20, fontweight="bold")
+        fig.suptitle(title, x=0.02, y=y, ha="left", va="top", fontsize=20, fontweight="bold")
+        y -= line * (title.count("\n") + 1) + 0.01
     if subtitle:
-        fig.text(0.02, 0.915, subtitle, ha="left", va="top", fontsize=13, color="#444444")
+        fig.text(0.02, y, subtitle, ha="left", va="top", fontsize=13, color="#444444")
+        y -= 0.3 / height
     if source:
         fig.text(0.02, 0.012, source, ha="left", va="bottom", fontsize=9, color="#666666", wrap=True)
-    if top is None:
-        top = 0.86 if subtitle else (0.9 if title else 0.95)
+    top = y - 0.02 if top is None else min(top, y - 0.02)
     fig.subplots_adjust(top=top, bottom=0.12 if source else 0.06)
     return ax
 
@@ -123,7 +127,9 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("")
     ax.set_ylabel("")
-    add_titles(ax, title, subtitle, source, top=0.80 if subtitle else 0.84)
+    add_titles(ax, title, subtitle, source)
+    fig = ax.figure
+    fig.subplots_adjust(top=fig.subplotpars.top - 0.08)  # room for the band names above the plot
     return ax
 
 

@@ -18,6 +18,7 @@ from .analysis import headline_rows, scenario_outcome
 from .errors import BayesInputError
 from .fileio import atomic_write, atomic_write_text
 from .model import BASELINE, Model, load
+from .scales import describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BRIEFING_NOTEBOOK = PROJECT_ROOT / "notebooks" / "briefing.ipynb"
@@ -35,7 +36,7 @@ def takeaway(model: Model, rows: pd.DataFrame, variable: str, state: str) -> str
     p0 = float(base["probability"].iloc[0])
     trivial = {name for name, sc in model.spec.scenarios.items() if variable in sc.observe or variable in sc.do}
     others = rows[(rows["scenario"] != BASELINE) & (~rows["scenario"].isin(trivial))]
-    text = f"{outcome}: {model.scale.term(p0)} ({p0:.0%}) as things stand"
+    text = f"{outcome}: {describe(p0, model.scale)} as things stand"
     if not others.empty:
         top = others.loc[(others["probability"] - p0).abs().idxmax()]
         text += f"; {top['label']}: {top['probability']:.0%}"
