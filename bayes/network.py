@@ -72,21 +72,3 @@ def to_pgmpy(spec: ModelSpec):
     except ValueError as exc:  # pragma: no cover - our own validation catches these first
         raise ModelFileError(f"pgmpy rejects the network: {exc}", spec.path) from None
     return network
-
-
-def point_mass_cpd(variable: str, states, state: str):
-    from pgmpy.factors.discrete import TabularCPD
-
-    values = [[1.0 if s == state else 0.0] for s in states]
-    return TabularCPD(variable, len(states), values, state_names={variable: list(states)})
-
-
-def mutilate(network, do: dict[str, str], spec: ModelSpec):
-    """Graph surgery for do(X=x): cut X's incoming arcs (pgmpy's model.do) and make X a point mass at x."""
-    if not do:
-        return network
-    cut = network.do(list(do))
-    for var, state in do.items():
-        cut.remove_cpds(cut.get_cpds(var))
-        cut.add_cpds(point_mass_cpd(var, spec.states(var), state))
-    return cut
