@@ -149,6 +149,23 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
     return ax
 
 
+def cpt_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtitle: str | None = None,
+                source: str | None = None):
+    """A conditional table as an annotated heatmap: rows are parent-state combinations, columns the
+    child's states (`data` is `Model.cpt(variable)`, rationale column optional)."""
+    table = data.drop(columns=[c for c in ("rationale",) if c in data.columns])
+    labels = [" / ".join(str(x).replace("_", " ") for x in (k if isinstance(k, tuple) else (k,))) for k in table.index]
+    ax = _new_axes(ax)
+    sns.heatmap(table.to_numpy(dtype=float), vmin=0, vmax=1, cmap="Blues", annot=table.map(lambda p: f"{p:.0%}").to_numpy(),
+                fmt="", cbar=False, linewidths=0.5, linecolor="white", ax=ax,
+                xticklabels=[str(c).replace("_", " ") for c in table.columns], yticklabels=labels)
+    ax.set_xlabel(str(table.columns.name or "").replace("_", " "))
+    ax.set_ylabel(" / ".join(str(n).replace("_", " ") for n in table.index.names if n))
+    ax.tick_params(axis="x", rotation=0)
+    add_titles(ax, title, subtitle, source)
+    return ax
+
+
 # ------------------------------------------------------------------------------------- network
 
 def network_layout(model) -> pd.DataFrame:

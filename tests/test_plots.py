@@ -105,3 +105,28 @@ def test_headline_table_cells(flagship, scenarios):
     p = flagship.probability("escalation=escalates_to_wider_war")
     assert table.loc["baseline", "escalation=escalates_to_wider_war"] == f"{flagship.scale.term(p)} ({p:.0%})"
     assert list(table.index) == flagship.scenario_names()
+
+
+def test_cpt_heatmap_cells_are_the_table(flagship):
+    table = flagship.cpt("escalation")
+    ax = plots.cpt_heatmap(data=table)
+    mesh = ax.collections[0].get_array().reshape(table.shape)
+    np.testing.assert_allclose(mesh, table.to_numpy(), atol=1e-12)
+    assert [t.get_text() for t in ax.texts][:2] == [f"{table.iloc[0, 0]:.0%}", f"{table.iloc[0, 1]:.0%}"]
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "russia brings sides to table / political support"
+    plt.close(ax.figure)
+
+
+def test_explorer_data_follows_the_widgets(flagship):
+    from bayes.explorer import ANY, explorer_data
+
+    data = explorer_data(flagship, "escalation", "escalates_to_wider_war",
+                         observe={"azerbaijan_alignment": "turns_to_euro_atlantic", "turkey_backing_of_baku": ANY},
+                         do={"russia_brokered_talks": "no_russia_brokered_talks"})
+    assert data["probability"].iloc[0] == pytest.approx(flagship.probability("escalation=escalates_to_wider_war"))
+    expected = flagship.probability("escalation=escalates_to_wider_war", given={"azerbaijan_alignment":
+                                    "turns_to_euro_atlantic"}, do={"russia_brokered_talks": "no_russia_brokered_talks"})
+    assert data["probability"].iloc[1] == pytest.approx(expected)
+    ax = plots.scenario_chart(data=data, sort=False)
+    np.testing.assert_allclose([b.get_width() for b in ax.containers[0]], data["probability"])
+    plt.close(ax.figure)
