@@ -40,7 +40,7 @@ def scenario_explorer(model, outcome: str | None = None):
     observe = {v: widgets.Dropdown(options=[ANY, *model.states(v)], value=ANY, description=v.replace("_", " "),
                                    style={"description_width": "16em"}, layout={"width": "32em"})
                for v in candidates}
-    mode = {v: widgets.ToggleButtons(options=["observe", "force"], value="observe", style={"button_width": "5em"})
+    mode = {v: widgets.ToggleButtons(options=["observe", "force"], value="observe", style={"button_width": "6.5em"})
             for v in candidates}
     target = widgets.Dropdown(options=[f"{v}={s}" for v in model.outcomes for s in model.states(v)],
                               value=f"{outcome}={state}", description="outcome", layout={"width": "40em"})
@@ -54,10 +54,10 @@ def scenario_explorer(model, outcome: str | None = None):
         with out:
             out.clear_output(wait=True)
             with plots.briefing_style():
-                ax = plots.scenario_chart(data=data, scale=model.scale, sort=False,
-                                          title=f"{var.replace('_', ' ')} = {st.replace('_', ' ')}",
-                                          subtitle="Baseline against the states you set", source=model.source_line)
-                ax.figure.set_size_inches(11, 4.5)
+                fig, ax = plt.subplots(figsize=(11, 5))
+                plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax,
+                                     title=f"{var.replace('_', ' ')} = {st.replace('_', ' ')}",
+                                     subtitle="Baseline against the states you set", source=model.source_line)
                 display(ax.figure)
                 plt.close(ax.figure)
 
