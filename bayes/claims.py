@@ -37,9 +37,13 @@ class ClaimResult:
     required: str = ""
     hold_share: float | None = None
     fragile: bool | None = None
+    intervals: dict | None = None  # with draws: {"p_if": (lo90, hi90), ...} for the claim's probabilities
 
     def to_json(self) -> dict:
         data = asdict(self)
+        intervals = data.pop("intervals") or {}
+        for name, (lo, hi) in intervals.items():
+            data[f"{name}_lo90"], data[f"{name}_hi90"] = lo, hi
         if self.hold_share is None:
             data.pop("hold_share")
             data.pop("fragile")
@@ -170,7 +174,10 @@ def evaluate_claims(model, draws: int | None = None, seed: int | None = None) ->
         for spec, queries, result in zip(specs, plans, results):
             posteriors = [batch[k + j].probabilities for j in range(len(queries))]
             k += len(queries)
-            result.hold_share = float(_judge(model, spec, posteriors)["holds"].mean())
+            judged = _judge(model, spec, posteriors)
+            result.hold_share = float(judged["holds"].mean())
+            result.intervals = {name: tuple(float(x) for x in np.quantile(judged[name], [0.05, 0.95]))
+                                for name in ("p_if", "p_than", "probability") if name in judged}
             result.fragile = bool(result.passed and result.hold_share < FRAGILE_SHARE)
     return results
 

@@ -174,10 +174,13 @@ def cmd_check(args) -> int:
     else:
         lines = []
         for r in results:
+            iv = r.intervals or {}
             if r.kind in ("more_likely", "less_likely"):
-                numbers = f"{_pct(r.p_if)} vs {_pct(r.p_than)} (odds ratio {r.odds_ratio:.3g})"
+                numbers = (f"{describe(r.p_if, model.scale, *iv.get('p_if', (None, None)))} vs "
+                           f"{describe(r.p_than, model.scale, *iv.get('p_than', (None, None)))} "
+                           f"(odds ratio {r.odds_ratio:.3g})")
             elif r.kind == "probability":
-                numbers = describe(r.probability, model.scale)
+                numbers = describe(r.probability, model.scale, *iv.get("probability", (None, None)))
             else:
                 numbers = f"max difference {r.max_difference:.3g}"
             line = {"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": numbers}
@@ -251,8 +254,14 @@ def cmd_cpt(args) -> int:
     if args.format == "table":
         import pandas as pd
 
+        shown = table.copy()
+        for state in model.states(args.variable):
+            shown[state] = [describe(p, model.scale) for p in table[state]]
+        v = model.spec.variables[args.variable]
+        how = f"built by the {v.builder} builder" if v.builder else "written as a full table"
         with pd.option_context("display.max_colwidth", 120, "display.width", 250):
-            _emit(table, "table", table.to_string())
+            _emit(table, "table", f"P({args.variable} | {', '.join(v.parents) or 'nothing'}), {how}\n"
+                  + shown.to_string())
     else:
         _emit(table.reset_index(), args.format)
     return EXIT_OK
@@ -294,7 +303,7 @@ def cmd_words(args) -> int:
             j = parse_probability(float(text) if text.replace(".", "", 1).isdigit() else text, scale)
         except (JudgementError, ValueError) as exc:
             raise BayesInputError(f"'{text}' is neither a probability nor a term of the {scale.title} scale "
-                                  f"({', '.join(scale.terms)}): {exc}", "command line") from None
+                                  f"({', '.join(scale.terms)})", "command line") from None
         if j.is_range:
             raise BayesInputError(f"'{text}' is a range; give one probability or one term", "command line")
         result = {"probability": j.point, "term": scale.term(j.point), "scale": scale.name}

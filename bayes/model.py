@@ -107,6 +107,7 @@ class Model:
                 "parents": ", ".join(v.parents),
                 "observable": v.observable,
                 "outcome": v.name in self.spec.outcomes,
+                "table": f"{v.builder} builder" if v.builder else "full table",
             })
         return pd.DataFrame(rows)
 

@@ -642,7 +642,10 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
     elif kind == "noisy_or":
         if len(states) != 2:
             ck.fail(f"noisy_or needs a variable with two states; '{vname}' has {len(states)}", bline)
-        present = ck.name(spec.get("present", ""), "present", line_of(spec, "present"))
+        if "present" not in spec:
+            ck.fail(f"the noisy_or builder of '{vname}' needs 'present': the state its causes make more likely "
+                    f"(one of: {', '.join(states)})", bline)
+        present = ck.name(spec["present"], "present", line_of(spec, "present"))
         if present not in states:
             ck.fail(f"'present' of the noisy_or builder of '{vname}' must be one of: {', '.join(states)}",
                     line_of(spec, "present") if "present" in spec else bline)
@@ -661,7 +664,7 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
                   for ps, (v, line) in per_parent_state(p).items()} for p in parents]
         source = NoisyMaxTable(pcards, leak, links)
 
-    rationale = _parse_rationale(ck, spec, vname, bline)
+    rationale = _parse_rationale(ck, spec, vname, bline, where=f"the {kind} builder")
     point = source.point()
     rows = []
     for index in itertools.product(*(range(c) for c in pcards)):
@@ -671,9 +674,9 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
     return rows, source, kind
 
 
-def _parse_rationale(ck: _Checker, row: LineDict, vname: str, rline) -> Rationale:
+def _parse_rationale(ck: _Checker, row: LineDict, vname: str, rline, where: str = "table row") -> Rationale:
     if "rationale" not in row:
-        ck.fail(f"table row of '{vname}' needs a 'rationale': claims from the ledger "
+        ck.fail(f"{where} of '{vname}' needs a 'rationale': claims from the ledger "
                 "(claims: [C01]) or an explicitly labelled analyst assumption (assumption: ...)", rline)
     raw = row["rationale"]
     line = line_of(row, "rationale")
