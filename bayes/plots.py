@@ -240,14 +240,28 @@ def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=
                                    facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
             ax.text(bar_left + bar_max + 0.05, yy, "" if np.isnan(p) else f"{p:.0%}", ha="left", va="center",
                     fontsize=6.5, zorder=3)
+    lanes: dict[float, int] = {}
     for v in model.variables:
         for p in model.spec.variables[v].parents:
             if v in do:
                 continue  # graph surgery: a forced variable's incoming arcs are cut
             (px, ptop), (cx, ctop) = pos[p], pos[v]
-            ax.add_patch(FancyArrowPatch((px, ptop - heights[p]), (cx, ctop), arrowstyle="-|>", mutation_scale=10,
-                                         color="#888888", lw=0.9, zorder=1, shrinkA=1, shrinkB=1,
-                                         connectionstyle="arc3,rad=0.0"))
+            pbottom = ptop - heights[p]
+            style = dict(arrowstyle="-|>", mutation_scale=10, color="#888888", lw=0.9, zorder=1, shrinkA=0, shrinkB=1)
+            if layout.loc[v, "layer"] - layout.loc[p, "layer"] == 1:
+                ax.add_patch(FancyArrowPatch((px, pbottom), (cx, ctop), gid=f"arc:{p}->{v}", **style))
+                continue
+            # an arc that skips layers goes round the boxes in between: down the lane beside its column
+            side = 1.0 if cx >= px else -1.0
+            lane = px + side * (box_w + gap_x) / 2
+            k = lanes.get(lane, 0)
+            lanes[lane] = k + 1
+            lane += side * 0.06 * k
+            x0, x1 = px + side * box_w * 0.3, cx - side * box_w * 0.3 if cx != px else cx + side * box_w * 0.3
+            y0, y1 = pbottom - gap_y * (0.35 + 0.1 * k), ctop + gap_y * (0.35 + 0.1 * k)
+            ax.plot([x0, x0, lane, lane, x1], [pbottom, y0, y0, y1, y1], color="#888888", lw=0.9, zorder=1,
+                    solid_joinstyle="round", gid=f"arc:{p}->{v}")
+            ax.add_patch(FancyArrowPatch((x1, y1), (x1, ctop), **style))
     xs = [x for x, _ in pos.values()]
     ax.set_xlim(min(xs) - box_w / 2 - 0.2, max(xs) + box_w / 2 + 0.2)
     ax.set_ylim(y + gap_y - 0.2, 0.2)

@@ -130,3 +130,12 @@ def test_explorer_data_follows_the_widgets(flagship):
     ax = plots.scenario_chart(data=data, sort=False)
     np.testing.assert_allclose([b.get_width() for b in ax.containers[0]], data["probability"])
     plt.close(ax.figure)
+
+
+def test_network_draws_every_arc_and_cuts_forced_ones(flagship):
+    do = {"russia_stance": "sides_with_armenia"}
+    ax = plots.network_chart(flagship, do=do)
+    drawn = {a.get_gid()[4:] for a in [*ax.patches, *ax.lines] if (a.get_gid() or "").startswith("arc:")}
+    expected = {f"{p}->{v}" for v in flagship.variables for p in flagship.spec.variables[v].parents if v not in do}
+    assert drawn == expected
+    plt.close(ax.figure)
