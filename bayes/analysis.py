@@ -46,3 +46,235 @@ def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) 
     rows["label"] = [labels.get(s, s.replace("_", " ")) for s in rows["scenario"]]
     rows["words"] = [model.scale.term(p) for p in rows["probability"]]
     return rows.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------- sensitivity
+# One-way sensitivity (Coupe & van der Gaag 2002; REFERENCE.md s.6): vary one elicited number x, the
+# rest of its row rescaled proportionally; then P(target, evidence) = a x + b and P(evidence) = c x + d,
+# so P(target | evidence)(x) = (a x + b) / (c x + d) exactly. Two inference runs per parameter fix a..d;
+# all parameters' runs go through the batched engine as one batch of "draws", each draw a network with
+# one number changed. Builder parameters (baselines, odds ratios, leaks, link strengths) are swung the
+# same way, by re-building their table; their effect is not of the linear-fractional form, so for them
+# only the swing end points are exact re-inference.
+
+import copy as _copy
+from dataclasses import dataclass as _dataclass
+
+import numpy as np
+
+from .engine import ArrayDraws, Query
+
+
+@_dataclass
+class Parameter:
+    """One elicited number: where it lives, its value and the range it is swung over."""
+
+    name: str
+    variable: str
+    value: float
+    low: float
+    high: float
+    kind: str  # "table" (linear-fractional) or "builder" (re-inference)
+    table_at: object  # callable x -> the variable's point table with this number set to x
+
+
+def _row_entry_table(point: np.ndarray, index: tuple, state: int):
+    def table_at(x: float) -> np.ndarray:
+        t = point.copy()
+        row = t[index]
+        old = row[state]
+        rest = 1.0 - old
+        scale = (1.0 - x) / rest if rest > 0 else 0.0
+        new = row * scale
+        if rest <= 0:
+            new[:] = (1.0 - x) / (len(row) - 1)
+        new[state] = x
+        t[index] = new
+        return t
+    return table_at
+
+
+def _swing_range(judgement, value: float) -> tuple[float, float]:
+    if judgement is not None and judgement.is_range:
+        return judgement.low, judgement.high
+    return max(0.0, value - 0.1), min(1.0, value + 0.1)
+
+
+def elicited_parameters(model) -> list[Parameter]:
+    """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1)."""
+    import itertools
+
+    from .elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+
+    params: list[Parameter] = []
+    for name, v in model.spec.variables.items():
+        source = v.source
+        point = source.point()
+        if isinstance(source, RowsTable):
+            combos = list(itertools.product(*(range(c) for c in point.shape[:-1])))
+            for index, row, table_row in zip(combos, source.rows, v.rows):
+                written = [s for s in v.states if s != row.rest]
+                if len(v.states) == 2 and row.rest is None:
+                    written = written[-1:]  # in a two-state row one number says it all
+                for s in written:
+                    k = v.states.index(s)
+                    value = float(point[index][k])
+                    lo, hi = _swing_range(row.judgements.get(s), value)
+                    given = ", ".join(f"{p}={g}" for p, g in table_row.given.items())
+                    params.append(Parameter(f"P({name}={s}{' | ' + given if given else ''})", name, value, lo, hi,
+                                            "table", _row_entry_table(point, index, k)))
+            continue
+
+        def rebuilt(path, setter, source=source):
+            def table_at(x):
+                clone = _copy.deepcopy(source)
+                setter(clone, x)
+                return clone.point()
+            return table_at
+
+        from .elicitation import Judgement, OddsRatio
+
+        def prob_param(label, judgement, setter):
+            lo, hi = _swing_range(judgement, judgement.point)
+            params.append(Parameter(f"{name}: {label}", name, judgement.point, lo, hi, "builder",
+                                    rebuilt(label, lambda c, x: setter(c, Judgement(str(x), x)))))
+
+        def odds_param(label, ratio, setter):
+            lo, hi = (ratio.low, ratio.high) if ratio.low is not None else (ratio.point / 1.5, ratio.point * 1.5)
+            params.append(Parameter(f"{name}: {label}", name, ratio.point, lo, hi, "builder",
+                                    rebuilt(label, lambda c, x: setter(c, OddsRatio(str(x), x)))))
+
+        parents = v.parents
+        if isinstance(source, LogOddsTable):
+            for s, j in source.baseline.judgements.items():
+                prob_param(f"baseline P({s})", j, lambda c, new, s=s: c.baseline.judgements.__setitem__(s, new))
+            for i, effect in enumerate(source.effects):
+                pstates = model.spec.states(parents[i])
+                for ps, by_child in effect.items():
+                    for cs, ratio in by_child.items():
+                        label = f"odds ratio of {v.states[cs]} if {parents[i]}={pstates[ps]}"
+                        odds_param(label, ratio, lambda c, new, i=i, ps=ps, cs=cs: c.effects[i][ps].__setitem__(cs, new))
+        elif isinstance(source, NoisyOrTable):
+            prob_param("leak", source.leak, lambda c, new: setattr(c, "leak", new))
+            for i, by_state in enumerate(source.strengths):
+                pstates = model.spec.states(parents[i])
+                for ps, j in by_state.items():
+                    prob_param(f"link strength of {parents[i]}={pstates[ps]}", j,
+                               lambda c, new, i=i, ps=ps: c.strengths[i].__setitem__(ps, new))
+        elif isinstance(source, NoisyMaxTable):
+            for s, j in source.leak.judgements.items():
+                prob_param(f"leak P({s})", j, lambda c, new, s=s: c.leak.judgements.__setitem__(s, new))
+    return params
+
+
+def sensitivity(model, target: str, given=None, do=None, parameters: list[Parameter] | None = None) -> pd.DataFrame:
+    """Tornado table for P(target) (target written VARIABLE=STATE): every elicited number swung over its
+    range, one at a time; sorted by swing. Columns: parameter, variable, value, low, high, target_low,
+    target_high, swing, method, and a, b, c, d of the sensitivity function for table entries."""
+    from .model import parse_assignments
+
+    var, _, state = target.partition("=")
+    spec = model.spec
+    if state not in spec.states(var) if var in spec.variables else True:
+        from .errors import QueryError
+
+        raise QueryError(f"target '{target}' must be VARIABLE=STATE with a state of that variable", spec.path)
+    given = parse_assignments(given, spec, "evidence")
+    do = parse_assignments(do, spec, "intervention")
+    params = elicited_parameters(model) if parameters is None else parameters
+    net = model.engine.net
+    n = 2 * len(params)
+    tables: dict[str, np.ndarray] = {}
+    for k, prm in enumerate(params):
+        if prm.variable not in tables:
+            base = net.tables[net.index[prm.variable]]
+            tables[prm.variable] = np.repeat(base[..., None], n, axis=-1)
+        tables[prm.variable][..., 2 * k] = prm.table_at(prm.low)
+        tables[prm.variable][..., 2 * k + 1] = prm.table_at(prm.high)
+    k_state = spec.states(var).index(state)
+    point = model.engine.run([Query.make(var, given, do)])[0].probabilities[0, k_state]
+    result = model.engine.run([Query.make(var, given, do)], ArrayDraws(net, tables))[0]
+    post = result.probabilities[:, k_state]
+    pe = result.evidence_probability
+    rows = []
+    for k, prm in enumerate(params):
+        lo_p, hi_p = post[2 * k], post[2 * k + 1]
+        row = dict(parameter=prm.name, variable=prm.variable, value=prm.value, low=prm.low, high=prm.high,
+                   target_low=float(lo_p), target_high=float(hi_p), swing=float(abs(hi_p - lo_p)), method=prm.kind,
+                   target_now=float(point))
+        if prm.kind == "table" and prm.high > prm.low:
+            j_lo, j_hi = lo_p * pe[2 * k], hi_p * pe[2 * k + 1]
+            a = (j_hi - j_lo) / (prm.high - prm.low)
+            c = (pe[2 * k + 1] - pe[2 * k]) / (prm.high - prm.low)
+            row.update(a=float(a), b=float(j_lo - a * prm.low), c=float(c), d=float(pe[2 * k] - c * prm.low))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def sensitivity_function(row) -> object:
+    """x -> P(target | evidence) for a table parameter's row of the sensitivity table."""
+    a, b, c, d = row["a"], row["b"], row["c"], row["d"]
+    return lambda x: (a * x + b) / (c * x + d)
+
+
+# ------------------------------------------------------------------------------------- indicators
+
+def _entropy_bits(p: np.ndarray) -> float:
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+def _parse_target(model, target: str) -> tuple[str, str]:
+    from .errors import QueryError
+
+    var, _, state = target.partition("=")
+    if var not in model.spec.variables or state not in model.spec.states(var):
+        known = ", ".join(model.spec.variables)
+        raise QueryError(f"target '{target}' must be written VARIABLE=STATE with a variable of the model "
+                         f"({known}) and one of its states", model.spec.path)
+    return var, state
+
+
+def indicators(model, target: str, given=None, do=None) -> pd.DataFrame:
+    """Which observable developments would move the target most, given what is already known.
+
+    For every observable variable not yet observed: mutual information with the target variable in
+    bits (Netica's "sensitivity to findings"), and per state P(target | that state, evidence), its shift
+    from now, whether the estimative band changes, and a sentence for the briefing. One row per state,
+    sorted by mutual information, then by state order.
+    """
+    from .model import parse_assignments
+
+    var, state = _parse_target(model, target)
+    spec = model.spec
+    given = parse_assignments(given, spec, "evidence")
+    do = parse_assignments(do, spec, "intervention")
+    candidates = [v for v, x in spec.variables.items() if x.observable and v != var and v not in given and v not in do]
+    queries = [Query.make(var, given, do, sweep=(o,)) for o in candidates]
+    now_dist = model.engine.run([Query.make(var, given, do)])[0].probabilities[0]
+    k = spec.states(var).index(state)
+    now = float(now_dist[k])
+    scale = model.scale
+    rows = []
+    for o, r in zip(candidates, model.engine.run(queries, strict=False)):
+        post = r.probabilities[0]  # (card O, card T)
+        p_o = r.evidence_probability[0] / r.evidence_probability[0].sum()
+        mi = _entropy_bits(now_dist) - sum(float(w) * _entropy_bits(post[i]) for i, w in enumerate(p_o) if w > 0)
+        label = spec.variables[o].display
+        for i, s in enumerate(spec.states(o)):
+            p_if = float(post[i, k]) if p_o[i] > 0 else float("nan")
+            changes = bool(p_o[i] > 0 and scale.term(p_if) != scale.term(now))
+            sentence = (f"If {label} is observed as '{s.replace('_', ' ')}', {var.replace('_', ' ')} = "
+                        f"{state.replace('_', ' ')} goes from {describe(now, scale)} to {describe(p_if, scale)}"
+                        if p_o[i] > 0 else f"{label} = {s.replace('_', ' ')} is ruled out by the evidence")
+            rows.append(dict(variable=o, state=s, probability_of_state=float(p_o[i]), target=target, target_now=now,
+                             target_if_observed=p_if, shift=p_if - now, band_changes=changes,
+                             mutual_information_bits=max(mi, 0.0), sentence=sentence))
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    order = frame.groupby("variable", sort=False)["mutual_information_bits"].first().sort_values(ascending=False)
+    frame["variable"] = pd.Categorical(frame["variable"], categories=list(order.index), ordered=True)
+    return frame.sort_values(["variable"], kind="stable").reset_index(drop=True).assign(
+        variable=lambda f: f["variable"].astype(str))

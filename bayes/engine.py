@@ -308,8 +308,11 @@ class Engine:
         queries = [Query.make(t, evidence, do) for t in targets]
         return {q.target: r.probabilities[0] for q, r in zip(queries, self.run(queries))}
 
-    def run(self, queries: Iterable[Query], draws: Draws | None = None) -> BatchResult:
-        """Every query for every draw. Without draws, the point estimate (N = 1)."""
+    def run(self, queries: Iterable[Query], draws: Draws | None = None, strict: bool = True) -> BatchResult:
+        """Every query for every draw. Without draws, the point estimate (N = 1).
+
+        `strict=False` answers NaN (and evidence probability 0) for impossible evidence combinations
+        instead of raising: for sweeps where some states of a swept variable are ruled out."""
         queries = list(queries)
         prepared = [self._prepare(q) for q in queries]
         n = draws.n if draws is not None else 1
@@ -320,8 +323,14 @@ class Engine:
             for k, prep in enumerate(prepared):
                 joint = self._contract(prep, tables, m)
                 pe = joint.sum(axis=-1)
-                if np.any(pe <= 0.0) or not np.all(np.isfinite(pe)):
-                    raise QueryError(self._zero_message(prep, pe), self.net.source)
+                impossible = (pe <= 0.0) | ~np.isfinite(pe)
+                if np.any(impossible):
+                    if strict:
+                        raise QueryError(self._zero_message(prep, pe), self.net.source)
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        outputs[k][start:stop] = np.where(impossible[..., None], np.nan, joint / pe[..., None])
+                    pes[k][start:stop] = np.where(impossible, 0.0, pe)
+                    continue
                 outputs[k][start:stop] = joint / pe[..., None]
                 pes[k][start:stop] = pe
         results = []
