@@ -173,12 +173,8 @@ def sensitivity(model, target: str, given=None, do=None, parameters: list[Parame
     target_high, swing, method, and a, b, c, d of the sensitivity function for table entries."""
     from .model import parse_assignments
 
-    var, _, state = target.partition("=")
+    var, state = _parse_target(model, target)
     spec = model.spec
-    if state not in spec.states(var) if var in spec.variables else True:
-        from .errors import QueryError
-
-        raise QueryError(f"target '{target}' must be VARIABLE=STATE with a state of that variable", spec.path)
     given = parse_assignments(given, spec, "evidence")
     do = parse_assignments(do, spec, "intervention")
     params = elicited_parameters(model) if parameters is None else parameters

@@ -82,6 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_draws(p)
     _add_format(p)
 
+    p = command("sensitivity", "Swing every elicited number over its range: which judgements the target hinges on.",
+                "bayes sensitivity caucasus_2020 escalation=escalates_to_wider_war --format json")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
+    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
+    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE", help="intervention (repeatable)")
+    p.add_argument("--top", type=_positive_int, default=None, metavar="K", help="show the K largest swings only")
+    _add_format(p)
+
+    p = command("indicators", "Observable developments ranked by how much they would move the target.",
+                "bayes indicators caucasus_2020 escalation=escalates_to_wider_war --given turkey_backing_of_baku=political_support")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
+    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
+    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE", help="intervention (repeatable)")
+    _add_format(p)
+
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
                 "bayes cpt caucasus_2020 russia_brokered_talks")
     p.add_argument("model", metavar="MODEL")
@@ -320,6 +337,63 @@ def cmd_words(args) -> int:
     return EXIT_OK
 
 
+def cmd_sensitivity(args) -> int:
+    from .analysis import sensitivity
+    from .model import load
+
+    model = load(args.model)
+    frame = sensitivity(model, args.target, given=args.given, do=args.do)
+    if args.top:
+        frame = frame.head(args.top)
+    if args.format == "table":
+        import pandas as pd
+
+        shown = pd.DataFrame({
+            "judgement": frame["parameter"],
+            "swung over": [f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(frame["low"], frame["high"])],
+            "target goes from": [describe(p, model.scale) for p in frame["target_low"]],
+            "to": [describe(p, model.scale) for p in frame["target_high"]],
+            "swing": [f"{w * 100:.1f} points" for w in frame["swing"]],
+        })
+        now = frame["target_now"].iloc[0] if len(frame) else float("nan")
+        with pd.option_context("display.max_colwidth", 110, "display.width", 250):
+            _emit(frame, "table", f"P({args.target}) now: {describe(now, model.scale)}\n" + shown.to_string(index=False))
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_indicators(args) -> int:
+    from .analysis import indicators
+    from .model import load
+
+    model = load(args.model)
+    frame = indicators(model, args.target, given=args.given, do=args.do)
+    if args.format == "json":
+        out = []
+        for var, group in frame.groupby("variable", sort=False):
+            out.append({"variable": var, "mutual_information_bits": float(group["mutual_information_bits"].iloc[0]),
+                        "target": args.target, "target_now": float(group["target_now"].iloc[0]),
+                        "states": _clean(group[["state", "probability_of_state", "target_if_observed", "shift",
+                                                "band_changes", "sentence"]].to_dict(orient="records"))})
+        json.dump(out, sys.stdout, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        import pandas as pd
+
+        shown = frame[["variable", "state", "mutual_information_bits"]].copy()
+        shown["target if observed"] = [describe(p, model.scale) if p == p else "ruled out" for p in frame["target_if_observed"]]
+        shown["band changes"] = frame["band_changes"].map({True: "yes", False: ""})
+        now = frame["target_now"].iloc[0] if len(frame) else float("nan")
+        with pd.option_context("display.width", 250):
+            text = (f"P({args.target}) now: {describe(now, model.scale)}\n" + shown.to_string(index=False)
+                    + "\n\n" + "\n".join(frame.loc[frame["band_changes"], "sentence"]))
+        _emit(frame, "table", text)
+    return EXIT_OK
+
+
 def cmd_models(args) -> int:
     from .modelfile import available_models
 
@@ -344,7 +418,8 @@ def cmd_brief(args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
-            "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief}
+            "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
+            "sensitivity": cmd_sensitivity, "indicators": cmd_indicators}
 
 
 def main(argv=None) -> int:

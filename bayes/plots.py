@@ -172,6 +172,32 @@ def cpt_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtit
     return ax
 
 
+def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, ax=None, title: str | None = None,
+                  subtitle: str | None = None, source: str | None = None):
+    """One-way sensitivity as a tornado: each judgement's bar runs from the target at its low end to the
+    target at its high end, largest swing on top (`data` is `analysis.sensitivity(...)`)."""
+    frame = data.sort_values("swing", ascending=False, kind="stable").head(top)
+    ax = _new_axes(ax)
+    draw_bands(ax, scale, "x")
+    positions = np.arange(len(frame))
+    left = np.minimum(frame["target_low"], frame["target_high"]).to_numpy()
+    width = np.abs(frame["target_high"] - frame["target_low"]).to_numpy()
+    ax.barh(positions, width, left=left, height=0.6, color=BAR_COLOUR, zorder=2, gid="tornado-bars")
+    if len(frame):
+        now = float(frame["target_now"].iloc[0])
+        ax.axvline(now, color="#222222", lw=1.2, zorder=3, gid="target-now")
+    ax.set_yticks(positions, [textwrap.fill(p, 60) for p in frame["parameter"]], fontsize=9)
+    ax.invert_yaxis()
+    lo = max(0.0, float(left.min()) - 0.1) if len(frame) else 0.0
+    hi = min(1.0, float((left + width).max()) + 0.1) if len(frame) else 1.0
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    add_titles(ax, title, subtitle, source)
+    fig = ax.figure
+    fig.subplots_adjust(top=fig.subplotpars.top - 0.08, left=0.38)
+    return ax
+
+
 # ------------------------------------------------------------------------------------- network
 
 def network_layout(model) -> pd.DataFrame:

@@ -1,0 +1,119 @@
+"""Sensitivity and indicators against independent computations (pgmpy re-inference, the full joint)."""
+
+import json
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from brute import joint
+
+from bayes import plots
+from bayes.analysis import elicited_parameters, indicators, sensitivity, sensitivity_function
+
+TARGET = "escalation=escalates_to_wider_war"
+GIVEN = {"caucasus_polarization": "sharply_polarized"}  # evidence makes the functions truly fractional
+
+
+def pgmpy_posterior(model, variable, table, target, given):
+    """Re-inference from scratch in pgmpy with one table replaced."""
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.inference import VariableElimination
+
+    net = model.network.copy()
+    old = net.get_cpds(variable)
+    values = np.moveaxis(table, -1, 0).reshape(table.shape[-1], -1)
+    net.remove_cpds(old)
+    net.add_cpds(TabularCPD(variable, table.shape[-1], values, evidence=old.variables[1:] or None,
+                            evidence_card=list(old.cardinality[1:]) or None, state_names=old.state_names))
+    var, state = target.split("=")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = VariableElimination(net).query([var], evidence=given, show_progress=False)
+    return f.get_value(**{var: state})
+
+
+@pytest.fixture(scope="module")
+def table(flagship):
+    return sensitivity(flagship, TARGET, given=GIVEN)
+
+
+def test_every_elicited_number_is_swung(flagship, table):
+    params = elicited_parameters(flagship)
+    assert len(table) == len(params) >= 40
+    assert table["swing"].is_monotonic_decreasing
+    assert {"table", "builder"} == set(table["method"])
+
+
+def test_sensitivity_functions_match_reinference(flagship, table):
+    params = {p.name: p for p in elicited_parameters(flagship)}
+    checked = 0
+    for _, row in table[table["method"] == "table"].iterrows():
+        prm = params[row["parameter"]]
+        f = sensitivity_function(row)
+        for x in (0.37, (prm.low + prm.high) / 2):
+            expected = pgmpy_posterior(flagship, prm.variable, prm.table_at(x), TARGET, GIVEN)
+            assert f(x) == pytest.approx(expected, abs=1e-9), row["parameter"]
+        checked += 1
+    assert checked >= 15
+
+
+def test_builder_swings_match_reinference(flagship, table):
+    params = {p.name: p for p in elicited_parameters(flagship)}
+    for _, row in table[table["method"] == "builder"].head(6).iterrows():
+        prm = params[row["parameter"]]
+        assert row["target_low"] == pytest.approx(pgmpy_posterior(flagship, prm.variable, prm.table_at(prm.low),
+                                                                  TARGET, GIVEN), abs=1e-9)
+        assert row["target_high"] == pytest.approx(pgmpy_posterior(flagship, prm.variable, prm.table_at(prm.high),
+                                                                   TARGET, GIVEN), abs=1e-9)
+
+
+def test_tornado_order_and_bars_match_the_table(table):
+    ax = plots.tornado_chart(data=table, top=10)
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert labels == table["parameter"].head(10).tolist()
+    bars = list(ax.containers[0])
+    for bar, (_, row) in zip(bars, table.head(10).iterrows()):
+        assert bar.get_x() == pytest.approx(min(row["target_low"], row["target_high"]))
+        assert bar.get_width() == pytest.approx(row["swing"])
+    plt.close(ax.figure)
+
+
+def test_mutual_information_from_the_joint(flagship):
+    frame = indicators(flagship, TARGET, given={"turkey_backing_of_baku": "political_support"})
+    names, table = joint(flagship.spec)
+    idx = {v: i for i, v in enumerate(names)}
+    t_var = "escalation"
+    for var, group in frame.groupby("variable", sort=False):
+        pj = {}
+        for combo, p in table.items():
+            if combo[idx["turkey_backing_of_baku"]] != "political_support":
+                continue
+            key = (combo[idx[var]], combo[idx[t_var]])
+            pj[key] = pj.get(key, 0.0) + p
+        total = sum(pj.values())
+        po, pt = {}, {}
+        for (o, t), p in pj.items():
+            po[o] = po.get(o, 0) + p / total
+            pt[t] = pt.get(t, 0) + p / total
+        mi = sum(p / total * np.log2((p / total) / (po[o] * pt[t])) for (o, t), p in pj.items() if p > 0)
+        assert group["mutual_information_bits"].iloc[0] == pytest.approx(mi, abs=1e-9), var
+        for _, row in group.iterrows():
+            expected = pj[(row["state"], "escalates_to_wider_war")] / (po[row["state"]] * total)
+            assert row["target_if_observed"] == pytest.approx(expected, abs=1e-9)
+    ranked = frame.groupby("variable", sort=False)["mutual_information_bits"].first().to_numpy()
+    assert (np.diff(ranked) <= 1e-15).all()
+    assert "turkey_backing_of_baku" not in set(frame["variable"])
+
+
+def test_cli_interfaces(bayes_cli):
+    code, out, _ = bayes_cli("sensitivity", "caucasus_2020", TARGET, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {"parameter", "low", "high", "swing"} <= set(rows[0])
+    assert [r["swing"] for r in rows] == sorted((r["swing"] for r in rows), reverse=True)
+    code, out, _ = bayes_cli("indicators", "caucasus_2020", TARGET, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {"variable", "mutual_information_bits", "states"} <= set(rows[0])
+    assert all("target_if_observed" in s for s in rows[0]["states"])
+    code, _, err = bayes_cli("indicators", "caucasus_2020", "escalation")
+    assert code == 2 and "VARIABLE=STATE" in err
