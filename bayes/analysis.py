@@ -274,3 +274,113 @@ def indicators(model, target: str, given=None, do=None) -> pd.DataFrame:
     frame["variable"] = pd.Categorical(frame["variable"], categories=list(order.index), ordered=True)
     return frame.sort_values(["variable"], kind="stable").reset_index(drop=True).assign(
         variable=lambda f: f["variable"].astype(str))
+
+
+# ------------------------------------------------------------------------------------- the call
+
+def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) -> pd.DataFrame:
+    """The smallest sets of observable findings (up to `max_size`) that move the target into another
+    estimative band. Sets of the smallest size that works are listed, most probable first."""
+    import itertools
+
+    from .model import parse_assignments
+
+    var, state = _parse_target(model, target)
+    spec = model.spec
+    given = parse_assignments(given, spec, "evidence")
+    do = parse_assignments(do, spec, "intervention")
+    k = spec.states(var).index(state)
+    now = float(model.engine.run([Query.make(var, given, do)])[0].probabilities[0, k])
+    scale = model.scale
+    band_now = scale.term(now)
+    candidates = [v for v, x in spec.variables.items() if x.observable and v != var and v not in given and v not in do]
+    p_given = float(model.engine.run([Query.make(var, given, do)])[0].evidence_probability[0])
+    for size in range(1, max_size + 1):
+        combos = list(itertools.combinations(candidates, size))
+        results = model.engine.run([Query.make(var, given, do, sweep=c) for c in combos], strict=False)
+        rows = []
+        for combo, r in zip(combos, results):
+            post = r.probabilities[0]
+            pe = r.evidence_probability[0]
+            for index in itertools.product(*(range(len(spec.states(v))) for v in combo)):
+                if pe[index] <= 0:
+                    continue
+                p = float(post[index][k])
+                if scale.term(p) != band_now:
+                    findings = {v: spec.states(v)[i] for v, i in zip(combo, index)}
+                    rows.append(dict(size=size, findings=", ".join(f"{v}={s}" for v, s in findings.items()),
+                                     target=target, target_now=now, band_now=band_now, target_if=p,
+                                     band_if=scale.term(p), probability_of_findings=float(pe[index]) / p_given,
+                                     sentence=f"{' and '.join(f'{v.replace(chr(95), chr(32))} = {s.replace(chr(95), chr(32))}' for v, s in findings.items())}: "
+                                              f"{describe(now, scale)} becomes {describe(p, scale)}"))
+        if rows:
+            return pd.DataFrame(rows).sort_values("probability_of_findings", ascending=False).reset_index(drop=True)
+    return pd.DataFrame(columns=["size", "findings", "target", "target_now", "band_now", "target_if", "band_if",
+                                 "probability_of_findings", "sentence"])
+
+
+def admissible_deviation(model, target: str, given=None, do=None, sensitivity_table=None) -> pd.DataFrame:
+    """For each elicited table number: the value at which, alone, it would move the target across the
+    nearest band boundary (solving (a x + b)/(c x + d) = boundary), or none within 0-1."""
+    var, state = _parse_target(model, target)
+    table = sensitivity(model, target, given, do) if sensitivity_table is None else sensitivity_table
+    scale = model.scale
+    rows = []
+    for _, row in table[table["method"] == "table"].iterrows():
+        now = row["target_now"]
+        band = scale.band_of(now)
+        best = None
+        for boundary in (band.low, band.high) if band else ():
+            if boundary in (0.0, 1.0):
+                continue
+            denominator = boundary * row["c"] - row["a"]
+            if abs(denominator) < 1e-15:
+                continue
+            x = (row["b"] - boundary * row["d"]) / denominator
+            if 0.0 <= x <= 1.0 and (best is None or abs(x - row["value"]) < abs(best[0] - row["value"])):
+                best = (x, boundary)
+        rows.append(dict(parameter=row["parameter"], value=row["value"],
+                         crosses_at=np.nan if best is None else float(best[0]),
+                         boundary=np.nan if best is None else float(best[1]),
+                         change=np.nan if best is None else float(best[0] - row["value"])))
+    frame = pd.DataFrame(rows, columns=["parameter", "value", "crosses_at", "boundary", "change"])
+    frame["distance"] = frame["change"].abs()
+    return frame.sort_values("distance", na_position="last").drop(columns="distance").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------- drivers
+
+def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
+    """How much each evidence item of a scenario contributes to its difference from the baseline:
+    exact Shapley values (the average over all orderings of adding the items), up to 10 items."""
+    import itertools
+    import math
+
+    from .errors import QueryError
+
+    var, state = _parse_target(model, target)
+    sc = model.spec.scenarios.get(scenario)
+    if sc is None:
+        raise QueryError(f"unknown scenario '{scenario}'", model.spec.path)
+    items = [("observe", v, s) for v, s in sc.observe.items()] + [("do", v, s) for v, s in sc.do.items()]
+    n = len(items)
+    if n > 10:
+        raise QueryError(f"scenario '{scenario}' has {n} items; exact drivers are computed for up to 10", model.spec.path)
+    k = model.spec.states(var).index(state)
+    value = {}
+    for size in range(n + 1):
+        for subset in itertools.combinations(range(n), size):
+            given = {items[i][1]: items[i][2] for i in subset if items[i][0] == "observe"}
+            forced = {items[i][1]: items[i][2] for i in subset if items[i][0] == "do"}
+            value[frozenset(subset)] = float(model.engine.marginals([var], given, forced)[var][k])
+    rows = []
+    for i, (kind, v, s) in enumerate(items):
+        others = [j for j in range(n) if j != i]
+        phi = 0.0
+        for size in range(n):
+            weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in itertools.combinations(others, size):
+                phi += weight * (value[frozenset(subset) | {i}] - value[frozenset(subset)])
+        rows.append(dict(scenario=scenario, item=f"{'do(' if kind == 'do' else ''}{v}={s}{')' if kind == 'do' else ''}",
+                         contribution=phi, target=target, baseline=value[frozenset()], scenario_value=value[frozenset(range(n))]))
+    return pd.DataFrame(rows).sort_values("contribution", key=abs, ascending=False).reset_index(drop=True)

@@ -117,3 +117,55 @@ def test_cli_interfaces(bayes_cli):
     assert all("target_if_observed" in s for s in rows[0]["states"])
     code, _, err = bayes_cli("indicators", "caucasus_2020", "escalation")
     assert code == 2 and "VARIABLE=STATE" in err
+
+
+def _tiny_observable(write_model):
+    from tiny import TINY
+
+    import bayes
+
+    text = TINY.replace("    description: Whether it rains.\n", "    description: Whether it rains.\n    observable: true\n")
+    text = text.replace("    description: Whether the sprinkler is on.\n",
+                        "    description: Whether the sprinkler is on.\n    observable: true\n")
+    text = text.replace("  sprinkler_forced_on:\n    do: {sprinkler: on}",
+                        "  sprinkler_forced_on:\n    do: {sprinkler: on}\n  both:\n    observe: {rain: yes, sprinkler: on}")
+    return bayes.load(write_model(text))
+
+
+def test_smallest_band_changing_findings_worked_on_paper(write_model):
+    from bayes.analysis import change_the_call
+
+    model = _tiny_observable(write_model)
+    # P(wet) = 0.44838: 'unlikely'. Seeing rain: 0.2*0.8019/0.2 = 0.8019 ('very likely'); seeing the sprinkler
+    # on: (0.8*0.4*0.9 + 0.2*0.01*0.99) / 0.322 = 0.9006 ('very likely'); rain=no (0.36) and sprinkler=off
+    # (0.1584/0.678 = 0.2336) stay 'unlikely'. So the smallest sets are single findings, the sprinkler first
+    # (P = 0.322 against 0.2).
+    calls = change_the_call(model, "wet_grass=wet")
+    assert calls["findings"].tolist() == ["sprinkler=on", "rain=yes"]
+    assert calls["target_if"].tolist() == pytest.approx([0.28998 / 0.322, 0.8019])
+    assert calls["probability_of_findings"].tolist() == pytest.approx([0.322, 0.2])
+    assert set(calls["band_if"]) == {"very likely"} and set(calls["size"]) == {1}
+
+
+def test_scenario_drivers_are_exact_shapley_values(write_model):
+    from bayes.analysis import scenario_drivers
+
+    model = _tiny_observable(write_model)
+    v0, v_rain, v_on, v_both = 0.44838, 0.8019, 0.28998 / 0.322, 0.99
+    drivers = scenario_drivers(model, "wet_grass=wet", "both").set_index("item")["contribution"]
+    assert drivers["rain=yes"] == pytest.approx(0.5 * (v_rain - v0) + 0.5 * (v_both - v_on))
+    assert drivers["sprinkler=on"] == pytest.approx(0.5 * (v_on - v0) + 0.5 * (v_both - v_rain))
+    assert drivers.sum() == pytest.approx(v_both - v0)
+
+
+def test_admissible_deviation_solves_the_sensitivity_function(flagship):
+    from bayes.analysis import admissible_deviation
+
+    table = sensitivity(flagship, TARGET, given=GIVEN)
+    frame = admissible_deviation(flagship, TARGET, given=GIVEN, sensitivity_table=table)
+    rows = table.set_index("parameter")
+    found = frame.dropna(subset=["crosses_at"])
+    assert len(found) >= 1
+    for _, row in found.iterrows():
+        f = sensitivity_function(rows.loc[row["parameter"]])
+        assert f(row["crosses_at"]) == pytest.approx(row["boundary"], abs=1e-9)
