@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
     p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
     p.add_argument("--do", action="append", default=[], metavar="VAR=STATE", help="intervention (repeatable)")
+    _add_draws(p)
     _add_format(p)
 
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
@@ -368,14 +369,17 @@ def cmd_indicators(args) -> int:
     from .model import load
 
     model = load(args.model)
-    frame = indicators(model, args.target, given=args.given, do=args.do)
+    frame = indicators(model, args.target, given=args.given, do=args.do, draws=args.draws, seed=args.seed)
     if args.format == "json":
         out = []
         for var, group in frame.groupby("variable", sort=False):
             out.append({"variable": var, "mutual_information_bits": float(group["mutual_information_bits"].iloc[0]),
                         "target": args.target, "target_now": float(group["target_now"].iloc[0]),
-                        "states": _clean(group[["state", "probability_of_state", "target_if_observed", "shift",
-                                                "band_changes", "sentence"]].to_dict(orient="records"))})
+                        "states": _clean(group[[c for c in ("state", "probability_of_state", "target_if_observed",
+                                                            "if_lo90", "if_hi90", "shift", "band_changes", "sentence")
+                                                if c in group]].to_dict(orient="records"))})
+            if "mi_lo90" in group:
+                out[-1].update(mi_lo90=float(group["mi_lo90"].iloc[0]), mi_hi90=float(group["mi_hi90"].iloc[0]))
         json.dump(out, sys.stdout, indent=2, default=_json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
@@ -384,7 +388,10 @@ def cmd_indicators(args) -> int:
         import pandas as pd
 
         shown = frame[["variable", "state", "mutual_information_bits"]].copy()
-        shown["target if observed"] = [describe(p, model.scale) if p == p else "ruled out" for p in frame["target_if_observed"]]
+        lows = frame["if_lo90"] if "if_lo90" in frame else [None] * len(frame)
+        highs = frame["if_hi90"] if "if_hi90" in frame else [None] * len(frame)
+        shown["target if observed"] = [describe(p, model.scale, lo, hi) if p == p else "ruled out"
+                                       for p, lo, hi in zip(frame["target_if_observed"], lows, highs)]
         shown["band changes"] = frame["band_changes"].map({True: "yes", False: ""})
         now = frame["target_now"].iloc[0] if len(frame) else float("nan")
         with pd.option_context("display.width", 250):

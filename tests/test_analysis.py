@@ -169,3 +169,12 @@ def test_admissible_deviation_solves_the_sensitivity_function(flagship):
     for _, row in found.iterrows():
         f = sensitivity_function(rows.loc[row["parameter"]])
         assert f(row["crosses_at"]) == pytest.approx(row["boundary"], abs=1e-9)
+
+
+def test_indicator_intervals_match_queries_with_the_same_draws(flagship):
+    frame = indicators(flagship, TARGET, draws=800, seed=4)
+    row = frame[(frame["variable"] == "russia_brokered_talks") & (frame["state"] == "no_russia_brokered_talks")].iloc[0]
+    q = flagship.query("escalation", given={"russia_brokered_talks": "no_russia_brokered_talks"}, draws=800, seed=4)
+    q = q.set_index("state").loc["escalates_to_wider_war"]
+    assert row["if_lo90"] == pytest.approx(q["lo90"], abs=1e-12) and row["if_hi90"] == pytest.approx(q["hi90"], abs=1e-12)
+    assert 0 <= row["mi_lo90"] <= row["mutual_information_bits"] <= row["mi_hi90"]
