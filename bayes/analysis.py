@@ -351,32 +351,74 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
                                  "probability_of_findings", "sentence"])
 
 
+def _targets_at(model, prm: Parameter, xs, var: str, k: int, given, do) -> np.ndarray:
+    """P(target) with one parameter set to each of `xs`, in one batched engine run."""
+    net = model.engine.net
+    tables = {prm.variable: np.stack([prm.table_at(float(x)) for x in xs], axis=-1)}
+    return model.engine.run([Query.make(var, given, do)], ArrayDraws(net, tables))[0].probabilities[:, k]
+
+
+def _crossing(model, prm: Parameter, boundary: float, var, k, given, do):
+    """The value nearest the parameter's own at which the target crosses `boundary` (grid, then refine)."""
+    if prm.kind == "table":
+        lo, hi, log = 0.0, 1.0, False
+    elif "odds ratio" in prm.name:
+        lo, hi, log = np.log(prm.value / 100), np.log(prm.value * 100), True
+    else:
+        lo, hi, log = 0.0, 1.0, False
+    xs = np.linspace(lo, hi, 201)
+    values = _targets_at(model, prm, np.exp(xs) if log else xs, var, k, given, do) - boundary
+    flips = np.nonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)[0]
+    if flips.size == 0:
+        return None
+    here = np.log(prm.value) if log else prm.value
+    i = flips[np.argmin(np.abs(xs[flips] - here))]
+    a, b = xs[i], xs[i + 1]
+    for _ in range(4):  # each round narrows the bracket 50-fold
+        grid = np.linspace(a, b, 51)
+        vals = _targets_at(model, prm, np.exp(grid) if log else grid, var, k, given, do) - boundary
+        j = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) <= 0)[0][0]
+        a, b = grid[j], grid[j + 1]
+    x = (a + b) / 2
+    return float(np.exp(x) if log else x)
+
+
 def admissible_deviation(model, target: str, given=None, do=None, sensitivity_table=None) -> pd.DataFrame:
-    """For each elicited table number: the value at which, alone, it would move the target across the
-    nearest band boundary (solving (a x + b)/(c x + d) = boundary), or none within 0-1."""
+    """For each elicited number: the value at which, alone, it would move the target across the
+    nearest band boundary, or NaN if no value does. Table entries solve (a x + b)/(c x + d) = boundary
+    exactly; builder parameters (baselines, odds ratios, leaks, strengths) are searched by re-inference."""
+    from .model import parse_assignments
+
     var, state = _parse_target(model, target)
+    spec = model.spec
+    given_d = parse_assignments(given, spec, "evidence")
+    do_d = parse_assignments(do, spec, "intervention")
+    k = spec.states(var).index(state)
     table = sensitivity(model, target, given, do) if sensitivity_table is None else sensitivity_table
+    params = {p.name: p for p in elicited_parameters(model)}
     scale = model.scale
     rows = []
-    for _, row in table[table["method"] == "table"].iterrows():
+    for _, row in table.iterrows():
         now = row["target_now"]
         band = scale.band_of(now)
         best = None
         for boundary in (band.low, band.high) if band else ():
             if boundary in (0.0, 1.0):
                 continue
-            denominator = boundary * row["c"] - row["a"]
-            if abs(denominator) < 1e-15:
-                continue
-            x = (row["b"] - boundary * row["d"]) / denominator
-            if 0.0 <= x <= 1.0 and (best is None or abs(x - row["value"]) < abs(best[0] - row["value"])):
+            if row["method"] == "table":
+                denominator = boundary * row["c"] - row["a"]
+                x = (row["b"] - boundary * row["d"]) / denominator if abs(denominator) > 1e-15 else None
+                x = x if x is not None and 0.0 <= x <= 1.0 else None
+            else:
+                x = _crossing(model, params[row["parameter"]], boundary, var, k, given_d, do_d)
+            if x is not None and (best is None or abs(x - row["value"]) < abs(best[0] - row["value"])):
                 best = (x, boundary)
-        rows.append(dict(parameter=row["parameter"], value=row["value"],
+        rows.append(dict(parameter=row["parameter"], method=row["method"], value=row["value"],
                          crosses_at=np.nan if best is None else float(best[0]),
                          boundary=np.nan if best is None else float(best[1]),
                          change=np.nan if best is None else float(best[0] - row["value"])))
-    frame = pd.DataFrame(rows, columns=["parameter", "value", "crosses_at", "boundary", "change"])
-    frame["distance"] = frame["change"].abs()
+    frame = pd.DataFrame(rows, columns=["parameter", "method", "value", "crosses_at", "boundary", "change"])
+    frame["distance"] = (frame["change"] / frame["value"].where(frame["method"] == "builder", 1.0)).abs()
     return frame.sort_values("distance", na_position="last").drop(columns="distance").reset_index(drop=True)
 
 

@@ -178,3 +178,16 @@ def test_indicator_intervals_match_queries_with_the_same_draws(flagship):
     q = q.set_index("state").loc["escalates_to_wider_war"]
     assert row["if_lo90"] == pytest.approx(q["lo90"], abs=1e-12) and row["if_hi90"] == pytest.approx(q["hi90"], abs=1e-12)
     assert 0 <= row["mi_lo90"] <= row["mutual_information_bits"] <= row["mi_hi90"]
+
+
+def test_admissible_deviation_for_builder_judgements(flagship):
+    from bayes.analysis import admissible_deviation
+
+    frame = admissible_deviation(flagship, TARGET)
+    params = {p.name: p for p in elicited_parameters(flagship)}
+    builders = frame[(frame["method"] == "builder")].dropna(subset=["crosses_at"])
+    assert len(builders) >= 1
+    for _, row in builders.iterrows():
+        prm = params[row["parameter"]]
+        p = pgmpy_posterior(flagship, prm.variable, prm.table_at(row["crosses_at"]), TARGET, None)
+        assert p == pytest.approx(row["boundary"], abs=1e-6), row["parameter"]
