@@ -84,18 +84,26 @@ def main(argv=None):
     t0 = time.perf_counter()
     full_analysis(cold)
     first = time.perf_counter() - t0
+    core = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        sensitivity(model, TARGET)
+        indicators(model, TARGET)
+        core.append(time.perf_counter() - t0)
+    core_seconds = statistics.median(core)
     theirs, n_params, n_states = pgmpy_equivalent(model)
     ours = statistics.median(times)
-    result = {"analysis_seconds": ours, "analysis_first_call_seconds": first, "pgmpy_seconds_sensitivity_indicators": theirs,
-              "ratio_vs_pgmpy": theirs / ours, "parameters": n_params, "indicator_states": n_states}
+    result = {"analysis_seconds": ours, "analysis_first_call_seconds": first,
+              "sensitivity_indicators_seconds": core_seconds, "pgmpy_seconds_sensitivity_indicators": theirs,
+              "ratio_vs_pgmpy": theirs / core_seconds, "parameters": n_params, "indicator_states": n_states}
     if args.json:
         print(json.dumps(result))
         return 0
     print(f"full analysis of {TARGET} (sensitivity of {n_params} judgements, indicators, smallest band-changing "
           f"findings, admissible deviation of every judgement, Shapley drivers of every scenario):")
     print(f"  ours: {ours:.3f} s median of 5 (first call on a fresh model, plans included: {first:.3f} s); target < 2 s")
-    print(f"  pgmpy re-inference for sensitivity + indicators alone: {theirs:.2f} s "
-          f"(sensitivity timed on 10 judgements and scaled): {theirs / ours:.0f}x slower")
+    print(f"  sensitivity + indicators alone: ours {core_seconds:.4f} s; pgmpy re-inference {theirs:.2f} s "
+          f"(sensitivity timed on 10 judgements and scaled): {theirs / core_seconds:.0f}x slower")
     return 0
 
 
