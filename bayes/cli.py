@@ -43,6 +43,12 @@ def _positive_int(text):
     return value
 
 
+def _add_conditions(p):
+    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
+    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE",
+                   help="intervention: force a state by graph surgery (repeatable)")
+
+
 def _add_draws(p):
     p.add_argument("--draws", type=_positive_int, metavar="N",
                    help="draw every judgement N times from its distribution and report mean, median and 90%% interval")
@@ -69,9 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes query caucasus_2020 escalation --do russia_stance=sides_with_armenia")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("variables", metavar="VARIABLE", nargs="*", help="variables to report (default: the outcomes)")
-    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
-    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE",
-                   help="intervention: force a state by graph surgery (repeatable)")
+    _add_conditions(p)
     _add_draws(p)
     _add_format(p)
 
@@ -86,8 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes sensitivity caucasus_2020 escalation=escalates_to_wider_war --format json")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
-    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
-    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE", help="intervention (repeatable)")
+    _add_conditions(p)
     p.add_argument("--top", type=_positive_int, default=None, metavar="K", help="show the K largest swings only")
     _add_format(p)
 
@@ -95,8 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes indicators caucasus_2020 escalation=escalates_to_wider_war --given turkey_backing_of_baku=political_support")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
-    p.add_argument("--given", action="append", default=[], metavar="VAR=STATE", help="observed evidence (repeatable)")
-    p.add_argument("--do", action="append", default=[], metavar="VAR=STATE", help="intervention (repeatable)")
+    _add_conditions(p)
     _add_draws(p)
     _add_format(p)
 
