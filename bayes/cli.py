@@ -102,6 +102,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_draws(p)
     _add_format(p)
 
+    p = command("log", "The dated evidence log (data/evidence/<model>.csv): add a validated row.",
+                "bayes log add caucasus_2020 --date 2020-09-27 --variable escalation --state escalates_to_wider_war "
+                "--source 'wide reporting'")
+    p.add_argument("action", choices=["add"], help="add: append one row (the file is untouched if it is invalid)")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--variable", required=True)
+    p.add_argument("--state", default="", help="the state observed")
+    p.add_argument("--likelihood", default="", metavar="STATE=RATIO;...", help="soft evidence instead of a state")
+    p.add_argument("--source", required=True)
+    p.add_argument("--note", default="")
+    p.add_argument("--file", default=None, help="another log file (default data/evidence/<model>.csv)")
+
+    p = command("history", "The forecast after each dated update of the evidence log.",
+                "bayes history caucasus_2020 --format json")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--file", default=None, help="another log file (default data/evidence/<model>.csv)")
+    _add_format(p)
+
+    p = command("score", "Score the assessment against resolved questions (data/outcomes/<model>.csv).",
+                "bayes score caucasus_2020 --format json")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--file", default=None, help="another outcomes file (default data/outcomes/<model>.csv)")
+    _add_format(p)
+
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
                 "bayes cpt caucasus_2020 russia_brokered_talks")
     p.add_argument("model", metavar="MODEL")
@@ -403,6 +428,56 @@ def cmd_indicators(args) -> int:
     return EXIT_OK
 
 
+def cmd_log(args) -> int:
+    from .model import load
+    from .tracking import append_evidence
+
+    model = load(args.model)
+    path = append_evidence(model, {"date": args.date, "variable": args.variable, "state": args.state,
+                                   "likelihood": args.likelihood, "source": args.source, "note": args.note},
+                           args.file)
+    print(f"added to {path}")
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    from .model import load
+    from .tracking import history, load_evidence
+
+    model = load(args.model)
+    frame = history(model, load_evidence(model, args.file))
+    frame["date"] = frame["date"].astype(str)
+    if args.format == "table":
+        shown = frame[[(s == model.spec.headline_states[v]) for v, s in zip(frame["variable"], frame["state"])]]
+        wide = shown.assign(p=[describe(p, model.scale) for p in shown["probability"]]).pivot_table(
+            index=["date", "update"], columns="variable", values="p", aggfunc="first", sort=False)
+        import pandas as pd
+
+        with pd.option_context("display.width", 250, "display.max_colwidth", 60):
+            _emit(frame, "table", wide.to_string())
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_score(args) -> int:
+    from .model import load
+    from .scoring import score_questions
+    from .tracking import load_outcomes
+
+    model = load(args.model)
+    outcomes = load_outcomes(model, args.file)
+    forecasts = {o.question: model.marginals([o.question])[o.question] for o in outcomes}
+    frame = score_questions(model, outcomes, forecasts)
+    if args.format == "table":
+        cols = [c for c in ("question", "outcome", "forecast", "brier", "uniform_brier", "log_score",
+                            "uniform_log_score", "rps") if c in frame]
+        _emit(frame, "table", frame[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    else:
+        _emit(frame, args.format)
+    return EXIT_OK
+
+
 def cmd_models(args) -> int:
     from .modelfile import available_models
 
@@ -428,7 +503,8 @@ def cmd_brief(args) -> int:
 
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
             "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
-            "sensitivity": cmd_sensitivity, "indicators": cmd_indicators}
+            "sensitivity": cmd_sensitivity, "indicators": cmd_indicators, "log": cmd_log, "history": cmd_history,
+            "score": cmd_score}
 
 
 def main(argv=None) -> int:

@@ -107,11 +107,14 @@ class Query:
     do: tuple[tuple[str, str], ...] = ()
     sweep: tuple[str, ...] = ()
     label: str = ""
+    soft: tuple[tuple[str, tuple[float, ...]], ...] = ()  # virtual evidence: likelihood per state
 
     @classmethod
-    def make(cls, target, evidence=None, do=None, sweep=(), label=""):
+    def make(cls, target, evidence=None, do=None, sweep=(), label="", soft=None):
+        """`soft`: {variable: [likelihood of the report under each state]} (only ratios matter)."""
+        soft_items = tuple(sorted((v, tuple(float(x) for x in lik)) for v, lik in (soft or {}).items()))
         return cls(target, tuple(sorted((evidence or {}).items())), tuple(sorted((do or {}).items())),
-                   tuple(sweep), label)
+                   tuple(sweep), label, soft_items)
 
 
 # ----------------------------------------------------------------------------------- draws
@@ -384,12 +387,23 @@ class Engine:
         if set(sweep) & (set(ev) | set(do)):
             raise QueryError("a swept variable cannot also be observed or forced", net.source)
         ev = {v: s for v, s in ev.items() if v not in do}  # observing a forced state adds nothing
+        soft = {}
+        for name, lik in q.soft:
+            if name not in net.index:
+                raise QueryError(f"soft evidence names unknown variable '{name}'", net.source)
+            v = net.index[name]
+            if len(lik) != net.cards[v] or min(lik) < 0 or max(lik) <= 0:
+                raise QueryError(f"soft evidence on '{name}' needs {net.cards[v]} non-negative likelihoods, not all "
+                                 "zero", net.source)
+            if v in ev or v in do:
+                continue  # a known state makes a report about it uninformative
+            soft[v] = np.asarray(lik, dtype=float)
         t = net.index[q.target]
         fixed = ev.get(t, do.get(t))
         if t in sweep:
             raise QueryError(f"the target '{q.target}' cannot also be swept", net.source)
         return {
-            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep,
+            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep, "soft": soft,
             "card": net.cards[t], "states": net.states[t],
             "sweep_cards": tuple(net.cards[v] for v in sweep),
             "sweep_states": tuple(net.states[v] for v in sweep),
@@ -409,8 +423,9 @@ class Engine:
     def _plan(self, prep: dict, drawn: frozenset, m: int):
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
-        sources = set(ev) | set(sweep) | ({t} if target_free else set())
-        key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep,
+        soft = prep["soft"]
+        sources = set(ev) | set(sweep) | set(soft) | ({t} if target_free else set())
+        key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(soft)),
                frozenset(drawn), m if drawn else 0)
         plan = self._plans.get(key)
         if plan is not None:
@@ -432,6 +447,10 @@ class Engine:
             terms.append(term)
             shapes.append(tuple(shape))
             factors.append((v, tuple(axes)))  # sliced per call: evidence states are not part of the plan
+        for v in sorted(soft):  # virtual evidence: one more factor, the report's likelihood per state
+            terms.append(symbol[v])
+            shapes.append((net.cards[v],))
+            factors.append((v, "soft"))
         out = (DRAW_SYMBOL if uses_draws else "") + "".join(symbol[s] for s in sweep)
         if target_free:
             out += symbol[t]
@@ -454,6 +473,9 @@ class Engine:
             ev, do = prep["ev"], prep["do"]
             operands = []
             for v, axes in factors:
+                if axes == "soft":
+                    operands.append(prep["soft"][v])
+                    continue
                 index = tuple(ev[a] if a in ev else do[a] if a in do else slice(None) for a in axes)
                 if v in tables:
                     operands.append(tables[v][index + (slice(None),)])
