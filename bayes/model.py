@@ -128,22 +128,37 @@ class Model:
         return frame
 
     # ------------------------------------------------------------------ queries
-    def marginals(self, variables=None, given=None, do=None) -> dict[str, np.ndarray]:
-        """Posterior arrays by variable, in the model's state order (for code that wants numbers)."""
+    def marginals(self, variables=None, given=None, do=None, soft=None) -> dict[str, np.ndarray]:
+        """Posterior arrays by variable, in the model's state order (for code that wants numbers).
+
+        `soft`: virtual evidence, {variable: {state: likelihood ratio}} (states left out count 1), e.g. a
+        report "3 times more likely if Russia is siding with Armenia"."""
         variables = self._targets(variables)
         given = parse_assignments(given, self.spec, "evidence")
         do = parse_assignments(do, self.spec, "intervention")
-        return self.engine.marginals(variables, given, do)
+        if not soft:
+            return self.engine.marginals(variables, given, do)
+        from .engine import Query
+
+        likelihoods = {}
+        for var, ratios in soft.items():
+            check_variable(self.spec, var, "soft evidence")
+            for s in ratios:
+                if s not in self.spec.states(var):
+                    raise QueryError(f"soft evidence names unknown state '{s}' of '{var}'", self.spec.path)
+            likelihoods[var] = [float(ratios.get(s, 1.0)) for s in self.spec.states(var)]
+        queries = [Query.make(v, given, do, soft=likelihoods) for v in variables]
+        return {q.target: r.probabilities[0] for q, r in zip(queries, self.engine.run(queries))}
 
     def query(self, variables=None, given=None, do=None, draws: int | None = None,
-              seed: int | None = None) -> pd.DataFrame:
+              seed: int | None = None, soft=None) -> pd.DataFrame:
         """Tidy posterior: columns variable, state, probability (one row per state).
 
         With `draws=N`, every judgement is drawn N times from its distribution and the table gains
         mean, median, lo90 and hi90 (the equal-tailed 90% interval), reproducible for a `seed`.
         """
         if not draws:
-            return _tidy(self.marginals(variables, given, do), self.spec)
+            return _tidy(self.marginals(variables, given, do, soft=soft), self.spec)
         from .engine import Query
         from .uncertainty import DEFAULT_SEED, tidy_with_intervals
 

@@ -1,0 +1,138 @@
+"""Evidence log, soft evidence, forecast history and scores."""
+
+import json
+import math
+import re
+import shutil
+
+import numpy as np
+import pytest
+from brute import joint
+from tiny import TINY
+
+import bayes
+from bayes.errors import BayesInputError
+from bayes.scoring import brier, brier_binary, calibration_table, log_score, ranked_probability_score
+from bayes.tracking import append_evidence, history, load_evidence
+
+
+@pytest.fixture
+def tiny(write_model):
+    return bayes.load(write_model(TINY))
+
+
+def test_soft_evidence_by_hand(tiny):
+    # a report three times as likely if the grass is wet: weight the joint by 3 where wet
+    p_yes_wet, p_wet = 0.2 * (0.99 * 0.8 + 0.01 * 0.99), 0.44838
+    expected = (3 * p_yes_wet + (0.2 - p_yes_wet)) / (3 * p_wet + (1 - p_wet))
+    got = tiny.marginals(["rain"], soft={"wet_grass": {"wet": 3}})["rain"][1]
+    assert got == pytest.approx(expected, abs=1e-12)
+    # soft evidence with a likelihood of 0 on one state is hard evidence on the other
+    np.testing.assert_allclose(tiny.marginals(["rain"], soft={"wet_grass": {"dry": 0}})["rain"],
+                               tiny.marginals(["rain"], given={"wet_grass": "wet"})["rain"], atol=1e-12)
+
+
+def test_scores_by_hand():
+    assert brier([0.7, 0.3], 0) == pytest.approx(0.18)
+    assert brier_binary(0.7, True) == pytest.approx(0.09)
+    assert log_score([0.7, 0.3], 0) == pytest.approx(math.log(0.7))
+    assert ranked_probability_score([0.2, 0.5, 0.3], 2) == pytest.approx((0.2 ** 2 + 0.7 ** 2) / 2)
+    assert ranked_probability_score([0, 0, 1], 2) == 0.0
+    table = calibration_table([0.1, 0.15, 0.9, 0.95], [False, True, True, True], bins=2)
+    assert table["count"].tolist() == [2, 2]
+    assert table["observed_frequency"].tolist() == [0.5, 1.0]
+
+
+LOG = """date,variable,state,likelihood,source,note
+2020-08-01,sprinkler,on,,neighbour,seen running
+2020-08-02,wet_grass,,wet=3,drone photo,blurry
+"""
+
+
+@pytest.mark.parametrize("bad,line,fragment", [
+    ("2020-08-03,wet_grass,wet,wet=3,x,\n", 4, "not both"),
+    ("2020-13-03,wet_grass,wet,,x,\n", 4, "is not a date"),
+    ("2020-08-03,snow,yes,,x,\n", 4, "unknown variable 'snow'"),
+    ("2020-08-03,wet_grass,soaked,,x,\n", 4, "unknown state 'soaked'"),
+    ("2020-08-03,wet_grass,,soaked=2,x,\n", 4, "STATE=RATIO"),
+    ("2020-08-03,wet_grass,wet,,,\n", 4, "needs a source"),
+    ("2020-08-03,wet_grass,wet,,x,note,extra\n", 4, "more fields"),
+])
+def test_malformed_rows_name_their_line(tiny, tmp_path, bad, line, fragment):
+    path = tmp_path / "log.csv"
+    path.write_text(LOG + bad)
+    with pytest.raises(BayesInputError) as err:
+        load_evidence(tiny, path)
+    assert err.value.line == line and fragment in err.value.message and err.value.file == str(path)
+
+
+def test_append_validates_and_never_half_writes(tiny, tmp_path, bayes_cli):
+    path = tmp_path / "log.csv"
+    path.write_text(LOG)
+    before = path.read_bytes()
+    code, out, err = bayes_cli("log", "add", tiny.spec.path, "--file", path, "--date", "2020-08-05",
+                               "--variable", "rain", "--state", "maybe", "--source", "x")
+    assert code == 2 and err.count("\n") == 1 and f"{path}:4:" in err
+    assert path.read_bytes() == before
+    code, out, err = bayes_cli("log", "add", tiny.spec.path, "--file", path, "--date", "2020-08-05",
+                               "--variable", "rain", "--state", "yes", "--source", "radio, evening news")
+    assert code == 0, err
+    assert path.read_bytes() == before + b'2020-08-05,rain,yes,,"radio, evening news",\n'
+    assert len(load_evidence(tiny, path)) == 3
+    assert not list(tmp_path.glob(".*"))
+
+
+def test_history_replays_the_log(tiny, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(LOG)
+    rows = load_evidence(tiny, path)
+    frame = history(tiny, rows, variables=["rain"])
+    assert frame["date"].astype(str).unique().tolist() == ["2020-07-01", "2020-08-01", "2020-08-02"]
+    p = frame[frame["state"] == "yes"]["probability"].to_numpy()
+    assert p[0] == pytest.approx(0.2)
+    assert p[1] == pytest.approx(0.2 * 0.01 / (0.2 * 0.01 + 0.8 * 0.4))  # sprinkler seen on
+    # then a report 3x as likely if wet: weight P(rain, sprinkler=on, wet) by 3
+    w_yes = 0.2 * 0.01 * (3 * 0.99 + 0.01)
+    w_no = 0.8 * 0.4 * (3 * 0.9 + 0.1)
+    assert p[2] == pytest.approx(w_yes / (w_yes + w_no))
+    assert history(tiny, rows, variables=["rain"]).equals(frame)
+
+
+def test_flagship_retrospective_scores(flagship, bayes_cli):
+    code, out, err = bayes_cli("score", "caucasus_2020", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    overall = rows[-1]
+    assert overall["question"] == "overall"
+    esc = [r for r in rows if r["question"] == "escalation"][0]
+    p = flagship.probability("escalation=escalates_to_wider_war")
+    assert esc["brier"] == pytest.approx(2 * (1 - p) ** 2) and esc["log_score"] == pytest.approx(math.log(p))
+    assert esc["uniform_brier"] == pytest.approx(0.5) and esc["uniform_log_score"] == pytest.approx(math.log(0.5))
+    questions = [r for r in rows if r["question"] != "overall"]
+    assert overall["brier"] == pytest.approx(np.mean([r["brier"] for r in questions]))
+    assert bayes_cli("score", "caucasus_2020", "--format", "json")[1] == out  # re-running gives the same table
+
+
+def test_flagship_history_json(flagship, bayes_cli):
+    code, out, _ = bayes_cli("history", "caucasus_2020", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {"date", "variable", "state", "probability"} <= set(rows[0])
+    esc = [r for r in rows if r["variable"] == "escalation" and r["state"] == "escalates_to_wider_war"]
+    assert esc[0]["probability"] == pytest.approx(flagship.probability("escalation=escalates_to_wider_war"))
+    # after the 2020-08-10 report (twice as likely under direct military backing), by the full joint
+    names, table = joint(flagship.spec)
+    i_t, i_e = names.index("turkey_backing_of_baku"), names.index("escalation")
+    num = sum(p * (2 if c[i_t] == "direct_military_backing" else 1) for c, p in table.items()
+              if c[i_e] == "escalates_to_wider_war")
+    den = sum(p * (2 if c[i_t] == "direct_military_backing" else 1) for c, p in table.items())
+    assert esc[1]["probability"] == pytest.approx(num / den, abs=1e-9)
+
+
+def test_model_file_encodes_july_2020_only():
+    """Later events are for scoring; the model file must not cite them."""
+    from bayes.modelfile import resolve_model_path
+
+    text = resolve_model_path("caucasus_2020").read_text()
+    assert not re.search(r"\b(2020-(0[89]|1[0-2])|202[1-9])", text)
+    for word in ("Second Karabakh", "44-day", "trilateral", "peacekeeper", "EUMA"):
+        assert word.lower() not in text.lower()
