@@ -198,6 +198,29 @@ def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, a
     return ax
 
 
+def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scale = ICD203, ax=None,
+                   title: str | None = None, subtitle: str | None = None, source: str | None = None):
+    """The forecast for one outcome state after each dated update (`data` is `tracking.history(...)`),
+    over the scale's bands, each update annotated with what was learned."""
+    frame = data[(data["variable"] == variable) & (data["state"] == state)].reset_index(drop=True)
+    ax = _new_axes(ax)
+    draw_bands(ax, scale, "y")
+    dates = pd.to_datetime(frame["date"])
+    ax.step(dates, frame["probability"], where="post", color=BAR_COLOUR, lw=2.5, zorder=3, gid="forecast-line")
+    ax.scatter(dates, frame["probability"], color=BAR_COLOUR, zorder=4, s=30, gid="forecast-points")
+    for i, (d, p, what) in enumerate(zip(dates, frame["probability"], frame["update"])):
+        ax.annotate(textwrap.fill(str(what).replace("_", " "), 28), (d, p), xytext=(6, 10 if i % 2 else -28),
+                    textcoords="offset points", fontsize=8, color="#333333", zorder=5, gid="update-label")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("")
+    ax.set_ylabel(f"P({variable.replace('_', ' ')} = {state.replace('_', ' ')})")
+    add_titles(ax, title, subtitle, source)
+    fig = ax.figure
+    fig.subplots_adjust(right=0.85)
+    return ax
+
+
 # ------------------------------------------------------------------------------------- network
 
 def network_layout(model) -> pd.DataFrame:

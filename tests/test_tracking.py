@@ -136,3 +136,18 @@ def test_model_file_encodes_july_2020_only():
     assert not re.search(r"\b(2020-(0[89]|1[0-2])|202[1-9])", text)
     for word in ("Second Karabakh", "44-day", "trilateral", "peacekeeper", "EUMA"):
         assert word.lower() not in text.lower()
+
+
+def test_timeline_points_are_the_history(flagship):
+    import matplotlib.pyplot as plt
+
+    from bayes import plots
+
+    frame = history(flagship)
+    ax = plots.timeline_chart(data=frame, variable="escalation", state="escalates_to_wider_war")
+    points = [c for c in ax.collections if c.get_gid() == "forecast-points"][0].get_offsets()[:, 1]
+    expected = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")]["probability"]
+    np.testing.assert_allclose(points, expected.to_numpy())
+    labels = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "update-label"]
+    assert labels[0] == "assessment" and len(labels) == len(expected)
+    plt.close(ax.figure)
