@@ -11,6 +11,7 @@ import math
 import os
 import sys
 
+from .errors import BayesInputError
 from .scales import describe
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL")
     p.add_argument("variables", metavar="VARIABLE", nargs="*", help="variables to report (default: the outcomes)")
     _add_conditions(p)
+    p.add_argument("--soft", action="append", default=[], metavar="VAR:STATE=RATIO[;STATE=RATIO]",
+                   help="soft evidence: a report RATIO times as likely under STATE (other states 1; repeatable)")
     _add_draws(p)
     _add_format(p)
 
@@ -263,10 +266,14 @@ def cmd_query(args) -> int:
     from .model import load
 
     model = load(args.model)
-    frame = model.query(args.variables or None, given=args.given, do=args.do, draws=args.draws, seed=args.seed)
+    soft = _parse_soft(args.soft, model)
+    if soft and args.draws:
+        raise BayesInputError("--soft with --draws is not supported yet", "command line")
+    frame = model.query(args.variables or None, given=args.given, do=args.do, draws=args.draws, seed=args.seed,
+                        soft=soft)
     if args.format == "table":
         shown = _with_words(frame, model)
-        cond = [f"{g}" for g in args.given] + [f"do({d})" for d in args.do]
+        cond = [f"{g}" for g in args.given] + [f"do({d})" for d in args.do] + [f"report({r})" for r in args.soft]
         header = f"P(. | {', '.join(cond)})" if cond else "P(.) with no evidence"
         if args.draws:
             header += f"; {args.draws} parameter draws, seed {args.seed}"
@@ -274,6 +281,25 @@ def cmd_query(args) -> int:
     else:
         _emit(frame, args.format)
     return EXIT_OK
+
+
+def _parse_soft(items, model) -> dict:
+    soft: dict[str, dict[str, float]] = {}
+    for item in items:
+        var, colon, rest = item.partition(":")
+        if not colon:
+            raise BayesInputError(f"soft evidence '{item}' must be written VAR:STATE=RATIO[;STATE=RATIO]", "command line")
+        ratios = soft.setdefault(var.strip(), {})
+        for part in rest.split(";"):
+            state, eq, value = part.partition("=")
+            try:
+                ratio = float(value)
+            except ValueError:
+                ratio = -1.0
+            if not eq or ratio < 0 or ratio != ratio:
+                raise BayesInputError(f"soft evidence '{part}' must be STATE=RATIO with a non-negative ratio", "command line")
+            ratios[state.strip()] = ratio
+    return soft
 
 
 def cmd_scenarios(args) -> int:

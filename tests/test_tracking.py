@@ -151,3 +151,16 @@ def test_timeline_points_are_the_history(flagship):
     labels = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "update-label"]
     assert labels[0] == "assessment" and len(labels) == len(expected)
     plt.close(ax.figure)
+
+
+def test_cli_soft_evidence_by_hand(flagship, bayes_cli):
+    """'This report is 3 times more likely if Russia is siding with Armenia.'"""
+    code, out, _ = bayes_cli("query", "caucasus_2020", "russia_stance", "--soft", "russia_stance:sides_with_armenia=3",
+                             "--format", "json")
+    assert code == 0
+    got = {r["state"]: r["probability"] for r in json.loads(out)}
+    prior = flagship.marginals(["russia_stance"])["russia_stance"]
+    weights = prior * np.array([1, 3, 1, 1])
+    np.testing.assert_allclose([got[s] for s in flagship.states("russia_stance")], weights / weights.sum(), atol=1e-12)
+    code, _, err = bayes_cli("query", "caucasus_2020", "russia_stance", "--soft", "russia_stance=3")
+    assert code == 2 and err.startswith("ERROR: command line:")
