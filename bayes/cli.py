@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes history caucasus_2020 --format json")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--file", default=None, help="another log file (default data/evidence/<model>.csv)")
+    _add_draws(p)
     _add_format(p)
 
     p = command("score", "Score the assessment against resolved questions (data/outcomes/<model>.csv).",
@@ -471,11 +472,14 @@ def cmd_history(args) -> int:
     from .tracking import history, load_evidence
 
     model = load(args.model)
-    frame = history(model, load_evidence(model, args.file))
+    frame = history(model, load_evidence(model, args.file), draws=args.draws, seed=args.seed)
     frame["date"] = frame["date"].astype(str)
     if args.format == "table":
         shown = frame[[(s == model.spec.headline_states[v]) for v, s in zip(frame["variable"], frame["state"])]]
-        wide = shown.assign(p=[describe(p, model.scale) for p in shown["probability"]]).pivot_table(
+        lows = shown["lo90"] if "lo90" in shown else [None] * len(shown)
+        highs = shown["hi90"] if "hi90" in shown else [None] * len(shown)
+        cells = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(shown["probability"], lows, highs)]
+        wide = shown.assign(p=cells).pivot_table(
             index=["date", "update"], columns="variable", values="p", aggfunc="first", sort=False)
         import pandas as pd
 

@@ -206,6 +206,9 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
     ax = _new_axes(ax)
     draw_bands(ax, scale, "y")
     dates = pd.to_datetime(frame["date"])
+    if "lo90" in frame:
+        ax.fill_between(dates, frame["lo90"], frame["hi90"], step="post", color=BAR_COLOUR, alpha=0.2, lw=0,
+                        zorder=2, gid="forecast-interval")
     ax.step(dates, frame["probability"], where="post", color=BAR_COLOUR, lw=2.5, zorder=3, gid="forecast-line")
     ax.scatter(dates, frame["probability"], color=BAR_COLOUR, zorder=4, s=30, gid="forecast-points")
     for i, (d, p, what) in enumerate(zip(dates, frame["probability"], frame["update"])):

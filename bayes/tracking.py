@@ -167,9 +167,11 @@ def evidence_up_to(rows: list[EvidenceRow], date: dt.date) -> tuple[dict, dict]:
     return hard, {v: lik for v, lik in soft.items() if v not in hard}
 
 
-def history(model, rows: list[EvidenceRow] | None = None, variables=None, start: str | None = None) -> pd.DataFrame:
+def history(model, rows: list[EvidenceRow] | None = None, variables=None, start: str | None = None,
+            draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
     """The forecast after each dated update: date, update (what was learned), variable, state, probability.
-    The first date is the assessment itself (`start`, default the model's as_of)."""
+    The first date is the assessment itself (`start`, default the model's as_of). With `draws=N`, each
+    row also has lo90 and hi90 over parameter draws (the same draws at every date)."""
     rows = load_evidence(model) if rows is None else rows
     variables = list(variables) if variables is not None else list(model.spec.headline_states)
     as_of = start or model.spec.as_of
@@ -181,10 +183,19 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         learned = "; ".join(f"{r.variable}={r.state}" if r.state else f"{r.variable} (report)"
                             for r in rows if r.date == date) or "assessment"
         queries = [Query.make(v, hard, soft=soft) for v in variables]
-        for q, r in zip(queries, model.engine.run(queries)):
+        drawn = None
+        if draws:
+            from .uncertainty import DEFAULT_SEED, parameter_draws
+
+            drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
+        for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):
             for k, state in enumerate(r.states):
-                frames.append(dict(date=date, update=learned, variable=q.target, state=state,
-                                   probability=float(r.probabilities[0, k])))
+                row = dict(date=date, update=learned, variable=q.target, state=state,
+                           probability=float(r.probabilities[0, k]))
+                if drawn is not None:
+                    lo, hi = np.quantile(drawn[j].probabilities[:, k], [0.05, 0.95])
+                    row.update(lo90=float(lo), hi90=float(hi))
+                frames.append(row)
     return pd.DataFrame(frames)
 
 

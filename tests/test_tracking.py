@@ -164,3 +164,10 @@ def test_cli_soft_evidence_by_hand(flagship, bayes_cli):
     np.testing.assert_allclose([got[s] for s in flagship.states("russia_stance")], weights / weights.sum(), atol=1e-12)
     code, _, err = bayes_cli("query", "caucasus_2020", "russia_stance", "--soft", "russia_stance=3")
     assert code == 2 and err.startswith("ERROR: command line:")
+
+
+def test_history_with_draws_matches_queries_with_the_same_draws(flagship):
+    frame = history(flagship, draws=500, seed=9)
+    first = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")].iloc[0]
+    q = flagship.query("escalation", draws=500, seed=9).set_index("state").loc["escalates_to_wider_war"]
+    assert first["lo90"] == pytest.approx(q["lo90"], abs=1e-12) and first["hi90"] == pytest.approx(q["hi90"], abs=1e-12)
