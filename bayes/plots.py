@@ -224,6 +224,28 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
     return ax
 
 
+def calibration_chart(data: pd.DataFrame, *, ax=None, title: str | None = None, subtitle: str | None = None,
+                      source: str | None = None):
+    """Mean forecast against observed frequency per bin (`data` is `scoring.calibration_table(...)`),
+    point size by count, the diagonal for perfect calibration."""
+    frame = data.dropna(subset=["mean_forecast"])
+    ax = _new_axes(ax, figsize=(7.5, 7.5))
+    ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls="--", zorder=1)
+    ax.scatter(frame["mean_forecast"], frame["observed_frequency"], s=40 + 30 * frame["count"], color=BAR_COLOUR,
+               zorder=3, gid="calibration-points")
+    for _, row in frame.iterrows():
+        ax.annotate(f"n={row['count']}", (row["mean_forecast"], row["observed_frequency"]), xytext=(8, -4),
+                    textcoords="offset points", fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("mean forecast")
+    ax.set_ylabel("observed frequency")
+    add_titles(ax, title, subtitle, source)
+    return ax
+
+
 # ------------------------------------------------------------------------------------- network
 
 def network_layout(model) -> pd.DataFrame:

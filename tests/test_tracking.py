@@ -171,3 +171,17 @@ def test_history_with_draws_matches_queries_with_the_same_draws(flagship):
     first = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")].iloc[0]
     q = flagship.query("escalation", draws=500, seed=9).set_index("state").loc["escalates_to_wider_war"]
     assert first["lo90"] == pytest.approx(q["lo90"], abs=1e-12) and first["hi90"] == pytest.approx(q["hi90"], abs=1e-12)
+
+
+def test_calibration_chart_points_are_the_table():
+    import matplotlib.pyplot as plt
+
+    from bayes import plots
+
+    table = calibration_table([0.1, 0.15, 0.9, 0.95, 0.6], [False, True, True, True, False], bins=5)
+    ax = plots.calibration_chart(data=table)
+    points = [c for c in ax.collections if c.get_gid() == "calibration-points"][0].get_offsets()
+    filled = table.dropna(subset=["mean_forecast"])
+    np.testing.assert_allclose(points[:, 0], filled["mean_forecast"])
+    np.testing.assert_allclose(points[:, 1], filled["observed_frequency"])
+    plt.close(ax.figure)
