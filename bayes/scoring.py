@@ -75,3 +75,13 @@ def calibration_table(forecasts: list[float], happened: list[bool], bins: int = 
                          mean_forecast=float(f[mask].mean()) if mask.any() else np.nan,
                          observed_frequency=float(h[mask].mean()) if mask.any() else np.nan))
     return pd.DataFrame(rows)
+
+
+def calibration_pairs(model, outcomes, forecasts: dict[str, np.ndarray]) -> tuple[list[float], list[bool]]:
+    """Every (question, state) forecast with whether that state happened: the input of a calibration table."""
+    probs, happened = [], []
+    for o in outcomes:
+        for k, state in enumerate(model.spec.states(o.question)):
+            probs.append(float(forecasts[o.question][k]))
+            happened.append(state == o.outcome)
+    return probs, happened
