@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
 
     p = command("log", "The dated evidence log (data/evidence/<model>.csv): add a validated row.",
-                "bayes log add caucasus_2020 --date 2020-09-27 --variable escalation --state escalates_to_wider_war "
-                "--source 'wide reporting'")
+                "bayes log add caucasus_2020 --file my_log.csv --date 2020-09-27 --variable escalation "
+                "--state escalates_to_wider_war --source 'wide reporting'")
     p.add_argument("action", choices=["add"], help="add: append one row (the file is untouched if it is invalid)")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
