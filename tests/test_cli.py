@@ -109,7 +109,8 @@ def test_model_by_path_and_by_name_agree(bayes_cli):
     assert a == b
 
 
-@pytest.mark.parametrize("command", ["check", "query", "scenarios", "cpt", "describe", "models", "brief"])
+@pytest.mark.parametrize("command", ["check", "query", "scenarios", "cpt", "describe", "models", "brief", "words",
+                                     "sensitivity", "indicators", "log", "history", "score"])
 def test_help_has_an_example(bayes_cli, command):
     code, out, _ = bayes_cli(command, "--help")
     assert code == 0
