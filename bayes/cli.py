@@ -131,6 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", default=None, help="another outcomes file (default data/outcomes/<model>.csv)")
     _add_format(p)
 
+    p = command("export", "Write the model as BIF, XMLBIF or NET for Netica, Hugin, pyAgrum or pgmpy.",
+                "bayes export caucasus_2020 --format xmlbif -o caucasus_2020.bifxml")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--format", choices=["bif", "xmlbif", "net"], required=True)
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    p = command("import", "Turn a BIF, XMLBIF or NET file into a model file (every number labelled as imported).",
+                "bayes import caucasus_2020.bifxml -o imported.yaml")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.yaml")
+    p.add_argument("--format", choices=["bif", "xmlbif", "net"], default=None, help="default: from the suffix")
+
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
                 "bayes cpt caucasus_2020 russia_brokered_talks")
     p.add_argument("model", metavar="MODEL")
@@ -508,6 +520,25 @@ def cmd_score(args) -> int:
     return EXIT_OK
 
 
+def cmd_export(args) -> int:
+    from .formats import export_model
+    from .model import load
+
+    path = export_model(load(args.model), args.format, args.output)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from .formats import import_model
+    from .model import load
+
+    path = import_model(args.file, args.output, args.format)
+    model = load(path)  # what was written must load
+    print(f"wrote {path} ({len(model.variables)} variables)")
+    return EXIT_OK
+
+
 def cmd_models(args) -> int:
     from .modelfile import available_models
 
@@ -534,7 +565,7 @@ def cmd_brief(args) -> int:
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
             "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
             "sensitivity": cmd_sensitivity, "indicators": cmd_indicators, "log": cmd_log, "history": cmd_history,
-            "score": cmd_score}
+            "score": cmd_score, "export": cmd_export, "import": cmd_import}
 
 
 def main(argv=None) -> int:

@@ -357,7 +357,7 @@ def main(argv=None):
         print(f"pyAgrum LazyPropagation loop (flagship queries without do, scaled): {result['pyagrum_ratio']:.0f}x "
               f"slower than ours; ALARM-sized: {result['pyagrum_alarm_ratio']:.0f}x")
     else:
-        print("pyAgrum not installed (pip install -e '.[bench]' to include it)")
+        print("pyAgrum not installed (it is in the test extra: pip install -e '.[test]')")
     return 0
 
 

@@ -18,7 +18,7 @@ def _normalise(requirement: str) -> tuple[str, str]:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = [*project["dependencies"], *extras["test"], *extras["bench"]]
+    wanted = [*project["dependencies"], *extras["test"]]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     declared = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
     assert sorted(map(_normalise, declared)) == sorted(map(_normalise, wanted))
