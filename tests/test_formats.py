@@ -50,7 +50,7 @@ def test_imported_random_network_matches_pgmpy(tmp_path):
 
     network = random_network(20, seed=11)
     path = tmp_path / "random.xml"
-    XMLBIFWriter(network).write_xmlbif(str(path))
+    XMLBIFWriter(network).write(str(path))
     model = bayes.load(import_model(path, tmp_path / "random.yaml"))
     ve = VariableElimination(network)
     for target in ("v19", "v10", "v03"):
