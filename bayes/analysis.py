@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
+from .engine import ArrayDraws, Query
 from .scales import describe
 
 
@@ -57,15 +62,7 @@ def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) 
 # same way, by re-building their table; their effect is not of the linear-fractional form, so for them
 # only the swing end points are exact re-inference.
 
-import copy as _copy
-from dataclasses import dataclass as _dataclass
-
-import numpy as np
-
-from .engine import ArrayDraws, Query
-
-
-@_dataclass
+@dataclass
 class Parameter:
     """One elicited number: where it lives, its value and the range it is swung over."""
 
@@ -125,9 +122,9 @@ def elicited_parameters(model) -> list[Parameter]:
                                             "table", _row_entry_table(point, index, k)))
             continue
 
-        def rebuilt(path, setter, source=source):
+        def rebuilt(setter, source=source):
             def table_at(x):
-                clone = _copy.deepcopy(source)
+                clone = copy.deepcopy(source)
                 setter(clone, x)
                 return clone.point()
             return table_at
@@ -137,12 +134,12 @@ def elicited_parameters(model) -> list[Parameter]:
         def prob_param(label, judgement, setter):
             lo, hi = _swing_range(judgement, judgement.point)
             params.append(Parameter(f"{name}: {label}", name, judgement.point, lo, hi, "builder",
-                                    rebuilt(label, lambda c, x: setter(c, Judgement(str(x), x)))))
+                                    rebuilt(lambda c, x: setter(c, Judgement(str(x), x)))))
 
         def odds_param(label, ratio, setter):
             lo, hi = (ratio.low, ratio.high) if ratio.low is not None else (ratio.point / 1.5, ratio.point * 1.5)
             params.append(Parameter(f"{name}: {label}", name, ratio.point, lo, hi, "builder",
-                                    rebuilt(label, lambda c, x: setter(c, OddsRatio(str(x), x)))))
+                                    rebuilt(lambda c, x: setter(c, OddsRatio(str(x), x)))))
 
         parents = v.parents
         if isinstance(source, LogOddsTable):
@@ -282,7 +279,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
 
 def _indicator_intervals(model, frame, queries, candidates, now_query, k, draws, seed):
     """90% intervals over parameter draws for each indicator's target-if-observed and mutual information."""
-    from .uncertainty import DEFAULT_SEED, parameter_draws
+    from .uncertainty import DEFAULT_SEED, interval, parameter_draws
 
     batch = model.engine.run(queries + [now_query],
                              parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed), strict=False)
@@ -297,10 +294,10 @@ def _indicator_intervals(model, frame, queries, candidates, now_query, k, draws,
         post = r.probabilities  # (N, card O, card T)
         weights = r.evidence_probability / r.evidence_probability.sum(axis=1, keepdims=True)
         mi = np.clip(entropy(now, 1) - np.nansum(weights * entropy(post, 2), axis=1), 0.0, None)
-        mi_lo, mi_hi = np.quantile(mi, [0.05, 0.95])
+        mi_lo, mi_hi = interval(mi)
         for i in range(post.shape[1]):
             values = post[:, i, k][np.isfinite(post[:, i, k])]
-            lo, hi = np.quantile(values, [0.05, 0.95]) if values.size else (np.nan, np.nan)
+            lo, hi = interval(values) if values.size else (np.nan, np.nan)
             columns["if_lo90"].append(float(lo))
             columns["if_hi90"].append(float(hi))
             columns["mi_lo90"].append(float(mi_lo))

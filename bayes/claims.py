@@ -166,7 +166,7 @@ def evaluate_claims(model, draws: int | None = None, seed: int | None = None) ->
                                    kind=spec.form, reading=spec.reading, passed=bool(numbers["holds"][0]),
                                    required=_required(spec, model), **scalar))
     if draws:
-        from .uncertainty import DEFAULT_SEED, FRAGILE_SHARE, parameter_draws
+        from .uncertainty import DEFAULT_SEED, FRAGILE_SHARE, interval, parameter_draws
 
         flat = [q for queries in plans for q in queries]
         batch = model.engine.run(flat, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
@@ -176,7 +176,7 @@ def evaluate_claims(model, draws: int | None = None, seed: int | None = None) ->
             k += len(queries)
             judged = _judge(model, spec, posteriors)
             result.hold_share = float(judged["holds"].mean())
-            result.intervals = {name: tuple(float(x) for x in np.quantile(judged[name], [0.05, 0.95]))
+            result.intervals = {name: tuple(float(x) for x in interval(judged[name]))
                                 for name in ("p_if", "p_than", "probability") if name in judged}
             result.fragile = bool(result.passed and result.hold_share < FRAGILE_SHARE)
     return results

@@ -213,10 +213,6 @@ def _headline_text(model, frame) -> str:
         return f"{model.title} (as of {model.spec.as_of})\nheadline outcomes:\n{legend}\n\n{table.to_string()}"
 
 
-def _pct(p) -> str:
-    return "" if p is None or (isinstance(p, float) and math.isnan(p)) else f"{p:.1%}"
-
-
 # ---------------------------------------------------------------------------- commands
 
 def cmd_check(args) -> int:
@@ -385,7 +381,7 @@ def cmd_words(args) -> int:
     else:
         try:
             j = parse_probability(float(text) if text.replace(".", "", 1).isdigit() else text, scale)
-        except (JudgementError, ValueError) as exc:
+        except (JudgementError, ValueError):
             raise BayesInputError(f"'{text}' is neither a probability nor a term of the {scale.title} scale "
                                   f"({', '.join(scale.terms)})", "command line") from None
         if j.is_range:

@@ -267,13 +267,14 @@ class BatchResult:
         """Mean, median and an equal-tailed interval per state across draws (REFERENCE.md s.5)."""
         import pandas as pd
 
-        lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
+        from .uncertainty import summarise
+
         rows = []
         for qi, r in enumerate(self.results):
             p = r.probabilities.reshape(r.probabilities.shape[0], -1, len(r.states))
             sweep_combos = list(np.ndindex(*[len(s) for s in r.sweep_states])) or [()]
-            mean, median = p.mean(axis=0), np.median(p, axis=0)
-            low, high = np.quantile(p, lo_q, axis=0), np.quantile(p, hi_q, axis=0)
+            stats = summarise(p, interval)
+            mean, median, low, high = stats["mean"], stats["median"], stats["lo90"], stats["hi90"]
             for ci, combo in enumerate(sweep_combos):
                 for si, state in enumerate(r.states):
                     row = {"query": r.query.label or str(qi), "variable": r.query.target}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .analysis import scenario_outcome
 
 ANY = "(not set)"
 

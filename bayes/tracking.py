@@ -185,7 +185,7 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         queries = [Query.make(v, hard, soft=soft) for v in variables]
         drawn = None
         if draws:
-            from .uncertainty import DEFAULT_SEED, parameter_draws
+            from .uncertainty import DEFAULT_SEED, interval, parameter_draws
 
             drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):
@@ -193,7 +193,7 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
                 row = dict(date=date, update=learned, variable=q.target, state=state,
                            probability=float(r.probabilities[0, k]))
                 if drawn is not None:
-                    lo, hi = np.quantile(drawn[j].probabilities[:, k], [0.05, 0.95])
+                    lo, hi = interval(drawn[j].probabilities[:, k])
                     row.update(lo90=float(lo), hi90=float(hi))
                 frames.append(row)
     return pd.DataFrame(frames)

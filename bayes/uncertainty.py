@@ -28,9 +28,15 @@ def parameter_draws(model, n: int, seed: int | None = DEFAULT_SEED) -> Generated
     return GeneratedDraws(n, sample, {i: net.tables[i].shape for i, _ in sources}, seed)
 
 
-def summarise(values: np.ndarray, interval: float = INTERVAL) -> dict[str, np.ndarray]:
+def interval(values: np.ndarray, level: float = INTERVAL, axis: int = 0):
+    """The equal-tailed interval across draws (the first axis by default): (low, high)."""
+    lo, hi = np.quantile(values, [(1 - level) / 2, 1 - (1 - level) / 2], axis=axis)
+    return lo, hi
+
+
+def summarise(values: np.ndarray, level: float = INTERVAL) -> dict[str, np.ndarray]:
     """Across the first axis (draws): mean, median and the equal-tailed interval."""
-    lo, hi = np.quantile(values, [(1 - interval) / 2, 1 - (1 - interval) / 2], axis=0)
+    lo, hi = interval(values, level)
     return {"mean": values.mean(axis=0), "median": np.median(values, axis=0), "lo90": lo, "hi90": hi}
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys

@@ -3,7 +3,6 @@
 import json
 import math
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from tiny import TINY
 import bayes
 from bayes.errors import BayesInputError
 from bayes.scoring import brier, brier_binary, calibration_table, log_score, ranked_probability_score
-from bayes.tracking import append_evidence, history, load_evidence
+from bayes.tracking import history, load_evidence
 
 
 @pytest.fixture
