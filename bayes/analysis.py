@@ -319,11 +319,12 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     given = parse_assignments(given, spec, "evidence")
     do = parse_assignments(do, spec, "intervention")
     k = spec.states(var).index(state)
-    now = float(model.engine.run([Query.make(var, given, do)])[0].probabilities[0, k])
+    current = model.engine.run([Query.make(var, given, do)])[0]
+    now = float(current.probabilities[0, k])
     scale = model.scale
     band_now = scale.term(now)
     candidates = [v for v, x in spec.variables.items() if x.observable and v != var and v not in given and v not in do]
-    p_given = float(model.engine.run([Query.make(var, given, do)])[0].evidence_probability[0])
+    p_given = float(current.evidence_probability[0])
     for size in range(1, max_size + 1):
         combos = list(itertools.combinations(candidates, size))
         results = model.engine.run([Query.make(var, given, do, sweep=c) for c in combos], strict=False)
