@@ -152,6 +152,7 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
     ax.set_xticks(ax.get_xticks(), [textwrap.fill(c.replace("=", ": ").replace("_", " "), 16) for c in table.columns],
                   rotation=0, fontsize=10)
     add_titles(ax, title, subtitle, source)
+    ax.figure.subplots_adjust(bottom=0.2 if source else 0.15)  # room for the wrapped outcome names
     return ax
 
 
