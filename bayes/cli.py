@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes score caucasus_2020 --format json")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--file", default=None, help="another outcomes file (default data/outcomes/<model>.csv)")
+    p.add_argument("--base-rates", default=None, metavar="FILE",
+                   help="another base-rates file (default data/base_rates/<model>.yaml)")
     _add_format(p)
 
     p = command("export", "Write the model as BIF, XMLBIF or NET for Netica, Hugin, pyAgrum or pgmpy.",
@@ -500,16 +502,13 @@ def cmd_history(args) -> int:
 
 def cmd_score(args) -> int:
     from .model import load
-    from .scoring import score_questions
-    from .tracking import load_outcomes
+    from .scoring import score_model
 
-    model = load(args.model)
-    outcomes = load_outcomes(model, args.file)
-    forecasts = {o.question: model.marginals([o.question])[o.question] for o in outcomes}
-    frame = score_questions(model, outcomes, forecasts)
+    frame = score_model(load(args.model), args.file, args.base_rates)
     if args.format == "table":
-        cols = [c for c in ("question", "outcome", "forecast", "brier", "uniform_brier", "log_score",
-                            "uniform_log_score", "rps") if c in frame]
+        cols = [c for c in ("question", "outcome", "forecast", "base_rate_forecast", "brier", "uniform_brier",
+                            "base_rate_brier", "log_score", "uniform_log_score", "base_rate_log_score", "rps")
+                if c in frame]
         _emit(frame, "table", frame[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     else:
         _emit(frame, args.format)

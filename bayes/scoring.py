@@ -35,9 +35,11 @@ def ranked_probability_score(forecast, outcome: int) -> float:
     return float(((f - o) ** 2)[:-1].sum() / (len(f) - 1))
 
 
-def score_questions(model, outcomes, forecasts: dict[str, np.ndarray]) -> pd.DataFrame:
+def score_questions(model, outcomes, forecasts: dict[str, np.ndarray], base_rates=None) -> pd.DataFrame:
     """One row per resolved question plus an overall row: the model's scores and the reference
-    forecasts' (uniform, and the base rate where the outcomes file gives one)."""
+    forecasts' (uniform, and the base rate where `base_rates` (bayes.baserates) has the question).
+    The overall row averages each score over the questions that have it."""
+    base_rates = base_rates or {}
     rows = []
     for o in outcomes:
         states = model.spec.states(o.question)
@@ -49,18 +51,32 @@ def score_questions(model, outcomes, forecasts: dict[str, np.ndarray]) -> pd.Dat
                    brier=brier(f, k), log_score=log_score(f, k), rps=ranked_probability_score(f, k),
                    uniform_brier=brier(uniform, k), uniform_log_score=log_score(uniform, k),
                    uniform_rps=ranked_probability_score(uniform, k), source=o.source)
-        if o.base_rate is not None:
-            rest = (1 - o.base_rate) / (len(states) - 1)
-            base = np.full(len(states), rest)
-            base[k] = o.base_rate
-            row.update(base_rate_brier=brier(base, k), base_rate_log_score=log_score(base, k))
+        if o.question in base_rates:
+            base = base_rates[o.question].forecast(states)
+            row.update(base_rate_forecast=float(base[k]), base_rate_brier=brier(base, k),
+                       base_rate_log_score=log_score(base, k), base_rate_rps=ranked_probability_score(base, k))
         rows.append(row)
     frame = pd.DataFrame(rows)
     if not frame.empty:
         overall = {c: frame[c].mean() for c in frame.columns if c.endswith(("brier", "log_score", "rps"))}
         overall.update(question="overall", outcome=f"{len(frame)} questions")
+        # Brier skill: the share of the reference's Brier score the model removes (1 perfect, 0 no better)
+        for ref in ("uniform", "base_rate"):
+            if f"{ref}_brier" in frame and frame[f"{ref}_brier"].notna().all():
+                overall[f"brier_skill_vs_{ref}"] = 1 - overall["brier"] / overall[f"{ref}_brier"]
         frame = pd.concat([frame, pd.DataFrame([overall])], ignore_index=True)
     return frame
+
+
+def score_model(model, outcomes_file=None, base_rates_file=None) -> pd.DataFrame:
+    """Score the model's prior forecast (no evidence: the assessment as written) on its resolved
+    questions, against the uniform and base-rate references; files default to data/<kind>/<model>."""
+    from .baserates import load_base_rates
+    from .tracking import load_outcomes
+
+    outcomes = load_outcomes(model, outcomes_file)
+    forecasts = model.marginals([o.question for o in outcomes]) if outcomes else {}
+    return score_questions(model, outcomes, forecasts, load_base_rates(model, base_rates_file))
 
 
 def calibration_table(forecasts: list[float], happened: list[bool], bins: int = 5) -> pd.DataFrame:

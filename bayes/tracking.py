@@ -8,8 +8,8 @@ is under each state (states left out count 1). The toolkit never rewrites an ana
 it and renames it into place.
 
 `data/outcomes/<model>.csv`: question (a variable), outcome (the state that happened), resolved (date),
-horizon (the date the question was open until), source, note, and an optional base_rate (a reference
-forecast for the outcome state).
+horizon (the date the question was open until), source, note. The base-rate reference forecasts
+they are scored against live in `data/base_rates/<model>.yaml` (bayes/baserates.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .errors import BayesInputError
 from .fileio import atomic_write_text
 
 EVIDENCE_COLUMNS = ["date", "variable", "state", "likelihood", "source", "note"]
-OUTCOME_COLUMNS = ["question", "outcome", "resolved", "horizon", "source", "note", "base_rate"]
+OUTCOME_COLUMNS = ["question", "outcome", "resolved", "horizon", "source", "note"]
 
 
 class EvidenceLogError(BayesInputError):
@@ -84,12 +84,9 @@ def _parse_likelihood(text: str, model, variable: str, file: str, line: int) -> 
 
 def parse_evidence_row(record: dict, model, file: str, line: int) -> EvidenceRow:
     extra = set(record) - set(EVIDENCE_COLUMNS)
-    if extra - {None}:
-        raise EvidenceLogError(f"unknown column(s) {', '.join(sorted(map(str, extra - {None})))}; expected: "
+    if extra:
+        raise EvidenceLogError(f"unknown column(s) {', '.join(sorted(map(str, extra)))}; expected: "
                                f"{', '.join(EVIDENCE_COLUMNS)}", file, line)
-    if None in record:
-        raise EvidenceLogError(f"the row has more fields than the {len(EVIDENCE_COLUMNS)} columns "
-                               f"({', '.join(EVIDENCE_COLUMNS)}); quote text that contains commas", file, line)
     get = lambda key: (record.get(key) or "").strip()  # noqa: E731
     date = _parse_date(get("date"), "date", file, line)
     variable = get("variable")
@@ -116,8 +113,14 @@ def _read_csv(text: str, columns: list[str], file: str, required: list[str]) -> 
     if missing:
         raise EvidenceLogError(f"the header lacks column(s) {', '.join(missing)}; expected: {', '.join(columns)}",
                                file, 1)
+    unknown = [c for c in header if c not in columns]
+    if unknown:
+        raise EvidenceLogError(f"unknown column '{unknown[0]}' in the header; expected: {', '.join(columns)}", file, 1)
     rows = []
     for record in reader:
+        if None in record:
+            raise EvidenceLogError(f"the row has more fields than the {len(header)} columns ({', '.join(header)}); "
+                                   "quote text that contains commas", file, reader.line_num)
         rows.append((reader.line_num, record))
     return rows
 
@@ -210,7 +213,6 @@ class Outcome:
     horizon: dt.date | None
     source: str
     note: str
-    base_rate: float | None
 
 
 def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]:
@@ -228,16 +230,7 @@ def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]
         if outcome not in model.spec.states(question):
             raise EvidenceLogError(f"unknown outcome '{outcome}' of '{question}'; expected one of: "
                                    f"{', '.join(model.spec.states(question))}", file, line)
-        base = get("base_rate")
-        base_rate = None
-        if base:
-            try:
-                base_rate = float(base)
-            except ValueError:
-                raise EvidenceLogError(f"base_rate '{base}' is not a number", file, line) from None
-            if not 0 < base_rate < 1:
-                raise EvidenceLogError("base_rate must be between 0 and 1", file, line)
         horizon = _parse_date(get("horizon"), "horizon", file, line) if get("horizon") else None
         out.append(Outcome(line, question, outcome, _parse_date(get("resolved"), "resolved", file, line), horizon,
-                           get("source"), get("note"), base_rate))
+                           get("source"), get("note")))
     return out

@@ -184,3 +184,102 @@ def test_calibration_chart_points_are_the_table():
     np.testing.assert_allclose(points[:, 0], filled["mean_forecast"])
     np.testing.assert_allclose(points[:, 1], filled["observed_frequency"])
     plt.close(ax.figure)
+
+
+# ------------------------------------------------------------------------------------- base rates
+
+BASE_RATES = """format: bayes-base-rates/1
+as_of: 2020-07
+questions:
+  rain:
+    reference_class: days in July
+    counts: {yes: 6, no: 25}
+    source: almanac
+    rests_on: "it rarely rains"
+"""
+
+
+def _outcomes(tmp_path, text="question,outcome,resolved,source\nrain,yes,2020-07-02,radio\n"):
+    path = tmp_path / "outcomes.csv"
+    path.write_text(text)
+    return path
+
+
+def test_base_rate_scores_by_hand(tiny, tmp_path):
+    from bayes.baserates import load_base_rates
+    from bayes.scoring import score_questions
+    from bayes.tracking import load_outcomes
+
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE_RATES)
+    rates = load_base_rates(tiny, path)
+    # Laplace: (6 + 1) / (31 + 2) for yes, in the order asked for
+    np.testing.assert_allclose(rates["rain"].forecast(["yes", "no"]), [7 / 33, 26 / 33], atol=1e-15)
+    np.testing.assert_allclose(rates["rain"].forecast(["no", "yes"]), [26 / 33, 7 / 33], atol=1e-15)
+    outcomes = load_outcomes(tiny, _outcomes(tmp_path))
+    frame = score_questions(tiny, outcomes, {"rain": np.array([0.8, 0.2])}, rates)
+    row, overall = frame.iloc[0], frame.iloc[-1]
+    assert row["base_rate_forecast"] == pytest.approx(7 / 33)
+    assert row["base_rate_brier"] == pytest.approx(2 * (26 / 33) ** 2)
+    assert row["base_rate_log_score"] == pytest.approx(math.log(7 / 33))
+    assert row["brier"] == pytest.approx(2 * 0.8 ** 2)
+    assert overall["brier_skill_vs_base_rate"] == pytest.approx(1 - 2 * 0.8 ** 2 / (2 * (26 / 33) ** 2))
+    assert overall["brier_skill_vs_uniform"] == pytest.approx(1 - 2 * 0.8 ** 2 / 0.5)
+
+
+@pytest.mark.parametrize("edit,line,fragment", [
+    (("yes: 6, no: 25", "yes: 6"), 6, "leave out no"),
+    (("yes: 6", "yes: -1"), 6, "whole number"),
+    (("yes: 6", "yes: 2.5"), 6, "whole number"),
+    (("yes: 6", "maybe: 6"), 6, "unknown state 'maybe'"),
+    (("  rain:", "  snow:"), 4, "unknown question 'snow'"),
+    (("    source: almanac\n", ""), 4, "needs 'source'"),
+    (("bayes-base-rates/1", "bayes-base-rates/9"), 1, "expected 'bayes-base-rates/1'"),
+    (("    source: almanac", "    source: almanac\n    sauce: x"), 8, "unknown key 'sauce'"),
+])
+def test_bad_base_rates_name_file_and_line(tiny, tmp_path, edit, line, fragment):
+    from bayes.baserates import load_base_rates
+
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE_RATES.replace(*edit))
+    with pytest.raises(BayesInputError) as err:
+        load_base_rates(tiny, path)
+    assert err.value.file == str(path) and err.value.line == line and fragment in err.value.message
+
+
+@pytest.mark.parametrize("text,line,fragment", [
+    ("question,outcome,resolved,source,base_rate\nrain,yes,2020-07-02,radio,0.2\n", 1, "unknown column 'base_rate'"),
+    ("question,outcome,resolved,source\nrain,yes,2020-07-02,radio,extra\n", 2, "more fields"),
+    ("question,outcome,resolved,source\nrain,hail,2020-07-02,radio\n", 2, "unknown outcome 'hail'"),
+])
+def test_bad_outcomes_name_their_line(tiny, tmp_path, text, line, fragment):
+    from bayes.tracking import load_outcomes
+
+    with pytest.raises(BayesInputError) as err:
+        load_outcomes(tiny, _outcomes(tmp_path, text))
+    assert err.value.line == line and fragment in err.value.message
+
+
+def test_flagship_base_rates_follow_from_counts_and_july_2020(flagship, bayes_cli):
+    from pathlib import Path
+
+    from bayes.baserates import base_rates_path, load_base_rates
+    from bayes.tracking import load_outcomes
+
+    rates = load_base_rates(flagship)
+    assert set(rates) == {o.question for o in load_outcomes(flagship)}  # every resolved question has one
+    text = base_rates_path(flagship).read_text()
+    assert not re.search(r"\b(2020-(0[89]|1[0-2])|202[1-9])", text.split("questions:")[1])
+    article = (Path(__file__).resolve().parents[2] / "shared/sources/russia-mediate-armenia-azerbaijan-2020.txt")
+    article = article.read_text().replace("\u2019", "'")
+    for rate in rates.values():
+        for piece in rate.rests_on.split(" ... "):
+            assert piece in article, piece
+    rows = {r["question"]: r for r in json.loads(bayes_cli("score", "caucasus_2020", "--format", "json")[1])}
+    # escalation: 1 wider war in 52 half-year windows -> (1 + 1) / (52 + 2)
+    assert rows["escalation"]["base_rate_forecast"] == pytest.approx(2 / 54)
+    assert rows["escalation"]["base_rate_brier"] == pytest.approx(2 * (52 / 54) ** 2)
+    # russia_stance: 2 of 2 balancing, four states -> 3 / 6; the other three get 1/6 each
+    assert rows["russia_stance"]["base_rate_brier"] == pytest.approx(0.5 ** 2 + 3 * (1 / 6) ** 2)
+    assert rows["overall"]["base_rate_brier"] == pytest.approx(
+        np.mean([r["base_rate_brier"] for q, r in rows.items() if q != "overall"]))
