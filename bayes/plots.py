@@ -204,6 +204,7 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
     """The forecast for one outcome state after each dated update (`data` is `tracking.history(...)`),
     over the scale's bands, each update annotated with what was learned."""
     frame = data[(data["variable"] == variable) & (data["state"] == state)].reset_index(drop=True)
+    own_figure = ax is None
     ax = _new_axes(ax)
     draw_bands(ax, scale, "y")
     dates = pd.to_datetime(frame["date"])
@@ -212,16 +213,26 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
                         zorder=2, gid="forecast-interval")
     ax.step(dates, frame["probability"], where="post", color=BAR_COLOUR, lw=2.5, zorder=3, gid="forecast-line")
     ax.scatter(dates, frame["probability"], color=BAR_COLOUR, zorder=4, s=30, gid="forecast-points")
+    # Updates can be days apart on a years-long axis, so the points carry numbers (alternately above and
+    # below) and the wording goes in a numbered key right of the band labels, where it cannot collide.
+    fontsize = 8.5
+    axes_height_pt = ax.figure.get_figheight() * ax.get_position().height * 72
+    y = 1.0
     for i, (d, p, what) in enumerate(zip(dates, frame["probability"], frame["update"])):
-        ax.annotate(textwrap.fill(str(what).replace("_", " "), 28), (d, p), xytext=(6, 10 if i % 2 else -28),
-                    textcoords="offset points", fontsize=8, color="#333333", zorder=5, gid="update-label")
+        ax.annotate(str(i + 1), (d, p), xytext=(0, 8 if i % 2 == 0 else -16), textcoords="offset points",
+                    ha="center", fontsize=9, fontweight="bold", color="#333333", zorder=5, gid="update-number")
+        text = textwrap.fill(f"{i + 1}. {d:%Y-%m-%d}: {str(what).replace('_', ' ')}", 34,
+                             subsequent_indent="    ")
+        ax.text(1.13, y, text, transform=ax.transAxes, va="top", ha="left", fontsize=fontsize, color="#333333",
+                gid="update-label")
+        y -= (text.count("\n") + 1.35) * fontsize * 1.25 / axes_height_pt
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("")
     ax.set_ylabel(f"P({variable.replace('_', ' ')} = {state.replace('_', ' ')})")
     add_titles(ax, title, subtitle, source)
-    fig = ax.figure
-    fig.subplots_adjust(right=0.85)
+    if own_figure:
+        ax.figure.subplots_adjust(right=0.70)
     return ax
 
 

@@ -147,8 +147,20 @@ def test_timeline_points_are_the_history(flagship):
     points = [c for c in ax.collections if c.get_gid() == "forecast-points"][0].get_offsets()[:, 1]
     expected = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")]["probability"]
     np.testing.assert_allclose(points, expected.to_numpy())
-    labels = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "update-label"]
-    assert labels[0] == "assessment" and len(labels) == len(expected)
+    labels = [" ".join(t.get_text().split()) for t in ax.texts if t.get_gid() == "update-label"]
+    numbers = [t.get_text() for t in ax.texts if t.get_gid() == "update-number"]
+    updates = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")]
+    assert numbers == [str(i + 1) for i in range(len(expected))]
+    assert labels == [f"{i + 1}. {d}: {u.replace('_', ' ')}" for i, (d, u) in
+                      enumerate(zip(updates["date"].astype(str), updates["update"]))]
+    # the key's entries do not overlap one another (drawn extents, top to bottom)
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts if t.get_gid() == "update-label"]
+    assert all(upper.y0 > lower.y1 for upper, lower in zip(boxes, boxes[1:]))
+    bands = [t.get_window_extent() for t in ax.texts if str(t.get_gid()).startswith("band-label")]
+    figure_box = ax.figure.bbox
+    assert min(b.x0 for b in boxes) > max(b.x1 for b in bands)  # the key sits clear of the band labels
+    assert all(b.x1 <= figure_box.x1 and b.y0 >= figure_box.y0 for b in boxes)  # and inside the figure
     plt.close(ax.figure)
 
 
