@@ -133,17 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="another base-rates file (default data/base_rates/<model>.yaml)")
     _add_format(p)
 
-    p = command("export", "Write the model as BIF, XMLBIF or NET for Netica, Hugin, pyAgrum or pgmpy.",
+    p = command("export", "Write the model as XDSL (GeNIe), NET (Hugin, Netica), BIF or XMLBIF (pyAgrum, pgmpy).",
                 "bayes export caucasus_2020 --format xmlbif -o caucasus_2020.bifxml")
     p.add_argument("model", metavar="MODEL")
-    p.add_argument("--format", choices=["bif", "xmlbif", "net"], required=True)
+    p.add_argument("--format", choices=["bif", "xmlbif", "net", "xdsl"], required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
-    p = command("import", "Turn a BIF, XMLBIF or NET file into a model file (every number labelled as imported).",
+    p = command("import", "Turn an XDSL, BIF, XMLBIF or NET file into a model file (every number labelled as imported).",
                 "bayes import caucasus_2020.bifxml -o imported.yaml")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.yaml")
-    p.add_argument("--format", choices=["bif", "xmlbif", "net"], default=None, help="default: from the suffix")
+    p.add_argument("--format", choices=["bif", "xmlbif", "net", "xdsl"], default=None, help="default: from the suffix")
 
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
                 "bayes cpt caucasus_2020 russia_brokered_talks")

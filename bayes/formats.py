@@ -1,19 +1,26 @@
-"""Export to and import from the formats colleagues open in Netica, Hugin and pyAgrum: BIF, XMLBIF, NET.
+"""Export to and import from the formats colleagues open in GeNIe, Netica, Hugin and pyAgrum:
+XDSL, BIF, XMLBIF, NET.
 
-XMLBIF goes through pgmpy's writer (exact). BIF and NET are written here with 17 significant digits:
-pgmpy's writers print about 8. (pyAgrum 3.3.1 parses BIF and NET numbers in single precision, so a file
-read there is off by about 1e-8 whatever we write; XMLBIF crosses exactly.) Import reads any of the
-three through pgmpy's readers and writes a model file whose every row says where it came from.
+XMLBIF goes through pgmpy's writer (exact). BIF, NET and XDSL are written here with 17 significant
+digits: pgmpy's writers print about 8. (pyAgrum 3.3.1 parses BIF and NET numbers in single precision,
+so a file read there is off by about 1e-8 whatever we write; XMLBIF crosses exactly.) Import reads any
+of the four through pgmpy's readers and writes a model file whose every row says where it came from.
 
-XDSL (GeNIe) is not offered yet: pgmpy's writer and pyAgrum's reader disagree on the order of parent
-configurations, and which one matches GeNIe's documented order is still to be settled.
+XDSL is written here because pgmpy's writer has no layout or descriptions. Its tables follow GeNIe's
+(SMILE's) order: the node's own states change fastest, then the LAST parent in <parents>, and the
+first parent slowest (C order over the parents, then the node). pgmpy reads and writes that order.
+pyAgrum 3.3.1 does not: its XDSL reader and writer take the FIRST parent as the faster one, so for a
+node with two or more parents pyAgrum reads any GeNIe-ordered file (ours, pgmpy's, GeNIe's own) with
+the parent configurations permuted, and without a warning. For pyAgrum use XMLBIF, which is exact.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
@@ -21,8 +28,11 @@ from .errors import BayesInputError
 from .fileio import atomic_write_text
 from .network import import_pgmpy, table_array
 
-FORMATS = ("bif", "xmlbif", "net")
-SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net"}
+FORMATS = ("bif", "xmlbif", "net", "xdsl")
+SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
+            ".xdsl": "xdsl"}
+GENIE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+ROUNDING_SLACK = 1e-4  # an imported row this close to summing to 1 was rounded in print, not mis-entered
 
 
 def _num(x: float) -> str:
@@ -81,7 +91,61 @@ def to_xmlbif(model) -> str:
     return str(XMLBIFWriter(model.network))
 
 
-WRITERS = {"bif": to_bif, "xmlbif": to_xmlbif, "net": to_net}
+def genie_boxes(model) -> dict[str, tuple[int, int, int, int]]:
+    """GeNIe node boxes (left, top, right, bottom in pixels) from our layered layout, so the network
+    opens in GeNIe laid out as in our charts: parents above children, no overlaps."""
+    from .plots import network_layout
+
+    layout = network_layout(model)
+    width = max(110, 7 * max(len(v) for v in model.variables) + 20)
+    height, gap_x, gap_y = 44, 30, 70
+    left0 = 20 + (width + gap_x) * (-layout["x"].min())
+    boxes = {}
+    for row in layout.itertuples():
+        left = int(round(left0 + row.x * (width + gap_x)))
+        top = int(20 + row.layer * (height + gap_y))
+        boxes[row.variable] = (left, top, left + width, top + height)
+    return boxes
+
+
+def to_xdsl(model) -> str:
+    spec = model.spec
+    for name in _order(model):
+        for what, label in [(name, "variable")] + [(s, f"state of '{name}'") for s in spec.variables[name].states]:
+            if not GENIE_ID.fullmatch(what):
+                raise BayesInputError(f"{label} '{what}' is not a GeNIe identifier (a letter, then letters, "
+                                      "digits or _); rename it in the model file to export XDSL", spec.path)
+    boxes = genie_boxes(model)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f"<!-- written by the bayes toolkit from {escape(Path(spec.path).name)}; tables in GeNIe order: "
+             "own states fastest, then the last parent -->",
+             f'<smile version="1.0" id={quoteattr(model.name if GENIE_ID.fullmatch(model.name) else "model")} '
+             'numsamples="10000" discsamples="10000">', "  <nodes>"]
+    for name in _order(model):
+        v = spec.variables[name]
+        lines.append(f'    <cpt id="{name}">')
+        lines += [f'      <state id="{s}" />' for s in v.states]
+        if v.parents:
+            lines.append(f"      <parents>{' '.join(v.parents)}</parents>")
+        lines.append(f"      <probabilities>{' '.join(_num(p) for p in table_array(v, spec).ravel())}</probabilities>")
+        lines.append("    </cpt>")
+    lines += ["  </nodes>", "  <extensions>",
+              f'    <genie version="1.0" app="bayes toolkit" name={quoteattr(spec.title)}>',
+              f"      <comment>{escape(spec.source)}</comment>"]
+    for name in _order(model):
+        left, top, right, bottom = boxes[name]
+        lines += [f'      <node id="{name}">', f"        <name>{name}</name>",
+                  '        <interior color="e5f6f7" />', '        <outline color="000080" />',
+                  '        <font color="000000" name="Arial" size="8" />',
+                  f"        <position>{left} {top} {right} {bottom}</position>"]
+        if spec.variables[name].description:
+            lines.append(f"        <comment>{escape(spec.variables[name].description)}</comment>")
+        lines.append("      </node>")
+    lines += ["    </genie>", "  </extensions>", "</smile>"]
+    return "\n".join(lines) + "\n"
+
+
+WRITERS = {"bif": to_bif, "xmlbif": to_xmlbif, "net": to_net, "xdsl": to_xdsl}
 
 
 def export_model(model, fmt: str, path: str | os.PathLike) -> Path:
@@ -92,7 +156,7 @@ def export_model(model, fmt: str, path: str | os.PathLike) -> Path:
 
 
 def read_network(path: str | os.PathLike, fmt: str | None = None):
-    """A pgmpy network from a BIF, XMLBIF or NET file (format from the suffix unless given)."""
+    """A pgmpy network from an XDSL, BIF, XMLBIF or NET file (format from the suffix unless given)."""
     path = Path(path)
     fmt = fmt or SUFFIXES.get(path.suffix.lower())
     if fmt not in FORMATS:
@@ -101,16 +165,87 @@ def read_network(path: str | os.PathLike, fmt: str | None = None):
     if not path.is_file():
         raise BayesInputError("file not found", str(path))
     import_pgmpy()
-    from pgmpy.readwrite import BIFReader, NETReader, XMLBIFReader
+    from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
-    reader = {"bif": BIFReader, "xmlbif": XMLBIFReader, "net": NETReader}[fmt]
+    if fmt == "xdsl":
+        text = _xdsl_for_pgmpy(path)
+        load = lambda: XDSLReader(string=text).get_model()  # noqa: E731
+    elif fmt == "net":
+        text = _net_without_comments(path)
+        load = lambda: NETReader(string=text).get_model()  # noqa: E731
+    else:
+        reader = {"bif": BIFReader, "xmlbif": XMLBIFReader}[fmt]
+        load = lambda: reader(path=str(path)).get_model()  # noqa: E731
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return reader(path=str(path)).get_model()
+            return load()
     except Exception as exc:  # the readers raise many kinds; the analyst needs one line
         raise BayesInputError(f"not a readable {fmt.upper()} file: {type(exc).__name__}: {exc}".splitlines()[0],
                               str(path)) from None
+
+
+def _net_without_comments(path: Path) -> str:
+    """Hugin NET allows `%` comments to the end of a line (pyAgrum writes one after every table row);
+    pgmpy's reader does not, so they go before it reads the file. A % inside a quoted string stays."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BayesInputError("not a readable NET file: it is not UTF-8 text", str(path)) from None
+    return re.sub(r'("(?:[^"\\\n]|\\.)*")|%[^\n]*', lambda m: m.group(1) or "", text)
+
+
+def _xdsl_tree(path: Path):
+    import xml.etree.ElementTree as ET
+
+    try:
+        return ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise BayesInputError(f"not a readable XDSL file: {exc}", str(path), exc.position[0]) from None
+
+
+def _xdsl_for_pgmpy(path: Path) -> str:
+    """The XDSL text with what pgmpy's reader cannot take checked first: it reads only <cpt> nodes (a
+    noisy-MAX or equation node would vanish with its arcs) and splits numbers on single spaces."""
+    import xml.etree.ElementTree as ET
+
+    import numpy as np
+
+    root = _xdsl_tree(path)
+    nodes = root.find("nodes") if root.tag == "smile" else None
+    if nodes is None:
+        raise BayesInputError("not an XDSL file: expected <smile> with <nodes>", str(path))
+    # pyAgrum writes (and reads) the first parent as the faster one; its files say who wrote them
+    app = (root.find("extensions/genie").get("app", "") if root.find("extensions/genie") is not None else "")
+    first_parent_fastest = app.startswith("aGrUM")
+    cards = {n.get("id"): len(n.findall("state")) for n in nodes}
+    for node in nodes:
+        if node.tag != "cpt":
+            raise BayesInputError(f"node '{node.get('id')}' is a <{node.tag}> node; only plain CPT nodes can be "
+                                  "imported (in GeNIe, change its type to a general chance node first)", str(path))
+        probabilities = node.find("probabilities")
+        if probabilities is None or not (probabilities.text or "").split():
+            raise BayesInputError(f"node '{node.get('id')}' has no <probabilities>", str(path))
+        probabilities.text = " ".join(probabilities.text.split())
+        parents = (node.findtext("parents") or "").split()
+        if first_parent_fastest and len(parents) > 1 and all(p in cards for p in parents):
+            numbers = probabilities.text.split()
+            shape = [cards[p] for p in reversed(parents)] + [cards[node.get("id")]]
+            if len(numbers) == int(np.prod(shape)):
+                order = np.arange(len(numbers)).reshape(shape)
+                order = np.moveaxis(order, list(range(len(parents))), list(reversed(range(len(parents)))))
+                probabilities.text = " ".join(numbers[i] for i in order.ravel())
+    return ET.tostring(root, encoding="unicode")
+
+
+def _xdsl_descriptions(path: Path) -> tuple[dict[str, str], str | None, str | None]:
+    """Node comments, network name and comment from GeNIe's <extensions>, where XDSL keeps them."""
+    genie = _xdsl_tree(path).find("extensions/genie")
+    if genie is None:
+        return {}, None, None
+    comments = {n.get("id"): " ".join((n.findtext("comment") or "").split()) for n in genie.findall("node")}
+    comment = " ".join((genie.findtext("comment") or "").split()) or None
+    return {k: v for k, v in comments.items() if v}, genie.get("name"), comment
 
 
 def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None) -> Path:
@@ -124,6 +259,9 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
     if not network.get_cpds():
         raise BayesInputError("no variables with tables found; is this really a "
                               f"{(fmt or SUFFIXES.get(Path(path).suffix.lower(), '')).upper()} file?", str(path))
+    descriptions, title, comment = ({}, None, None)
+    if (fmt or SUFFIXES.get(Path(path).suffix.lower())) == "xdsl":
+        descriptions, title, comment = _xdsl_descriptions(Path(path))
     variables = {}
     for cpd in network.get_cpds():
         name = cpd.variable
@@ -132,17 +270,24 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)  # (*parent cards, card)
         rows = []
         for index in itertools.product(*(range(n) for n in values.shape[:-1])):
-            row = {"probabilities": {s: float(p) for s, p in zip(states, values[index])},
-                   "rationale": {"assumption": f"imported from {source}"}}
+            probabilities, note = values[index], f"imported from {source}"
+            total = float(probabilities.sum())
+            if 1e-9 < abs(total - 1) <= ROUNDING_SLACK:  # printed to few digits (pyAgrum's XDSL: 6)
+                probabilities = probabilities / total
+                note += f"; row rescaled from a sum of {total:.9g}"
+            row = {"probabilities": {s: float(p) for s, p in zip(states, probabilities)},
+                   "rationale": {"assumption": note}}
             if parents:
                 row = {"given": {p: str(cpd.state_names[p][i]) for p, i in zip(parents, index)}, **row}
             rows.append(row)
-        variables[name] = {"description": f"{name} (imported from {source})", "states": states,
+        description = descriptions.get(name, f"{name} (imported from {source})")
+        variables[name] = {"description": description, "states": states,
                            **({"parents": parents} if parents else {}), "table": rows}
     order = list(network.nodes())
     document = {"format": "bayes-model/1",
-                "model": {"title": f"{Path(path).stem} (imported)", "source": source, "as_of": "unknown",
-                          "author": "imported"},
+                "model": {"title": title or f"{Path(path).stem} (imported)",
+                          "source": f"{comment} (imported from {source})" if comment else source,
+                          "as_of": "unknown", "author": "imported"},
                 "variables": {n: variables[n] for n in order}}
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
     from .modelfile import parse_spec

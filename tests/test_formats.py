@@ -10,7 +10,7 @@ from bayes.formats import FORMATS, export_model, import_model
 from bayes.network import table_array
 from bayes.synthetic import random_network
 
-PYAGRUM_SUFFIX = {"bif": ".bif", "xmlbif": ".bifxml", "net": ".net"}
+PYAGRUM_SUFFIX = {"bif": ".bif", "xmlbif": ".bifxml", "net": ".net", "xdsl": ".xdsl"}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -25,23 +25,204 @@ def test_round_trip_keeps_every_name_and_number(flagship, tmp_path, fmt):
     assert all("imported from" in str(r.rationale) for v in back.spec.variables.values() for r in v.rows)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_pyagrum_reads_our_files_with_our_marginals(flagship, tmp_path, fmt):
-    gum = pytest.importorskip("pyagrum")
-    path = export_model(flagship, fmt, tmp_path / f"m{PYAGRUM_SUFFIX[fmt]}")
+def _pyagrum_marginals(gum, path, model, given):
     bn = gum.loadBN(str(path))
     ie = gum.LazyPropagation(bn)
-    ie.setEvidence({"azerbaijan_alignment": "turns_to_euro_atlantic"})
+    ie.setEvidence(given)
     ie.makeInference()
-    ours = flagship.marginals(flagship.variables, given={"azerbaijan_alignment": "turns_to_euro_atlantic"})
-    # XMLBIF crosses exactly; pyAgrum 3.3.1 parses BIF and NET numbers in single precision (about 1e-8)
-    tolerance = 1e-9 if fmt == "xmlbif" else 1e-7
-    for v in flagship.variables:
+    out = {}
+    for v in model.variables:
         post = ie.posterior(v)
         var = post.variable(0)
         labels = [var.label(i) for i in range(var.domainSize())]
-        theirs = np.array([post.toarray()[labels.index(s)] for s in flagship.states(v)])
-        np.testing.assert_allclose(theirs, ours[v], atol=tolerance, rtol=0, err_msg=f"{fmt} {v}")
+        out[v] = np.array([post.toarray()[labels.index(s)] for s in model.states(v)])
+    return out
+
+
+# XMLBIF crosses exactly; pyAgrum 3.3.1 parses BIF and NET numbers in single precision (about 1e-8)
+PYAGRUM_TOLERANCE = {"xmlbif": 1e-9, "bif": 1e-7, "net": 1e-7}
+
+
+@pytest.mark.parametrize("fmt", ["bif", "xmlbif", "net"])
+def test_pyagrum_reads_our_files_with_our_marginals(flagship, tmp_path, fmt):
+    gum = pytest.importorskip("pyagrum")
+    given = {"azerbaijan_alignment": "turns_to_euro_atlantic"}
+    path = export_model(flagship, fmt, tmp_path / f"m{PYAGRUM_SUFFIX[fmt]}")
+    theirs = _pyagrum_marginals(gum, path, flagship, given)
+    ours = flagship.marginals(flagship.variables, given=given)
+    for v in flagship.variables:
+        np.testing.assert_allclose(theirs[v], ours[v], atol=PYAGRUM_TOLERANCE[fmt], rtol=0, err_msg=f"{fmt} {v}")
+
+
+@pytest.mark.parametrize("fmt", ["bif", "xmlbif", "net"])
+@pytest.mark.parametrize("seed", [3, 8])
+def test_pyagrum_reads_generated_networks_with_our_marginals(tmp_path, fmt, seed):
+    from pgmpy.readwrite import XMLBIFWriter
+
+    gum = pytest.importorskip("pyagrum")
+    XMLBIFWriter(random_network(25, seed=seed)).write(str(tmp_path / "r.xml"))
+    model = bayes.load(import_model(tmp_path / "r.xml", tmp_path / "r.yaml"))
+    path = export_model(model, fmt, tmp_path / f"r{PYAGRUM_SUFFIX[fmt]}")
+    given = {"v04": "s1", "v20": "s0"}
+    theirs = _pyagrum_marginals(gum, path, model, given)
+    ours = model.marginals(model.variables, given=given)
+    for v in model.variables:
+        np.testing.assert_allclose(theirs[v], ours[v], atol=PYAGRUM_TOLERANCE[fmt], rtol=0, err_msg=f"{fmt} {v}")
+
+
+# ------------------------------------------------------------------------------------- XDSL (GeNIe)
+
+FORECAST = """format: bayes-model/1
+model: {title: Venture, source: SMILE manual example, as_of: 2020-07, author: test}
+variables:
+  Success:
+    description: Whether the venture succeeds.
+    states: [Success, Failure]
+    table: [{probabilities: {Success: 0.2, Failure: 0.8}, rationale: {assumption: x}}]
+  Economy:
+    description: The economy.
+    states: [Up, Flat, Down]
+    table: [{probabilities: {Up: 0.3, Flat: 0.5, Down: 0.2}, rationale: {assumption: x}}]
+  Forecast:
+    description: The expert's forecast.
+    states: [Good, Moderate, Poor]
+    parents: [Success, Economy]
+    table:
+      - {given: {Success: Success, Economy: Up}, probabilities: {Good: 0.70, Moderate: 0.29, Poor: 0.01}, rationale: {assumption: x}}
+      - {given: {Success: Success, Economy: Flat}, probabilities: {Good: 0.65, Moderate: 0.30, Poor: 0.05}, rationale: {assumption: x}}
+      - {given: {Success: Success, Economy: Down}, probabilities: {Good: 0.60, Moderate: 0.30, Poor: 0.10}, rationale: {assumption: x}}
+      - {given: {Success: Failure, Economy: Up}, probabilities: {Good: 0.15, Moderate: 0.30, Poor: 0.55}, rationale: {assumption: x}}
+      - {given: {Success: Failure, Economy: Flat}, probabilities: {Good: 0.10, Moderate: 0.30, Poor: 0.60}, rationale: {assumption: x}}
+      - {given: {Success: Failure, Economy: Down}, probabilities: {Good: 0.05, Moderate: 0.25, Poor: 0.70}, rationale: {assumption: x}}
+"""
+
+
+def _xdsl_probabilities(path, node):
+    import xml.etree.ElementTree as ET
+
+    cpt = [c for c in ET.parse(path).getroot().find("nodes") if c.get("id") == node][0]
+    return [float(x) for x in cpt.findtext("probabilities").split()], cpt.findtext("parents", "").split()
+
+
+def test_xdsl_tables_follow_genie_documented_order(write_model, tmp_path):
+    """SMILE's manual ("Multidimensional arrays"): the first parent is the most significant coordinate and
+    the node itself the least, so element 0 is P(Good | Success, Up), then Moderate and Poor for the same
+    parents, then the next state of the LAST parent (Economy)."""
+    model = bayes.load(write_model(FORECAST))
+    path = export_model(model, "xdsl", tmp_path / "venture.xdsl")
+    numbers, parents = _xdsl_probabilities(path, "Forecast")
+    assert parents == ["Success", "Economy"]
+    assert numbers == [0.70, 0.29, 0.01, 0.65, 0.30, 0.05, 0.60, 0.30, 0.10,
+                       0.15, 0.30, 0.55, 0.10, 0.30, 0.60, 0.05, 0.25, 0.70]
+
+
+def test_xdsl_reads_back_through_pgmpy_exactly(flagship, tmp_path):
+    from pgmpy.readwrite import XDSLReader
+
+    path = export_model(flagship, "xdsl", tmp_path / "m.xdsl")
+    network = XDSLReader(path=str(path)).get_model()
+    for cpd in flagship.network.get_cpds():
+        theirs = network.get_cpds(cpd.variable)
+        assert theirs.variables == cpd.variables and theirs.state_names == cpd.state_names
+        np.testing.assert_array_equal(theirs.get_values(), cpd.get_values())
+
+
+def test_xdsl_keeps_descriptions_and_lays_out_nodes(flagship, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    path = export_model(flagship, "xdsl", tmp_path / "m.xdsl")
+    genie = ET.parse(path).getroot().find("extensions/genie")
+    boxes = {}
+    for node in genie.findall("node"):
+        name = node.get("id")
+        assert node.findtext("name") == name  # pyAgrum names variables after <name>
+        assert node.findtext("comment") == flagship.spec.variables[name].description
+        boxes[name] = [int(x) for x in node.findtext("position").split()]
+    assert set(boxes) == set(flagship.variables)
+    for a, (l1, t1, r1, b1) in boxes.items():
+        for b, (l2, t2, r2, b2) in boxes.items():
+            assert a == b or r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, (a, b)  # no overlaps
+        for parent in flagship.spec.variables[a].parents:
+            assert boxes[parent][3] < t1  # parents drawn above their children
+    back = bayes.load(import_model(path, tmp_path / "back.yaml"))
+    assert back.spec.title == flagship.spec.title
+    assert all(back.spec.variables[v].description == flagship.spec.variables[v].description for v in flagship.variables)
+
+
+def test_pyagrum_misreads_genie_order_and_we_say_so(flagship, tmp_path):
+    """pyAgrum 3.3.1 reads an XDSL table as if the FIRST parent were the faster one. On our file (GeNIe's
+    order) it gets every table with at most one parent exactly, and every other table exactly permuted.
+    If pyAgrum changes, this test fails: revisit the note in bayes/formats.py."""
+    gum = pytest.importorskip("pyagrum")
+    path = export_model(flagship, "xdsl", tmp_path / "m.xdsl")
+    bn = gum.loadBN(str(path))
+    for name, v in flagship.spec.variables.items():
+        assert bn.variable(name).labels() == tuple(v.states)
+        ours = table_array(v, flagship.spec)  # (*parents, states) in C order = GeNIe's list
+        theirs = np.asarray(bn.cpt(name).toarray())  # pyAgrum's axes: last-added parent first, node last
+        assert list(bn.cpt(name).names) == [name, *v.parents]
+        as_read = ours.ravel().reshape([len(flagship.states(p)) for p in reversed(v.parents)] + [len(v.states)])
+        np.testing.assert_array_equal(theirs, as_read)
+        if len(v.parents) <= 1:
+            np.testing.assert_array_equal(theirs, ours)
+
+
+def test_pyagrum_reads_our_xdsl_exactly_when_no_node_has_two_parents(tmp_path):
+    from pgmpy.readwrite import XMLBIFWriter
+
+    gum = pytest.importorskip("pyagrum")
+    XMLBIFWriter(random_network(20, max_parents=1, edge_probability=0.9, seed=5)).write(str(tmp_path / "r.xml"))
+    model = bayes.load(import_model(tmp_path / "r.xml", tmp_path / "r.yaml"))
+    assert max(len(v.parents) for v in model.spec.variables.values()) == 1
+    path = export_model(model, "xdsl", tmp_path / "tree.xdsl")
+    given = {"v19": "s0", "v07": "s1"}
+    theirs = _pyagrum_marginals(gum, path, model, given)
+    ours = model.marginals(model.variables, given=given)
+    for v in model.variables:
+        np.testing.assert_allclose(theirs[v], ours[v], atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("suffix", [".xdsl", ".net", ".bif", ".bifxml"])
+def test_import_reads_files_pyagrum_wrote(tmp_path, suffix):
+    """Files a pyAgrum colleague sends: its NET has `%` comments pgmpy's reader chokes on, and its XDSL
+    uses pyAgrum's parent order (the file says who wrote it: <genie app="aGrUM ...">). Each imports with
+    pyAgrum's own answers; pyAgrum prints XDSL and XMLBIF numbers to 6 significant digits."""
+    gum = pytest.importorskip("pyagrum")
+    gum.initRandom(7)
+    bn = gum.fastBN("a[2]->c[3]<-b[3];b->d[2]<-a;c->d")
+    path = tmp_path / f"agrum{suffix}"
+    gum.saveBN(bn, str(path))
+    model = bayes.load(import_model(path, tmp_path / "agrum.yaml"))
+    ie = gum.LazyPropagation(bn)
+    ie.setEvidence({"d": 1})
+    ie.makeInference()
+    ours = model.marginals(["a", "b", "c"], given={"d": "1"})
+    for v in ("a", "b", "c"):
+        np.testing.assert_allclose(ours[v], ie.posterior(v).toarray(), atol=1e-5 if suffix in (".xdsl", ".bifxml") else 1e-9)
+
+
+def test_xdsl_refuses_names_genie_cannot_hold(write_model, tmp_path, bayes_cli):
+    path = write_model(FORECAST.replace("[Up, Flat, Down]", "[Up, Flat, 2-Down]").replace("Economy: Down", "Economy: 2-Down")
+                       .replace("Down: 0.2", "2-Down: 0.2"))
+    out = tmp_path / "x.xdsl"
+    code, _, err = bayes_cli("export", path, "--format", "xdsl", "-o", out)
+    assert code == 2 and err.count("\n") == 1 and "state of 'Economy' '2-Down' is not a GeNIe identifier" in err
+    assert not out.exists()
+
+
+def test_xdsl_import_refuses_nodes_it_cannot_read(tmp_path, bayes_cli):
+    path = tmp_path / "noisy.xdsl"
+    path.write_text('<?xml version="1.0"?><smile version="1.0" id="n"><nodes>'
+                    '<cpt id="a"><state id="y"/><state id="n"/><probabilities>0.5 0.5</probabilities></cpt>'
+                    '<noisymax id="b"><state id="y"/><state id="n"/><parents>a</parents>'
+                    '<strengths>0 1</strengths><parameters>0.9 0.1 0 1 0.1 0.9</parameters></noisymax>'
+                    '</nodes></smile>')
+    code, _, err = bayes_cli("import", path, "-o", tmp_path / "out.yaml")
+    assert code == 2 and err.count("\n") == 1 and "node 'b' is a <noisymax> node" in err
+    assert not (tmp_path / "out.yaml").exists()
+    path.write_text("<smile><nodes><cpt id='a'>")
+    code, _, err = bayes_cli("import", path, "-o", tmp_path / "out.yaml")
+    assert code == 2 and err.startswith(f"ERROR: {path}:1:") and "not a readable XDSL" in err
 
 
 def test_imported_random_network_matches_pgmpy(tmp_path):
@@ -69,5 +250,3 @@ def test_bad_files_are_one_line_errors(tmp_path, bayes_cli):
     assert not (tmp_path / "out.yaml").exists()
     code, _, err = bayes_cli("import", tmp_path / "model.dsl", "-o", tmp_path / "out.yaml")
     assert code == 2 and "cannot tell the format" in err
-    code, _, err = bayes_cli("export", "caucasus_2020", "--format", "xdsl", "-o", tmp_path / "x.xdsl")
-    assert code == 2 and err.startswith("ERROR: command line:")
