@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  ?= caucasus_2020
 
-.PHONY: setup brief test test-fast lab check clean-reports help
+.PHONY: setup brief test test-fast fuzz lab check clean-reports help
 
 help:
 	@echo "make brief   - set up, then render reports/$(MODEL)/brief.html and charts (MODEL=name)"
 	@echo "make test    - set up, then run the whole test suite"
 	@echo "make lab     - set up, then open JupyterLab on notebooks/"
 	@echo "make check   - check the claims of MODEL"
+	@echo "make fuzz    - a longer search for inputs that crash the CLI (N=2000 examples per test)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not notebooks"
+
+fuzz: $(STAMP)  # a longer hypothesis search with fresh examples (the suite runs a fixed sample)
+	BAYES_FUZZ_EXAMPLES=$${N:-2000} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -19,6 +19,8 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EPILOG = """\
 exit codes: 0 ok, 1 a claim check failed, 2 bad input (model file, query or arguments)
 MODEL is a name under data/models/ (e.g. caucasus_2020) or a path to a .yaml model file.
+Long runs (20,000+ draws, brief) show a progress bar on stderr when it is a terminal; piped output
+stays clean, and `bayes --quiet ...` turns the bar off.
 """
 
 
@@ -26,7 +28,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments as one ERROR line and exit 2, like every other bad input."""
 
     def error(self, message):  # noqa: D401 - argparse API
-        sys.stderr.write(f"ERROR: command line: {message} (see '{self.prog} --help')\n")
+        from .errors import _one_line
+
+        sys.stderr.write(_one_line(f"ERROR: command line: {message} (see '{self.prog} --help')") + "\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -59,6 +63,8 @@ def _add_draws(p):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bayes", description="Scenario-forecasting toolkit: query and check an analyst's "
                      "Bayesian-network model.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars (they only ever show when stderr is a terminal)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -566,10 +572,13 @@ COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, 
 def main(argv=None) -> int:
     from .errors import BayesInputError
 
+    from .progress import reporting
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = COMMANDS[args.command](args)
+        with reporting(not args.quiet):
+            code = COMMANDS[args.command](args)
     except BayesInputError as exc:
         sys.stderr.write(f"ERROR: {exc.location_message()}\n")
         return EXIT_BAD_INPUT

@@ -322,6 +322,17 @@ class Engine:
         n = draws.n if draws is not None else 1
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
+        from .progress import bar
+
+        with bar(n if draws is not None else 0) as progress:
+            self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
+        results = []
+        for prep, out, pe in zip(prepared, outputs, pes):
+            results.append(QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe))
+        return BatchResult(results)
+
+    # ------------------------------------------------------------ internals
+    def _run_chunks(self, draws, n, prepared, outputs, pes, strict, progress) -> None:
         for start, stop, tables in self._chunks(draws, n):
             m = stop - start
             for k, prep in enumerate(prepared):
@@ -337,12 +348,8 @@ class Engine:
                     continue
                 outputs[k][start:stop] = joint / pe[..., None]
                 pes[k][start:stop] = pe
-        results = []
-        for prep, out, pe in zip(prepared, outputs, pes):
-            results.append(QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe))
-        return BatchResult(results)
+            progress.update(m)
 
-    # ------------------------------------------------------------ internals
     def _chunks(self, draws: Draws | None, n: int):
         """(start, stop, tables) in order. Generated draws are made block by block in worker threads,
         a few blocks ahead of the contractions (numpy's samplers release the GIL; einsum does not)."""

@@ -106,6 +106,8 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     import papermill
     from nbconvert import HTMLExporter
 
+    from . import progress
+
     model = load(model_name)  # bad model files fail here, with file and line, before any output exists
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name
     out.mkdir(parents=True, exist_ok=True)
@@ -113,7 +115,7 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
         raise BayesInputError("briefing notebook not found; run from a checkout of the project", str(BRIEFING_NOTEBOOK))
     executed = out / "brief.ipynb"
     atomic_write(executed, lambda tmp: papermill.execute_notebook(
-        str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=False, log_output=False,
+        str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
         cwd=str(BRIEFING_NOTEBOOK.parent),
         parameters={"model_name": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
     nb = nbformat.read(executed, as_version=4)
