@@ -22,6 +22,10 @@ class LineDict(dict):
     line: int | None = None
     key_lines: dict
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
     def line_of(self, key) -> int | None:
         return self.key_lines.get(key, self.line)
 
@@ -31,6 +35,10 @@ class LineList(list):
 
     line: int | None = None
     item_lines: list
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_lines = []
 
     def line_of(self, index: int) -> int | None:
         if 0 <= index < len(self.item_lines):

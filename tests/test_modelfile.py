@@ -70,3 +70,21 @@ def test_model_files_are_never_written_by_loading(tmp_path):
     source = resolve_model_path("caucasus_2020").read_bytes()
     bayes.load("caucasus_2020").scenarios()
     assert resolve_model_path("caucasus_2020").read_bytes() == source
+
+
+def test_empty_bodies_found_by_fuzzing(write_model, bayes_cli):
+    """An empty scenario, a child row without `given`: once a crash inside the line-number bookkeeping."""
+    from tiny import TINY
+
+    from bayes.errors import BayesInputError
+
+    empty_scenario = TINY.replace("  sprinkler_on:\n    observe: {sprinkler: on}\n", "  sprinkler_on:\n")
+    model = bayes.load(write_model(empty_scenario))
+    table = model.scenarios()
+    assert set(table["scenario"]) >= {"sprinkler_on"}
+    np.testing.assert_allclose(model.probability("wet_grass=wet"),
+                               table[(table.scenario == "sprinkler_on") & (table.state == "wet")]["probability"].iloc[0])
+    no_given = TINY.replace("      - given: {rain: no}\n        probabilities: {off: 0.6", "      - probabilities: {off: 0.6")
+    with pytest.raises(BayesInputError) as err:
+        bayes.load(write_model(no_given, "no_given.yaml"))
+    assert err.value.line is not None and "given" in err.value.message
