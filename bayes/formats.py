@@ -195,6 +195,16 @@ def _net_without_comments(path: Path) -> str:
     return re.sub(r'("(?:[^"\\\n]|\\.)*")|%[^\n]*', lambda m: m.group(1) or "", text)
 
 
+def _net_labels(text: str) -> dict[str, str]:
+    """Each node's `label` (where NET keeps a description), unless it only repeats the name."""
+    labels = {}
+    for name, body in re.findall(r"\bnode\s+(\w+)\s*\{([^{}]*)\}", text):
+        found = re.search(r'\blabel\s*=\s*"((?:[^"\\]|\\.)*)"', body)
+        if found and found.group(1).strip() and found.group(1).strip() != name:
+            labels[name] = " ".join(found.group(1).split())
+    return labels
+
+
 def _xdsl_tree(path: Path):
     import xml.etree.ElementTree as ET
 
@@ -260,8 +270,11 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         raise BayesInputError("no variables with tables found; is this really a "
                               f"{(fmt or SUFFIXES.get(Path(path).suffix.lower(), '')).upper()} file?", str(path))
     descriptions, title, comment = ({}, None, None)
-    if (fmt or SUFFIXES.get(Path(path).suffix.lower())) == "xdsl":
+    kind = fmt or SUFFIXES.get(Path(path).suffix.lower())
+    if kind == "xdsl":
         descriptions, title, comment = _xdsl_descriptions(Path(path))
+    elif kind == "net":
+        descriptions = _net_labels(_net_without_comments(Path(path)))
     variables = {}
     for cpd in network.get_cpds():
         name = cpd.variable
