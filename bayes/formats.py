@@ -32,6 +32,7 @@ FORMATS = ("bif", "xmlbif", "net", "xdsl")
 SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
             ".xdsl": "xdsl"}
 GENIE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+BOX_SLOT = 120  # vertical pixels per layer in GeNIe: room for a four-state bar chart node
 ROUNDING_SLACK = 1e-4  # an imported row this close to summing to 1 was rounded in print, not mis-entered
 
 
@@ -98,7 +99,7 @@ def genie_boxes(model) -> dict[str, tuple[int, int, int, int]]:
 
     layout = network_layout(model)
     width = max(110, 7 * max(len(v) for v in model.variables) + 20)
-    height, gap_x, gap_y = 44, 30, 70
+    height, gap_x, gap_y = 44, 30, BOX_SLOT - 44
     left0 = 20 + (width + gap_x) * (-layout["x"].min())
     boxes = {}
     for row in layout.itertuples():
@@ -140,6 +141,9 @@ def to_xdsl(model) -> str:
                   f"        <position>{left} {top} {right} {bottom}</position>"]
         if spec.variables[name].description:
             lines.append(f"        <comment>{escape(spec.variables[name].description)}</comment>")
+        # shown as a bar chart of its marginals, like our network chart; sized to fit its layout slot
+        chart_height = min(BOX_SLOT, 22 + 14 * len(spec.variables[name].states))
+        lines.append(f'        <barchart active="true" width="{right - left}" height="{chart_height}" />')
         lines.append("      </node>")
     lines += ["    </genie>", "  </extensions>", "</smile>"]
     return "\n".join(lines) + "\n"

@@ -136,16 +136,20 @@ def test_xdsl_keeps_descriptions_and_lays_out_nodes(flagship, tmp_path):
 
     path = export_model(flagship, "xdsl", tmp_path / "m.xdsl")
     genie = ET.parse(path).getroot().find("extensions/genie")
-    boxes = {}
+    boxes, charts = {}, {}
     for node in genie.findall("node"):
         name = node.get("id")
         assert node.findtext("name") == name  # pyAgrum names variables after <name>
         assert node.findtext("comment") == flagship.spec.variables[name].description
         boxes[name] = [int(x) for x in node.findtext("position").split()]
+        chart = node.find("barchart")  # GeNIe can show the node as a bar chart of its marginals
+        charts[name] = [boxes[name][0], boxes[name][1], boxes[name][0] + int(chart.get("width")),
+                        boxes[name][1] + int(chart.get("height"))]
     assert set(boxes) == set(flagship.variables)
-    for a, (l1, t1, r1, b1) in boxes.items():
-        for b, (l2, t2, r2, b2) in boxes.items():
-            assert a == b or r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, (a, b)  # no overlaps
+    for shapes in (boxes, charts):
+        for a, (l1, t1, r1, b1) in shapes.items():
+            for b, (l2, t2, r2, b2) in shapes.items():
+                assert a == b or r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, (a, b)  # no overlaps
         for parent in flagship.spec.variables[a].parents:
             assert boxes[parent][3] < t1  # parents drawn above their children
     back = bayes.load(import_model(path, tmp_path / "back.yaml"))
