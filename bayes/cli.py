@@ -284,8 +284,6 @@ def cmd_query(args) -> int:
 
     model = load(args.model)
     soft = _parse_soft(args.soft, model)
-    if soft and args.draws:
-        raise BayesInputError("--soft with --draws is not supported yet", "command line")
     frame = model.query(args.variables or None, given=args.given, do=args.do, draws=args.draws, seed=args.seed,
                         soft=soft)
     if args.format == "table":

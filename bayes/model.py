@@ -140,15 +140,19 @@ class Model:
             return self.engine.marginals(variables, given, do)
         from .engine import Query
 
+        queries = [Query.make(v, given, do, soft=self._likelihoods(soft)) for v in variables]
+        return {q.target: r.probabilities[0] for q, r in zip(queries, self.engine.run(queries))}
+
+    def _likelihoods(self, soft) -> dict[str, list[float]]:
+        """{variable: {state: ratio}} as the engine's per-state likelihood lists (states left out: 1)."""
         likelihoods = {}
-        for var, ratios in soft.items():
+        for var, ratios in (soft or {}).items():
             check_variable(self.spec, var, "soft evidence")
             for s in ratios:
                 if s not in self.spec.states(var):
                     raise QueryError(f"soft evidence names unknown state '{s}' of '{var}'", self.spec.path)
             likelihoods[var] = [float(ratios.get(s, 1.0)) for s in self.spec.states(var)]
-        queries = [Query.make(v, given, do, soft=likelihoods) for v in variables]
-        return {q.target: r.probabilities[0] for q, r in zip(queries, self.engine.run(queries))}
+        return likelihoods
 
     def query(self, variables=None, given=None, do=None, draws: int | None = None,
               seed: int | None = None, soft=None) -> pd.DataFrame:
@@ -165,7 +169,7 @@ class Model:
         variables = self._targets(variables)
         given = parse_assignments(given, self.spec, "evidence")
         do = parse_assignments(do, self.spec, "intervention")
-        queries = [Query.make(v, given, do) for v in variables]
+        queries = [Query.make(v, given, do, soft=self._likelihoods(soft)) for v in variables]
         return tidy_with_intervals(self, queries, _draw_count(draws, self.spec), DEFAULT_SEED if seed is None else seed)
 
     def probability(self, event: str | dict, given=None, do=None) -> float:

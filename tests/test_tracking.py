@@ -295,3 +295,24 @@ def test_flagship_base_rates_follow_from_counts_and_july_2020(flagship, bayes_cl
     assert rows["russia_stance"]["base_rate_brier"] == pytest.approx(0.5 ** 2 + 3 * (1 / 6) ** 2)
     assert rows["overall"]["base_rate_brier"] == pytest.approx(
         np.mean([r["base_rate_brier"] for q, r in rows.items() if q != "overall"]))
+
+
+def test_soft_evidence_with_draws_reweights_every_draw(flagship, bayes_cli):
+    """'3 times more likely if Russia sides with Armenia', with parameter uncertainty: in each draw the
+    posterior is that draw's prior times the likelihood, renormalised."""
+    from bayes.engine import Query
+    from bayes.uncertainty import run_with_draws, summarise
+
+    lik = [1.0, 3.0, 1.0, 1.0]
+    plain = Query.make("russia_stance")
+    soft = Query.make("russia_stance", soft={"russia_stance": lik})
+    _, batch = run_with_draws(flagship, [plain, soft], 2000, 7)
+    prior, post = batch[0].probabilities, batch[1].probabilities
+    expected = prior * lik / (prior * lik).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(post, expected, atol=1e-12)
+    frame = flagship.query(["russia_stance"], draws=2000, seed=7, soft={"russia_stance": {"sides_with_armenia": 3}})
+    np.testing.assert_allclose(frame["mean"], summarise(expected)["mean"], atol=1e-12)
+    code, out, err = bayes_cli("query", "caucasus_2020", "russia_stance", "--soft", "russia_stance:sides_with_armenia=3",
+                               "--draws", "2000", "--seed", "7", "--format", "json")
+    assert code == 0, err
+    np.testing.assert_allclose([r["lo90"] for r in json.loads(out)], frame["lo90"], atol=1e-12)
