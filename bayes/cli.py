@@ -38,6 +38,16 @@ def _add_format(p, choices=("table", "csv", "json")):
     p.add_argument("--format", choices=choices, default="table", help="output format (default: table)")
 
 
+def _draw_count(text):
+    from .model import MAX_DRAWS, MIN_DRAWS
+
+    value = _positive_int(text)
+    if not MIN_DRAWS <= value <= MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_DRAWS} to {MAX_DRAWS:,} (a 90% interval needs at least "
+                                         f"{MIN_DRAWS} draws; 1,000 or more gives steady intervals)")
+    return value
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -55,7 +65,7 @@ def _add_conditions(p):
 
 
 def _add_draws(p):
-    p.add_argument("--draws", type=_positive_int, metavar="N",
+    p.add_argument("--draws", type=_draw_count, metavar="N",
                    help="draw every judgement N times from its distribution and report mean, median and 90%% interval")
     p.add_argument("--seed", type=int, default=2020, metavar="S", help="random seed for --draws (default: 2020)")
 

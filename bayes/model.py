@@ -272,11 +272,13 @@ class Model:
 
 
 MAX_DRAWS = 10_000_000
+MIN_DRAWS = 20  # a 90% interval leaves 5% on each side: with fewer than 20 draws its ends are just min and max
 
 
 def _draw_count(draws, spec) -> int:
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
-        raise QueryError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {draws!r}", spec.path)
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not MIN_DRAWS <= draws <= MAX_DRAWS:
+        raise QueryError(f"draws must be a whole number from {MIN_DRAWS} to {MAX_DRAWS:,} (1,000 or more gives "
+                         f"steady intervals), got {draws!r}", spec.path)
     return int(draws)
 
 

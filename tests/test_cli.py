@@ -182,3 +182,11 @@ def test_console_script_is_quiet_when_piped(bayes_exe):
     proc = subprocess.run([bayes_exe, "query", "caucasus_2020", "escalation", "--draws", "60000"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stderr == "" and "escalation" in proc.stdout
+
+
+def test_too_few_draws_for_an_interval_is_refused(bayes_cli, flagship):
+    code, _, err = bayes_cli("query", "caucasus_2020", "escalation", "--draws", "1")
+    assert code == 2 and err.count("\n") == 1 and "at least 20 draws" in err
+    with pytest.raises(bayes.errors.QueryError, match="from 20 to"):
+        flagship.query(["escalation"], draws=5)
+    assert bayes_cli("query", "caucasus_2020", "escalation", "--draws", "20")[0] == 0
