@@ -64,6 +64,12 @@ def _add_conditions(p):
                    help="intervention: force a state by graph surgery (repeatable)")
 
 
+def _add_target(p):
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
+    _add_conditions(p)
+
+
 def _add_draws(p):
     p.add_argument("--draws", type=_draw_count, metavar="N",
                    help="draw every judgement N times from its distribution and report mean, median and 90%% interval")
@@ -107,17 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("sensitivity", "Swing every elicited number over its range: which judgements the target hinges on.",
                 "bayes sensitivity caucasus_2020 escalation=escalates_to_wider_war --format json")
-    p.add_argument("model", metavar="MODEL")
-    p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
-    _add_conditions(p)
+    _add_target(p)
     p.add_argument("--top", type=_positive_int, default=None, metavar="K", help="show the K largest swings only")
     _add_format(p)
 
     p = command("indicators", "Observable developments ranked by how much they would move the target.",
                 "bayes indicators caucasus_2020 escalation=escalates_to_wider_war --given turkey_backing_of_baku=political_support")
-    p.add_argument("model", metavar="MODEL")
-    p.add_argument("target", metavar="TARGET", help="VARIABLE=STATE")
-    _add_conditions(p)
+    _add_target(p)
     _add_draws(p)
     _add_format(p)
 
@@ -309,21 +311,19 @@ def cmd_query(args) -> int:
 
 
 def _parse_soft(items, model) -> dict:
+    """--soft VAR:STATE=RATIO[;STATE=RATIO], repeatable, as {variable: {state: ratio}}."""
+    from .model import check_variable
+    from .tracking import parse_likelihood
+
     soft: dict[str, dict[str, float]] = {}
     for item in items:
         var, colon, rest = item.partition(":")
+        var = var.strip()
         if not colon:
             raise BayesInputError(f"soft evidence '{item}' must be written VAR:STATE=RATIO[;STATE=RATIO]", "command line")
-        ratios = soft.setdefault(var.strip(), {})
-        for part in rest.split(";"):
-            state, eq, value = part.partition("=")
-            try:
-                ratio = float(value)
-            except ValueError:
-                ratio = -1.0
-            if not eq or ratio < 0 or ratio != ratio:
-                raise BayesInputError(f"soft evidence '{part}' must be STATE=RATIO with a non-negative ratio", "command line")
-            ratios[state.strip()] = ratio
+        check_variable(model.spec, var, "soft evidence")
+        ratios = parse_likelihood(rest, model, var, "command line", None)
+        soft.setdefault(var, {}).update({s: r for s, r in zip(model.spec.states(var), ratios) if r != 1.0})
     return soft
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import opt_einsum
 
 from .errors import QueryError
+from .progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
 DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
@@ -322,9 +323,7 @@ class Engine:
         n = draws.n if draws is not None else 1
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
-        from .progress import bar
-
-        with bar(n if draws is not None else 0) as progress:
+        with progress_bar(n if draws is not None else 0) as progress:
             self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
         results = []
         for prep, out, pe in zip(prepared, outputs, pes):

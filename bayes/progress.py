@@ -30,14 +30,14 @@ def reporting(enabled: bool = True):
         _enabled.reset(token)
 
 
-def bar(total: int, unit: str = "draws", desc: str | None = None):
-    """A tqdm bar on stderr when wanted and the job is big enough, else a no-op with the same API."""
-    if not wanted() or (unit == "draws" and total < MIN_DRAWS):
+def bar(total: int):
+    """A tqdm bar counting `total` draws on stderr when wanted and the run is big enough, else a no-op
+    with the same API."""
+    if not wanted() or total < MIN_DRAWS:
         return _Silent()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True,
-                unit_scale=True)
+    return tqdm(total=total, unit="draws", file=sys.stderr, leave=False, dynamic_ncols=True, unit_scale=True)
 
 
 class _Silent:

@@ -59,7 +59,9 @@ def _parse_date(text: str, where: str, file: str, line: int) -> dt.date:
         raise EvidenceLogError(f"{where} '{text}' is not a date; expected YYYY-MM-DD", file, line) from None
 
 
-def _parse_likelihood(text: str, model, variable: str, file: str, line: int) -> tuple[float, ...]:
+def parse_likelihood(text: str, model, variable: str, file: str, line: int | None) -> tuple[float, ...]:
+    """STATE=RATIO;STATE=RATIO as one likelihood per state of `variable` (states left out: 1); the
+    evidence log's `likelihood` column and `bayes query --soft` write it the same way."""
     states = model.spec.states(variable)
     ratios = {s: 1.0 for s in states}
     for part in text.split(";"):
@@ -100,7 +102,7 @@ def parse_evidence_row(record: dict, model, file: str, line: int) -> EvidenceRow
     if state is not None and state not in model.spec.states(variable):
         raise EvidenceLogError(f"unknown state '{state}' of '{variable}'; expected one of: "
                                f"{', '.join(model.spec.states(variable))}", file, line)
-    ratios = _parse_likelihood(likelihood, model, variable, file, line) if likelihood else None
+    ratios = parse_likelihood(likelihood, model, variable, file, line) if likelihood else None
     if not get("source"):
         raise EvidenceLogError("every row needs a source (where the report comes from)", file, line)
     return EvidenceRow(line, date, variable, state, ratios, get("source"), get("note"))
