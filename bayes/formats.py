@@ -161,7 +161,12 @@ def export_model(model, fmt: str, path: str | os.PathLike) -> Path:
 
 def read_network(path: str | os.PathLike, fmt: str | None = None):
     """A pgmpy network from an XDSL, BIF, XMLBIF or NET file (format from the suffix unless given)."""
-    path = Path(path)
+    return _read(Path(path), fmt)[0]
+
+
+def _read(path: Path, fmt: str | None):
+    """(network, format, descriptions by variable, title, comment): each file is read and parsed once;
+    the descriptions, title and comment are what the format keeps (XDSL, NET), else empty/None."""
     fmt = fmt or SUFFIXES.get(path.suffix.lower())
     if fmt not in FORMATS:
         raise BayesInputError(f"cannot tell the format from '{path.suffix}'; expected one of: "
@@ -171,11 +176,15 @@ def read_network(path: str | os.PathLike, fmt: str | None = None):
     import_pgmpy()
     from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
+    descriptions, title, comment = {}, None, None
     if fmt == "xdsl":
-        text = _xdsl_for_pgmpy(path)
+        root = _xdsl_tree(path)
+        descriptions, title, comment = _xdsl_descriptions(root)
+        text = _xdsl_for_pgmpy(root, path)
         load = lambda: XDSLReader(string=text).get_model()  # noqa: E731
     elif fmt == "net":
         text = _net_without_comments(path)
+        descriptions = _net_labels(text)
         load = lambda: NETReader(string=text).get_model()  # noqa: E731
     else:
         reader = {"bif": BIFReader, "xmlbif": XMLBIFReader}[fmt]
@@ -183,10 +192,11 @@ def read_network(path: str | os.PathLike, fmt: str | None = None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load()
+            network = load()
     except Exception as exc:  # the readers raise many kinds; the analyst needs one line
         raise BayesInputError(f"not a readable {fmt.upper()} file: {type(exc).__name__}: {exc}".splitlines()[0],
                               str(path)) from None
+    return network, fmt, descriptions, title, comment
 
 
 def _net_without_comments(path: Path) -> str:
@@ -218,20 +228,19 @@ def _xdsl_tree(path: Path):
         raise BayesInputError(f"not a readable XDSL file: {exc}", str(path), exc.position[0]) from None
 
 
-def _xdsl_for_pgmpy(path: Path) -> str:
+def _xdsl_for_pgmpy(root, path: Path) -> str:
     """The XDSL text with what pgmpy's reader cannot take checked first: it reads only <cpt> nodes (a
     noisy-MAX or equation node would vanish with its arcs) and splits numbers on single spaces."""
     import xml.etree.ElementTree as ET
 
     import numpy as np
 
-    root = _xdsl_tree(path)
     nodes = root.find("nodes") if root.tag == "smile" else None
     if nodes is None:
         raise BayesInputError("not an XDSL file: expected <smile> with <nodes>", str(path))
     # pyAgrum writes (and reads) the first parent as the faster one; its files say who wrote them
-    app = (root.find("extensions/genie").get("app", "") if root.find("extensions/genie") is not None else "")
-    first_parent_fastest = app.startswith("aGrUM")
+    genie = root.find("extensions/genie")
+    first_parent_fastest = genie is not None and genie.get("app", "").startswith("aGrUM")
     cards = {n.get("id"): len(n.findall("state")) for n in nodes}
     for node in nodes:
         if node.tag != "cpt":
@@ -252,9 +261,9 @@ def _xdsl_for_pgmpy(path: Path) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def _xdsl_descriptions(path: Path) -> tuple[dict[str, str], str | None, str | None]:
+def _xdsl_descriptions(root) -> tuple[dict[str, str], str | None, str | None]:
     """Node comments, network name and comment from GeNIe's <extensions>, where XDSL keeps them."""
-    genie = _xdsl_tree(path).find("extensions/genie")
+    genie = root.find("extensions/genie")
     if genie is None:
         return {}, None, None
     comments = {n.get("id"): " ".join((n.findtext("comment") or "").split()) for n in genie.findall("node")}
@@ -268,17 +277,10 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
 
     import numpy as np
 
-    network = read_network(path, fmt)
+    network, fmt, descriptions, title, comment = _read(Path(path), fmt)
     source = Path(path).name
     if not network.get_cpds():
-        raise BayesInputError("no variables with tables found; is this really a "
-                              f"{(fmt or SUFFIXES.get(Path(path).suffix.lower(), '')).upper()} file?", str(path))
-    descriptions, title, comment = ({}, None, None)
-    kind = fmt or SUFFIXES.get(Path(path).suffix.lower())
-    if kind == "xdsl":
-        descriptions, title, comment = _xdsl_descriptions(Path(path))
-    elif kind == "net":
-        descriptions = _net_labels(_net_without_comments(Path(path)))
+        raise BayesInputError(f"no variables with tables found; is this really a {fmt.upper()} file?", str(path))
     variables = {}
     for cpd in network.get_cpds():
         name = cpd.variable
