@@ -52,7 +52,9 @@ class BaseRate:
 
 
 def base_rates_path(model) -> Path:
-    return Path(model.spec.path).resolve().parent.parent / "base_rates" / f"{model.name}.yaml"
+    from .tracking import data_path
+
+    return data_path(model, "base_rates", ".yaml")
 
 
 def load_base_rates(model, path: str | os.PathLike | None = None) -> dict[str, BaseRate]:

@@ -2,9 +2,8 @@
 `ax=`, returns the Axes, and leaves matplotlib's global state alone: styling comes from the
 `briefing_style()` context, never from rcParams edits at import time.
 
-Adding a chart (tornado and indicator charts once analysis.py has sensitivity and indicator tables,
-a forecast timeline once tracking exists): compute a tidy table in the analysis layer, test its
-numbers there, then write `name_chart(data=..., ax=None, title=, subtitle=, source=)` here that draws
+Adding a chart (as the tornado, timeline and calibration charts were): compute a tidy table in the
+analysis, tracking or scoring layer, test its numbers there, then write `name_chart(data=..., ax=None, title=, subtitle=, source=)` here that draws
 it over `draw_bands` where probabilities are shown, labels with `scales.describe`, tags drawn marks
 with `gid` so tests can read them back, and finishes with `add_titles`; `save_figure` exports it.
 """

@@ -47,9 +47,9 @@ class EvidenceRow:
     note: str
 
 
-def data_path(model, kind: str) -> Path:
-    """data/<kind>/<model>.csv beside the model's data/models folder."""
-    return Path(model.spec.path).resolve().parent.parent / kind / f"{model.name}.csv"
+def data_path(model, kind: str, suffix: str = ".csv") -> Path:
+    """data/<kind>/<model><suffix> beside the model's data/models folder."""
+    return Path(model.spec.path).resolve().parent.parent / kind / f"{model.name}{suffix}"
 
 
 def _parse_date(text: str, where: str, file: str, line: int) -> dt.date:
