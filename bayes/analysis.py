@@ -54,7 +54,7 @@ def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) 
 
 
 # ------------------------------------------------------------------------------------- sensitivity
-# One-way sensitivity (Coupe & van der Gaag 2002; REFERENCE.md s.6): vary one elicited number x, the
+# One-way sensitivity (Coupe & van der Gaag 2002; docs/methods.md#sensitivity-and-indicators): vary one elicited number x, the
 # rest of its row rescaled proportionally; then P(target, evidence) = a x + b and P(evidence) = c x + d,
 # so P(target | evidence)(x) = (a x + b) / (c x + d) exactly. Two inference runs per parameter fix a..d;
 # all parameters' runs go through the batched engine as one batch of "draws", each draw a network with

@@ -88,7 +88,9 @@ def formal_text(spec: ClaimSpec, scale) -> str:
         lo, hi = _range(spec, scale)
         label = f"'{spec.band}' " if spec.band else ""
         return f"P({ev}{_condition(spec.if_, spec.given, spec.reading)}) in {label}[{lo:.0%}, {hi:.0%}]"
-    # no_difference
+    if spec.cause is None:  # no_difference between two conditions
+        return (f"|P({spec.outcome_variable}{_condition(spec.if_, spec.given, spec.reading)}) - "
+                f"P({spec.outcome_variable}{_condition(spec.than, spec.given, spec.reading)})| <= {spec.tolerance:g}")
     cond = "do" if spec.reading == "intervention" else ""
     given = ", " + ", ".join(f"{k}={v}" for k, v in spec.given.items()) if spec.given else ""
     return (f"max over states c, c' of {spec.cause} of |P({spec.outcome_variable} | {cond}({spec.cause}=c){given}) - "
@@ -96,9 +98,6 @@ def formal_text(spec: ClaimSpec, scale) -> str:
 
 
 def _range(spec: ClaimSpec, scale) -> tuple[float, float]:
-    if spec.band:
-        band = scale.band(spec.band)
-        return band.low, band.high
     return spec.range
 
 
@@ -113,6 +112,8 @@ def _queries(spec: ClaimSpec, model) -> list[Query]:
         return [q(spec.if_), q(spec.than)]
     if spec.form == "probability":
         return [q(spec.if_)]
+    if spec.cause is None:
+        return [q(spec.if_), q(spec.than)]
     return [q({spec.cause: c}) for c in model.spec.states(spec.cause)]
 
 

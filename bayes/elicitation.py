@@ -2,7 +2,7 @@
 
 Wherever a probability goes, a model file may hold a number (0.3), a range ("10-25%") or a term of the
 model's scale ("likely", which means its range). Every judgement carries a distribution (second-order
-uncertainty, REFERENCE.md s.5):
+uncertainty, docs/methods.md#judgements-and-their-uncertainty):
 - a range or term: a Beta whose 5% and 95% quantiles are the range's ends (exact quantile matching);
 - a plain number: Beta(k p, k (1 - p)) with the model's concentration k; a full row of plain numbers:
   Dirichlet(k p);
@@ -25,19 +25,67 @@ Z90 = 1.6448536269514722  # standard normal 95% quantile: a range is read as a 9
 DEFAULT_CONCENTRATION = 50.0
 EDGE = 0.005  # a range that touches 0 or 1 is fitted as if it stopped 0.5% short of it
 
-# The strength ladder: words for "how much more likely", each an odds ratio with a range. The lower ends
-# of "much more" (3) and "far more" (6) are the thresholds claims use (modelfile.STRENGTH_ODDS_RATIO).
-# Each word is an odds-ratio range read as a 90% interval; its point value is the geometric midpoint
-# (slightly 1.5, more 2.5, much more 4.6, far more 10.1).
-_LADDER_RANGES = {
-    "slightly more likely": (1.2, 1.9),
-    "more likely": (1.6, 4.0),
-    "much more likely": (3.0, 7.0),
-    "far more likely": (6.0, 17.0),
-}
-LADDER = {w: (math.sqrt(lo * hi), lo, hi) for w, (lo, hi) in _LADDER_RANGES.items()}
-LADDER.update({w.replace("more", "less"): (1 / p, 1 / hi, 1 / lo) for w, (p, lo, hi) in list(LADDER.items())})
-LADDER["no effect"] = (1.0, 1.0, 1.0)
+# The strength ladder: one vocabulary for "how much more likely", shared by builders (which need a number)
+# and claims (which need a threshold); docs/model-file.md#strength-words. Each magnitude is an odds-ratio
+# range read as a 90% interval, its point value the geometric midpoint (slightly 1.5, more 2.5, much 4.6,
+# far 10.1); "less" mirrors it (1 / OR). Claims test the lower end: "slightly" and plain "more" only a
+# direction (OR > 1), "much" at least 3, "far" at least 6 (docs/methods.md#the-strength-ladder).
+MAGNITUDES = {"slightly": (1.2, 1.9), "more": (1.6, 4.0), "much": (3.0, 7.0), "far": (6.0, 17.0)}
+CLAIM_MIN_ODDS_RATIO = {"slightly": 1.0, "more": 1.0, "much": 3.0, "far": 6.0}
+NO_EFFECT = ("no effect", "no difference")
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A strength word as written: its magnitude (slightly, more, much, far) and direction (+1 more, -1
+    less, None when the word gives only a size, e.g. 'much' in a claim whose form says the direction)."""
+
+    magnitude: str
+    direction: int | None
+
+    @property
+    def words(self) -> str:
+        if self.magnitude == "none":
+            return "no effect"
+        way = {1: "more", -1: "less", None: ""}[self.direction]
+        size = "" if self.magnitude == "more" else self.magnitude
+        return " ".join(w for w in (size, way) if w) + (" likely" if way else "")
+
+
+STRENGTH_WORDS = ("slightly more likely", "more likely", "much more likely", "far more likely",
+                  "slightly less likely", "less likely", "much less likely", "far less likely", "no effect")
+
+
+def parse_strength(value) -> Strength:
+    """'much more likely', 'much_more', 'much more', 'Much', 'less', 'far_less', 'no effect' ..."""
+    if not isinstance(value, str):
+        raise JudgementError(f"expected a strength word ({', '.join(STRENGTH_WORDS)})")
+    text = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    if text in NO_EFFECT:
+        return Strength("none", 0)
+    if text.endswith(" likely"):
+        text = text[: -len(" likely")]
+    words = text.split()
+    direction = None
+    if words and words[-1] in ("more", "less"):
+        direction = 1 if words[-1] == "more" else -1
+        words = words[:-1] or ["more"]
+    if len(words) == 1 and words[0] in MAGNITUDES and (direction is not None or words[0] != "more"):
+        return Strength(words[0], direction)
+    raise JudgementError(f"'{value}' is not a strength word; expected one of: {', '.join(STRENGTH_WORDS)} "
+                         "(or just slightly, much, far where the claim's form gives the direction)")
+
+
+def ladder(strength: Strength) -> tuple[float, float, float]:
+    """(point, low, high) odds ratio of a strength word with a direction."""
+    if strength.magnitude == "none":
+        return 1.0, 1.0, 1.0
+    lo, hi = MAGNITUDES[strength.magnitude]
+    p = math.sqrt(lo * hi)
+    return (p, lo, hi) if strength.direction == 1 else (1 / p, 1 / hi, 1 / lo)
+
+
+LADDER = {w: ladder(parse_strength(w)) for w in STRENGTH_WORDS}
 
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -130,22 +178,29 @@ def parse_odds_ratio(value) -> OddsRatio:
     if not isinstance(value, str):
         raise JudgementError("expected an odds ratio: a number, a range like '2-4', or a word of the ladder")
     text = " ".join(value.strip().lower().split())
-    if text in LADDER:
-        p, lo, hi = LADDER[text]
-        return OddsRatio(text, p, lo, hi)
+    try:
+        strength = parse_strength(text)
+    except JudgementError:
+        strength = None
+    if strength is not None:
+        if strength.direction is None:
+            raise JudgementError(f"'{value}' gives a size but no direction; write '{value} more likely' or "
+                                 f"'{value} less likely'")
+        p, lo, hi = ladder(strength)
+        return OddsRatio(strength.words, p, lo, hi)
     m = re.match(r"^(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)$", text)
     if m and 0 < float(m.group(1)) < float(m.group(2)):
         lo, hi = float(m.group(1)), float(m.group(2))
         return OddsRatio(text, math.sqrt(lo * hi), lo, hi)
     raise JudgementError(f"'{value}' is not an odds ratio; expected a positive number, a range like '2-4', "
-                         f"or one of: {', '.join(LADDER)}")
+                         f"or one of: {', '.join(STRENGTH_WORDS)}")
 
 
 @lru_cache(maxsize=4096)
 def fit_beta(low: float, high: float) -> tuple[float, float]:
     """Beta(alpha, beta) whose 5% and 95% quantiles are `low` and `high` (exact quantile matching).
 
-    Starts from the moment approximation of REFERENCE.md s.5 and solves the two quantile equations in
+    Starts from the moment approximation (docs/methods.md#judgements-and-their-uncertainty) and solves the two quantile equations in
     log-parameters. Ends at 0 or 1 are moved in by 0.5%: no Beta has a 5% quantile of exactly 0.
     """
     from scipy import optimize, special
@@ -230,7 +285,7 @@ class RowsTable:
 
 @dataclass
 class LogOddsTable:
-    """'Baseline plus effects' on the log-odds scale (REFERENCE.md s.3), as a softmax over child states:
+    """'Baseline plus effects' on the log-odds scale (docs/methods.md#table-builders), as a softmax over child states:
     P(y | x) is proportional to baseline(y) times the odds multipliers of each parent's state for y.
     The baseline is the row with every parent in its reference state (the states with no effect)."""
 
@@ -271,7 +326,7 @@ class LogOddsTable:
 
 @dataclass
 class NoisyOrTable:
-    """Leaky noisy-OR, Diez form (REFERENCE.md s.3): P(present | x) = 1 - (1 - leak) prod (1 - c_i(x_i)).
+    """Leaky noisy-OR, Diez form (docs/methods.md#table-builders): P(present | x) = 1 - (1 - leak) prod (1 - c_i(x_i)).
     Causes are parent states with a link strength; every other parent state has strength 0."""
 
     parent_cards: tuple[int, ...]
@@ -311,30 +366,35 @@ class NoisyOrTable:
 
 @dataclass
 class NoisyMaxTable:
-    """Noisy-MAX for an ordered child (REFERENCE.md s.3): Y = max(Y_1, ..., Y_n, Y_leak), so
+    """Noisy-MAX for an ordered child (docs/methods.md#table-builders): Y = max(Y_1, ..., Y_n, Y_leak), so
     P(Y <= y | x) = P(Y_leak <= y) prod_i P(Y_i <= y | x_i). A parent state without a row (its
-    reference state) puts all its mass on the child's lowest state."""
+    reference state) puts all its mass on the child's lowest state. The file says which end of the
+    child's states is highest (`highest:`); with the first state highest, the order is reversed here."""
 
     parent_cards: tuple[int, ...]
     leak: Row
     links: list  # per parent: {parent state index: Row}
+    highest_first: bool = False
 
     def _table(self, leak, links) -> np.ndarray:
         n = len(self.parent_cards)
+        if self.highest_first:  # compute lowest-first, hand back in the file's order
+            leak, links = leak[::-1], [link[:, ::-1] for link in links]
         cdf = np.cumsum(leak, axis=0).reshape((1,) * n + leak.shape)
         for i, link in enumerate(links):  # link: (parent card, card, m)
             view = [1] * n + list(link.shape[1:])
             view[i] = link.shape[0]
             cdf = cdf * np.cumsum(link, axis=1).reshape(view)
-        pmf = np.diff(cdf, axis=n, prepend=0.0)
-        return np.clip(pmf, 0.0, 1.0)
+        pmf = np.clip(np.diff(cdf, axis=n, prepend=0.0), 0.0, 1.0)
+        return np.flip(pmf, axis=n) if self.highest_first else pmf
 
     def _links(self, rng, m):
         card = len(self.leak.states)
+        lowest = card - 1 if self.highest_first else 0
         arrays = []
         for i, rows in enumerate(self.links):
             link = np.zeros((self.parent_cards[i], card, m))
-            link[:, 0, :] = 1.0
+            link[:, lowest, :] = 1.0
             for ps, row in rows.items():
                 link[ps] = row.point()[:, None] if rng is None else row.sample(rng, m)
             arrays.append(link)

@@ -265,7 +265,7 @@ class BatchResult:
         return pd.concat(frames, ignore_index=True)
 
     def summary(self, interval: float = 0.90):
-        """Mean, median and an equal-tailed interval per state across draws (REFERENCE.md s.5)."""
+        """Mean, median and an equal-tailed interval per state across draws (docs/methods.md#second-order-uncertainty)."""
         import pandas as pd
 
         from .uncertainty import summarise

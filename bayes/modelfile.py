@@ -15,8 +15,9 @@ from pathlib import Path
 
 from graphlib import CycleError, TopologicalSorter
 
-from .elicitation import (DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable, NoisyMaxTable,
-                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
+from .elicitation import (CLAIM_MIN_ODDS_RATIO, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
+                          NoisyMaxTable, NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability,
+                          parse_strength)
 from .errors import ModelFileError
 from .scales import DEFAULT_SCALE, SCALES
 from .yamlfile import LineDict, LineList, line_of, load_yaml_file
@@ -32,7 +33,7 @@ ROW_KEYS = {"given", "probabilities", "rationale", "concentration"}
 BUILDER_KEYS = {
     "log_odds": {"type", "state", "baseline", "effects", "rationale", "concentration"},
     "noisy_or": {"type", "present", "leak", "causes", "rationale", "concentration"},
-    "noisy_max": {"type", "leak", "causes", "rationale", "concentration"},
+    "noisy_max": {"type", "highest", "leak", "causes", "rationale", "concentration"},
 }
 REST = "rest"
 RATIONALE_KEYS = {"claims", "assumption", "note"}
@@ -44,9 +45,9 @@ CLAIM_KEYS = {
 CLAIM_FORMS = ("more_likely", "less_likely", "probability", "no_difference")
 READINGS = ("observation", "intervention")
 
-# "More / much more / far more likely" as odds-ratio thresholds, chosen once and used throughout
-# (REFERENCE.md section 4). A claim may instead give min_odds_ratio explicitly.
-STRENGTH_ODDS_RATIO = {"more": 1.0, "much_more": 3.0, "far_more": 6.0}
+# A single-number probability claim ("about 30%") holds within this many points unless it says otherwise;
+# a no_difference claim's default tolerance is ClaimSpec.tolerance (1 point).
+POINT_CLAIM_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -659,10 +660,18 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
         if "leak" not in spec:
             ck.fail(f"the noisy_max builder of '{vname}' needs a 'leak' row (the child's distribution when every "
                     "parent is in its reference state)", bline)
+        if "highest" not in spec:
+            ck.fail(f"the noisy_max builder of '{vname}' needs 'highest': the state at the top of the order, "
+                    f"the first or the last of its states ({states[0]} or {states[-1]})", bline)
+        highest = ck.name(spec["highest"], "highest", line_of(spec, "highest"))
+        if highest not in (states[0], states[-1]):
+            ck.fail(f"'highest' of the noisy_max builder of '{vname}' is '{highest}'; the states must be listed in "
+                    f"order, so the highest is the first or the last: {states[0]} or {states[-1]}",
+                    line_of(spec, "highest"))
         leak = _parse_row(ck, spec["leak"], vname, states, "the leak", line_of(spec, "leak"), scale, k)
         links = [{ps: _parse_row(ck, v, vname, states, f"{p}={shells[p]['states'][ps]} alone", line, scale, k)
                   for ps, (v, line) in per_parent_state(p).items()} for p in parents]
-        source = NoisyMaxTable(pcards, leak, links)
+        source = NoisyMaxTable(pcards, leak, links, highest_first=(highest == states[0]))
 
     rationale = _parse_rationale(ck, spec, vname, bline, where=f"the {kind} builder")
     point = source.point()
@@ -848,21 +857,20 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
         if both:
             ck.fail(f"claim {cid}: {', '.join(sorted(both))} is set in both 'if' and 'given'; the compared "
                     "condition goes in 'if'/'than', the shared context in 'given'", line_of(body, "given"))
-        if form in ("more_likely", "less_likely"):
+        if form in ("more_likely", "less_likely") or (form == "no_difference" and "cause" not in body):
             if not if_ or not than:
-                ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'", cline)
+                ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'"
+                        + (" (or 'cause', a variable none of whose states makes a difference)"
+                           if form == "no_difference" else ""), cline)
             if set(if_) != set(than):
                 ck.fail(f"claim {cid}: 'if' and 'than' must set the same variables", line_of(body, "than"))
             if if_ == than:
                 ck.fail(f"claim {cid}: 'if' and 'than' are the same condition", line_of(body, "than"))
+        if form in ("more_likely", "less_likely"):
             if "strength" in body and "min_odds_ratio" in body:
                 ck.fail(f"claim {cid}: give 'strength' or 'min_odds_ratio', not both", cline)
             if "strength" in body:
-                strength = str(body["strength"])
-                if strength not in STRENGTH_ODDS_RATIO:
-                    ck.fail(f"claim {cid}: strength '{strength}' unknown; expected one of: "
-                            f"{', '.join(STRENGTH_ODDS_RATIO)}", line_of(body, "strength"))
-                spec.min_odds_ratio = STRENGTH_ODDS_RATIO[strength]
+                spec.min_odds_ratio = _claim_strength(ck, body["strength"], cid, form, line_of(body, "strength"))
             if "min_odds_ratio" in body:
                 x = ck.number(body["min_odds_ratio"], f"claim {cid}: min_odds_ratio", line_of(body, "min_odds_ratio"),
                               "a number of at least 1")
@@ -871,51 +879,100 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
                 spec.min_odds_ratio = x
         elif form == "probability":
             if ("band" in body) == ("range" in body):
-                ck.fail(f"claim {cid}: form probability needs exactly one of 'band' (a term of the "
-                        f"{scale.title} scale) or 'range' ([low, high])", cline)
-            if "band" in body:
-                try:
-                    spec.band = scale.band(str(body["band"])).term
-                except KeyError:
-                    ck.fail(f"claim {cid}: band '{body['band']}' is not a term of the {scale.title} scale; "
-                            f"expected one of: {', '.join(scale.terms)}", line_of(body, "band"))
-            else:
-                rng = ck.sequence(body["range"], f"range of claim {cid}", line_of(body, "range"))
-                if len(rng) != 2:
-                    ck.fail(f"claim {cid}: range must be [low, high]", line_of(body, "range"))
-                lo = ck.probability(rng[0], f"low end of the range of claim {cid}", line_of(body, "range"))
-                hi = ck.probability(rng[1], f"high end of the range of claim {cid}", line_of(body, "range"))
-                if lo > hi:
-                    ck.fail(f"claim {cid}: range low {lo} is above high {hi}", line_of(body, "range"))
-                spec.range = (lo, hi)
+                ck.fail(f"claim {cid}: form probability needs one of 'band' or 'range' (the same thing: a term of "
+                        f"the {scale.title} scale, a range like '10-25%' or [0.1, 0.25], or a number with a "
+                        "tolerance)", cline)
+            key = "band" if "band" in body else "range"
+            tolerance = POINT_CLAIM_TOLERANCE
+            if "tolerance" in body:
+                tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
+            spec.band, spec.range, spec.tolerance = _claim_range(ck, body[key], cid, key, line_of(body, key), scale,
+                                                                 tolerance)
             if than:
                 ck.fail(f"claim {cid}: form probability takes no 'than'", line_of(body, "than"))
         elif form == "no_difference":
-            if "cause" not in body:
-                ck.fail(f"claim {cid}: form no_difference needs 'cause' (the variable that makes no "
-                        "difference)", cline)
-            cause = ck.name(body["cause"], "cause", line_of(body, "cause"))
-            if cause not in variables:
-                ck.fail(f"claim {cid}: cause '{cause}' is not a variable", line_of(body, "cause"))
-            if cause == out_var:
-                ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
-            if cause in given:
-                ck.fail(f"claim {cid}: 'given' fixes the cause '{cause}', so it cannot be compared across its "
-                        "states", line_of(body, "given"))
-            spec.cause = cause
+            if "cause" in body:
+                if if_ or than:
+                    ck.fail(f"claim {cid}: give 'cause' (every state of a variable) or 'if'/'than' (two "
+                            "conditions), not both", line_of(body, "cause"))
+                cause = ck.name(body["cause"], "cause", line_of(body, "cause"))
+                if cause not in variables:
+                    ck.fail(f"claim {cid}: cause '{cause}' is not a variable; known variables: "
+                            f"{', '.join(variables)}", line_of(body, "cause"))
+                if cause == out_var:
+                    ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
+                if cause in given:
+                    ck.fail(f"claim {cid}: 'given' fixes the cause '{cause}', so it cannot be compared across its "
+                            "states", line_of(body, "given"))
+                spec.cause = cause
             if "tolerance" in body:
-                spec.tolerance = ck.probability(body["tolerance"], f"tolerance of claim {cid}",
-                                                line_of(body, "tolerance"))
-        for key, allowed in (("band", "probability"), ("range", "probability"), ("cause", "no_difference"),
-                             ("tolerance", "no_difference")):
-            if key in body and form != allowed:
-                ck.fail(f"claim {cid}: '{key}' belongs to form {allowed}, not {form}", line_of(body, key))
+                spec.tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
+        for key, allowed in (("band", ("probability",)), ("range", ("probability",)), ("cause", ("no_difference",)),
+                             ("tolerance", ("no_difference", "probability"))):
+            if key in body and form not in allowed:
+                ck.fail(f"claim {cid}: '{key}' belongs to form {' or '.join(allowed)}, not {form}", line_of(body, key))
         if form != "more_likely" and form != "less_likely":
             for key in ("strength", "min_odds_ratio"):
                 if key in body:
                     ck.fail(f"claim {cid}: '{key}' belongs to forms more_likely/less_likely", line_of(body, key))
         claims[cid] = spec
     return claims
+
+
+def _claim_strength(ck: _Checker, raw, cid: str, form: str, line) -> float:
+    """A strength word of the shared ladder as the claim's minimum odds ratio (its direction, if it gives
+    one, must agree with the form)."""
+    try:
+        strength = parse_strength(raw if isinstance(raw, str) else str(raw))
+    except JudgementError as exc:
+        ck.fail(f"claim {cid}: strength: {exc}", line)
+    want = 1 if form == "more_likely" else -1
+    if strength.magnitude == "none":
+        ck.fail(f"claim {cid}: strength '{raw}' says no effect; use form no_difference", line)
+    if strength.direction not in (None, want):
+        fixed = f"{'' if strength.magnitude == 'more' else strength.magnitude + ' '}{'more' if want == 1 else 'less'} likely"
+        ck.fail(f"claim {cid}: strength '{raw}' points the other way from form {form}; write '{fixed}' (or just "
+                f"'{strength.magnitude}')", line)
+    return CLAIM_MIN_ODDS_RATIO[strength.magnitude]
+
+
+def _tolerance(ck: _Checker, raw, cid: str, line, scale) -> float:
+    try:
+        j = parse_probability(raw, scale)
+    except JudgementError as exc:
+        ck.fail(f"claim {cid}: tolerance: {exc}", line)
+    if j.is_range:
+        ck.fail(f"claim {cid}: tolerance must be one number (0.03 or 3%), not a range or term", line)
+    return j.point
+
+
+def _claim_range(ck: _Checker, raw, cid: str, key: str, line, scale, tolerance: float):
+    """(band term or None, (low, high), tolerance) from the same probability language tables accept: a term,
+    a range ('10-25%' or [0.1, 0.25]), or one number held within the tolerance."""
+    if isinstance(raw, list):
+        if len(raw) != 2:
+            ck.fail(f"claim {cid}: {key} written as a list must be [low, high]", line)
+        ends = []
+        for x in raw:
+            try:
+                j = parse_probability(x, scale)
+            except JudgementError as exc:
+                ck.fail(f"claim {cid}: {key}: {exc}", line)
+            if j.is_range:
+                ck.fail(f"claim {cid}: each end of [low, high] must be one number", line)
+            ends.append(j.point)
+        if ends[0] > ends[1]:
+            ck.fail(f"claim {cid}: {key} low {ends[0]:g} is above high {ends[1]:g}", line)
+        return None, (ends[0], ends[1]), tolerance
+    try:
+        j = parse_probability(raw, scale)
+    except JudgementError as exc:
+        ck.fail(f"claim {cid}: {key}: {exc}", line)
+    if isinstance(raw, str) and scale.is_term(raw):
+        return scale.band(raw).term, (j.low, j.high), tolerance
+    if j.is_range:
+        return None, (j.low, j.high), tolerance
+    return None, (max(0.0, j.point - tolerance), min(1.0, j.point + tolerance)), tolerance
 
 
 def _fmt_given(given: dict[str, str]) -> str:

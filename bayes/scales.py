@@ -1,6 +1,6 @@
 """Estimative-probability scales as data: words analysts use, and the numbers they stand for.
 
-Source: ../shared/REFERENCE.md section 2: ICD 203 (2015, two parallel wordings) and the UK PHIA
+Source (docs/methods.md#estimative-scales): ICD 203 (2015, two parallel wordings) and the UK PHIA
 "Probability Yardstick" (2019). ICD 203's end bands are widened to 0 and 1 so every probability has a
 word (the published 1-5% and 95-99% are kept in `published`). The PHIA yardstick has deliberate gaps;
 a number in a gap has no single term, and `term()` says so instead of picking a side.
@@ -104,7 +104,7 @@ def get_scale(name: str) -> Scale:
 def describe(p: float, scale: Scale = ICD203, low: float | None = None, high: float | None = None) -> str:
     """Words and numbers together, everywhere a probability is shown: "likely (62%; 90% interval 48-75%)".
 
-    Readers misread words alone; a bracketed number doubles agreement with the standard (REFERENCE.md s.2).
+    Readers misread words alone; a bracketed number doubles agreement with the standard (docs/methods.md#estimative-scales).
     """
     text = f"{scale.term(p)} ({_pct(p)}"
     if low is not None and high is not None:

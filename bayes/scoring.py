@@ -1,4 +1,4 @@
-"""Proper scores for resolved questions (REFERENCE.md s.7), and a calibration table.
+"""Proper scores for resolved questions (docs/methods.md#scoring), and a calibration table.
 
 Brier (multi-category, Brier 1950): sum over categories of (f_k - o_k)^2, 0 best, 2 worst; for a binary
 question that is twice the one-category form (f - o)^2, which is also reported. Log score: ln of the

@@ -1,5 +1,5 @@
 """Second-order uncertainty: draw every judgement from its distribution, answer every query per draw
-on the batched engine, and summarise (mean, median, equal-tailed 90% interval; REFERENCE.md s.5).
+on the batched engine, and summarise (mean, median, equal-tailed 90% interval; docs/methods.md#second-order-uncertainty).
 
 Draws are reproducible for a seed. Intervals on downstream outcomes are expected to be wide when
 premises chain (Kleiter 1996); they are shown, not hidden.

@@ -83,6 +83,32 @@ def test_multistate_log_odds_is_a_softmax():
     np.testing.assert_allclose(p[1], np.array([0.5, 0.3, 0.8]) / 1.6)
 
 
+def test_noisy_max_with_highest_state_first_mirrors_last():
+    """The same judgements listed highest-first give the same table, states reversed."""
+    def row(states, values):
+        return Row(states, {s: parse_probability(x, ICD203) for s, x in zip(states, values)}, None, 50)
+
+    up, down = ("low", "mid", "high"), ("high", "mid", "low")
+    last = NoisyMaxTable((2,), row(up, (0.9, 0.1, 0.0)), [{1: row(up, (0.2, 0.5, 0.3))}])
+    first = NoisyMaxTable((2,), row(down, (0.0, 0.1, 0.9)), [{1: row(down, (0.3, 0.5, 0.2))}], highest_first=True)
+    np.testing.assert_allclose(first.point(), last.point()[:, ::-1])
+    np.testing.assert_allclose(first.point()[1], [0.30, 0.52, 0.18])
+
+
+def test_noisy_max_needs_its_order_stated(write_model, bayes_cli):
+    text = WORDS_MODEL.replace("RANGE", "unlikely")
+    code, _, err = bayes_cli("check", write_model(text.replace("      highest: harsh\n", "")))
+    assert code == 2 and "needs 'highest'" in err and "calm or harsh" in err
+    code, _, err = bayes_cli("check", write_model(text.replace("highest: harsh", "highest: firm")))
+    assert code == 2 and "first or the last" in err and ":27:" in err
+    # states listed highest first, judgements unchanged: the same probabilities
+    flipped = text.replace("states: [calm, firm, harsh]", "states: [harsh, firm, calm]")
+    a = bayes.load(write_model(text, "a.yaml")).query("response").set_index("state")["probability"]
+    b = bayes.load(write_model(flipped.replace("highest: harsh", "highest: harsh"), "b.yaml")).query(
+        "response").set_index("state")["probability"]
+    assert a.to_dict() == pytest.approx(b.to_dict(), abs=1e-12)
+
+
 def test_noisy_max_by_hand():
     leak = Row(("low", "mid", "high"), {"low": parse_probability(0.9, ICD203), "mid": parse_probability(0.1, ICD203),
                                         "high": parse_probability(0.0, ICD203)}, None, 50)
@@ -123,6 +149,7 @@ variables:
     parents: [crisis, pressure]
     builder:
       type: noisy_max
+      highest: harsh
       leak: {calm: likely, firm: rest, harsh: "1-5%"}
       causes:
         crisis: {yes: {calm: 0.2, firm: 0.5, harsh: 0.3}}
