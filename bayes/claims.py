@@ -189,3 +189,66 @@ def claims_frame(results: list[ClaimResult]) -> pd.DataFrame:
     if results and results[0].hold_share is not None:
         columns += ["hold_share", "fragile"]
     return pd.DataFrame([r.to_json() for r in results], columns=columns)
+
+
+def _margin(spec: ClaimSpec, judged: dict) -> np.ndarray:
+    """The number a claim's verdict turns on: the gap between its two sides, its probability, or its largest
+    difference."""
+    if spec.form in ("more_likely", "less_likely"):
+        return judged["p_if"] - judged["p_than"]
+    if spec.form == "probability":
+        return judged["probability"]
+    return judged["max_difference"]
+
+
+def fix_hints(model, claim_id: str, top: int = 3) -> list[dict]:
+    """The judgements that move a claim's deciding number most, each swung over its own range (or +-0.1),
+    with the file and line where it is written: where to look when a claim fails.
+
+    One batched run: every elicited number set to its low and high end, one at a time (the sensitivity
+    analysis of analysis.py, on the claim's own queries)."""
+    from .analysis import elicited_parameters
+    from .engine import ArrayDraws
+
+    spec = model.spec.claims[claim_id]
+    params = elicited_parameters(model)
+    if not params:
+        return []
+    net = model.engine.net
+    n = 2 * len(params)
+    tables: dict[str, np.ndarray] = {}
+    for k, prm in enumerate(params):
+        if prm.variable not in tables:
+            tables[prm.variable] = np.repeat(net.tables[net.index[prm.variable]][..., None], n, axis=-1)
+        tables[prm.variable][..., 2 * k] = prm.table_at(prm.low)
+        tables[prm.variable][..., 2 * k + 1] = prm.table_at(prm.high)
+    queries = _queries(spec, model)
+    batch = model.engine.run(queries, ArrayDraws(net, tables))
+    with np.errstate(all="ignore"):
+        margin = _margin(spec, _judge(model, spec, [r.probabilities for r in batch]))
+    rows = []
+    for k, prm in enumerate(params):
+        lo, hi = float(margin[2 * k]), float(margin[2 * k + 1])
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            continue
+        rows.append({"judgement": prm.name, "variable": prm.variable, "value": prm.value, "low": prm.low,
+                     "high": prm.high, "claim_low": lo, "claim_high": hi, "swing": abs(hi - lo),
+                     "line": judgement_line(model.spec, prm)})
+    rows.sort(key=lambda r: -r["swing"])
+    return [r for r in rows if r["swing"] > 0][:top]
+
+
+def judgement_line(spec, prm) -> int | None:
+    """Where a swung judgement is written: its table row, or its variable's builder."""
+    v = spec.variables[prm.variable]
+    if v.builder is None:
+        for row in v.rows:
+            given = ", ".join(f"{p}={g}" for p, g in row.given.items())
+            if prm.name.endswith(f" | {given})" if given else ")") and (given or " | " not in prm.name):
+                return row.line
+    return v.rows[0].line if v.rows else v.line
+
+
+def margin_name(spec: ClaimSpec) -> str:
+    return {"more_likely": "P(if) - P(than)", "less_likely": "P(if) - P(than)",
+            "probability": "P"}.get(spec.form, "max difference")

@@ -88,11 +88,29 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}\n\n{EPILOG}",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    p = command("check", "Evaluate every claim of the model's ledger on the network.",
-                "bayes check caucasus_2020 --format json")
+    p = command("check", "Evaluate every claim of the model's ledger on the network (and, with a source text, "
+                "that every quote occurs in it).", "bayes check caucasus_2020 --format json")
     p.add_argument("model", metavar="MODEL")
+    p.add_argument("--source", metavar="FILE", default=None,
+                   help="the source text to verify quotes against (default: the model's source_file, if any)")
     _add_draws(p)
     _add_format(p)
+
+    p = command("coverage", "The source's estimative and conditional sentences, and the claims that quote each.",
+                "bayes coverage river_ceasefire --format json")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--source", metavar="FILE", default=None, help="the source text (default: the model's source_file)")
+    p.add_argument("--uncovered", action="store_true", help="list only the sentences no claim quotes")
+    _add_format(p)
+
+    p = command("new", "Write a starter model that passes `bayes check` (with --source: candidate claims as stubs).",
+                "bayes new my_assessment -o my_assessment.yaml")
+    p.add_argument("name", metavar="NAME", help="the model's name: letters, digits, _")
+    p.add_argument("--source", metavar="FILE", default=None,
+                   help="the assessment's text: list its estimative and conditional sentences as claim stubs")
+    p.add_argument("-o", "--output", metavar="PATH", default=None,
+                   help="where to write (default data/models/NAME.yaml if that folder exists, else ./NAME.yaml)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
 
     p = command("query", "Posterior probabilities of variables given observed and/or forced states.",
                 "bayes query caucasus_2020 escalation --do russia_stance=sides_with_armenia")
@@ -236,31 +254,41 @@ def _headline_text(model, frame) -> str:
 # ---------------------------------------------------------------------------- commands
 
 def cmd_check(args) -> int:
-    from .claims import claims_frame, evaluate_claims
+    from .claims import claims_frame, evaluate_claims, fix_hints
     from .model import load
+    from .sources import missing_quotes, read_source, source_path
 
     model = load(args.model)
+    spec = model.spec
+    if not spec.claims:
+        raise BayesInputError("the model has no claims to check; add a 'claims:' section (docs/model-file.md#claims, "
+                              "or `bayes new` for an example of each form)", spec.path)
     model.scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
+    source = source_path(spec, args.source)
+    missing = {c.id for c in missing_quotes(spec, read_source(source))} if source else set()
     results = evaluate_claims(model, draws=args.draws, seed=args.seed)
+    hints = {r.id: fix_hints(model, r.id) for r in results if not r.passed}
     frame = claims_frame(results)
+    if source:
+        frame["quote_in_source"] = [r.id not in missing for r in results]
     if args.format == "json":
-        json.dump([r.to_json() for r in results], sys.stdout, indent=2, default=_json_default)
+        records = []
+        for r in results:
+            rec = r.to_json()
+            rec["line"] = spec.claims[r.id].line
+            if source:
+                rec["quote_in_source"] = r.id not in missing
+            if r.id in hints:
+                rec["fix"] = hints[r.id]
+            records.append(rec)
+        json.dump(records, sys.stdout, indent=2, default=_json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
         lines = []
         for r in results:
-            iv = r.intervals or {}
-            if r.kind in ("more_likely", "less_likely"):
-                numbers = (f"{describe(r.p_if, model.scale, *iv.get('p_if', (None, None)))} vs "
-                           f"{describe(r.p_than, model.scale, *iv.get('p_than', (None, None)))} "
-                           f"(odds ratio {r.odds_ratio:.3g})")
-            elif r.kind == "probability":
-                numbers = describe(r.probability, model.scale, *iv.get("probability", (None, None)))
-            else:
-                numbers = f"max difference {r.max_difference:.3g}"
-            line = {"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": numbers}
+            line = {"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": _claim_numbers(r, model)}
             if r.hold_share is not None:
                 line["holds in draws"] = f"{r.hold_share:.0%}" + (" FRAGILE" if r.fragile else "")
             line.update({"formal form": r.form, "quote": r.quote})
@@ -271,13 +299,46 @@ def cmd_check(args) -> int:
         with pd.option_context("display.max_colwidth", 200, "display.width", 250):
             text = table.to_string(index=False, justify="left")
         passed = sum(r.passed for r in results)
-        text += f"\n\n{passed} of {len(results)} claims pass ({model.spec.path})"
+        text += f"\n\n{passed} of {len(results)} claims pass ({spec.path})"
         if args.draws:
             fragile = [r.id for r in results if r.fragile]
             text += (f"; over {args.draws} parameter draws (seed {args.seed}), "
                      + (f"fragile (hold in under 80% of draws): {', '.join(fragile)}" if fragile else "none is fragile"))
+        for r in results:
+            if not r.passed:
+                text += "\n\n" + _failure_text(model, r, hints[r.id])
+        if source:
+            text += (f"\n\nquotes: all {len(results)} occur in {source}" if not missing else "")
+            for cid in sorted(missing, key=lambda c: spec.claims[c].line or 0):
+                text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
+                         f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")
         _emit(frame, "table", text)
-    return EXIT_OK if all(r.passed for r in results) else EXIT_CHECK_FAILED
+    return EXIT_OK if all(r.passed for r in results) and not missing else EXIT_CHECK_FAILED
+
+
+def _claim_numbers(r, model) -> str:
+    iv = r.intervals or {}
+    if r.kind in ("more_likely", "less_likely"):
+        return (f"{describe(r.p_if, model.scale, *iv.get('p_if', (None, None)))} vs "
+                f"{describe(r.p_than, model.scale, *iv.get('p_than', (None, None)))} (odds ratio {r.odds_ratio:.3g})")
+    if r.kind == "probability":
+        return describe(r.probability, model.scale, *iv.get("probability", (None, None)))
+    return f"max difference {r.max_difference:.3g}"
+
+
+def _failure_text(model, r, hints) -> str:
+    """A failing claim, pointed at the fix: where it is, both sides, what it needs, what moves it most."""
+    from .claims import margin_name
+
+    spec = model.spec.claims[r.id]
+    text = (f"{model.spec.path}:{spec.line}: claim {r.id} fails: {_claim_numbers(r, model)}; it needs "
+            f"{r.required}.")
+    if hints:
+        text += f"\n  the judgements that move it most ({margin_name(spec)} at the low and high end of each):"
+        for h in hints:
+            text += (f"\n  - {model.spec.path}:{h['line']}: {h['judgement']} (now {h['value']:.3g}, swung "
+                     f"{h['low']:.3g} to {h['high']:.3g}): {h['claim_low']:.3g} to {h['claim_high']:.3g}")
+    return text
 
 
 def _with_words(frame, model):
@@ -560,6 +621,50 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args) -> int:
+    from .model import load
+    from .sources import coverage, read_source, source_path
+
+    model = load(args.model)
+    source = source_path(model.spec, args.source)
+    if source is None:
+        raise BayesInputError("no source text: pass --source FILE, or name it in the model's 'source_file:' "
+                              "(a path relative to the model file)", model.spec.path)
+    rows = coverage(model.spec, read_source(source))
+    covered = sum(bool(r["claims"]) for r in rows)
+    shown = [r for r in rows if not (args.uncovered and r["claims"])]
+    if args.format == "json":
+        json.dump([{k: r[k] for k in ("sentence", "line", "claims", "triggers")} for r in shown], sys.stdout, indent=2,
+                  ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    import pandas as pd
+
+    frame = pd.DataFrame([{"line": r["line"], "claims": ", ".join(r["claims"]) or "-",
+                           "triggers": ", ".join(r["triggers"]), "sentence": r["sentence"]} for r in shown],
+                         columns=["line", "claims", "triggers", "sentence"])
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return EXIT_OK
+    import textwrap
+
+    share = f"{covered / len(rows):.0%}" if rows else "-"
+    summary = (f"{covered} of {len(rows)} estimative or conditional sentences of {source} are quoted by a claim "
+               f"({share}); {len(model.spec.claims)} claims in {model.spec.path}")
+    blocks = [f"line {r['line']}: {', '.join(r['claims']) or 'NOT QUOTED'} ({', '.join(r['triggers'])})\n"
+              + textwrap.fill(r["sentence"], 100, initial_indent="    ", subsequent_indent="    ") for r in shown]
+    _emit(frame, "table", "\n".join(blocks or ["(no sentence to show)"]) + "\n\n" + summary)
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from .starter import write_starter
+
+    path = write_starter(args.name, args.output, args.source, force=args.force)
+    print(f"wrote {path}; next: edit it, then `bayes check {path}`")
+    return EXIT_OK
+
+
 def cmd_brief(args) -> int:
     from .report import render_brief
 
@@ -574,7 +679,7 @@ def cmd_brief(args) -> int:
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
             "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
             "sensitivity": cmd_sensitivity, "indicators": cmd_indicators, "log": cmd_log, "history": cmd_history,
-            "score": cmd_score, "export": cmd_export, "import": cmd_import}
+            "score": cmd_score, "export": cmd_export, "import": cmd_import, "coverage": cmd_coverage, "new": cmd_new}
 
 
 def main(argv=None) -> int:

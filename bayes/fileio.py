@@ -42,3 +42,31 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
             fh.write(text)
 
     return atomic_write(path, write)
+
+
+def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
+    """A regular UTF-8 file of at most `max_bytes`, or one clear BayesInputError naming it.
+
+    Opened non-blocking and checked with fstat before reading, so a FIFO or a device is refused instead
+    of hanging or reading forever.
+    """
+    import stat
+
+    from .errors import BayesInputError
+
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise BayesInputError(f"cannot read {what}: {exc.strerror}", str(path)) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BayesInputError(f"{what} must be a regular file, not a FIFO, device or folder", str(path))
+        if info.st_size > max_bytes:
+            raise BayesInputError(f"{what} is {info.st_size:,} bytes; at most {max_bytes:,} are read", str(path))
+        data = fh.read(max_bytes + 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BayesInputError(f"{what} is not UTF-8 (byte {exc.start}); save it as UTF-8", str(path)) from None

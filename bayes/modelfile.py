@@ -27,7 +27,7 @@ MAX_TABLE_ROWS = 100_000
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
-MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration"}
+MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file"}
 VARIABLE_KEYS = {"description", "states", "parents", "table", "builder", "observable", "label"}
 ROW_KEYS = {"given", "probabilities", "rationale", "concentration"}
 BUILDER_KEYS = {
@@ -148,6 +148,8 @@ class ModelSpec:
     headline_states: dict[str, str]
     scenarios: dict[str, Scenario]
     claims: dict[str, ClaimSpec]
+    source_file: str | None = None  # the source text, relative to the model file (sources.py checks quotes)
+    source_file_line: int | None = None
 
     def states(self, variable: str) -> tuple[str, ...]:
         return self.variables[variable].states
@@ -346,6 +348,9 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
         headline_states=headline_states,
         scenarios=scenarios,
         claims=claims,
+        source_file=ck.text(meta.get("source_file"), "source_file", line_of(meta, "source_file"),
+                            required=False) or None,
+        source_file_line=line_of(meta, "source_file") if "source_file" in meta else None,
     )
 
 
@@ -931,8 +936,8 @@ def _claim_strength(ck: _Checker, raw, cid: str, form: str, line) -> float:
         ck.fail(f"claim {cid}: strength '{raw}' says no effect; use form no_difference", line)
     if strength.direction not in (None, want):
         fixed = f"{'' if strength.magnitude == 'more' else strength.magnitude + ' '}{'more' if want == 1 else 'less'} likely"
-        ck.fail(f"claim {cid}: strength '{raw}' points the other way from form {form}; write '{fixed}' (or just "
-                f"'{strength.magnitude}')", line)
+        bare = "" if strength.magnitude == "more" else f" (or just '{strength.magnitude}')"
+        ck.fail(f"claim {cid}: strength '{raw}' points the other way from form {form}; write '{fixed}'{bare}", line)
     return CLAIM_MIN_ODDS_RATIO[strength.magnitude]
 
 

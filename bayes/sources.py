@@ -1,0 +1,225 @@
+"""The assessment's text: its estimative and conditional sentences, and whether claims quote it faithfully.
+
+An analyst's claims should rest on what the source says. Two jobs here: find the sentences that carry
+estimative language (ICD 203 / PHIA terms, "more likely", "if", "unless", "can't be ruled out") so
+none is overlooked, and check that every claim's quote occurs in the source, with whitespace, quote
+marks, case and "..." elisions normalised (docs/model-file.md#source-linked-claims).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BayesInputError
+from .fileio import read_text_file
+from .scales import SCALES
+
+# Trigger words, as (label, pattern). Estimative terms come from the scales themselves, so a new scale
+# brings its words along; the rest are the conditional and hedging words analysts encode as claims.
+_TERMS = sorted({t for s in SCALES.values() for t in s.terms} | {"probably", "probable", "possibly", "unlikely",
+                                                                 "likely"}, key=len, reverse=True)
+_WORDS = [
+    ("more likely", r"\bmore\s+likely\b"), ("less likely", r"\bless\s+likely\b"),
+    ("can't be ruled out", r"\b(?:can(?:no|['’])t|could\s*n(?:o|['’])t|cannot|can\s+not)\s+be\s+(?:entirely\s+|completely\s+)?ruled\s+out\b"),
+    ("risk of", r"\brisks?\s+(?:of|that)\b"), ("as long as", r"\bas\s+long\s+as\b"),
+    ("if", r"\bif\b"), ("unless", r"\bunless\b"), ("until", r"\buntil\b"), ("provided that", r"\bprovided\s+that\b"),
+    ("would", r"\bwould(?:n['’]t)?\b"), ("could", r"\bcould(?:n['’]t)?\b"), ("might", r"\bmight\b"),
+    ("chance", r"\bchances?\b"), ("expect", r"\bexpect(?:s|ed)?\b"),
+]
+TRIGGERS = [(t, r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b") for t in _TERMS] + _WORDS
+_TRIGGER_RE = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in TRIGGERS]
+_COVERED_BY_LONGER = {"likely": ("more likely", "less likely", "very likely", "unlikely", "very unlikely"),
+                      "unlikely": ("very unlikely", "highly unlikely")}
+
+# A sentence ends at . ! ? (and closing quotes/brackets) before whitespace, unless the word is a
+# common abbreviation or an initial; a blank line ends one too.
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "no", "gen", "col",
+                  "lt", "sen", "rep", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+                  "dec", "approx", "fig"}
+_END = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)")
+MAX_SOURCE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int  # 1-based line where the sentence starts
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    line: int
+    triggers: tuple[str, ...]
+
+
+def read_source(path: str | Path) -> str:
+    """The source text (UTF-8, a regular file of at most 5 MB); one clear error otherwise."""
+    return read_text_file(path, "source text", MAX_SOURCE_BYTES)
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split into sentences, each with the line it starts on."""
+    out: list[Sentence] = []
+    for block_start, block in _blocks(text):
+        start = 0
+        for m in _END.finditer(block + " "):
+            end = m.end(2)
+            word = re.findall(r"[\w.]+$", block[:m.start(1)])
+            previous = word[0].lower() if word else ""
+            if m.group(1) == "." and (previous in _ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()) or re.fullmatch(r"\d+", previous)
+                                      and m.end(3) < len(block) and block[m.end(3)].isdigit()):
+                continue
+            _add(out, block, start, min(end, len(block)), block_start, text)
+            start = m.end(3)
+        _add(out, block, start, len(block), block_start, text)
+    return out
+
+
+def _blocks(text: str):
+    """Paragraphs (split at blank lines) with their offsets in the text."""
+    pos = 0
+    for part in re.split(r"(\n\s*\n)", text):
+        if part.strip() and not re.fullmatch(r"\n\s*\n", part):
+            yield pos, part
+        pos += len(part)
+
+
+def _add(out, block, start, end, block_start, text):
+    chunk = block[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    offset = block_start + start + (len(chunk) - len(chunk.lstrip()))
+    out.append(Sentence(" ".join(stripped.split()), text.count("\n", 0, offset) + 1))
+
+
+def triggers(sentence: str) -> tuple[str, ...]:
+    """The estimative and conditional words a sentence carries, in reading order, without repeats."""
+    found: list[tuple[int, str]] = []
+    for label, pattern in _TRIGGER_RE:
+        for m in pattern.finditer(sentence):
+            found.append((m.start(), label))
+    labels = {label for _, label in found}
+    seen, ordered = set(), []
+    for _, label in sorted(found):
+        if label in seen or any(longer in labels for longer in _COVERED_BY_LONGER.get(label, ())
+                                if _inside(sentence, label, longer)):
+            continue
+        seen.add(label)
+        ordered.append(label)
+    return tuple(ordered)
+
+
+def _inside(sentence: str, short: str, longer: str) -> bool:
+    """True when every occurrence of `short` is part of an occurrence of `longer`."""
+    short_re = dict(_TRIGGER_RE)[short]
+    long_spans = [m.span() for m in dict(_TRIGGER_RE)[longer].finditer(sentence)]
+    return all(any(a <= m.start() and m.end() <= b for a, b in long_spans) for m in short_re.finditer(sentence))
+
+
+def candidate_claims(text: str) -> list[Candidate]:
+    """Every sentence carrying estimative or conditional language, with its line and trigger words."""
+    out = []
+    for s in sentences(text):
+        found = triggers(s.text)
+        if found:
+            out.append(Candidate(s.text, s.line, found))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ quotes
+
+_QUOTE_MARKS = str.maketrans({c: "" for c in "\"'“”‘’«»„‚`´"})
+_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|…|\[\s*(?:\.\.\.|…)\s*\])\s*")
+
+
+def normalise(text: str) -> str:
+    """Lower case, quote marks dropped, dashes unified, whitespace collapsed: what 'the same words' means."""
+    text = text.translate(_QUOTE_MARKS).replace("–", "-").replace("—", "-").lower()
+    return " ".join(text.split())
+
+
+def quote_fragments(quote: str) -> list[str]:
+    """The pieces of a quote between its '...' elisions, normalised."""
+    return [f for f in (normalise(part) for part in _ELLIPSIS.split(quote)) if f]
+
+
+def find_quote(quote: str, normalised_source: str) -> tuple[int, int] | None:
+    """(start, end) of the quote in the normalised source, its fragments in order; None if absent."""
+    fragments = quote_fragments(quote)
+    if not fragments:
+        return None
+    pos, start = 0, None
+    for fragment in fragments:
+        at = normalised_source.find(fragment, pos)
+        if at < 0:
+            return None
+        start = at if start is None else start
+        pos = at + len(fragment)
+    return start, pos
+
+
+@dataclass
+class SourceIndex:
+    """The source's sentences, normalised and laid end to end, so a quote can be placed in a sentence."""
+
+    sentences: list[Sentence]
+    text: str
+    spans: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> "SourceIndex":
+        parts, spans, pos = [], [], 0
+        found = sentences(text)
+        for s in found:
+            n = normalise(s.text)
+            spans.append((pos, pos + len(n)))
+            parts.append(n)
+            pos += len(n) + 1
+        return cls(found, " ".join(parts), spans)
+
+    def locate(self, quote: str) -> list[int] | None:
+        """Indexes of the sentences the quote falls in; None when it is not in the source."""
+        span = find_quote(quote, self.text)
+        if span is None:
+            return None
+        return [i for i, (a, b) in enumerate(self.spans) if a < span[1] and span[0] < b]
+
+
+def missing_quotes(spec, text: str) -> list:
+    """The claims whose quote does not occur in the source text."""
+    index = SourceIndex.of(text)
+    return [c for c in spec.claims.values() if index.locate(c.quote) is None]
+
+
+def coverage(spec, text: str) -> list[dict]:
+    """Each estimative or conditional sentence of the source with the claims that quote it."""
+    index = SourceIndex.of(text)
+    by_sentence: dict[int, list[str]] = {}
+    for claim in spec.claims.values():
+        for i in index.locate(claim.quote) or []:
+            by_sentence.setdefault(i, []).append(claim.id)
+    rows = []
+    for i, s in enumerate(index.sentences):
+        found = triggers(s.text)
+        if found:
+            rows.append({"line": s.line, "sentence": s.text, "triggers": list(found), "claims": by_sentence.get(i, [])})
+    return rows
+
+
+def source_path(spec, override: str | None = None) -> Path | None:
+    """The source text named on the command line, or by the model's `source_file:` (relative to the model
+    file); None when neither names one."""
+    if override:
+        path = Path(override)
+    elif spec.source_file:
+        path = Path(spec.path).parent / spec.source_file
+    else:
+        return None
+    if not path.is_file():
+        where = "--source" if override else f"source_file of {spec.path}"
+        raise BayesInputError(f"source text '{path}' ({where}) is not a file", str(path))
+    return path

@@ -1,0 +1,184 @@
+"""`bayes new`: a starter model file that passes `bayes check` as written, so an analyst edits a working
+model instead of facing a blank page; with a source text, the sentences worth encoding as claim stubs.
+
+Every section of the format appears once with a comment saying what to change (docs/model-file.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+from .errors import BayesInputError
+from .sources import Candidate, candidate_claims, read_source
+
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+TEMPLATE = """\
+# {name}: a starter model. Every line below is an example to replace; `bayes check {check}` must pass
+# after each edit. The full guide to this file: docs/model-file.md (every key, with its default).
+#
+# How to read this file
+# - variables: each has a plain-language description, its states, its parents and a table with one row
+#   per combination of its parents' states; probabilities are numbers (0.3, 30%), ranges ("10-25%") or
+#   words of the scale ("likely"), and one state per row may be `rest`.
+# - every row has a rationale: the claims of the ledger it rests on and/or a labelled assumption.
+# - claims: the source's statements in formal form; `bayes check` tests each one on the network.
+
+format: bayes-model/1
+
+model:
+  # title: the question the model answers; source: author, title, publisher and date of the assessment;
+  # as_of: the date the model speaks for (later news goes in the evidence log, never in this file)
+  title: {title}
+  source: {source}
+{source_file}  as_of: {as_of}
+  author: {author}
+  scale: icd203  # estimative words: icd203, icd203-probability or phia
+  description: >-
+    What the model covers and what it leaves out on purpose. Replace this text.
+
+variables:
+
+  driver:                              # rename: a development that pushes the outcome
+    description: A development that would make the outcome more likely. Replace this text.
+    states: [absent, present]          # at least two states; order matters for charts only
+    observable: true                   # true: it could be seen in the news (an indicator to watch)
+    table:
+      - probabilities: {{present: unlikely, absent: rest}}
+        rationale:
+          claims: [S1]
+          assumption: replace with why this number (or name the claims it rests on)
+
+  outcome:                             # rename: what the assessment is about
+    description: The outcome the assessment is about. Replace this text.
+    states: [no, yes]
+    parents: [driver]                  # one table row per state of each parent
+    table:
+      - given: {{driver: absent}}
+        probabilities: {{yes: 0.2, no: rest}}
+        rationale: {{assumption: replace with the reason for this number}}
+      - given: {{driver: present}}
+        probabilities: {{yes: likely, no: rest}}
+        rationale: {{claims: [S2, S3]}}
+
+outcomes:                              # what the briefing reports: variable and the state it charts
+  - outcome: yes
+
+scenarios:                             # named what-ifs; `baseline` (no evidence) is always added
+  driver_seen:
+    label: The driver is seen
+    description: We learn that the driver is present.
+    observe: {{driver: present}}       # `observe`: seen; `do`: forced (an intervention)
+
+claims:                                # the ledger: one entry per statement of the source
+  S1:
+    quote: {q1}
+    says: The driver is unlikely.
+    form: probability                  # probability: P(outcome) is in a band or range
+    outcome: {{driver: present}}
+    band: unlikely                     # a term, a range like "10-25%", or one number with tolerance
+  S2:
+    quote: {q2}
+    says: The outcome is much more likely if the driver is present.
+    form: more_likely                  # more_likely / less_likely compare two conditions
+    reading: intervention              # observation: P(A | B); intervention: P(A | do(B))
+    outcome: {{outcome: yes}}
+    if: {{driver: present}}
+    than: {{driver: absent}}
+    strength: much                     # slightly, more, much, far (odds ratio above 1, 1, 3, 6)
+  S3:
+    quote: {q3}
+    says: Without the driver, the outcome is less likely.
+    form: less_likely
+    outcome: {{outcome: yes}}
+    if: {{driver: absent}}
+    than: {{driver: present}}
+    strength: less likely
+  S4:
+    quote: {q4}
+    says: Forcing the outcome does not change the driver (effects do not change their causes).
+    form: no_difference                # no_difference: a cause (or if/than) makes at most `tolerance` of a difference
+    reading: intervention
+    outcome: driver
+    cause: outcome
+    tolerance: 1%
+{stubs}"""
+
+
+def starter_text(name: str, source: Path | None = None, out: Path | None = None, today: dt.date | None = None) -> str:
+    """The starter model for `name`; with `source`, its candidate claims as commented stubs."""
+    today = today or dt.date.today()
+    candidates: list[Candidate] = candidate_claims(read_source(source)) if source is not None else []
+    quotes = [_phrase(c) for c in candidates[:4]]
+    placeholders = ["replace with the short phrase of the source this claim rests on"] * 4
+    quotes = quotes + placeholders[len(quotes):]
+    source_file = ""
+    if source is not None:
+        rel = os.path.relpath(source.resolve(), (out or Path.cwd() / "x").resolve().parent)
+        source_file = (f"  # source_file: the source text, relative to this file; `bayes check` verifies every quote\n"
+                       f"  source_file: {json.dumps(rel)}\n")
+    return TEMPLATE.format(
+        name=name, check=str(out) if out else name, title=json.dumps(f"Replace with the question {name} answers"),
+        source=json.dumps(source.name if source else "Replace with the assessment this model encodes"),
+        source_file=source_file, as_of=today.strftime("%Y-%m"), author=json.dumps(os.environ.get("USER") or "analyst"),
+        q1=json.dumps(quotes[0]), q2=json.dumps(quotes[1]), q3=json.dumps(quotes[2]), q4=json.dumps(quotes[3]),
+        stubs=_stubs(candidates, source) if source is not None else "")
+
+
+def _phrase(c: Candidate, words: int = 10) -> str:
+    """A short phrase of the sentence around its first trigger word: what a claim's quote should be."""
+    tokens = c.sentence.split()
+    lowered = [t.lower().strip(".,;:!?\"'’“”()") for t in tokens]
+    first = c.triggers[0].split()[0].lower().replace("can't", "can’t")
+    at = next((i for i, t in enumerate(lowered) if t == first or t.startswith(first)), 0)
+    start = max(0, min(at - words // 2, len(tokens) - words))
+    return " ".join(tokens[start:start + words]).strip(".,;: ")
+
+
+def _stubs(candidates: list[Candidate], source: Path) -> str:
+    if not candidates:
+        return f"\n# {source.name}: no sentence with estimative or conditional language was found.\n"
+    lines = [f"\n# Candidate claims: the {len(candidates)} sentences of {source.name} with estimative or conditional",
+             "# language (line: trigger words). Uncomment one, fill in its form and terms, and check.",
+             "# `bayes coverage MODEL` shows which sentences the ledger quotes."]
+    for i, c in enumerate(candidates, 1):
+        lines += ["#", f"# line {c.line} ({', '.join(c.triggers)}): {_wrap(c.sentence)}",
+                  f"#  L{c.line:03d}_{i}:", f"#    quote: {json.dumps(_phrase(c))}", "#    says: ...",
+                  "#    form: probability | more_likely | less_likely | no_difference", "#    outcome: {variable: state}"]
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int = 96) -> str:
+    import textwrap
+
+    return "\n#   ".join(textwrap.wrap(text, width))
+
+
+def write_starter(name: str, out: str | os.PathLike | None = None, source: str | os.PathLike | None = None,
+                  force: bool = False) -> Path:
+    """Write the starter file (data/models/NAME.yaml under the working directory if that folder exists,
+    else ./NAME.yaml); never over an existing file unless `force`."""
+    from .fileio import atomic_write_text
+
+    if not NAME.match(name):
+        raise BayesInputError(f"model name '{name}' must be letters, digits and _, starting with a letter, at most "
+                              "64 characters", "command line")
+    if out is None:
+        folder = Path.cwd() / "data" / "models"
+        out = folder / f"{name}.yaml" if folder.is_dir() else Path(f"{name}.yaml")
+    out = Path(out)
+    if out.is_dir():
+        raise BayesInputError("-o names a folder; give a file name ending in .yaml", str(out))
+    if out.exists() and not force:
+        raise BayesInputError("already exists; choose another -o or pass --force to replace it", str(out))
+    if not out.parent.is_dir():
+        raise BayesInputError("the folder to write into does not exist", str(out.parent))
+    text = starter_text(name, Path(source) if source else None, out)
+    try:
+        return atomic_write_text(out, text)
+    except OSError as exc:
+        raise BayesInputError(f"cannot write: {exc.strerror}", str(out)) from None
