@@ -11,6 +11,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def source_dir() -> Path:
+    """Where the assessments' source texts are: $BAYES_SOURCE_DIR, else ../shared/sources beside the checkout
+    when present. The repository never ships the article; tests that need it skip without it."""
+    env = os.environ.get("BAYES_SOURCE_DIR")
+    return Path(env) if env else ROOT.parent / "shared" / "sources"
+
+
+FLAGSHIP_ARTICLE = "russia-mediate-armenia-azerbaijan-2020.txt"
+
+
+@pytest.fixture(scope="session")
+def flagship_article() -> Path:
+    """The flagship's article, or a skip naming where it was looked for."""
+    path = source_dir() / FLAGSHIP_ARTICLE
+    if not path.is_file():
+        pytest.skip(f"the flagship's article is not in this checkout (looked for {path}; set BAYES_SOURCE_DIR "
+                    "to the folder that holds it)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def flagship():
     import bayes

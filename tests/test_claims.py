@@ -88,13 +88,8 @@ def test_every_number_has_a_rationale_that_resolves(flagship):
     assert len(cited) >= 0.75 * len(spec.claims)
 
 
-def test_claims_quote_the_article_briefly(flagship):
-    from pathlib import Path
-
-    source = Path(__file__).resolve().parents[2] / "shared" / "sources" / "russia-mediate-armenia-azerbaijan-2020.txt"
-    if not source.exists():
-        pytest.skip("shared/sources not beside the checkout")
-    text = source.read_text(encoding="utf-8").replace("\u2019", "'")
+def test_claims_quote_the_article_briefly(flagship, flagship_article):
+    text = flagship_article.read_text(encoding="utf-8").replace("\u2019", "'")
     for claim in flagship.spec.claims.values():
         assert len(claim.quote.split()) <= 15, claim.id
         for part in claim.quote.replace("\u2019", "'").split(" ... "):
