@@ -352,10 +352,21 @@ def _with_words(frame, model):
     return out
 
 
+def _warn_impossible_scenarios(model):
+    """query, describe and cpt still answer for a file whose scenarios cannot happen, but say so (one line)."""
+    from .errors import QueryError
+
+    try:
+        model.scenarios()
+    except QueryError as exc:
+        sys.stderr.write(f"WARNING: {exc.location_message()}\n")
+
+
 def cmd_query(args) -> int:
     from .model import load
 
     model = load(args.model)
+    _warn_impossible_scenarios(model)
     soft = _parse_soft(args.soft, model)
     frame = model.query(args.variables or None, given=args.given, do=args.do, draws=args.draws, seed=args.seed,
                         soft=soft)
@@ -392,6 +403,9 @@ def cmd_scenarios(args) -> int:
     from .model import load
 
     model = load(args.model)
+    if not model.spec.outcomes and not args.variables:
+        raise BayesInputError("the model lists no outcomes to report; add an 'outcomes:' section "
+                              "(docs/model-file.md#outcomes) or name them with --variables", model.spec.path)
     frame = model.scenarios(args.variables, draws=args.draws, seed=args.seed)
     frame["scenario"] = frame["scenario"].astype(str)
     if args.format == "table" and args.variables is None:
@@ -407,6 +421,7 @@ def cmd_cpt(args) -> int:
     from .model import load
 
     model = load(args.model)
+    _warn_impossible_scenarios(model)
     table = model.cpt(args.variable, rationale=args.rationale)
     if args.format == "table":
         import pandas as pd
@@ -428,6 +443,7 @@ def cmd_describe(args) -> int:
     from .model import load
 
     model = load(args.model)
+    _warn_impossible_scenarios(model)
     frame = model.describe()
     if args.format == "table":
         import pandas as pd
@@ -579,7 +595,15 @@ def cmd_score(args) -> int:
     from .model import load
     from .scoring import score_model
 
-    frame = score_model(load(args.model), args.file, args.base_rates)
+    from .tracking import data_path
+
+    model = load(args.model)
+    frame = score_model(model, args.file, args.base_rates)
+    if frame.empty or "question" not in frame or not (frame["question"] != "overall").any():
+        looked = args.file or data_path(model, "outcomes")
+        raise BayesInputError("no resolved questions to score: the outcomes file is missing or empty (columns "
+                              "question, outcome, resolved, horizon, source; docs/model-file.md#evidence-and-outcomes)",
+                              str(looked))
     if args.format == "table":
         cols = [c for c in ("question", "outcome", "forecast", "base_rate_forecast", "brier", "uniform_brier",
                             "base_rate_brier", "log_score", "uniform_log_score", "base_rate_log_score", "rps")

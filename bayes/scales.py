@@ -114,10 +114,9 @@ def describe(p: float, scale: Scale = ICD203, low: float | None = None, high: fl
 
 def _pct(p: float, sign: bool = True) -> str:
     """Whole percent, but never '0%' or '100%' for a probability that is not exactly 0 or 1."""
-    if 0 < p < 0.005:
+    text = f"{p * 100:.0f}"
+    if text == "0" and p > 0:
         text = "<1"
-    elif 0.995 < p < 1:
+    elif text == "100" and p < 1:
         text = ">99"
-    else:
-        text = f"{p * 100:.0f}"
     return text + ("%" if sign else "")

@@ -1,6 +1,7 @@
 """Every kind of bad model file gives one message naming the file, the line and what was expected;
 the CLI exits 2 with that one line and no traceback."""
 
+import json
 import subprocess
 
 import pytest
@@ -197,3 +198,30 @@ def test_accepted_spellings(write_model):
     model = bayes.load(write_model(text, "merge.yaml"))
     assert model.spec.variables["sprinkler"].rows[1].probabilities["on"] == 0.01
     assert str(model.spec.variables["sprinkler"].rows[1].rationale) == "assumption: textbook number"
+
+
+def test_zero_probability_scenario_is_flagged_by_query_describe_and_cpt(write_model, bayes_cli):
+    text = TINY.replace("observe: {sprinkler: on}", "observe: {sprinkler: off, wet_grass: wet, rain: no}")
+    path = write_model(text)
+    for args in (("query", path, "rain"), ("describe", path), ("cpt", path, "rain")):
+        code, out, err = bayes_cli(*args)
+        assert code == 0 and out, args  # the answer is still given
+        assert err.count("\n") == 1 and err.startswith(f"WARNING: {path}:{_line_of(text, '  sprinkler_on:')}: ")
+        assert "probability zero" in err
+    code, out, err = bayes_cli("query", write_model(TINY, "fine.yaml"), "rain")
+    assert code == 0 and err == ""
+
+
+def test_degenerate_models_get_one_line(write_model, bayes_cli, tmp_path):
+    no_outcomes = TINY.replace("outcomes:\n  - wet_grass: wet\n", "")
+    code, out, err = bayes_cli("scenarios", write_model(no_outcomes))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "lists no outcomes" in err
+    code, out, _ = bayes_cli("scenarios", write_model(no_outcomes), "--variables", "rain", "--format", "json")
+    assert code == 0 and {r["scenario"] for r in json.loads(out)} == {"baseline", "sprinkler_on", "sprinkler_forced_on"}
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    path = models / "lonely.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    code, out, err = bayes_cli("score", path)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "no resolved questions" in err and str(tmp_path / "data" / "outcomes" / "lonely.csv") in err
