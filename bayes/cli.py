@@ -304,6 +304,9 @@ def cmd_check(args) -> int:
             fragile = [r.id for r in results if r.fragile]
             text += (f"; over {args.draws} parameter draws (seed {args.seed}), "
                      + (f"fragile (hold in under 80% of draws): {', '.join(fragile)}" if fragile else "none is fragile"))
+        if not any(v.observable for v in spec.variables.values()):
+            text += ("\nnote: no variable is marked 'observable: true', so `bayes indicators` has nothing to rank "
+                     "(docs/model-file.md#variables)")
         for r in results:
             if not r.passed:
                 text += "\n\n" + _failure_text(model, r, hints[r.id])

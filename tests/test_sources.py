@@ -82,6 +82,7 @@ def _with_source(write_model, tmp_path, quote_of_t2="rain is not rare"):
 def test_check_reports_quotes_missing_from_the_source(write_model, tmp_path, bayes_cli):
     code, out, _ = bayes_cli("check", _with_source(write_model, tmp_path))
     assert code == 0 and "quotes: all 3 occur in" in out
+    assert "note: no variable is marked 'observable: true'" in out  # the sprinkler has no indicator to watch
     code, out, _ = bayes_cli("check", _with_source(write_model, tmp_path, "rain is rare"), "--format", "json")
     found = {r["id"]: r["quote_in_source"] for r in json.loads(out)}
     assert code == 1 and found == {"T1": True, "T2": False, "T3": True}
