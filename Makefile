@@ -10,9 +10,9 @@ MODEL  ?= caucasus_2020
 .PHONY: setup brief test test-fast fuzz lab check clean-reports help
 
 help:
-	@echo "make brief   - set up, then render reports/$(MODEL)/brief.html and charts (MODEL=name)"
+	@echo "make brief   - set up, then render reports/<model>/brief.html and charts (MODEL=name or path)"
 	@echo "make test    - set up, then run the whole test suite"
-	@echo "make lab     - set up, then open JupyterLab on notebooks/"
+	@echo "make lab     - set up, then open JupyterLab on notebooks/ (MODEL=name or path: the notebooks' model)"
 	@echo "make check   - check the claims of MODEL"
 	@echo "make fuzz    - a longer search for inputs that crash the CLI (N=2000 examples per test)"
 
@@ -25,10 +25,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 brief: $(STAMP)
-	$(BIN)/bayes brief $(MODEL)
+	$(BIN)/bayes brief "$(MODEL_ARG)"
 
 check: $(STAMP)
-	$(BIN)/bayes check $(MODEL)
+	$(BIN)/bayes check "$(MODEL_ARG)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -39,8 +39,11 @@ test-fast: $(STAMP)
 fuzz: $(STAMP)  # a longer hypothesis search with fresh examples (the suite runs a fixed sample)
 	BAYES_FUZZ_EXAMPLES=$${N:-2000} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
+# a path is made absolute (notebooks run in notebooks/); a bare name is looked up under data/models/
+MODEL_ARG = $(if $(wildcard $(MODEL)),$(abspath $(MODEL)),$(MODEL))
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	BAYES_MODEL="$(MODEL_ARG)" $(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean-reports:
 	rm -rf reports/

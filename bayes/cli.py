@@ -695,11 +695,21 @@ def cmd_new(args) -> int:
 def cmd_brief(args) -> int:
     from .report import render_brief
 
+    from .claims import evaluate_claims, fix_hints
+
     result = render_brief(args.model, args.out)
-    print(_headline_text(result.model, result.scenarios))
+    model = result.model
+    if model.spec.outcomes:
+        print(_headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
     for path in result.charts:
         print(f"Chart:    {path}")
+    failed = [r for r in evaluate_claims(model) if not r.passed]
+    if failed:  # the brief is written (and says so on its first screen); the terminal and exit code say so too
+        print(f"\n{len(failed)} of {len(model.spec.claims)} claims FAIL; the brief marks them:")
+        for r in failed:
+            print(_failure_text(model, r, fix_hints(model, r.id)))
+        return EXIT_CHECK_FAILED
     return EXIT_OK
 
 
