@@ -8,6 +8,7 @@ marks, case and "..." elisions normalised (docs/model-file.md#source-linked-clai
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ _WORDS = [
     ("if", r"\bif\b"), ("unless", r"\bunless\b"), ("until", r"\buntil\b"), ("provided that", r"\bprovided\s+that\b"),
     ("would", r"\bwould(?:n['’]t)?\b"), ("could", r"\bcould(?:n['’]t)?\b"), ("might", r"\bmight\b"),
     ("chance", r"\bchances?\b"), ("expect", r"\bexpect(?:s|ed)?\b"),
+    ("regardless of", r"\bregardless\s+of\b"), ("no difference", r"\b(?:makes?|made)\s+no\s+difference\b"),
 ]
 TRIGGERS = [(t, r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b") for t in _TERMS] + _WORDS
 _TRIGGER_RE = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in TRIGGERS]
@@ -216,7 +218,7 @@ def source_path(spec, override: str | None = None) -> Path | None:
     if override:
         path = Path(override)
     elif spec.source_file:
-        path = Path(spec.path).parent / spec.source_file
+        path = Path(os.path.normpath(Path(spec.path).parent / spec.source_file))
     else:
         return None
     if not path.is_file():
