@@ -19,15 +19,25 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
-    """Call `write(tmp_path)` then rename tmp over `path`; the temp file is removed on any failure."""
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None], check: Callable[[str], None] | None = None) -> Path:
+    """Call `write(tmp_path)`, then `check(tmp_path)` if given, then rename tmp over `path`; the temp file is
+    removed on any failure. A symlink is written through (its target is replaced, the link stays) and an
+    existing file keeps its permissions."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        if check is not None:
+            check(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -36,12 +46,27 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike):
+    """An exclusive lock on a folder (flock on its descriptor), held while a file in it is read, extended
+    and renamed into place: concurrent appenders queue instead of losing each other's rows, and no lock
+    file is left behind."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, check: Callable[[str], None] | None = None) -> Path:
     def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
 
-    return atomic_write(path, write)
+    return atomic_write(path, write, check)
 
 
 def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:

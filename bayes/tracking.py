@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,44 @@ def data_path(model, kind: str, suffix: str = ".csv") -> Path:
     return Path(model.spec.path).resolve().parent.parent / kind / f"{model.name}{suffix}"
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _parse_date(text: str, where: str, file: str, line: int) -> dt.date:
+    """Only YYYY-MM-DD (Python also reads 20200927 and 2020-W39-7; an analyst's log should not)."""
+    text = text.strip()
     try:
-        return dt.date.fromisoformat(text.strip())
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise EvidenceLogError(f"{where} '{text}' is not a date; expected YYYY-MM-DD", file, line) from None
+
+
+def as_of_date(model) -> dt.date:
+    """The first day the model speaks for: its as_of (YYYY-MM-DD, or YYYY-MM meaning the 1st)."""
+    as_of = str(model.spec.as_of).strip()
+    try:
+        return dt.date.fromisoformat(as_of if len(as_of) == 10 else f"{as_of[:7]}-01")
+    except ValueError:
+        return dt.date.min
+
+
+# A field starting with one of these is a formula to Excel and LibreOffice (CSV injection); control
+# characters break rows or hide text. Both are refused in every field of a log row.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_field(name: str, value: str, file: str, line: int | None):
+    bad = next((ch for ch in value if (ord(ch) < 32 and ch != "\t") or 0x7f <= ord(ch) < 0xa0 or ch in "\u2028\u2029"),
+               None)
+    if bad is not None:
+        raise EvidenceLogError(f"{name} holds a control character ({bad!r}); write it on one line without control "
+                               "characters", file, line)
+    if value.startswith(FORMULA_START):
+        raise EvidenceLogError(f"{name} starts with {value[0]!r}; spreadsheets run a field starting with "
+                               "= + - @, tab or CR as a formula: start it with a letter, a digit or a quote mark",
+                               file, line)
 
 
 def parse_likelihood(text: str, model, variable: str, file: str, line: int | None) -> tuple[float, ...]:
@@ -89,8 +123,13 @@ def parse_evidence_row(record: dict, model, file: str, line: int) -> EvidenceRow
     if extra:
         raise EvidenceLogError(f"unknown column(s) {', '.join(sorted(map(str, extra)))}; expected: "
                                f"{', '.join(EVIDENCE_COLUMNS)}", file, line)
+    for key in EVIDENCE_COLUMNS:
+        check_field(key, record.get(key) or "", file, line)
     get = lambda key: (record.get(key) or "").strip()  # noqa: E731
     date = _parse_date(get("date"), "date", file, line)
+    if date < as_of_date(model):
+        raise EvidenceLogError(f"date {date} is before the model's as_of ({model.spec.as_of}); the model already "
+                               "speaks for what was known then, so the log holds only later news", file, line)
     variable = get("variable")
     if variable not in model.spec.variables:
         raise EvidenceLogError(f"unknown variable '{variable}'; known variables: {', '.join(model.spec.variables)}",
@@ -109,7 +148,15 @@ def parse_evidence_row(record: dict, model, file: str, line: int) -> EvidenceRow
 
 
 def _read_csv(text: str, columns: list[str], file: str, required: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _records(reader, columns, file, required)
+    except csv.Error as exc:  # e.g. a quote opened and never closed: the rest of the file would be one field
+        raise EvidenceLogError(f"the file cannot be read as CSV ({exc}); a quoted field is probably not closed",
+                               file, reader.line_num or 1) from None
+
+
+def _records(reader, columns, file, required):
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
     if missing:
@@ -129,33 +176,61 @@ def _read_csv(text: str, columns: list[str], file: str, required: list[str]) -> 
 
 def load_evidence(model, path: str | os.PathLike | None = None) -> list[EvidenceRow]:
     """Validate the whole log; the first problem is reported with its line number."""
+    from .fileio import read_text_file
+
     path = Path(path) if path is not None else data_path(model, "evidence")
     if not path.exists():
         return []
-    text = path.read_text(encoding="utf-8")
-    rows = [parse_evidence_row(record, model, str(path), line)
-            for line, record in _read_csv(text, EVIDENCE_COLUMNS, str(path), ["date", "variable", "source"])]
+    return load_evidence_text(model, read_text_file(path, "evidence log", MAX_LOG_BYTES), str(path))
+
+
+MAX_LOG_BYTES = 20_000_000
+
+
+def load_evidence_text(model, text: str, file: str) -> list[EvidenceRow]:
+    rows = [parse_evidence_row(record, model, file, line)
+            for line, record in _read_csv(text, EVIDENCE_COLUMNS, file, ["date", "variable", "source"])]
     return sorted(rows, key=lambda r: (r.date, r.line))
 
 
 def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> Path:
-    """Append one validated row; the file is left byte-identical if anything is wrong."""
+    """Append one validated row under an exclusive lock: the log is re-read under the lock and must parse
+    cleanly, the new copy is validated before it replaces the old one (through a symlink, keeping the
+    mode), and anything wrong leaves the file byte-identical."""
+    from .fileio import folder_lock, read_text_file
+
     path = Path(path) if path is not None else data_path(model, "evidence")
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    if existing:
-        load_evidence(model, path)  # never build on a log that is already broken
-        line = existing.count("\n") + (0 if existing.endswith("\n") else 1) + 1
-    else:
-        line = 2
-    parse_evidence_row({k: row.get(k, "") for k in EVIDENCE_COLUMNS}, model, str(path), line)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if not existing:
-        writer.writerow(EVIDENCE_COLUMNS)
-    elif not existing.endswith("\n"):
-        buffer.write("\n")
-    writer.writerow([row.get(k, "") or "" for k in EVIDENCE_COLUMNS])
-    return atomic_write_text(path, existing + buffer.getvalue())
+    fields = {k: "" if row.get(k) is None else str(row.get(k)) for k in EVIDENCE_COLUMNS}
+    unknown = set(row) - set(EVIDENCE_COLUMNS)
+    if unknown:
+        raise EvidenceLogError(f"unknown field(s) {', '.join(sorted(unknown))}", str(path))
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        raise EvidenceLogError("the evidence log must be a regular file", str(path))
+    if not target.parent.is_dir():
+        raise EvidenceLogError("the folder of the evidence log does not exist", str(target.parent))
+    with folder_lock(target.parent):
+        for stale in target.parent.glob(f".{target.name}.*{target.suffix}"):  # left by a writer killed mid-write:
+            stale.unlink(missing_ok=True)  # under the lock no other writer can be using one
+        existing = read_text_file(target, "evidence log", MAX_LOG_BYTES) if target.exists() else ""
+        before = load_evidence_text(model, existing, str(path)) if existing.strip() else []
+        line = existing.count("\n") + (0 if existing.endswith("\n") or not existing else 1) + 1 if existing else 2
+        parse_evidence_row(fields, model, str(path), line)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if not existing.strip():
+            existing = ""
+            writer.writerow(EVIDENCE_COLUMNS)
+        elif not existing.endswith("\n"):
+            buffer.write("\n")
+        writer.writerow([fields[k] for k in EVIDENCE_COLUMNS])
+
+        def complete(tmp):  # the file about to replace the log holds every old row and the new one
+            written = read_text_file(tmp, "evidence log", MAX_LOG_BYTES + len(buffer.getvalue()))
+            if len(load_evidence_text(model, written, str(path))) != len(before) + 1:
+                raise EvidenceLogError("the new row did not read back as one row; nothing was written", str(path))
+
+        return atomic_write_text(target, existing + buffer.getvalue(), check=complete)
 
 
 def evidence_up_to(rows: list[EvidenceRow], date: dt.date) -> tuple[dict, dict]:
@@ -221,9 +296,11 @@ def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]
     path = Path(path) if path is not None else data_path(model, "outcomes")
     if not path.exists():
         return []
+    from .fileio import read_text_file
+
     file = str(path)
     out = []
-    for line, record in _read_csv(path.read_text(encoding="utf-8"), OUTCOME_COLUMNS, file,
+    for line, record in _read_csv(read_text_file(path, "outcomes file", MAX_LOG_BYTES), OUTCOME_COLUMNS, file,
                                   ["question", "outcome", "resolved", "source"]):
         get = lambda key: (record.get(key) or "").strip()  # noqa: E731
         question, outcome = get("question"), get("outcome")
