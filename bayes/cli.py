@@ -10,6 +10,7 @@ import json
 import math
 import os
 import sys
+from pathlib import Path
 
 from .errors import BayesInputError
 from .scales import describe
@@ -174,11 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--format", choices=["bif", "xmlbif", "net", "xdsl"], required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
 
     p = command("import", "Turn an XDSL, BIF, XMLBIF or NET file into a model file (every number labelled as imported).",
                 "bayes import caucasus_2020.bifxml -o imported.yaml")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.yaml")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p.add_argument("--format", choices=["bif", "xmlbif", "net", "xdsl"], default=None, help="default: from the suffix")
 
     p = command("cpt", "Show a variable's conditional table, rows labelled by parent states.",
@@ -621,7 +624,7 @@ def cmd_export(args) -> int:
     from .formats import export_model
     from .model import load
 
-    path = export_model(load(args.model), args.format, args.output)
+    path = export_model(load(args.model), args.format, args.output, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -630,7 +633,7 @@ def cmd_import(args) -> int:
     from .formats import import_model
     from .model import load
 
-    path = import_model(args.file, args.output, args.format)
+    path = import_model(args.file, args.output, args.format, force=args.force)
     model = load(path)  # what was written must load
     print(f"wrote {path} ({len(model.variables)} variables)")
     return EXIT_OK
@@ -697,6 +700,8 @@ def cmd_brief(args) -> int:
 
     from .claims import evaluate_claims, fix_hints
 
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
     result = render_brief(args.model, args.out)
     model = result.model
     if model.spec.outcomes:

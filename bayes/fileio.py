@@ -95,3 +95,23 @@ def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BayesInputError(f"{what} is not UTF-8 (byte {exc.start}); save it as UTF-8", str(path)) from None
+
+
+def check_output(path: str | os.PathLike, force: bool = False) -> Path:
+    """An output file the analyst named: refused (one clear error) if it is a folder, sits in no folder or
+    under a file, cannot be written, or already exists without `force`; nothing is written here."""
+    from .errors import BayesInputError
+
+    path = Path(path)
+    if path.is_dir():
+        raise BayesInputError("-o names a folder; give a file name", str(path))
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise BayesInputError(f"-o is under '{parent}', which is a file, not a folder", str(path))
+    if not parent.exists():
+        raise BayesInputError(f"the folder '{parent}' does not exist", str(path))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BayesInputError(f"the folder '{parent}' cannot be written to", str(path))
+    if (path.exists() or path.is_symlink()) and not force:
+        raise BayesInputError("already exists; choose another -o or pass --force to replace it", str(path))
+    return path

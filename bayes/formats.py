@@ -152,11 +152,15 @@ def to_xdsl(model) -> str:
 WRITERS = {"bif": to_bif, "xmlbif": to_xmlbif, "net": to_net, "xdsl": to_xdsl}
 
 
-def export_model(model, fmt: str, path: str | os.PathLike) -> Path:
-    """Write the model in `fmt` to `path`, atomically (a failed export leaves no partial file)."""
+def export_model(model, fmt: str, path: str | os.PathLike, force: bool = False) -> Path:
+    """Write the model in `fmt` to `path`, atomically (a failed export leaves no partial file); an existing
+    file only with `force`."""
+    from .fileio import check_output
+
     if fmt not in WRITERS:
         raise BayesInputError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}", "command line")
-    return atomic_write_text(Path(path), WRITERS[fmt](model))
+    path = check_output(path, force)
+    return atomic_write_text(path, WRITERS[fmt](model))
 
 
 def read_network(path: str | os.PathLike, fmt: str | None = None):
@@ -271,21 +275,67 @@ def _xdsl_descriptions(root) -> tuple[dict[str, str], str | None, str | None]:
     return {k: v for k, v in comments.items() if v}, genie.get("name"), comment
 
 
-def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None) -> Path:
-    """Write a model file (format bayes-model/1) for a network read from another tool."""
+class Renamer:
+    """Foreign names onto the model file's identifiers (letters, digits, _, not starting with a digit, at
+    most 64 characters), each distinct: '>=7.5' becomes s_ge7_5, '../../x' v_x. The original is kept as
+    the variable's label or in its description."""
+
+    SYMBOLS = ((">=", "ge"), ("<=", "le"), (">", "gt"), ("<", "lt"), ("+", "plus"), ("%", "pct"), ("&", "and"))
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        import re
+
+        from .modelfile import MAX_NAME, NAME_PATTERN
+
+        if NAME_PATTERN.match(name) and name not in self.used:
+            self.used.add(name)
+            return name
+        text = name
+        for symbol, word in self.SYMBOLS:
+            text = text.replace(symbol, word)
+        text = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or self.prefix
+        if not re.match(r"[A-Za-z_]", text):
+            text = f"{self.prefix}_{text}"
+        text = text[:MAX_NAME]
+        candidate, k = text, 2
+        while candidate in self.used:
+            suffix = f"_{k}"
+            candidate, k = text[:MAX_NAME - len(suffix)] + suffix, k + 1
+        self.used.add(candidate)
+        return candidate
+
+
+def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None, force: bool = False) -> Path:
+    """Write a model file (format bayes-model/1) for a network read from another tool; an existing file
+    only with `force`."""
     import itertools
 
     import numpy as np
 
+    from .fileio import check_output
+
+    out = check_output(out, force)
     network, fmt, descriptions, title, comment = _read(Path(path), fmt)
     source = Path(path).name
     if not network.get_cpds():
         raise BayesInputError(f"no variables with tables found; is this really a {fmt.upper()} file?", str(path))
+    names = Renamer("v")
+    variable_names = {str(n): names(str(n)) for n in network.nodes()}
+    state_names = {}
+    for cpd in network.get_cpds():
+        states_of = Renamer("s")
+        state_names[str(cpd.variable)] = {str(s): states_of(str(s)) for s in cpd.state_names[cpd.variable]}
     variables = {}
     for cpd in network.get_cpds():
-        name = cpd.variable
-        parents = list(cpd.variables[1:])
-        states = [str(s) for s in cpd.state_names[name]]
+        original = str(cpd.variable)
+        name = variable_names[original]
+        parents = [variable_names[str(p)] for p in cpd.variables[1:]]
+        originals = [str(p) for p in cpd.variables[1:]]
+        states = [state_names[original][str(s)] for s in cpd.state_names[cpd.variable]]
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)  # (*parent cards, card)
         rows = []
         for index in itertools.product(*(range(n) for n in values.shape[:-1])):
@@ -297,12 +347,17 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
             row = {"probabilities": {s: float(p) for s, p in zip(states, probabilities)},
                    "rationale": {"assumption": note}}
             if parents:
-                row = {"given": {p: str(cpd.state_names[p][i]) for p, i in zip(parents, index)}, **row}
+                row = {"given": {p: state_names[o][str(cpd.state_names[o][i])]
+                                 for p, o, i in zip(parents, originals, index)}, **row}
             rows.append(row)
-        description = descriptions.get(name, f"{name} (imported from {source})")
+        description = descriptions.get(original, f"{original} (imported from {source})")
+        renamed = {o: n for o, n in state_names[original].items() if o != n}
+        if renamed:
+            description += "; states renamed to names: " + ", ".join(f"{o!r} -> {n}" for o, n in renamed.items())
         variables[name] = {"description": description, "states": states,
+                           **({"label": original[:200]} if original != name else {}),
                            **({"parents": parents} if parents else {}), "table": rows}
-    order = list(network.nodes())
+    order = [variable_names[str(n)] for n in network.nodes()]
     document = {"format": "bayes-model/1",
                 "model": {"title": title or f"{Path(path).stem} (imported)",
                           "source": f"{comment} (imported from {source})" if comment else source,

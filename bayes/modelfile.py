@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from .scales import DEFAULT_SCALE, SCALES
 from .yamlfile import LineDict, LineList, line_of, load_yaml_file
 
 ROW_SUM_TOLERANCE = 1e-6
+# Variable, state, scenario and claim names: identifiers, so they are safe in file names, formulas and
+# every exchange format (docs/model-file.md#names).
+MAX_NAME = 64
+NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}$")
 MAX_TABLE_ROWS = 100_000
 FORMAT_TAG = "bayes-model/1"
 
@@ -239,9 +244,12 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             self.fail(f"{what} must be a name (letters, digits, _), got {_kind(value)}", line)
         text = str(value).strip()
-        if not text or any(ch.isspace() for ch in text) or "=" in text or "," in text:
-            self.fail(f"{what} '{value}' must be a single word without spaces, '=' or ',' "
-                      "(use underscores, e.g. turns_to_the_west)", line)
+        if not NAME_PATTERN.match(text):
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            why = f"is {len(text)} characters long" if len(text) > MAX_NAME and NAME_PATTERN.match(text[:MAX_NAME]) \
+                else "is not a name"
+            self.fail(f"{what} '{shown}' {why}; a name is letters, digits and _, not starting with a digit, at most "
+                      f"{MAX_NAME} characters (e.g. turns_to_the_west)", line)
         return text
 
     def known_keys(self, mapping: LineDict, allowed: set[str], what: str):

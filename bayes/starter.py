@@ -162,7 +162,7 @@ def write_starter(name: str, out: str | os.PathLike | None = None, source: str |
                   force: bool = False) -> Path:
     """Write the starter file (data/models/NAME.yaml under the working directory if that folder exists,
     else ./NAME.yaml); never over an existing file unless `force`."""
-    from .fileio import atomic_write_text
+    from .fileio import atomic_write_text, check_output
 
     if not NAME.match(name):
         raise BayesInputError(f"model name '{name}' must be letters, digits and _, starting with a letter, at most "
@@ -170,13 +170,7 @@ def write_starter(name: str, out: str | os.PathLike | None = None, source: str |
     if out is None:
         folder = Path.cwd() / "data" / "models"
         out = folder / f"{name}.yaml" if folder.is_dir() else Path(f"{name}.yaml")
-    out = Path(out)
-    if out.is_dir():
-        raise BayesInputError("-o names a folder; give a file name ending in .yaml", str(out))
-    if out.exists() and not force:
-        raise BayesInputError("already exists; choose another -o or pass --force to replace it", str(out))
-    if not out.parent.is_dir():
-        raise BayesInputError("the folder to write into does not exist", str(out.parent))
+    out = check_output(out, force)
     text = starter_text(name, Path(source) if source else None, out)
     try:
         return atomic_write_text(out, text)

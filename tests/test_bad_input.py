@@ -187,7 +187,7 @@ def test_zero_probability_scenario_is_named_with_its_line(write_model, bayes_cli
 
 
 def test_accepted_spellings(write_model):
-    """Things analysts write that are valid: 1e-2, merge keys with an override, numeric state names."""
+    """Things analysts write that are valid: 1e-2, merge keys with an override."""
     text = TINY.replace("{no: 0.8, yes: 0.2}", "{no: 8e-1, yes: 2e-1}")
     assert bayes.load(write_model(text)).probability("rain=yes") == pytest.approx(0.2)
     text = TINY.replace("      - given: {rain: no}\n        probabilities: {off: 0.6, on: 0.4}",

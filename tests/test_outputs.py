@@ -1,0 +1,44 @@
+"""Outputs never clobber: an existing file needs --force; a bad -o is one line and writes nothing."""
+
+import os
+
+import pytest
+
+
+@pytest.mark.parametrize("command", ["export", "import", "new"])
+def test_outputs_refuse_to_overwrite_without_force(tmp_path, bayes_cli, command):
+    source = tmp_path / "model.bifxml"
+    assert bayes_cli("export", "caucasus_2020", "--format", "xmlbif", "-o", source)[0] == 0
+    args = {"export": ["export", "caucasus_2020", "--format", "bif"], "import": ["import", source],
+            "new": ["new", "mine"]}[command]
+    out = tmp_path / "out.file"
+    out.write_text("the analyst's own file\n", encoding="utf-8")
+    code, stdout, err = bayes_cli(*args, "-o", out)
+    assert code == 2 and stdout == "" and err.count("\n") == 1 and "already exists" in err and "--force" in err
+    assert out.read_text(encoding="utf-8") == "the analyst's own file\n"
+    code, _, err = bayes_cli(*args, "-o", out, "--force")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8") != "the analyst's own file\n"
+
+
+@pytest.mark.parametrize("where, message", [
+    ("folder", "names a folder"), ("under_file", "which is a file"), ("missing", "does not exist"),
+    ("read_only", "cannot be written"),
+])
+def test_bad_output_places_are_one_line(tmp_path, bayes_cli, where, message):
+    if where == "read_only" and os.geteuid() == 0:
+        pytest.skip("root can write into a read-only folder")
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "ro").mkdir(mode=0o555)
+    out = {"folder": tmp_path, "under_file": tmp_path / "a_file" / "x.bif", "missing": tmp_path / "no" / "x.bif",
+           "read_only": tmp_path / "ro" / "x.bif"}[where]
+    for args in (["export", "caucasus_2020", "--format", "bif", "-o", out], ["new", "mine", "-o", out]):
+        code, _, err = bayes_cli(*args)
+        assert code == 2 and err.count("\n") == 1 and message in err, (args, err)
+
+
+def test_brief_out_must_be_a_folder(tmp_path, bayes_cli):
+    target = tmp_path / "brief.html"
+    target.write_text("keep me")
+    code, _, err = bayes_cli("brief", "caucasus_2020", "--out", target)
+    assert code == 2 and "must be a folder" in err and target.read_text() == "keep me"
