@@ -67,7 +67,7 @@ def load_base_rates(model, path: str | os.PathLike | None = None) -> dict[str, B
     def fail(message, line=None):
         raise ModelFileError(message, file, line)
 
-    top = load_yaml_file(path)
+    top = load_yaml_file(path, "base-rates file")
     if not isinstance(top, dict):
         fail("a base-rates file is a mapping with 'format' and 'questions'", getattr(top, "line", None))
     if top.get("format") != FORMAT_TAG:

@@ -69,11 +69,11 @@ def atomic_write_text(path: str | os.PathLike, text: str, check: Callable[[str],
     return atomic_write(path, write, check)
 
 
-def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
-    """A regular UTF-8 file of at most `max_bytes`, or one clear BayesInputError naming it.
+def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes:
+    """A regular file of at most `max_bytes`, or one clear BayesInputError naming it.
 
     Opened non-blocking and checked with fstat before reading, so a FIFO or a device is refused instead
-    of hanging or reading forever.
+    of hanging or reading forever (a symlink to /dev/zero included).
     """
     import stat
 
@@ -82,19 +82,48 @@ def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise BayesInputError(f"{what} not found", str(path)) from None
+    except IsADirectoryError:
+        raise BayesInputError(f"is a folder; expected the {what}", str(path)) from None
     except OSError as exc:
         raise BayesInputError(f"cannot read {what}: {exc.strerror}", str(path)) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise BayesInputError(f"is a folder; expected the {what}", str(path))
+        raise BayesInputError(f"the {what} must be a regular file, not a FIFO, device or socket", str(path))
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise BayesInputError(f"{what} must be a regular file, not a FIFO, device or folder", str(path))
         if info.st_size > max_bytes:
-            raise BayesInputError(f"{what} is {info.st_size:,} bytes; at most {max_bytes:,} are read", str(path))
-        data = fh.read(max_bytes + 1)
+            raise BayesInputError(f"the {what} is {info.st_size:,} bytes; at most {max_bytes:,} are read", str(path))
+        return fh.read(max_bytes + 1)[:max_bytes]
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+
+def decode_utf8(data: bytes, what: str, file: str) -> str:
+    """UTF-8 (with or without a BOM); any other encoding is named in the error, with the line of the first
+    byte that is not UTF-8."""
+    from .errors import BayesInputError
+
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise BayesInputError(f"the {what} is {name}; save it as UTF-8", file)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BayesInputError(f"{what} is not UTF-8 (byte {exc.start}); save it as UTF-8", str(path)) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        guess = "Latin-1 or Windows-1252, probably" if exc.start < len(data) and data[exc.start] >= 0x80 else "unknown"
+        raise BayesInputError(f"the {what} is not UTF-8 (byte 0x{data[exc.start]:02x}; {guess}); save it as UTF-8",
+                              file, line) from None
+
+
+def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
+    """A regular UTF-8 file of at most `max_bytes` as text, or one clear BayesInputError naming it."""
+    return decode_utf8(read_bytes_file(path, what, max_bytes), what, str(path))
 
 
 def check_output(path: str | os.PathLike, force: bool = False) -> Path:

@@ -577,6 +577,10 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
     ck.known_keys(spec, BUILDER_KEYS[kind], f"the {kind} builder of '{vname}'")
     states, parents = shell["states"], shell["parents"]
     pcards = tuple(len(shells[p]["states"]) for p in parents)
+    if math.prod(pcards) > MAX_TABLE_ROWS:  # checked before the builder allocates its table
+        ck.fail(f"variable '{vname}' would need a table of {math.prod(pcards):,} rows (one per combination of its "
+                f"{len(parents)} parents' states); at most {MAX_TABLE_ROWS:,} are supported; reduce its parents",
+                line_of(body, "parents"))
     k = _row_concentration(ck, spec, concentration)
     effects_key = "effects" if kind == "log_odds" else "causes"
     effects_raw = spec.get(effects_key) or LineDict()

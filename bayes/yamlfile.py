@@ -137,11 +137,66 @@ _LineLoader.add_implicit_resolver(
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
+MAX_EXPANDED = 1_000_000  # values a document may expand to through aliases (an alias bomb expands to billions)
+MAX_DIGITS = 15  # a whole number with more digits than a double holds exactly is a typo or an attack
+
+
+def _check_expansion(root, filename: str):
+    """Refuse a document whose aliases (*name) expand it past MAX_EXPANDED values, before anything is built:
+    PyYAML shares aliased nodes, but every walk of the result (validation, printing) pays the full size."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1 + len(node.value) // 64
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANDED:
+                raise ModelFileError(f"the aliases (*name) here expand to more than {MAX_EXPANDED:,} values; "
+                                     "write the values out instead of nesting aliases", filename,
+                                     node.start_mark.line + 1)
+            continue
+        if key in in_progress:
+            raise ModelFileError("an alias refers to the mapping or list it is inside (a loop)", filename,
+                                 node.start_mark.line + 1)
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in in_progress:
+                raise ModelFileError("an alias refers to the mapping or list it is inside (a loop)", filename,
+                                     child.start_mark.line + 1)
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _construct_int(loader, node):
+    digits = node.value.lstrip("+-").replace("_", "")
+    if len(digits) > MAX_DIGITS:
+        raise ModelFileError(f"a number with {len(digits):,} digits; at most {MAX_DIGITS} are read",
+                             loader.filename, node.start_mark.line + 1)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def load_yaml_text(text: str, filename: str):
     """Parse YAML text with line-aware containers; any parse problem becomes a ModelFileError."""
     loader = _LineLoader(text, filename)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, filename)
+        return loader.construct_document(node)
     except ModelFileError:
         raise
     except yaml.reader.ReaderError as exc:
@@ -162,21 +217,16 @@ def load_yaml_text(text: str, filename: str):
         loader.dispose()
 
 
-def load_yaml_file(path: str | Path):
-    """Read a YAML file as UTF-8 text and parse it safely."""
-    path = Path(path)
+MAX_YAML_BYTES = 20_000_000
+
+
+def load_yaml_file(path: str | Path, what: str = "model file"):
+    """Read a YAML file (a regular UTF-8 file of bounded size) and parse it safely."""
+    from .errors import BayesInputError
+    from .fileio import decode_utf8, read_bytes_file
+
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelFileError("file not found", str(path)) from None
-    except IsADirectoryError:
-        raise ModelFileError("is a directory, expected a YAML model file", str(path)) from None
-    except OSError as exc:
-        raise ModelFileError(f"cannot read file: {exc.strerror}", str(path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ModelFileError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                             str(path), line) from None
-    return load_yaml_text(text.removeprefix("\ufeff"), str(path))
+        text = decode_utf8(read_bytes_file(path, what, MAX_YAML_BYTES), what, str(path))
+    except BayesInputError as exc:
+        raise ModelFileError(exc.message, exc.file, exc.line) from None
+    return load_yaml_text(text, str(path))

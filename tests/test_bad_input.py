@@ -146,7 +146,7 @@ def test_yes_no_on_off_stay_state_names(write_model):
 
 MORE_CASES = [
     ("huge_integer", TINY.replace("{no: 0.8, yes: 0.2}", "{no: " + "9" * 400 + ", yes: 0.2}"), "{no: 999",
-     "far too large"),
+     "400 digits; at most 15"),
     ("nan_odds_ratio", TINY.replace("    strength: far_more", "    min_odds_ratio: .nan"), "min_odds_ratio",
      "is nan"),
     ("control_character", TINY.replace("Whether it rains.", "Whether it\x07 rains."), "Whether it", "U+0007"),
@@ -225,3 +225,56 @@ def test_degenerate_models_get_one_line(write_model, bayes_cli, tmp_path):
     code, out, err = bayes_cli("score", path)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "no resolved questions" in err and str(tmp_path / "data" / "outcomes" / "lonely.csv") in err
+
+
+ALIAS_BOMB = ("[&a0 [x, x, x, x, x, x, x, x, x]" + "".join(f", &a{i} [*a{i - 1}" + f", *a{i - 1}" * 8 + "]"
+                                                          for i in range(1, 9)) + "]")
+
+
+FILE_KINDS = ["utf16", "latin1", "fifo", "dev_zero", "folder", "too_big"]
+YAML_KINDS = ["alias_bomb", "alias_loop", "huge_int"]
+
+
+@pytest.mark.parametrize("role, kind", [(r, k) for r in ("model", "base_rates") for k in YAML_KINDS + FILE_KINDS]
+                         + [(r, k) for r in ("evidence", "outcomes") for k in FILE_KINDS])
+def test_hostile_files_in_every_role_are_one_line(tmp_path, bayes_cli, kind, role):
+    """Whatever the file, wherever it is given: exit 2 with one line naming it, within seconds."""
+    import os
+
+    path = tmp_path / ("x.yaml" if role in ("model", "base_rates") else "x.csv")
+    yaml_text = {"alias_bomb": f"format: bayes-model/1\nmodel: {{title: t, source: s, as_of: 2020-07, author: a, "
+                               f"scale: {ALIAS_BOMB}}}\nvariables: {{}}\n",
+                 "alias_loop": "format: &x [1, *x]\n", "huge_int": "format: " + "9" * 5000 + "\n"}
+    if kind in yaml_text:
+        path.write_text(yaml_text[kind], encoding="utf-8")
+    elif kind == "utf16":
+        path.write_bytes("date,variable\n".encode("utf-16"))
+    elif kind == "latin1":
+        path.write_bytes("question,outcome\ncaf\xe9,x\n".encode("latin-1"))
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev_zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        with open(path, "wb") as fh:
+            fh.truncate(21_000_000)  # sparse: past every size cap
+    args = {"model": ["check", path], "base_rates": ["score", "caucasus_2020", "--base-rates", path],
+            "evidence": ["history", "caucasus_2020", "--file", path],
+            "outcomes": ["score", "caucasus_2020", "--file", path]}[role]
+    code, out, err = bayes_cli(*args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("ERROR: "), err
+    assert str(path) in err
+
+
+def test_builders_count_against_the_row_cap_before_allocating(write_model, bayes_cli):
+    roots = "".join(f"  r{i}:\n    description: d\n    states: [a, b]\n    table:\n      - probabilities: {{a: 0.5, b: 0.5}}\n"
+                    f"        rationale: {{assumption: t}}\n" for i in range(20))
+    parents = ", ".join(f"r{i}" for i in range(20))
+    text = (f"format: bayes-model/1\nmodel: {{title: t, source: s, as_of: 2020-07, author: a}}\nvariables:\n{roots}"
+            f"  child:\n    description: d\n    states: [no, yes]\n    parents: [{parents}]\n    builder:\n"
+            f"      type: noisy_or\n      present: yes\n      leak: 0.1\n      causes: {{"
+            + ", ".join(f"r{i}: {{b: 0.2}}" for i in range(20)) + "}\n      rationale: {assumption: t}\n")
+    code, _, err = bayes_cli("check", write_model(text))
+    assert code == 2 and "1,048,576 rows" in err and "at most 100,000" in err
