@@ -49,6 +49,16 @@ def _draw_count(text):
     return value
 
 
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2 ** 63:
+        raise argparse.ArgumentTypeError("a seed is a whole number from 0 to 2**63 - 1")
+    return value
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -74,7 +84,7 @@ def _add_target(p):
 def _add_draws(p):
     p.add_argument("--draws", type=_draw_count, metavar="N",
                    help="draw every judgement N times from its distribution and report mean, median and 90%% interval")
-    p.add_argument("--seed", type=int, default=2020, metavar="S", help="random seed for --draws (default: 2020)")
+    p.add_argument("--seed", type=_seed, default=2020, metavar="S", help="random seed for --draws (default: 2020)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -736,6 +746,16 @@ def main(argv=None) -> int:
             code = COMMANDS[args.command](args)
     except BayesInputError as exc:
         sys.stderr.write(f"ERROR: {exc.location_message()}\n")
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a path the system refuses: too long, no permission, no space left ...
+        from .errors import _one_line
+
+        where = exc.filename if exc.filename is not None else "<input>"
+        sys.stderr.write(_one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        sys.stderr.write("ERROR: <input>: the question needs more memory than this machine has; ask for fewer "
+                         "draws or a smaller query\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `bayes scenarios ... | head`
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -175,42 +175,92 @@ def _read(path: Path, fmt: str | None):
     if fmt not in FORMATS:
         raise BayesInputError(f"cannot tell the format from '{path.suffix}'; expected one of: "
                               f"{', '.join(sorted(SUFFIXES))}", str(path))
-    if not path.is_file():
-        raise BayesInputError("file not found", str(path))
+    from .fileio import decode_utf8, read_bytes_file
+
+    text = decode_utf8(read_bytes_file(path, f"{fmt.upper()} file", MAX_IMPORT_BYTES), f"{fmt.upper()} file", str(path))
     import_pgmpy()
     from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
     descriptions, title, comment = {}, None, None
     if fmt == "xdsl":
-        root = _xdsl_tree(path)
+        root = _xml_tree(text, path, fmt)
         descriptions, title, comment = _xdsl_descriptions(root)
         text = _xdsl_for_pgmpy(root, path)
         load = lambda: XDSLReader(string=text).get_model()  # noqa: E731
-    elif fmt == "net":
-        text = _net_without_comments(path)
-        descriptions = _net_labels(text)
-        load = lambda: NETReader(string=text).get_model()  # noqa: E731
+    elif fmt == "xmlbif":
+        _xml_tree(text, path, fmt)
+        load = lambda: XMLBIFReader(string=text).get_model()  # noqa: E731
     else:
-        reader = {"bif": BIFReader, "xmlbif": XMLBIFReader}[fmt]
-        load = lambda: reader(path=str(path)).get_model()  # noqa: E731
+        if fmt == "net":
+            text = _net_without_comments(text)
+            descriptions = _net_labels(text)
+        _check_braced_syntax(text, path, fmt)
+        reader = {"bif": BIFReader, "net": NETReader}[fmt]
+        load = lambda: reader(string=text).get_model()  # noqa: E731
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             network = load()
+    except RecursionError:
+        raise BayesInputError(f"not a readable {fmt.upper()} file: nested too deeply", str(path)) from None
     except Exception as exc:  # the readers raise many kinds; the analyst needs one line
         raise BayesInputError(f"not a readable {fmt.upper()} file: {type(exc).__name__}: {exc}".splitlines()[0],
                               str(path)) from None
+    tabled = {str(c.variable) for c in network.get_cpds()}
+    untabled = [str(n) for n in network.nodes() if str(n) not in tabled]
+    if untabled:
+        raise BayesInputError(f"variable '{untabled[0][:100]}' has no probability table; every variable needs one",
+                              str(path))
     return network, fmt, descriptions, title, comment
 
 
-def _net_without_comments(path: Path) -> str:
+def _net_without_comments(text: str) -> str:
     """Hugin NET allows `%` comments to the end of a line (pyAgrum writes one after every table row);
     pgmpy's reader does not, so they go before it reads the file. A % inside a quoted string stays."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BayesInputError("not a readable NET file: it is not UTF-8 text", str(path)) from None
     return re.sub(r'("(?:[^"\\\n]|\\.)*")|%[^\n]*', lambda m: m.group(1) or "", text)
+
+
+MAX_IMPORT_BYTES = 50_000_000
+MAX_XML_DEPTH = 64
+
+
+def _check_braced_syntax(text: str, path: Path, fmt: str):
+    """What pgmpy's BIF and NET readers let through silently, with the line: unbalanced braces, a variable
+    or table given twice, a state count that disagrees with the states listed (BIF)."""
+    depth, line, opened = 0, 1, []
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}\n]', text):
+        token = m.group(0)
+        if token == "\n":
+            line += 1
+        elif token == "{":
+            depth += 1
+            opened.append(line)
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                raise BayesInputError(f"not a readable {fmt.upper()} file: '}}' without a matching '{{'", str(path), line)
+            opened.pop()
+    if depth:
+        raise BayesInputError(f"not a readable {fmt.upper()} file: '{{' is never closed", str(path), opened[-1])
+
+    def line_at(pos):
+        return text.count("\n", 0, pos) + 1
+
+    declared = r"\bvariable\s+([^\s{]+)" if fmt == "bif" else r"\bnode\s+([^\s{]+)"
+    tables = r"\bprobability\s*\(\s*([^\s|)]+)" if fmt == "bif" else r"\bpotential\s*\(\s*([^\s|)]+)"
+    for pattern, what in ((declared, "variable"), (tables, "probability table")):
+        seen = {}
+        for m in re.finditer(pattern, text):
+            if m.group(1) in seen:
+                raise BayesInputError(f"{what} '{m.group(1)[:100]}' is given twice (first at line {seen[m.group(1)]})",
+                                      str(path), line_at(m.start()))
+            seen[m.group(1)] = line_at(m.start())
+    if fmt == "bif":
+        for m in re.finditer(r"\btype\s+discrete\s*\[\s*(\d+)\s*\]\s*\{([^}]*)\}", text):
+            states = re.findall(r'"[^"]*"|[^,\s]+', m.group(2))
+            if int(m.group(1)) != len(states):
+                raise BayesInputError(f"'discrete [ {m.group(1)} ]' lists {len(states)} states", str(path),
+                                      line_at(m.start()))
 
 
 def _net_labels(text: str) -> dict[str, str]:
@@ -223,13 +273,29 @@ def _net_labels(text: str) -> dict[str, str]:
     return labels
 
 
-def _xdsl_tree(path: Path):
+def _xml_tree(text: str, path: Path, fmt: str):
+    """Parsed with defusedxml (no DTDs, no entity expansion) and refused past MAX_XML_DEPTH levels."""
     import xml.etree.ElementTree as ET
 
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    what = f"not a readable {fmt.upper()} file"
+    if re.search(r"<!(?:DOCTYPE|ENTITY)", text[:100_000]):
+        raise BayesInputError(f"{what}: DTDs and entities are not read", str(path))
     try:
-        return ET.parse(path).getroot()
+        root = fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1), forbid_dtd=True)
     except ET.ParseError as exc:
-        raise BayesInputError(f"not a readable XDSL file: {exc}", str(path), exc.position[0]) from None
+        raise BayesInputError(f"{what}: {exc}", str(path), exc.position[0]) from None
+    except (DefusedXmlException, ValueError, LookupError) as exc:
+        raise BayesInputError(f"{what}: {type(exc).__name__}: {exc}".splitlines()[0], str(path)) from None
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise BayesInputError(f"{what}: elements nested more than {MAX_XML_DEPTH} deep", str(path))
+        stack.extend((child, depth + 1) for child in node)
+    return root
 
 
 def _xdsl_for_pgmpy(root, path: Path) -> str:
