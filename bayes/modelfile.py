@@ -27,7 +27,7 @@ ROW_SUM_TOLERANCE = 1e-6
 # Variable, state, scenario and claim names: identifiers, so they are safe in file names, formulas and
 # every exchange format (docs/model-file.md#names).
 MAX_NAME = 64
-NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}$")
+NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}\Z")
 MAX_TABLE_ROWS = 100_000
 FORMAT_TAG = "bayes-model/1"
 

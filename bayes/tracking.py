@@ -152,8 +152,8 @@ def _read_csv(text: str, columns: list[str], file: str, required: list[str]) -> 
     try:
         return _records(reader, columns, file, required)
     except csv.Error as exc:  # e.g. a quote opened and never closed: the rest of the file would be one field
-        raise EvidenceLogError(f"the file cannot be read as CSV ({exc}); a quoted field is probably not closed",
-                               file, reader.line_num or 1) from None
+        hint = "; a quoted field is probably not closed" if "end of data" in str(exc) or "EOF" in str(exc) else ""
+        raise EvidenceLogError(f"the file cannot be read as CSV ({exc}){hint}", file, reader.line_num or 1) from None
 
 
 def _records(reader, columns, file, required):

@@ -225,3 +225,72 @@ def test_random_command_lines(tiny_dir, monkeypatch, words):
     code, out, err = run(*args)
     assert_clean(code, out, err)
     assert leftovers(tiny_dir) == []
+
+
+# ------------------------------------------------------------------------------------- names, dates, fields
+
+@SETTINGS
+@given(name=st.one_of(st.text(min_size=0, max_size=80), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,70}", fullmatch=True),
+                      st.from_regex(r"\s?[a-z]{1,5}\n?", fullmatch=True)))
+def test_names_are_identifiers_or_refused(tmp_path_factory, name):
+    """Any text as a state name: accepted exactly when it is an identifier of at most 64 characters."""
+    import re
+
+    from bayes.modelfile import NAME_PATTERN
+
+    folder = tmp_path_factory.mktemp("names")
+    path = folder / "m.yaml"
+    extra = ("  extra:\n    description: d\n    states: [a, STATE]\n    table:\n      - probabilities: {a: 0.5, STATE: 0.5}\n"
+             "        rationale: {assumption: t}\noutcomes:")
+    text = TINY.replace("outcomes:", extra, 1).replace("STATE", yaml.safe_dump(name, default_style='"').strip())
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run("describe", path)
+    assert_clean(code, out, err)
+    is_name = bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", name.strip())) and name.strip() != "a"
+    assert (code == 0) == is_name, (name, err)  # surrounding spaces are forgiven, nothing else
+    assert bool(NAME_PATTERN.match(name)) == bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", name))
+
+
+@SETTINGS
+@given(date=st.one_of(st.text(max_size=12), st.dates().map(str), st.dates().map(lambda d: d.strftime("%Y%m%d"))))
+def test_dates_are_iso_or_refused(tmp_path_factory, date):
+    import datetime as dt
+    import re
+
+    folder = tmp_path_factory.mktemp("dates")
+    log = folder / "log.csv"
+    code, out, err = run("log", "add", "caucasus_2020", "--file", log, f"--date={date}", "--variable", "escalation",
+                         "--state", "contained", "--source", "s")
+    assert_clean(code, out, err)
+    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip())
+    valid = False
+    if iso:
+        with contextlib.suppress(ValueError):
+            valid = dt.date.fromisoformat(date.strip()) >= dt.date(2020, 7, 1)
+    assert (code == 0) == valid, (date, err)
+    assert leftovers(folder) == []
+
+
+@SETTINGS
+@given(field=st.text(max_size=40))
+def test_log_fields_round_trip_or_are_refused(tmp_path_factory, field):
+    """Whatever an analyst types as a source: stored and read back exactly, or refused with the log intact."""
+    from bayes import load
+    from bayes.tracking import FORMULA_START, load_evidence
+
+    folder = tmp_path_factory.mktemp("fields")
+    log = folder / "log.csv"
+    assert run("log", "add", "caucasus_2020", "--file", log, "--date", "2020-09-27", "--variable", "escalation",
+               "--state", "contained", "--source", "first")[0] == 0
+    before = log.read_bytes()
+    code, out, err = run("log", "add", "caucasus_2020", "--file", log, "--date", "2020-09-28", "--variable",
+                         "escalation", "--state", "contained", f"--source={field}")
+    assert_clean(code, out, err)
+    controls = any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in field)
+    refusable = controls or field.startswith(FORMULA_START) or not field.strip()
+    if code == 0:
+        rows = load_evidence(load("caucasus_2020"), log)
+        assert rows[-1].source == field.strip() and not refusable
+    else:
+        assert refusable and log.read_bytes() == before
+    assert leftovers(folder) == []
