@@ -12,14 +12,80 @@ from .engine import ArrayDraws, Query
 from .scales import describe
 
 
+def headline_states(model) -> dict[str, str]:
+    """The outcomes a briefing reports, each with its headline state; a model that lists no outcomes
+    reports the last variable of its file, in its last state."""
+    if model.spec.headline_states:
+        return dict(model.spec.headline_states)
+    last = list(model.spec.variables)[-1]
+    return {last: model.spec.states(last)[-1]}
+
+
+def named_scenarios(model) -> list[str]:
+    """The model's own scenarios, in file order, without the baseline (a file may list one, empty)."""
+    from .model import BASELINE
+
+    return [name for name in model.spec.scenarios if name != BASELINE]
+
+
+def default_target(model) -> str:
+    """VARIABLE=STATE of the first headline outcome (see `headline_states`): what notebooks study when
+    no target is given."""
+    var, state = next(iter(headline_states(model).items()))
+    return f"{var}={state}"
+
+
+def parse_target(model, target: str | None) -> tuple[str, str]:
+    """(variable, state) of a target written VARIABLE=STATE (None: `default_target`); a QueryError names
+    what is unknown and lists what the model has."""
+    from .errors import QueryError
+
+    if target is None:
+        target = default_target(model)
+    if not isinstance(target, str) or target.count("=") != 1:
+        raise QueryError(f"target '{target}' must be written VARIABLE=STATE, e.g. {default_target(model)}",
+                         model.spec.path)
+    var, state = (part.strip() for part in target.split("="))
+    if var not in model.spec.variables:
+        raise QueryError(f"target names unknown variable '{var}'; known variables: {', '.join(model.spec.variables)}",
+                         model.spec.path)
+    if state not in model.spec.states(var):
+        raise QueryError(f"target names unknown state '{state}' of '{var}'; expected one of: "
+                         f"{', '.join(model.spec.states(var))}", model.spec.path)
+    return var, state
+
+
+_parse_target = parse_target
+
+
+def _check_variable_state(model, variable: str, state: str, what: str):
+    from .errors import QueryError
+    from .model import check_variable
+
+    check_variable(model.spec, variable, what)
+    if state not in model.spec.states(variable):
+        raise QueryError(f"{what} names unknown state '{state}' of '{variable}'; expected one of: "
+                         f"{', '.join(model.spec.states(variable))}", model.spec.path)
+
+
+def _rows_of(model, frame: pd.DataFrame, variable: str, state: str, what: str) -> pd.DataFrame:
+    """The frame's rows for variable=state; a QueryError if the frame holds none (computed for other variables)."""
+    from .errors import QueryError
+
+    _check_variable_state(model, variable, state, what)
+    rows = frame[(frame["variable"] == variable) & (frame["state"] == state)]
+    if rows.empty:
+        held = ", ".join(dict.fromkeys(str(v) for v in frame["variable"])) or "nothing"
+        raise QueryError(f"{what}: the scenarios table has no rows for '{variable}' (it holds {held}); "
+                         f"compute it with model.scenarios() or model.scenarios(['{variable}'])", model.spec.path)
+    return rows
+
+
 def headline_rows(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy rows of the headline state of each outcome per scenario (what a briefing reports)."""
-    frame = model.scenarios() if scenarios is None else scenarios
-    keep = []
-    for var, state in model.spec.headline_states.items():
-        keep.append(frame[(frame["variable"] == var) & (frame["state"] == state)])
-    rows = pd.concat(keep, ignore_index=True) if keep else frame.iloc[0:0]
-    rows = rows.copy()
+    frame = model.scenarios(list(headline_states(model))) if scenarios is None else scenarios
+    keep = [_rows_of(model, frame, var, state, "headline outcome") for var, state in headline_states(model).items()]
+    rows = pd.concat(keep, ignore_index=True).copy()
     rows["outcome"] = [f"{v}={s}" for v, s in zip(rows["variable"], rows["state"])]
     rows["words"] = [model.scale.term(p) for p in rows["probability"]]
     return rows
@@ -28,8 +94,6 @@ def headline_rows(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
 def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
     """Scenarios down, headline outcomes across, cells "24% (unlikely)": the table a briefing opens with."""
     rows = headline_rows(model, scenarios)
-    if rows.empty:
-        return pd.DataFrame()
     if "lo90" in rows:
         rows["cell"] = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(rows["probability"], rows["lo90"], rows["hi90"])]
     else:
@@ -37,20 +101,117 @@ def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame
     order = list(dict.fromkeys(str(s) for s in rows["scenario"]))
     table = rows.assign(scenario=rows["scenario"].astype(str)).pivot(index="scenario", columns="outcome",
                                                                        values="cell")
-    columns = [f"{v}={s}" for v, s in model.spec.headline_states.items()]
+    columns = [f"{v}={s}" for v, s in headline_states(model).items()]
     table = table.loc[order, columns].rename_axis(index="scenario", columns=None)
-    table.attrs["headline_states"] = dict(model.spec.headline_states)
+    table.attrs["headline_states"] = headline_states(model)
     return table
 
 
 def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) -> pd.DataFrame:
     """One outcome state across scenarios, with labels and words: the data of the scenario chart."""
-    rows = scenarios[(scenarios["variable"] == variable) & (scenarios["state"] == state)].copy()
+    rows = _rows_of(model, scenarios, variable, state, "scenario chart").copy()
     labels = {name: sc.display for name, sc in model.spec.scenarios.items()}
     rows["scenario"] = rows["scenario"].astype(str)
     rows["label"] = [labels.get(s, s.replace("_", " ")) for s in rows["scenario"]]
     rows["words"] = [model.scale.term(p) for p in rows["probability"]]
     return rows.reset_index(drop=True)
+
+
+def outcomes_now(model, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """Each headline outcome's probability as the model stands (no evidence), one row per outcome with
+    a `label` naming it: the data of a bar chart of what will be tracked and scored."""
+    frame = model.query(list(headline_states(model)), draws=draws, seed=seed)
+    rows = pd.concat([frame[(frame["variable"] == v) & (frame["state"] == s)] for v, s in headline_states(model).items()],
+                     ignore_index=True)
+    rows["outcome"] = [f"{v}={s}" for v, s in zip(rows["variable"], rows["state"])]
+    rows["label"] = [f"{model.spec.variables[v].display}: {s.replace('_', ' ')}"
+                     for v, s in zip(rows["variable"], rows["state"])]
+    rows["words"] = [model.scale.term(p) for p in rows["probability"]]
+    return rows
+
+
+# ------------------------------------------------------------------------------------- picking examples
+
+def ancestors(model, variable: str) -> list[str]:
+    """Every variable upstream of `variable` (parents, their parents, ...), in file order."""
+    seen: set[str] = set()
+    stack = list(model.spec.variables[variable].parents)
+    while stack:
+        v = stack.pop()
+        if v not in seen:
+            seen.add(v)
+            stack.extend(model.spec.variables[v].parents)
+    return [v for v in model.spec.variables if v in seen]
+
+
+def example_tables(model) -> tuple[str | None, str | None]:
+    """(the first variable with parents and a full table, the first variable built by a builder); None
+    where the model has no such variable."""
+    full = next((v.name for v in model.spec.variables.values() if v.parents and not v.builder), None)
+    built = next((v.name for v in model.spec.variables.values() if v.builder), None)
+    return full, built
+
+
+def observe_versus_force(model, target: str | None = None) -> pd.DataFrame:
+    """P(target | X=x) against P(target | do(X=x)) for every state x of every variable X upstream of the
+    target that has parents (only there can seeing and forcing differ). Columns: variable, state,
+    target, observed, forced, difference (observed - forced); sorted by |difference|, largest first.
+    States that cannot be observed (probability zero) are left out; empty when nothing qualifies."""
+    var, state = parse_target(model, target)
+    k = model.spec.states(var).index(state)
+    baseline = model.engine.marginals(ancestors(model, var), {}, {}) if ancestors(model, var) else {}
+    rows = []
+    for x in ancestors(model, var):
+        if not model.spec.variables[x].parents:
+            continue
+        for i, s in enumerate(model.spec.states(x)):
+            if baseline[x][i] <= 0:
+                continue
+            seen = float(model.engine.marginals([var], {x: s}, {})[var][k])
+            forced = float(model.engine.marginals([var], {}, {x: s})[var][k])
+            rows.append(dict(variable=x, state=s, target=f"{var}={state}", observed=seen, forced=forced,
+                             difference=seen - forced))
+    frame = pd.DataFrame(rows, columns=["variable", "state", "target", "observed", "forced", "difference"])
+    return frame.sort_values("difference", key=abs, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def strongest_scenario(model, target: str | None = None, max_items: int | None = 10) -> str | None:
+    """The named scenario that moves P(target) furthest from the baseline, leaving out scenarios that
+    set the target's own variable (they answer by construction), empty ones and, with `max_items`,
+    those with more items than `scenario_drivers` attributes; None if no scenario is left."""
+    var, state = parse_target(model, target)
+    k = model.spec.states(var).index(state)
+    p0 = float(model.engine.marginals([var], {}, {})[var][k])
+    best, best_shift = None, -1.0
+    for name, sc in model.spec.scenarios.items():
+        items = len(sc.observe) + len(sc.do)
+        if var in sc.observe or var in sc.do or items == 0 or (max_items is not None and items > max_items):
+            continue
+        shift = abs(float(model.engine.marginals([var], sc.observe, sc.do)[var][k]) - p0)
+        if shift > best_shift:
+            best, best_shift = name, shift
+    return best
+
+
+def watchable(model, target: str | None = None, given=None, do=None) -> list[str]:
+    """The observable variables that could still be watched for the target: observable, not the target,
+    not already observed or forced. A QueryError says why when there are none."""
+    from .errors import QueryError
+    from .model import parse_assignments
+
+    var, _ = parse_target(model, target)
+    given = parse_assignments(given, model.spec, "evidence")
+    do = parse_assignments(do, model.spec, "intervention")
+    observable = [v for v, x in model.spec.variables.items() if x.observable]
+    if not observable:
+        raise QueryError(f"no variable of {model.name} is marked observable: true; mark the developments an analyst "
+                         "could see reported with 'observable: true' to rank what to watch", model.spec.path)
+    left = [v for v in observable if v != var and v not in given and v not in do]
+    if not left:
+        raise QueryError(f"nothing observable is left to watch for '{var}': its observable variables "
+                         f"({', '.join(observable)}) are the target itself or already set by the evidence",
+                         model.spec.path)
+    return left
 
 
 # ------------------------------------------------------------------------------------- sensitivity
@@ -218,17 +379,6 @@ def _entropy_bits(p: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-def _parse_target(model, target: str) -> tuple[str, str]:
-    from .errors import QueryError
-
-    var, _, state = target.partition("=")
-    if var not in model.spec.variables or state not in model.spec.states(var):
-        known = ", ".join(model.spec.variables)
-        raise QueryError(f"target '{target}' must be written VARIABLE=STATE with a variable of the model "
-                         f"({known}) and one of its states", model.spec.path)
-    return var, state
-
-
 def indicators(model, target: str, given=None, do=None, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
     """Which observable developments would move the target most, given what is already known.
 
@@ -245,7 +395,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
     spec = model.spec
     given = parse_assignments(given, spec, "evidence")
     do = parse_assignments(do, spec, "intervention")
-    candidates = [v for v, x in spec.variables.items() if x.observable and v != var and v not in given and v not in do]
+    candidates = watchable(model, target, given, do)
     queries = [Query.make(var, given, do, sweep=(o,)) for o in candidates]
     now_dist = model.engine.run([Query.make(var, given, do)])[0].probabilities[0]
     k = spec.states(var).index(state)
@@ -256,7 +406,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
         post = r.probabilities[0]  # (card O, card T)
         p_o = r.evidence_probability[0] / r.evidence_probability[0].sum()
         mi = _entropy_bits(now_dist) - sum(float(w) * _entropy_bits(post[i]) for i, w in enumerate(p_o) if w > 0)
-        label = spec.variables[o].display
+        label = o.replace("_", " ")  # the name, not the label: labels may be whole questions
         for i, s in enumerate(spec.states(o)):
             p_if = float(post[i, k]) if p_o[i] > 0 else float("nan")
             changes = bool(p_o[i] > 0 and scale.term(p_if) != scale.term(now))
@@ -323,7 +473,7 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     now = float(current.probabilities[0, k])
     scale = model.scale
     band_now = scale.term(now)
-    candidates = [v for v, x in spec.variables.items() if x.observable and v != var and v not in given and v not in do]
+    candidates = watchable(model, target, given, do)
     p_given = float(current.evidence_probability[0])
     for size in range(1, max_size + 1):
         combos = list(itertools.combinations(candidates, size))
@@ -433,9 +583,13 @@ def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
     var, state = _parse_target(model, target)
     sc = model.spec.scenarios.get(scenario)
     if sc is None:
-        raise QueryError(f"unknown scenario '{scenario}'", model.spec.path)
+        known = ", ".join(model.spec.scenarios) or "(the model names no scenarios)"
+        raise QueryError(f"unknown scenario '{scenario}'; known scenarios: {known}", model.spec.path)
     items = [("observe", v, s) for v, s in sc.observe.items()] + [("do", v, s) for v, s in sc.do.items()]
     n = len(items)
+    if n == 0:
+        raise QueryError(f"scenario '{scenario}' observes and forces nothing, so nothing drives it", model.spec.path,
+                         sc.line)
     if n > 10:
         raise QueryError(f"scenario '{scenario}' has {n} items; exact drivers are computed for up to 10", model.spec.path)
     k = model.spec.states(var).index(state)

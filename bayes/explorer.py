@@ -6,6 +6,8 @@ ipywidgets dropdowns to it and redraws the chart.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 
@@ -13,9 +15,14 @@ ANY = "(not set)"
 
 
 def explorer_data(model, outcome: str, state: str, observe: dict | None = None, do: dict | None = None) -> pd.DataFrame:
-    """The baseline against the chosen evidence, for one outcome state: the chart's rows."""
-    observe = {k: v for k, v in (observe or {}).items() if v and v != ANY}
-    do = {k: v for k, v in (do or {}).items() if v and v != ANY}
+    """The baseline against the chosen evidence, for one outcome state: the chart's rows. Unknown
+    variables or states raise a QueryError that names them and lists the known ones."""
+    from .analysis import parse_target
+    from .model import parse_assignments
+
+    parse_target(model, f"{outcome}={state}")
+    observe = parse_assignments({k: v for k, v in (observe or {}).items() if v and v != ANY}, model.spec, "observe")
+    do = parse_assignments({k: v for k, v in (do or {}).items() if v and v != ANY}, model.spec, "force")
     rows = []
     for label, given, forced in (("Baseline (no evidence)", {}, {}), ("Your scenario", observe, do)):
         p = model.probability({outcome: [state]}, given=given, do=forced)
@@ -26,22 +33,31 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
 
 
 def scenario_explorer(model, outcome: str | None = None):
-    """An ipywidgets box: one dropdown per observable variable (observe or force), the chart below."""
+    """An ipywidgets box: one dropdown per observable variable (observe or force), the chart below.
+
+    `outcome` is a variable or VARIABLE=STATE (default: the first headline outcome). A model with no
+    observable variable other than the outcome raises a QueryError saying so (nothing to set)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
 
     from . import plots
+    from .analysis import headline_states, parse_target, watchable
 
-    outcome = outcome or model.outcomes[0]
-    state = model.spec.headline_states.get(outcome, model.states(outcome)[-1])
-    candidates = [v for v in model.variables if model.spec.variables[v].observable and v != outcome]
+    if outcome is not None and "=" not in outcome:
+        from .model import check_variable
+
+        check_variable(model.spec, outcome, "explorer outcome")
+        outcome = f"{outcome}={headline_states(model).get(outcome, model.states(outcome)[-1])}"
+    outcome, state = parse_target(model, outcome)
+    candidates = watchable(model, f"{outcome}={state}")
+    choices = list(dict.fromkeys([outcome, *headline_states(model)]))
     observe = {v: widgets.Dropdown(options=[ANY, *model.states(v)], value=ANY, description=v.replace("_", " "),
                                    style={"description_width": "16em"}, layout={"width": "32em"})
                for v in candidates}
     mode = {v: widgets.ToggleButtons(options=["observe", "force"], value="observe", style={"button_width": "6.5em"})
             for v in candidates}
-    target = widgets.Dropdown(options=[f"{v}={s}" for v in model.outcomes for s in model.states(v)],
+    target = widgets.Dropdown(options=[f"{v}={s}" for v in choices for s in model.states(v)],
                               value=f"{outcome}={state}", description="outcome", layout={"width": "40em"})
     out = widgets.Output()
 
@@ -54,8 +70,8 @@ def scenario_explorer(model, outcome: str | None = None):
             out.clear_output(wait=True)
             with plots.briefing_style():
                 fig, ax = plt.subplots(figsize=(11, 5))
-                plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax,
-                                     title=f"{var.replace('_', ' ')} = {st.replace('_', ' ')}",
+                title = textwrap.fill(f"{model.spec.variables[var].display}: {st.replace('_', ' ')}", 75)
+                plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax, title=title,
                                      subtitle="Baseline against the states you set", source=model.source_line)
                 display(ax.figure)
                 plt.close(ax.figure)

@@ -31,6 +31,47 @@ OBSERVED_COLOUR = PALETTE[0]
 FORCED_COLOUR = PALETTE[3]
 BAR_COLOUR = PALETTE[0]
 BAND_SHADES = ("#f2f2f2", "#e3e3e3")
+LABEL_WIDTH = 45  # characters per line of a bar label before it wraps
+BOX_LABEL_CHARS = 36  # a network box holds this many characters of a variable's label
+
+
+def _clip(text: str, width: int) -> str:
+    """Text cut to `width` characters, with an ellipsis when cut (for fixed-size boxes)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def _wrap_name(text: str, width: int, max_lines: int | None = None) -> str:
+    """Wrap at spaces; a word longer than a line (a long identifier) breaks after an underscore. With
+    `max_lines`, the rest is cut with an ellipsis."""
+    lines = []
+    for line in textwrap.wrap(text, width, break_long_words=False):
+        while len(line) > width:
+            cut = line.rfind("_", 0, width) + 1 or width
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 2].rstrip() + " \u2026"
+    return "\n".join(lines)
+
+
+def _box_title(variable, width: int) -> str:
+    """A network box's title: the label if it fits, else the name in words if that fits, else the label cut."""
+    name = variable.name.replace("_", " ")
+    if len(variable.display) <= width or len(name) > width:
+        return _clip(variable.display, width)
+    return name
+
+
+def _state_texts(states, width: int) -> list[str]:
+    """State names in words for a box, without the words every state starts with (often the variable's
+    subject), cut to `width` characters."""
+    split = [s.split("_") for s in states]
+    common = 0
+    while all(len(w) > common + 1 for w in split) and len({w[common] for w in split}) == 1:
+        common += 1
+    return [_clip(" ".join(w[common:]), width) for w in split]
 
 
 @contextlib.contextmanager
@@ -73,7 +114,7 @@ def add_titles(ax, title: str | None = None, subtitle: str | None = None, source
         y -= line * (title.count("\n") + 1) + 0.01
     if subtitle:
         fig.text(0.02, y, subtitle, ha="left", va="top", fontsize=13, color="#444444")
-        y -= 0.3 / height
+        y -= 0.3 / height * (subtitle.count("\n") + 1)
     if source:
         fig.text(0.02, 0.012, source, ha="left", va="bottom", fontsize=9, color="#666666", wrap=True)
     top = y - 0.02 if top is None else min(top, y - 0.02)
@@ -81,17 +122,21 @@ def add_titles(ax, title: str | None = None, subtitle: str | None = None, source
     return ax
 
 
-def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True):
-    """Shade the estimative-probability bands behind the data and name them along the top."""
+def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True, limits: tuple | None = None):
+    """Shade the estimative-probability bands behind the data and name them along the top. With
+    `limits` (the axis range the chart will show), only the bands in view are named, each at the middle
+    of its visible part."""
     for i, band in enumerate(scale.bands):
         shade = BAND_SHADES[i % 2]
         if orient == "x":
             ax.axvspan(band.low, band.high, color=shade, zorder=0, lw=0)
         else:
             ax.axhspan(band.low, band.high, color=shade, zorder=0, lw=0)
-        if label:
-            mid = (band.low + band.high) / 2
-            text = band.term.replace(" ", "\n") if band.high - band.low < 0.12 else band.term
+        low, high = (band.low, band.high) if limits is None else (max(band.low, limits[0]), min(band.high, limits[1]))
+        if label and high > low:
+            mid = (low + high) / 2
+            text = band.term.replace(" ", "\n") if high - low < 0.12 * (1 if limits is None else limits[1] - limits[0]) \
+                else band.term
             if orient == "x":
                 ax.text(mid, 1.01, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
                         fontsize=9, color="#555555", gid=f"band-label:{band.term}")
@@ -126,7 +171,7 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
     for pos, end, text in zip(positions, ends, labels):
         ax.text(min(end + 0.01, 0.70), pos, text, va="center", ha="left", fontsize=11, zorder=4, gid="bar-label",
                 bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})
-    ax.set_yticks(positions, frame[y].tolist())
+    ax.set_yticks(positions, [textwrap.fill(str(label), LABEL_WIDTH) for label in frame[y]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -148,10 +193,12 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
                 linewidths=0.5, linecolor="white", ax=ax)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_xticks(ax.get_xticks(), [textwrap.fill(c.replace("=", ": ").replace("_", " "), 16) for c in table.columns],
-                  rotation=0, fontsize=10)
+    names = [textwrap.fill(c.replace("=", ": ").replace("_", " "), 16) for c in table.columns]
+    ax.set_xticks(ax.get_xticks(), names, rotation=0, fontsize=10)
+    ax.set_yticks(ax.get_yticks(), [textwrap.fill(str(r), 30) for r in table.index], rotation=0)
     add_titles(ax, title, subtitle, source)
-    ax.figure.subplots_adjust(bottom=0.2 if source else 0.15)  # room for the wrapped outcome names
+    lines = max(n.count("\n") + 1 for n in names)  # room below for the wrapped outcome names
+    ax.figure.subplots_adjust(bottom=min(0.5, (0.09 if source else 0.05) + 0.2 * lines / ax.figure.get_figheight()))
     return ax
 
 
@@ -160,15 +207,18 @@ def cpt_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtit
     """A conditional table as an annotated heatmap: rows are parent-state combinations, columns the
     child's states (`data` is `Model.cpt(variable)`, rationale column optional)."""
     table = data.drop(columns=[c for c in ("rationale",) if c in data.columns])
-    labels = [" / ".join(str(x).replace("_", " ") for x in (k if isinstance(k, tuple) else (k,))) for k in table.index]
+    labels = [textwrap.fill(" / ".join(str(x).replace("_", " ") for x in (k if isinstance(k, tuple) else (k,))), 60)
+              for k in table.index]
     ax = _new_axes(ax)
+    columns = [textwrap.fill(str(c).replace("_", " "), 24) for c in table.columns]
     sns.heatmap(table.to_numpy(dtype=float), vmin=0, vmax=1, cmap="Blues", annot=table.map(lambda p: f"{p:.0%}").to_numpy(),
-                fmt="", cbar=False, linewidths=0.5, linecolor="white", ax=ax,
-                xticklabels=[str(c).replace("_", " ") for c in table.columns], yticklabels=labels)
+                fmt="", cbar=False, linewidths=0.5, linecolor="white", ax=ax, xticklabels=columns, yticklabels=labels)
     ax.set_xlabel(str(table.columns.name or "").replace("_", " "))
-    ax.set_ylabel(" / ".join(str(n).replace("_", " ") for n in table.index.names if n))
+    ax.set_ylabel(textwrap.fill(" / ".join(str(n).replace("_", " ") for n in table.index.names if n), 60))
     ax.tick_params(axis="x", rotation=0)
     add_titles(ax, title, subtitle, source)
+    lines = max(c.count("\n") + 1 for c in columns)  # room below for the wrapped state names and the axis label
+    ax.figure.subplots_adjust(bottom=min(0.5, (0.09 if source else 0.05) + 0.22 * (lines + 1.5) / ax.figure.get_figheight()))
     return ax
 
 
@@ -178,23 +228,29 @@ def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, a
     target at its high end, largest swing on top (`data` is `analysis.sensitivity(...)`)."""
     frame = data.sort_values("swing", ascending=False, kind="stable").head(top)
     ax = _new_axes(ax)
-    draw_bands(ax, scale, "x")
     positions = np.arange(len(frame))
     left = np.minimum(frame["target_low"], frame["target_high"]).to_numpy()
     width = np.abs(frame["target_high"] - frame["target_low"]).to_numpy()
+    lo = max(0.0, float(left.min()) - 0.1) if len(frame) else 0.0
+    hi = min(1.0, float((left + width).max()) + 0.1) if len(frame) else 1.0
+    draw_bands(ax, scale, "x", limits=(lo, hi))
     ax.barh(positions, width, left=left, height=0.6, color=BAR_COLOUR, zorder=2, gid="tornado-bars")
     if len(frame):
         now = float(frame["target_now"].iloc[0])
         ax.axvline(now, color="#222222", lw=1.2, zorder=3, gid="target-now")
-    ax.set_yticks(positions, [textwrap.fill(p, 60) for p in frame["parameter"]], fontsize=9)
+    labels = [_wrap_name(p, 80, max_lines=3) for p in frame["parameter"]]
+    ax.set_yticks(positions, labels, fontsize=9)
     ax.invert_yaxis()
-    lo = max(0.0, float(left.min()) - 0.1) if len(frame) else 0.0
-    hi = min(1.0, float((left + width).max()) + 0.1) if len(frame) else 1.0
     ax.set_xlim(lo, hi)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     add_titles(ax, title, subtitle, source)
     fig = ax.figure
     fig.subplots_adjust(top=fig.subplotpars.top - 0.08, left=0.38)
+    # long names (long variable and state names) take smaller type where the rows would run into each other
+    lines = max((t.count("\n") + 1 for t in labels), default=1)
+    room = ax.get_position().height * fig.get_figheight() * 72 / max(len(frame), 1)  # points per row
+    for tick in ax.get_yticklabels():
+        tick.set_fontsize(max(5.0, min(9.0, room / (lines * 1.45))))
     return ax
 
 
@@ -228,7 +284,7 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("")
-    ax.set_ylabel(f"P({variable.replace('_', ' ')} = {state.replace('_', ' ')})")
+    ax.set_ylabel(textwrap.fill(f"P({variable.replace('_', ' ')} = {state.replace('_', ' ')})", 50))
     add_titles(ax, title, subtitle, source)
     if own_figure:
         ax.figure.subplots_adjust(right=0.70)
@@ -320,13 +376,13 @@ def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=
         ax.add_patch(FancyBboxPatch((left, top - h), box_w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
                                     facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
         tag = " [observed]" if v in evidence else (" [forced]" if v in do else "")
-        ax.text(cx, top - 0.06, model.spec.variables[v].display + tag, ha="center", va="top", fontsize=8.5,
-                fontweight="bold", zorder=3)
+        ax.text(cx, top - 0.06, _box_title(model.spec.variables[v], BOX_LABEL_CHARS - len(tag)) + tag, ha="center",
+                va="top", fontsize=8.5, fontweight="bold", zorder=3)
         bar_left, bar_max = left + box_w * 0.58, box_w * 0.27
-        for i, state in enumerate(model.states(v)):
+        for i, (state, text) in enumerate(zip(model.states(v), _state_texts(model.states(v), 30))):
             p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
             yy = top - 0.42 - 0.27 * i
-            ax.text(left + 0.06, yy, state.replace("_", " ")[:30], ha="left", va="center", fontsize=6.5, zorder=3)
+            ax.text(left + 0.06, yy, text, ha="left", va="center", fontsize=6.5, zorder=3)
             ax.add_patch(Rectangle((bar_left, yy - 0.09), bar_max * (0 if np.isnan(p) else p), 0.18,
                                    facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
             ax.text(bar_left + bar_max + 0.05, yy, "" if np.isnan(p) else f"{p:.0%}", ha="left", va="center",

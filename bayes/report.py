@@ -1,8 +1,8 @@
 """The briefing: charts with takeaway titles, and the rendered HTML report under reports/<model>/.
 
-`render_brief` executes notebooks/briefing.ipynb with papermill (parameterised by model name), then
-exports it without code cells. Every file is written to a temporary name first and renamed, so a
-failed run never leaves a half-written report.
+`render_brief` executes notebooks/briefing.ipynb with papermill (parameters `model`, a path, and
+`out_dir`), then exports it without code cells. Every file is written to a temporary name first and
+renamed, so a failed run never leaves a half-written report.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import headline_rows, scenario_outcome
+from .analysis import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
 from .errors import BayesInputError
 from .fileio import atomic_write, atomic_write_text
 from .model import BASELINE, Model, load
@@ -49,9 +49,35 @@ class BriefingCharts:
     paths: list[Path] = field(default_factory=list)
 
 
+def chart_names(model: Model, outcomes: list[str] | None = None, target: str | None = None) -> list[str]:
+    """The briefing's chart files (without extension), in the order shown: with named scenarios, one
+    scenario chart per headline outcome (the target's first) and the outcomes heatmap; without, one
+    chart of the headline outcomes as things stand; then the network."""
+    charted = _charted(model, outcomes, target)
+    if named_scenarios(model):
+        names = [f"scenario_{v}" for v in charted] + ["outcomes_heatmap"]
+    else:
+        names = ["outcomes_now"]
+    return names + ["network"]
+
+
+def _charted(model: Model, outcomes: list[str] | None, target: str | None) -> dict[str, str]:
+    """{variable: state} of the scenario charts: the target first, then the headline outcomes."""
+    states = headline_states(model)
+    charted = {}
+    if target is not None:
+        var, state = parse_target(model, target)
+        charted[var] = state
+    for var in outcomes or list(states):
+        charted.setdefault(var, states.get(var, model.states(var)[-1]))
+    return charted
+
+
 def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir: str | os.PathLike | None = None,
-                    outcomes: list[str] | None = None) -> BriefingCharts:
-    """The briefing's charts: one scenario chart per headline outcome, the outcomes heatmap, the network.
+                    outcomes: list[str] | None = None, target: str | None = None) -> BriefingCharts:
+    """The briefing's charts (see `chart_names`): one scenario chart per headline outcome (the `target`'s
+    first, VARIABLE=STATE), the outcomes heatmap, the network; a model without named scenarios gets one
+    chart of its headline outcomes as things stand instead of the scenario charts and heatmap.
 
     With `out_dir`, each chart is also written as PNG (200 dpi) and SVG. Figures come back closed so a
     notebook shows each exactly once, through `display(fig)`.
@@ -60,26 +86,36 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
 
     from . import plots
 
-    scenarios = model.scenarios() if scenarios is None else scenarios
+    charted = _charted(model, outcomes, target)
     result = BriefingCharts()
-    outcomes = outcomes or list(model.spec.headline_states)
     with plots.briefing_style():
-        for var in outcomes:
-            state = model.spec.headline_states.get(var, model.states(var)[-1])
-            data = scenario_outcome(model, scenarios, var, state)
-            interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
-            ax = plots.scenario_chart(
-                data=data, scale=model.scale, title=takeaway(model, data, var, state), **interval,
-                subtitle=f"How likely is '{state.replace('_', ' ')}' ({var.replace('_', ' ')}) in each scenario?",
-                source=model.source_line)
-            result.figures[f"scenario_{var}"] = ax.figure
-        rows = headline_rows(model, scenarios)
-        labels = {n: s.display for n, s in model.spec.scenarios.items()}
-        rows["label"] = [labels.get(str(s), str(s).replace("_", " ")) for s in rows["scenario"]]
-        ax = plots.outcomes_heatmap(data=rows, title="Where each scenario moves the outcomes",
-                                    subtitle="Probability of each headline outcome, by scenario",
-                                    source=model.source_line)
-        result.figures["outcomes_heatmap"] = ax.figure
+        if named_scenarios(model):
+            scenarios = model.scenarios(list(dict.fromkeys([*charted, *headline_states(model)]))) \
+                if scenarios is None else scenarios
+            for var, state in charted.items():
+                data = scenario_outcome(model, scenarios, var, state)
+                interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
+                subtitle = textwrap.fill(f"How likely is '{state.replace('_', ' ')}' ({var.replace('_', ' ')}) "
+                                         "in each scenario?", 120)
+                ax = plots.scenario_chart(
+                    data=data, scale=model.scale, title=takeaway(model, data, var, state), **interval,
+                    subtitle=subtitle, source=model.source_line)
+                result.figures[f"scenario_{var}"] = ax.figure
+            rows = headline_rows(model, scenarios)
+            labels = {n: s.display for n, s in model.spec.scenarios.items()}
+            rows["label"] = [labels.get(str(s), str(s).replace("_", " ")) for s in rows["scenario"]]
+            ax = plots.outcomes_heatmap(data=rows, title="Where each scenario moves the outcomes",
+                                        subtitle="Probability of each headline outcome, by scenario",
+                                        source=model.source_line)
+            result.figures["outcomes_heatmap"] = ax.figure
+        else:
+            from .narrative import outcomes_now_title
+
+            rows = outcomes_now(model)
+            ax = plots.scenario_chart(data=rows, scale=model.scale, title=outcomes_now_title(model, rows),
+                                      subtitle="The model names no scenarios: each headline outcome as things stand",
+                                      source=model.source_line)
+            result.figures["outcomes_now"] = ax.figure
         ax = plots.network_chart(model, title="The assessment as a network, with today's probabilities",
                                  source=model.source_line)
         result.figures["network"] = ax.figure
@@ -117,11 +153,10 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     atomic_write(executed, lambda tmp: papermill.execute_notebook(
         str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
         cwd=str(BRIEFING_NOTEBOOK.parent),
-        parameters={"model_name": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
+        parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"Briefing: {model.title}"}})
     atomic_write_text(out / "brief.html", html)
-    names = [f"scenario_{v}" for v in model.spec.headline_states] + ["outcomes_heatmap", "network"]
-    charts = [out / f"{n}.png" for n in names if (out / f"{n}.png").is_file()]
+    charts = [out / f"{n}.png" for n in chart_names(model) if (out / f"{n}.png").is_file()]
     return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts)

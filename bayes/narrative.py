@@ -1,0 +1,300 @@
+"""Sentences the notebooks and the briefing show, built from a model's metadata and its numbers.
+
+Nothing here names a particular model: every sentence is assembled from the model file (labels,
+descriptions, states, scenarios, claims) and from query results passed in, so the notebooks read
+right for any analyst's model. Functions return plain text or Markdown; they compute nothing that
+`bayes.analysis` does not already compute, except the light look-ups a sentence needs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from .analysis import headline_states, named_scenarios, parse_target
+from .scales import describe
+
+
+def words(name: str) -> str:
+    """An identifier as words: 'escalates_to_wider_war' -> 'escalates to wider war'."""
+    return str(name).replace("_", " ")
+
+
+def event(var: str, state: str) -> str:
+    """'variable = state' in words, the way titles and sentences name a target."""
+    return f"{words(var)} = {words(state)}"
+
+
+def wrap(text: str, width: int = 45) -> str:
+    """Words of an identifier or a sentence, wrapped for a chart title or axis."""
+    return textwrap.fill(words(text), width)
+
+
+def outcome_label(outcome: str, width: int = 32) -> str:
+    """'variable=state' as 'variable: state' in words, wrapped (chart panels and axes)."""
+    return textwrap.fill(words(outcome).replace("=", ": "), width)
+
+
+def pct(p: float) -> str:
+    """A probability to one decimal of a percent, the precision the notebooks' comparisons show."""
+    return f"{p:.1%}"
+
+
+def _counts(model) -> str:
+    spec = model.spec
+    observable = sum(v.observable for v in spec.variables.values())
+    return (f"{len(spec.variables)} variables ({observable} observable), {len(named_scenarios(model))} named scenarios, "
+            f"{len(spec.claims)} claims")
+
+
+# ------------------------------------------------------------------------------------- the model
+
+def introduction(model, target: str | None = None) -> str:
+    """Markdown: title, date, source, description, what the file holds and the target studied."""
+    spec = model.spec
+    var, state = parse_target(model, target)
+    text = (f"**{spec.title}**\n\n*As of {spec.as_of}. Source: {spec.source}. Author: {spec.author}.*\n\n"
+            f"{spec.description or '(The model file gives no description.)'}\n\n"
+            f"Model file `{spec.path}`: {_counts(model)}. ")
+    if spec.outcomes:
+        text += f"Headline outcomes: {', '.join(event(v, s) for v, s in spec.headline_states.items())}. "
+    else:
+        text += "The file lists no outcomes, so its last variable stands in as the headline. "
+    return text + f"The target studied below is **{event(var, state)}** (the `target` parameter)."
+
+
+def target_line(model, target: str | None = None) -> str:
+    """'Target: variable = state, unlikely (24%) as things stand.'"""
+    var, state = parse_target(model, target)
+    return f"Target: {event(var, state)}, {describe(model.probability(f'{var}={state}'), model.scale)} as things stand."
+
+
+def table_title(model, variable: str) -> str:
+    """'P(child | parent, parent)' in words, wrapped for a chart title."""
+    parents = model.spec.variables[variable].parents
+    given = f" | {', '.join(words(p) for p in parents)}" if parents else ""
+    return textwrap.fill(f"P({words(variable)}{given})", 75)
+
+
+def full_table_text(model, variable: str) -> str:
+    """Markdown introducing a variable written as a full table."""
+    v = model.spec.variables[variable]
+    rows = int(np.prod([len(model.spec.states(p)) for p in v.parents])) if v.parents else 1
+    return (f"**{v.display}** (`{variable}`) is written out in full: one row for each combination of "
+            f"{', '.join(words(p) for p in v.parents)} ({rows} rows), each with the rationale behind its numbers.")
+
+
+def builder_text(model, variable: str) -> str:
+    """Markdown explaining how a builder variable's table is made, quoting one of its own judgements."""
+    from .elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable
+
+    v = model.spec.variables[variable]
+    source = v.source
+    head = f"**{v.display}** (`{variable}`) is not written out: its table is built by a *{words(v.builder)}* builder"
+    if isinstance(source, LogOddsTable):
+        example = ""
+        for i, effect in enumerate(source.effects):
+            for ps, by_child in effect.items():
+                for cs, ratio in by_child.items():
+                    example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps])} makes "
+                               f"'{words(v.states[cs])}' {ratio.text} (odds multiplied by {ratio.point:.3g}).")
+                    break
+                break
+            if example:
+                break
+        return (head + ": a baseline row (every parent in its reference state) and, for the parent states that "
+                "matter, odds ratios in words of the strength ladder ('far more likely' is an odds ratio of 6-17)."
+                + example)
+    if isinstance(source, NoisyOrTable):
+        present = words(v.states[source.present])
+        example = ""
+        for i, by_state in enumerate(source.strengths):
+            for ps, j in by_state.items():
+                example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps])} alone brings "
+                           f"it about with probability {j.text}.")
+                break
+            if example:
+                break
+        return (head + f": each cause independently brings about '{present}', and a leak of {source.leak.text} "
+                "covers causes left out of the model." + example)
+    if isinstance(source, NoisyMaxTable):
+        return (head + ": a leak row and, for each cause, the child's distribution when that cause alone is "
+                "active; the child takes the highest state any cause produces.")
+    return head + "."
+
+
+def no_example(model, what: str) -> str:
+    """One sentence for a model without an example of `what` ('full' or 'builder')."""
+    if what == "full":
+        return f"No variable of {model.name} has parents and a full table, so there is no conditional table to show."
+    return f"No variable of {model.name} uses a table builder: every table is written out in full."
+
+
+def uncertainty_text(model, frame: pd.DataFrame, draws: int) -> str:
+    """Markdown: how wide the intervals of a `query(..., draws=N)` result are, widest first."""
+    frame = frame.assign(width=frame["hi90"] - frame["lo90"]).sort_values("width", ascending=False)
+    top = frame.iloc[0]
+    return (f"Over {draws:,} draws of every judgement, the widest 90% interval among these is "
+            f"{event(top['variable'], top['state'])}: {describe(top['probability'], model.scale, top['lo90'], top['hi90'])}.")
+
+
+# ------------------------------------------------------------------------------------- claims and scenarios
+
+def claims_text(model, claims: pd.DataFrame) -> str:
+    """One sentence on the claims ledger: how many hold (and which are fragile, with draws)."""
+    if claims.empty:
+        return (f"{model.name} has no claims ledger, so there is nothing to check the network against; "
+                "add claims to the file to test that it says what its source says.")
+    failed = claims.loc[~claims["passed"].astype(bool), "id"].tolist()
+    text = f"{int(claims['passed'].sum())} of {len(claims)} claims hold at the model's numbers"
+    text += f"; failing: {', '.join(failed)}." if failed else "."
+    if "fragile" in claims:
+        fragile = claims.loc[claims["fragile"].fillna(False).astype(bool), "id"].tolist()
+        text += f" Fragile (hold in under 80% of parameter draws): {', '.join(fragile) or 'none'}."
+    return text
+
+
+def scenarios_text(model) -> str:
+    """One sentence on the named scenarios: how many, and how many observe or force."""
+    scs = [model.spec.scenarios[n] for n in named_scenarios(model)]
+    if not scs:
+        return (f"{model.name} names no scenarios: only the baseline (no evidence) can be shown, so the "
+                "comparisons by scenario are skipped.")
+    observe = sum(bool(s.observe) for s in scs)
+    force = sum(bool(s.do) for s in scs)
+    return (f"{len(scs)} named scenarios besides the baseline: {observe} observe a development, "
+            f"{force} force one (an intervention).")
+
+
+def no_scenarios(model, what: str) -> str:
+    """One sentence for a section that needs named scenarios the model does not have."""
+    return f"{model.name} names no scenarios, so {what} is skipped (only the baseline exists)."
+
+
+def observe_force_text(model, pairs: pd.DataFrame, target: str | None = None) -> str:
+    """Markdown on observing against forcing, from `analysis.observe_versus_force`: the pair that differs
+    most, and whether the two answers differ at the precision shown (one decimal of a percent)."""
+    var, state = parse_target(model, target)
+    if pairs.empty:
+        return (f"No variable upstream of {event(var, state)} has causes of its own in the model, so observing a "
+                "state and forcing it give the same answer here: there is nothing to contrast.")
+    top = pairs.iloc[0]
+    x = model.spec.variables[top["variable"]]
+    parents = ", ".join(words(p) for p in x.parents)
+    text = (f"Observing that {event(top['variable'], top['state'])} also tells us something about *why* "
+            f"(its causes: {parents}); forcing it (graph surgery) cuts it from them and tells us nothing about them. "
+            f"For {event(var, state)}: observed {pct(top['observed'])}, forced {pct(top['forced'])}")
+    if pct(top["observed"]) == pct(top["forced"]):
+        return text + (". The two answers agree to the precision shown: in this model the causes of any upstream "
+                       "variable bear on the target only through it.")
+    return text + (f". The two answers differ by {abs(top['difference']) * 100:.1f} percentage points; this is the "
+                   "pair, among the variables upstream of the target, where the difference is largest.")
+
+
+# ------------------------------------------------------------------------------------- sensitivity, indicators
+
+def tornado_title(model, table: pd.DataFrame, target: str | None = None) -> str:
+    """A takeaway title for the tornado chart: the target now and the judgement that swings it most."""
+    var, state = parse_target(model, target)
+    top = table.iloc[0]
+    return textwrap.fill(f"{event(var, state).capitalize()}: {describe(top['target_now'], model.scale)} now; the "
+                         f"judgement that moves it most swings it {top['swing'] * 100:.0f} points", 75)
+
+
+def indicator_lines(model, ind: pd.DataFrame, target: str | None = None) -> list[str]:
+    """The briefing sentences of observations that would change the estimative band (or one sentence
+    saying that none would)."""
+    var, state = parse_target(model, target)
+    lines = ind.loc[ind["band_changes"], "sentence"].tolist()
+    if lines:
+        return lines
+    band = model.scale.term(float(ind["target_now"].iloc[0]))
+    return [f"No single observation of {', '.join(words(v) for v in dict.fromkeys(ind['variable']))} would move "
+            f"{event(var, state)} out of '{band}'."]
+
+
+def change_text(model, calls: pd.DataFrame, target: str | None = None, max_size: int = 3) -> str:
+    """One sentence on `analysis.change_the_call`: the most probable set of findings that changes the band."""
+    var, state = parse_target(model, target)
+    if calls.empty:
+        now = model.probability(f"{var}={state}")
+        return (f"No set of up to {max_size} observable findings moves {event(var, state)} out of "
+                f"'{model.scale.term(now)}' ({describe(now, model.scale)} now).")
+    top = calls.iloc[0]
+    findings = ", ".join(event(*item.split("=")) for item in str(top["findings"]).split(", "))
+    return (f"The most probable way the call changes: {findings} "
+            f"(probability {top['probability_of_findings']:.0%} as things stand) takes {event(var, state)} from "
+            f"{describe(top['target_now'], model.scale)} to {describe(top['target_if'], model.scale)}.")
+
+
+def no_drivers_text(model, target: str | None = None) -> str:
+    """Why there is no scenario to take apart for the target."""
+    var, _ = parse_target(model, target)
+    if not named_scenarios(model):
+        return f"{model.name} names no scenarios, so there is no scenario to take apart."
+    return (f"Every named scenario of {model.name} either sets {words(var)} itself, sets nothing, or has more "
+            "than 10 items, so there is no scenario whose drivers can be attributed.")
+
+
+def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
+    """Markdown on `analysis.scenario_drivers`: the scenario's move and the item that carries most of it."""
+    sc = model.spec.scenarios[scenario]
+    top = drivers.iloc[0]
+    var, state = str(top["target"]).split("=")
+    return (f"The scenario that moves {event(var, state)} most is **{sc.display}** (`{scenario}`): from "
+            f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
+            f"The largest share of that move comes from {words(top['item'])} ({top['contribution'] * 100:+.1f} points).")
+
+
+# ------------------------------------------------------------------------------------- tracking
+
+def missing_file_text(model, path, what: str, skipped: str) -> str:
+    """One line naming the file looked for (or found empty) and what is skipped without it."""
+    from pathlib import Path
+
+    if Path(path).exists():
+        return f"The {what} of {model.name} ({path}) has no rows yet; {skipped} skipped."
+    return f"No {what} for {model.name}: looked for {path}; {skipped} skipped."
+
+
+def timeline_title(model, hist: pd.DataFrame, target: str | None = None) -> str:
+    """A takeaway title for the timeline: the target at the assessment and after the last update."""
+    var, state = parse_target(model, target)
+    rows = hist[(hist["variable"] == var) & (hist["state"] == state)]
+    first, last = rows.iloc[0], rows.iloc[-1]
+    return textwrap.fill(f"{event(var, state).capitalize()}: {describe(first['probability'], model.scale)} at the "
+                         f"assessment, {describe(last['probability'], model.scale)} after the last update "
+                         f"({pd.Timestamp(last['date']):%Y-%m-%d})", 75)
+
+
+def outcomes_now_title(model, rows: pd.DataFrame) -> str:
+    """A takeaway title for the chart of headline outcomes as the model stands."""
+    top = rows.loc[rows["probability"].idxmax()]
+    return textwrap.fill(f"As of {model.spec.as_of}, the likeliest headline outcome is {event(top['variable'], top['state'])}: "
+                         f"{describe(top['probability'], model.scale)}", 75)
+
+
+# ------------------------------------------------------------------------------------- the briefing
+
+def briefing_header(model) -> str:
+    """Markdown opening the briefing: title, date, source and description."""
+    spec = model.spec
+    return (f"# Briefing: {spec.title}\n\n*As of {spec.as_of}. Source: {spec.source}.*\n\n"
+            f"{spec.description}")
+
+
+def headline_intro(model, draws: int | None = None) -> str:
+    """Markdown above the headline table: what the cells are, on the model's own scale."""
+    outcomes = ", ".join(event(v, s) for v, s in headline_states(model).items())
+    text = (f"Probability of each headline outcome ({outcomes}) under each named scenario, in words and numbers "
+            f"({model.scale.title})")
+    if draws:
+        text += f", with the 90% interval over {draws:,} draws of the judgements behind the model"
+    text += ". *Observed* scenarios condition on a development being seen; *forced* ones are interventions (what would follow if the state were imposed)."
+    if not model.spec.outcomes:
+        text += " The model file lists no outcomes, so its last variable stands in as the headline."
+    if not named_scenarios(model):
+        text += " " + scenarios_text(model)
+    return text
