@@ -16,6 +16,8 @@ pgmpy is not imported here: it stays the model builder, validator and the tests'
 
 from __future__ import annotations
 
+import math
+
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
@@ -116,6 +118,35 @@ class Query:
         soft_items = tuple(sorted((v, tuple(float(x) for x in lik)) for v, lik in (soft or {}).items()))
         return cls(target, tuple(sorted((evidence or {}).items())), tuple(sorted((do or {}).items())),
                    tuple(sweep), label, soft_items)
+
+
+# ----------------------------------------------------------------------------------- memory
+
+def memory_budget() -> int:
+    """Bytes the per-draw answers of one run may hold: $BAYES_MEMORY_BUDGET (e.g. 4G, 500M), else 1 GiB.
+    Summaries (quantiles) copy the answers, so the process needs a few times this."""
+    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip().upper()
+    units = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        if text:
+            return int(float(text))
+    except ValueError:
+        pass
+    return 2 ** 30
+
+
+def _check_result_memory(n: int, prepared, source):
+    """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
+    draws would fit."""
+    per_draw = 8 * sum(math.prod(p["sweep_cards"]) * (p["card"] + 1) for p in prepared)
+    budget = memory_budget()
+    if n * per_draw > budget:
+        fit = max(budget // per_draw, 0)
+        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {n * per_draw / 2 ** 30:.1f} GiB of "
+                         f"answers, over the memory budget of {budget / 2 ** 30:.1f} GiB; at most {fit:,} draws fit "
+                         "(set BAYES_MEMORY_BUDGET, e.g. 4G, to allow more)", source)
 
 
 # ----------------------------------------------------------------------------------- draws
@@ -321,6 +352,7 @@ class Engine:
         queries = list(queries)
         prepared = [self._prepare(q) for q in queries]
         n = draws.n if draws is not None else 1
+        _check_result_memory(n, prepared, self.net.source)
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
         with progress_bar(n if draws is not None else 0) as progress:

@@ -171,3 +171,15 @@ def test_no_pgmpy_import_on_the_query_path():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_draws_beyond_the_memory_budget_are_one_line(bayes_cli, monkeypatch):
+    """The answers of 40,000 draws of the flagship's claims take about 39 MB; a 10 MB budget refuses them
+    before anything is allocated and says how many draws fit."""
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "10M")
+    code, out, err = bayes_cli("check", "caucasus_2020", "--draws", "40000")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "over the memory budget of 0.0 GiB" in err and "draws fit" in err
+    fit = int(err.split("at most ")[1].split(" draws")[0].replace(",", ""))
+    assert 5_000 < fit < 40_000
+    assert bayes_cli("check", "caucasus_2020", "--draws", str(fit))[0] == 0
