@@ -257,9 +257,11 @@ def _headline_text(model, frame) -> str:
 
     from .analysis import headline_table
 
+    from .analysis import headline_states
+
     table = headline_table(model, frame)
     table.columns = [c.split("=")[0] for c in table.columns]
-    legend = "\n".join(f"  {v}: P({v}={s})" for v, s in model.spec.headline_states.items())
+    legend = "\n".join(f"  {v}: P({v}={s})" for v, s in headline_states(model).items())
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         return f"{model.title} (as of {model.spec.as_of})\nheadline outcomes:\n{legend}\n\n{table.to_string()}"
 
@@ -714,8 +716,7 @@ def cmd_brief(args) -> int:
         raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
     result = render_brief(args.model, args.out)
     model = result.model
-    if model.spec.outcomes:
-        print(_headline_text(model, result.scenarios))
+    print(_headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
     for path in result.charts:
         print(f"Chart:    {path}")

@@ -156,6 +156,29 @@ def claims_text(model, claims: pd.DataFrame) -> str:
     return text
 
 
+def failing_claims_banner(model) -> str | None:
+    """The brief's first-screen warning when claims fail at the model's numbers: which ones, both sides and
+    what each needs, so nobody briefs from a model that contradicts its source without knowing it."""
+    from .claims import evaluate_claims
+
+    failed = [r for r in evaluate_claims(model) if not r.passed]
+    if not failed:
+        return None
+    items = []
+    for r in failed:
+        if r.kind in ("more_likely", "less_likely"):
+            got = f"{pct(r.p_if)} vs {pct(r.p_than)}, odds ratio {r.odds_ratio:.3g}"
+        elif r.kind == "probability":
+            got = pct(r.probability)
+        else:
+            got = f"largest difference {r.max_difference:.3g}"
+        items.append(f"- **{r.id}** (line {model.spec.claims[r.id].line}): {got}; needs {r.required}. "
+                     f"*\"{r.quote}\"*")
+    return (f"> **Warning: {len(failed)} of {len(model.spec.claims)} claims fail.** The model does not yet say what "
+            "its source says on these points; treat the numbers below with care until they are fixed "
+            f"(`bayes check {model.name}` shows the judgements that move each one).\n\n" + "\n".join(items))
+
+
 def scenarios_text(model) -> str:
     """One sentence on the named scenarios: how many, and how many observe or force."""
     scs = [model.spec.scenarios[n] for n in named_scenarios(model)]

@@ -179,6 +179,7 @@ def test_brief_renders_html_without_code_and_pngs(tmp_path, bayes_cli, flagship)
     html = (tmp_path / "brief.html").read_text(encoding="utf-8")
     assert "Briefing: Can Russia mediate" in html
     assert "import bayes" not in html and "briefing_charts(" not in html
+    assert "claims fail" not in html  # every flagship claim holds: no warning banner
     baseline = describe(flagship.probability("escalation=escalates_to_wider_war"), flagship.scale)
     assert baseline.split(")")[0] in html  # baseline escalation in the headline table, e.g. "unlikely (26%"
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
@@ -205,3 +206,20 @@ def test_brief_renders_for_other_models(key, model_paths, flagship, tmp_path, ba
         assert (tmp_path / f"{name}.svg").is_file(), name
     leaked = _flagship_names_in(html, _forbidden(flagship, key, model))
     assert leaked == [], f"flagship names in the briefing of {key}: {leaked}"
+
+
+def test_brief_with_failing_claims_is_written_marked_and_exits_1(tmp_path, bayes_cli):
+    """A failing claim does not stop the brief: it is written, says so on its first screen, the terminal
+    lists each failure with its fix, and the exit code is 1."""
+    from tiny import TINY
+
+    model = tmp_path / "sprinkler.yaml"
+    model.write_text(TINY.replace("range: [0.1, 0.3]", 'band: "25-40%"'), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    code, out, err = bayes_cli("brief", model, "--out", out_dir)
+    assert code == 1, err
+    assert "1 of 3 claims FAIL" in out and f"{model}:" in out and "claim T2 fails: very unlikely (20%)" in out
+    html = (out_dir / "brief.html").read_text(encoding="utf-8")
+    warning = html.index("Warning: 1 of 3 claims fail")
+    assert warning < html.index("Headline")  # on the first screen, above the headline table
+    assert "T2" in html[warning:warning + 2000] and "25% &lt;= P &lt;= 40%" in html[warning:warning + 2000]
