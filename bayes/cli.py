@@ -278,7 +278,7 @@ def cmd_check(args) -> int:
     if not spec.claims:
         raise BayesInputError("the model has no claims to check; add a 'claims:' section (docs/model-file.md#claims, "
                               "or `bayes new` for an example of each form)", spec.path)
-    model.scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
+    model.check_scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
     source = source_path(spec, args.source)
     missing = {c.id for c in missing_quotes(spec, read_source(source))} if source else set()
     results = evaluate_claims(model, draws=args.draws, seed=args.seed)
@@ -375,7 +375,7 @@ def _warn_impossible_scenarios(model):
     from .errors import QueryError
 
     try:
-        model.scenarios()
+        model.check_scenarios()
     except QueryError as exc:
         sys.stderr.write(f"WARNING: {exc.location_message()}\n")
 

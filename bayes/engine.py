@@ -8,8 +8,10 @@ draws x a handful of scenarios takes minutes. Here each table carries the draw a
 - evidence by slicing the tables, interventions by graph surgery (a forced variable loses its parents
   and its own table; its children are sliced at the forced state);
 - sweeps: every combination of several evidence variables stays an output axis instead of a loop;
-- the contraction order (opt_einsum's `dp` path) is computed once per query shape and cached;
-- draws are processed in chunks, so memory is bounded whatever the number of draws.
+- the contraction order (greedy min-weight variable elimination, planning.py) is computed once per query
+  shape and cached; the same plan in every process;
+- draws are processed in chunks, so memory is bounded whatever the number of draws; a chunk whose largest
+  table would exceed the memory budget is split, and a run whose answers alone would exceed it is refused.
 
 pgmpy is not imported here: it stays the model builder, validator and the tests' reference.
 """
@@ -26,6 +28,7 @@ import numpy as np
 import opt_einsum
 
 from .errors import QueryError
+from .planning import elimination_path
 from .progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -44,13 +47,11 @@ class CompiledNetwork:
     tables: list[np.ndarray]
     source: str = "<network>"
     index: dict[str, int] = field(init=False)
+    cards: list[int] = field(init=False)
 
     def __post_init__(self):
         self.index = {n: i for i, n in enumerate(self.names)}
-
-    @property
-    def cards(self) -> list[int]:
-        return [len(s) for s in self.states]
+        self.cards = [len(s) for s in self.states]
 
     @classmethod
     def from_spec(cls, spec) -> "CompiledNetwork":
@@ -85,17 +86,28 @@ class CompiledNetwork:
 
 
 def _topological(names: list[str], parents: Mapping[str, Iterable[str]]) -> list[str]:
-    """Parents before children, otherwise in the given order (Kahn's algorithm, stable)."""
-    placed: set[str] = set()
+    """Parents before children, otherwise in the given order (Kahn's algorithm with a heap on the given
+    position, so it is stable and linear-logarithmic)."""
+    import heapq
+
+    position = {v: i for i, v in enumerate(names)}
+    waiting = {v: len(set(parents[v])) for v in names}
+    children: dict[str, list[str]] = {v: [] for v in names}
+    for v in names:
+        for p in set(parents[v]):
+            children[p].append(v)
+    ready = [position[v] for v in names if waiting[v] == 0]
+    heapq.heapify(ready)
     result: list[str] = []
-    remaining = list(names)
-    while remaining:
-        ready = next((v for v in remaining if all(p in placed for p in parents[v])), None)
-        if ready is None:
-            raise ValueError("the network has a directed cycle")
-        result.append(ready)
-        placed.add(ready)
-        remaining.remove(ready)
+    while ready:
+        v = names[heapq.heappop(ready)]
+        result.append(v)
+        for c in children[v]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, position[c])
+    if len(result) != len(names):
+        raise ValueError("the network has a directed cycle")
     return result
 
 
@@ -322,11 +334,11 @@ class BatchResult:
 class Engine:
     """Exact posterior marginals for batches of queries and parameter draws."""
 
-    def __init__(self, net: CompiledNetwork, chunk_size: int = DEFAULT_CHUNK, optimize: str = "auto-hq"):
+    def __init__(self, net: CompiledNetwork, chunk_size: int = DEFAULT_CHUNK, optimize: str = "elimination"):
         self.net = net
         self.chunk_size = chunk_size
-        # auto-hq: the exact 'dp' path for small contractions, random-greedy beyond (dp alone takes
-        # seconds to plan an ALARM-sized network)
+        # "elimination": greedy min-weight variable elimination (planning.py), deterministic and cheap;
+        # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
         self._plans: dict[tuple, tuple] = {}
         self._children = [[] for _ in net.names]
@@ -494,17 +506,32 @@ class Engine:
         if target_free:
             out += symbol[t]
         if not terms:  # nothing random is involved (e.g. target forced, no evidence)
-            plan = (None, factors, uses_draws, target_free)
+            plan = (None, factors, uses_draws, target_free, 1)
         else:
-            expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=self.optimize)
-            plan = (expr, factors, uses_draws, target_free)
+            sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
+            path, largest = elimination_path(terms, out, sizes)
+            if largest * 8 > memory_budget() and not (uses_draws and largest // max(m, 1) * 8 <= memory_budget()):
+                per_draw = largest // max(m, 1) if uses_draws else largest
+                raise QueryError(f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} "
+                                 f"GiB (2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found, over "
+                                 f"the memory budget of {memory_budget() / 2 ** 30:.1f} GiB; the network is too densely "
+                                 "connected for exact answers to this question (set BAYES_MEMORY_BUDGET to allow more)",
+                                 self.net.source)
+            optimize = path if self.optimize == "elimination" else self.optimize
+            expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=optimize)
+            plan = (expr, factors, uses_draws, target_free, largest)
         self._plans[key] = plan
         return plan
 
     def _contract(self, prep: dict, tables: dict, m: int) -> np.ndarray:
         """Unnormalised P(target, evidence) shaped (m, *sweep cards, target card)."""
         drawn = frozenset(tables)
-        expr, factors, uses_draws, target_free = self._plan(prep, drawn, m)
+        expr, factors, uses_draws, target_free, largest = self._plan(prep, drawn, m)
+        if uses_draws and m > 1 and largest * 8 > memory_budget():  # fewer draws at a time fit the budget
+            step = max(1, memory_budget() // (8 * max(largest // m, 1)))
+            parts = [self._contract(prep, {v: a[..., start:start + step] for v, a in tables.items()},
+                                    min(step, m - start)) for start in range(0, m, step)]
+            return np.concatenate(parts, axis=0)
         sweep_cards, card = prep["sweep_cards"], prep["card"]
         if expr is None:
             joint = np.ones(sweep_cards)

@@ -242,6 +242,18 @@ class Model:
         out["scenario"] = pd.Categorical(out["scenario"], categories=names, ordered=True)
         return out
 
+    def check_scenarios(self):
+        """Raise a QueryError naming the first scenario (with its line) whose observations cannot happen
+        together; one small query per scenario, whatever the size of the model."""
+        for name, sc in self.spec.scenarios.items():
+            if not sc.observe:
+                continue
+            target = next(iter(sc.observe))
+            try:
+                self.engine.marginals([target], sc.observe, sc.do)
+            except QueryError as exc:
+                raise QueryError(f"scenario '{name}': {exc.message}", self.spec.path, sc.line) from None
+
     def _scenarios_with_draws(self, variables, names, draws, seed):
         from .engine import Query
         from .uncertainty import DEFAULT_SEED, tidy_with_intervals
