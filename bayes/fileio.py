@@ -144,3 +144,18 @@ def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     if (path.exists() or path.is_symlink()) and not force:
         raise BayesInputError("already exists; choose another -o or pass --force to replace it", str(path))
     return path
+
+
+def safe_child(folder: str | os.PathLike, name: str) -> Path:
+    """folder/<slug of name>: the name reduced to letters, digits, '_', '-' and '.', never '..' or a path,
+    and checked to resolve inside the folder, so a name from a model file cannot write elsewhere."""
+    import re
+
+    from .errors import BayesInputError
+
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")[:100] or "chart"
+    folder = Path(folder)
+    path = folder / slug
+    if os.path.commonpath([os.path.realpath(folder), os.path.realpath(path)]) != os.path.realpath(folder):
+        raise BayesInputError(f"output name '{name[:100]}' would leave the output folder", str(folder))
+    return path

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .analysis import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
 from .errors import BayesInputError
-from .fileio import atomic_write, atomic_write_text
+from .fileio import atomic_write, atomic_write_text, safe_child
 from .model import BASELINE, Model, load
 from .scales import describe
 
@@ -121,7 +121,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         result.figures["network"] = ax.figure
         if out_dir is not None:
             for name, fig in result.figures.items():
-                result.paths += plots.save_figure(fig, Path(out_dir) / name)
+                result.paths += plots.save_figure(fig, safe_child(out_dir, name))
     for fig in result.figures.values():
         plt.close(fig)  # shown once, by whoever displays them (notebooks: display(fig))
     return result

@@ -42,3 +42,15 @@ def test_brief_out_must_be_a_folder(tmp_path, bayes_cli):
     target.write_text("keep me")
     code, _, err = bayes_cli("brief", "caucasus_2020", "--out", target)
     assert code == 2 and "must be a folder" in err and target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", ["../../../x", "/etc/passwd", "a/../../b", "..", "", "scenario_escalation",
+                                  "x" * 300, "name with spaces\n"])
+def test_output_file_names_stay_inside_the_folder(tmp_path, name):
+    from bayes.fileio import safe_child
+
+    path = safe_child(tmp_path, name)
+    assert path.parent == tmp_path and path.name not in ("", ".", "..") and "/" not in path.name
+    assert len(path.name) <= 100
+    if name == "scenario_escalation":
+        assert path.name == name  # a model's names are identifiers already: unchanged
