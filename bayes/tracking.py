@@ -199,7 +199,10 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
     mode), and anything wrong leaves the file byte-identical."""
     from .fileio import folder_lock, read_text_file
 
-    path = Path(path) if path is not None else data_path(model, "evidence")
+    if path is None:  # the default place: data/evidence/ beside the model's folder, made on the first row
+        path = data_path(model, "evidence")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
     fields = {k: "" if row.get(k) is None else str(row.get(k)) for k in EVIDENCE_COLUMNS}
     unknown = set(row) - set(EVIDENCE_COLUMNS)
     if unknown:

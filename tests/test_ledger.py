@@ -131,3 +131,26 @@ def test_fifo_as_a_log_is_refused_without_hanging(tmp_path, bayes_cli):
     assert code == 2 and "regular file" in err
     code, _, err = _add(bayes_cli, fifo)
     assert code == 2 and "regular file" in err
+
+
+def test_a_huge_field_in_the_log_is_one_line(tmp_path, bayes_cli):
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "2020-09-27,escalation,escalates_to_wider_war,,wide reporting," + "x" * 200_000 + "\n",
+                   encoding="utf-8")
+    before = log.read_bytes()
+    code, _, err = bayes_cli("history", "caucasus_2020", "--file", log)
+    assert code == 2 and err.count("\n") == 1 and "field larger than field limit" in err and f"{log}:" in err
+    assert _add(bayes_cli, log)[0] == 2 and log.read_bytes() == before
+
+
+def test_the_first_row_of_a_new_model_creates_its_evidence_folder(tmp_path, bayes_cli):
+    from tiny import TINY
+
+    models = tmp_path / "work" / "models"
+    models.mkdir(parents=True)
+    (models / "sprinkler.yaml").write_text(TINY, encoding="utf-8")
+    code, out, err = bayes_cli("log", "add", models / "sprinkler.yaml", "--date", "2020-08-01", "--variable", "rain",
+                               "--state", "yes", "--source", "weather service")
+    assert code == 0, err
+    assert (tmp_path / "work" / "evidence" / "sprinkler.csv").read_text(encoding="utf-8").splitlines()[1] == \
+        "2020-08-01,rain,yes,,weather service,"
