@@ -193,23 +193,30 @@ class ArrayDraws(Draws):
 
 
 class GeneratedDraws(Draws):
-    """Draws made chunk by chunk by `sample(rng, m) -> {variable index: array}`; never all in memory.
+    """Draws made chunk by chunk by one sampler per variable, `sampler(rng, m) -> array`; never all in
+    memory.
 
-    Reproducible for a seed: each block of `block` draws has its own generator spawned from the seed,
-    so the numbers do not depend on the chunk size. Blocks are drawn in parallel threads (numpy's
-    generators release the GIL), each writing its own slice of the chunk.
+    Reproducible for a seed: each (block of `block` draws, variable) pair has its own generator derived
+    from the seed, so the numbers depend neither on the chunk size nor on which other variables are
+    drawn; a query draws only the tables it needs (`restricted`) and still gets the same numbers as a
+    run that draws them all. Blocks are drawn in parallel threads (numpy's generators release the GIL).
     """
 
     block = 4096
 
-    def __init__(self, n: int, sample: Callable[[np.random.Generator, int], dict[int, np.ndarray]],
-                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None):
+    def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
+                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None):
         self.n = int(n)
-        self.sample = sample
+        self.samplers = dict(samplers)
         self.shapes = dict(shapes)
         self.drawn = frozenset(self.shapes)
-        self.seed_sequence = np.random.SeedSequence(seed)
-        self._children = self.seed_sequence.spawn((self.n + self.block - 1) // self.block)
+        self.entropy = entropy if entropy is not None else np.random.SeedSequence(seed).entropy
+
+    def restricted(self, keep: Iterable[int]) -> "GeneratedDraws":
+        """The same draws of fewer variables."""
+        keep = set(keep) & self.drawn
+        return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
+                              entropy=self.entropy)
 
     def chunk(self, start, stop):
         if start % self.block or (stop % self.block and stop != self.n):
@@ -226,7 +233,8 @@ class GeneratedDraws(Draws):
 
     def _block(self, b: int) -> dict[int, np.ndarray]:
         lo, hi = b * self.block, min((b + 1) * self.block, self.n)
-        return self.sample(np.random.default_rng(self._children[b]), hi - lo)
+        return {i: sampler(np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo)
+                for i, sampler in sorted(self.samplers.items())}
 
     def spans(self) -> list[tuple[int, int]]:
         return [(lo, min(lo + self.block, self.n)) for lo in range(0, self.n, self.block)]
@@ -252,20 +260,19 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     benchmarks use it so that drawing the parameters is part of what is timed.
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
-    alphas = {i: net.tables[i] * concentration for i in chosen}
-    zeros = {i: (alpha == 0)[..., None] for i, alpha in alphas.items() if np.any(alpha == 0)}
 
-    def sample(rng: np.random.Generator, m: int) -> dict[int, np.ndarray]:
-        out = {}
-        for i, alpha in alphas.items():
+    def sampler(alpha):
+        zeros = (alpha == 0)[..., None] if np.any(alpha == 0) else None
+
+        def sample(rng: np.random.Generator, m: int) -> np.ndarray:
             g = rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)[..., None], size=alpha.shape + (m,))
-            if i in zeros:
-                g = np.where(zeros[i], 0.0, g)
-            g /= g.sum(axis=-2, keepdims=True)
-            out[i] = g
-        return out
+            if zeros is not None:
+                g = np.where(zeros, 0.0, g)
+            return g / g.sum(axis=-2, keepdims=True)
+        return sample
 
-    return GeneratedDraws(n, sample, {i: net.tables[i].shape for i in chosen}, seed)
+    return GeneratedDraws(n, {i: sampler(net.tables[i] * concentration) for i in chosen},
+                          {i: net.tables[i].shape for i in chosen}, seed)
 
 
 # ----------------------------------------------------------------------------------- results
@@ -364,6 +371,8 @@ class Engine:
         queries = list(queries)
         prepared = [self._prepare(q) for q in queries]
         n = draws.n if draws is not None else 1
+        if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
+            draws = draws.restricted(set().union(*(self._relevant(self._sources(p), p["do"]) for p in prepared)))
         _check_result_memory(n, prepared, self.net.source)
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
@@ -460,6 +469,11 @@ class Engine:
             "sweep_states": tuple(net.states[v] for v in sweep),
         }
 
+    @staticmethod
+    def _sources(prep: dict) -> set[int]:
+        """The variables whose distribution the query needs: evidence, sweeps, soft reports, the free target."""
+        return set(prep["ev"]) | set(prep["sweep"]) | set(prep["soft"]) | ({prep["t"]} if prep["fixed"] is None else set())
+
     def _relevant(self, sources: set[int], do: dict) -> list[int]:
         """Sources and their ancestors in the mutilated graph (forced variables have no parents)."""
         seen, stack = set(), list(sources)
@@ -475,7 +489,7 @@ class Engine:
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
         soft = prep["soft"]
-        sources = set(ev) | set(sweep) | set(soft) | ({t} if target_free else set())
+        sources = self._sources(prep)
         key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(soft)),
                frozenset(drawn), m if drawn else 0)
         plan = self._plans.get(key)

@@ -18,14 +18,12 @@ FRAGILE_SHARE = 0.80  # a claim that holds at the point estimate but in fewer dr
 
 
 def parameter_draws(model, n: int, seed: int | None = DEFAULT_SEED) -> GeneratedDraws:
-    """Every table drawn from its judgements (model file order of sampling, so a seed means the same draws)."""
+    """Every table drawn from its judgements; each variable's draws depend only on the seed (not on which
+    other tables a query needs), so a seed means the same numbers everywhere."""
     net = model.engine.net
-    sources = [(net.index[name], v.source) for name, v in model.spec.variables.items()]
-
-    def sample(rng: np.random.Generator, m: int) -> dict[int, np.ndarray]:
-        return {i: source.sample(rng, m) for i, source in sources}
-
-    return GeneratedDraws(n, sample, {i: net.tables[i].shape for i, _ in sources}, seed)
+    sources = {net.index[name]: v.source for name, v in model.spec.variables.items()}
+    return GeneratedDraws(n, {i: source.sample for i, source in sources.items()},
+                          {i: net.tables[i].shape for i in sources}, seed)
 
 
 def interval(values: np.ndarray, level: float = INTERVAL, axis: int = 0):

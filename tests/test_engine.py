@@ -255,3 +255,19 @@ def test_a_question_too_big_for_memory_is_one_line_and_draws_are_split_to_fit(ba
     pd_equal = np.allclose(frame[["mean", "lo90", "hi90"]].to_numpy(), again[["mean", "lo90", "hi90"]].to_numpy(),
                            atol=1e-12)
     assert pd_equal and small is not None
+
+
+def test_draws_touch_only_the_tables_a_query_needs_and_agree_with_drawing_all(flagship):
+    """A query about a root draws one table; its numbers equal those of a run that draws every table."""
+    from bayes.uncertainty import parameter_draws
+
+    drawn = []
+    draws = parameter_draws(flagship, 5000, seed=11)
+    for i, sampler in list(draws.samplers.items()):
+        draws.samplers[i] = lambda rng, m, i=i, s=sampler: (drawn.append(i), s(rng, m))[1]
+    root = Query.make("azerbaijan_alignment")
+    (alone,) = flagship.engine.run([root], draws)
+    net = flagship.engine.net
+    assert set(drawn) == {net.index["azerbaijan_alignment"]}
+    together = flagship.engine.run([root, Query.make("escalation")], parameter_draws(flagship, 5000, seed=11))
+    np.testing.assert_array_equal(alone.probabilities, together[0].probabilities)
