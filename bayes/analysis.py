@@ -474,7 +474,6 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     scale = model.scale
     band_now = scale.term(now)
     candidates = watchable(model, target, given, do)
-    p_given = float(current.evidence_probability[0])
     for size in range(1, max_size + 1):
         combos = list(itertools.combinations(candidates, size))
         results = model.engine.run([Query.make(var, given, do, sweep=c) for c in combos], strict=False)
@@ -490,7 +489,7 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
                     findings = {v: spec.states(v)[i] for v, i in zip(combo, index)}
                     rows.append(dict(size=size, findings=", ".join(f"{v}={s}" for v, s in findings.items()),
                                      target=target, target_now=now, band_now=band_now, target_if=p,
-                                     band_if=scale.term(p), probability_of_findings=float(pe[index]) / p_given,
+                                     band_if=scale.term(p), probability_of_findings=float(pe[index] / pe.sum()),
                                      sentence=f"{' and '.join(f'{v.replace(chr(95), chr(32))} = {s.replace(chr(95), chr(32))}' for v, s in findings.items())}: "
                                               f"{describe(now, scale)} becomes {describe(p, scale)}"))
         if rows:

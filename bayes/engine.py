@@ -372,8 +372,11 @@ class Engine:
         prepared = [self._prepare(q) for q in queries]
         n = draws.n if draws is not None else 1
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
-            draws = draws.restricted(set().union(*(self._relevant(self._sources(p), p["do"]) for p in prepared)))
+            draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
         _check_result_memory(n, prepared, self.net.source)
+        if strict:
+            for prep in prepared:
+                self._check_pruned_evidence(prep)
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
         with progress_bar(n if draws is not None else 0) as progress:
@@ -474,6 +477,58 @@ class Engine:
         """The variables whose distribution the query needs: evidence, sweeps, soft reports, the free target."""
         return set(prep["ev"]) | set(prep["sweep"]) | set(prep["soft"]) | ({prep["t"]} if prep["fixed"] is None else set())
 
+    def _requisite(self, prep: dict) -> list[int]:
+        """The variables whose tables the answer needs (Bayes-ball, Shachter 1998): the target's, the swept
+        and soft-evidence variables' ancestors, minus those d-separated from them by the evidence, minus
+        barren descendants; forced variables are observed roots. docs/methods.md#inference."""
+        targets = ({prep["t"]} if prep["fixed"] is None else set()) | set(prep["sweep"]) | set(prep["soft"])
+        observed = set(prep["ev"]) | set(prep["do"])
+        parents, children = self.net.parents, self._children
+        top, bottom = set(), set()
+        schedule = [(j, True) for j in targets]  # (node, visited from a child)
+        while schedule:
+            j, from_child = schedule.pop()
+            if from_child and j not in observed:
+                if j not in top and j not in prep["do"]:
+                    top.add(j)
+                    schedule.extend((p, True) for p in parents[j])
+                if j not in bottom:
+                    bottom.add(j)
+                    schedule.extend((c, False) for c in children[j])
+            elif not from_child:
+                if j in observed:
+                    if j not in top and j not in prep["do"]:
+                        top.add(j)
+                        schedule.extend((p, True) for p in parents[j])
+                elif j not in bottom:
+                    bottom.add(j)
+                    schedule.extend((c, False) for c in children[j])
+        return sorted(top)
+
+    def _check_pruned_evidence(self, prep: dict):
+        """Evidence the answer does not need can still be impossible (P = 0): then the question has no
+        answer, as when the needed evidence is impossible. Checked on the point tables, where P(evidence)
+        itself is affordable (largest table up to 10 million numbers)."""
+        if not prep["ev"] or set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
+            return
+        key = ("evidence", tuple(sorted(prep["ev"].items())), tuple(sorted(prep["do"].items())),
+               tuple(sorted((v, tuple(l)) for v, l in prep["soft"].items())))
+        if key in self._plans:
+            return
+        first = next(iter(prep["ev"]))
+        check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
+                 "sweep_cards": (), "prune": False}
+        try:
+            _, _, _, _, largest = self._plan(check, frozenset(), 1)
+        except QueryError:  # too big to afford the check
+            self._plans[key] = True
+            return
+        if largest <= 10_000_000:
+            pe = self._contract(check, {}, 1).sum(axis=-1)
+            if not np.all(pe > 0):
+                raise QueryError(self._zero_message(prep, np.ones((1, *prep["sweep_cards"]))), self.net.source)
+        self._plans[key] = True
+
     def _relevant(self, sources: set[int], do: dict) -> list[int]:
         """Sources and their ancestors in the mutilated graph (forced variables have no parents)."""
         seen, stack = set(), list(sources)
@@ -489,14 +544,14 @@ class Engine:
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
         soft = prep["soft"]
-        sources = self._sources(prep)
+        prune = prep.get("prune", True)
         key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(soft)),
-               frozenset(drawn), m if drawn else 0)
+               frozenset(drawn), m if drawn else 0, prune)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         net = self.net
-        relevant = self._relevant(sources, do)
+        relevant = self._requisite(prep) if prune else self._relevant(self._sources(prep), do)
         symbol = {v: opt_einsum.get_symbol(v) for v in range(len(net.names))}
         terms, shapes, factors = [], [], []
         uses_draws = False
