@@ -271,3 +271,24 @@ def test_draws_touch_only_the_tables_a_query_needs_and_agree_with_drawing_all(fl
     assert set(drawn) == {net.index["azerbaijan_alignment"]}
     together = flagship.engine.run([root, Query.make("escalation")], parameter_draws(flagship, 5000, seed=11))
     np.testing.assert_array_equal(alone.probabilities, together[0].probabilities)
+
+
+def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
+    """Chain a -> b -> c -> d: P(c | b, a) needs only c's table (a is d-separated by b, d is barren); the
+    answer is c's row. Evidence a=x, b=y with P(b=y | a=x) = 0 is refused although a is pruned."""
+    net = CompiledNetwork(["a", "b", "c", "d"], [("x", "y")] * 4, [(), (0,), (1,), (2,)],
+                          [np.array([0.5, 0.5]), np.array([[1.0, 0.0], [0.3, 0.7]]),
+                           np.array([[0.2, 0.8], [0.6, 0.4]]), np.array([[0.9, 0.1], [0.1, 0.9]])])
+    engine = Engine(net)
+    prep = engine._prepare(Query.make("c", {"b": "y", "a": "y"}))
+    assert engine._requisite(prep) == [2]
+    (r,) = engine.run([Query.make("c", {"b": "y", "a": "y"})])
+    np.testing.assert_allclose(r.probabilities[0], [0.6, 0.4], atol=1e-15)
+    # d observed: explaining away brings c's and d's tables in, not a's or b's (b is observed)
+    prep = engine._prepare(Query.make("c", {"b": "y", "d": "x"}))
+    assert engine._requisite(prep) == [2, 3]
+    with pytest.raises(QueryError, match="probability zero"):
+        engine.run([Query.make("c", {"a": "x", "b": "y"})])
+    # the same impossible evidence inside a sweep is an answer of NaN, not an error
+    (r,) = engine.run([Query.make("c", {"a": "x"}, sweep=("b",))], strict=False)
+    assert np.isnan(r.probabilities[0, 1]).all() and np.allclose(r.probabilities[0, 0], [0.2, 0.8])
