@@ -215,6 +215,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("models", "List the models under data/models/.", "bayes models")
     _add_format(p, ("table", "json"))
 
+    p = command("diff", "What changed between two versions of a model (variables, states, table rows with their "
+                "rationales, claims, scenarios) and what it did (claims, every headline outcome under every scenario), "
+                "ranked by size of effect.", "bayes diff caucasus_2020 pooled.yaml")
+    p.add_argument("old", metavar="OLD", help="the earlier version (with --rev: the model file, read as of REV)")
+    p.add_argument("new", metavar="NEW", nargs="?", default=None, help="the later version")
+    p.add_argument("--rev", metavar="REV", default=None,
+                   help="compare OLD as it was in git revision REV (e.g. HEAD~1; read with git show, no checkout) "
+                        "with the file as it is now")
+    p.add_argument("--textconv", action="store_true",
+                   help="print OLD's effects and its text, for git's diff driver (docs/revisions.md)")
+    p.add_argument("--all", action="store_true", help="table: also list outcomes that did not move")
+    p.add_argument("--chart", metavar="FILE", default=None, help="also draw the dumbbell chart (.png, .svg or .pdf)")
+    p.add_argument("--force", action="store_true", help="replace an existing --chart file")
+    _add_format(p)
+
+    p = command("pool", "Pool several analysts' files of one model structure into one model file (linear or "
+                "logarithmic opinion pool, row by row; claims and scenarios the union).",
+                "bayes pool caucasus_2020 imported.yaml --weights 2,1 -o pooled.yaml")
+    p.add_argument("models", metavar="MODEL", nargs="+", help="two or more model files (or names)")
+    p.add_argument("--weights", metavar="W1,W2,...", default=None, help="one weight per file (default: equal)")
+    p.add_argument("--method", choices=["linear", "log"], default="linear",
+                   help="linear: weighted mean (default); log: weighted geometric mean, renormalised")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+
+    p = command("disagreement", "Where analysts' files of one model structure disagree: each analyst's headline "
+                "outcomes under every scenario, the pooled value, the spread, the claims each satisfies and the rows "
+                "that drive the spread.", "bayes disagreement caucasus_2020 imported.yaml pooled.yaml")
+    p.add_argument("models", metavar="MODEL", nargs="+", help="two or more model files (or names)")
+    p.add_argument("--weights", metavar="W1,W2,...", default=None, help="one weight per file for the pool (default: "
+                   "equal)")
+    p.add_argument("--method", choices=["linear", "log"], default="linear", help="how the pooled value is pooled")
+    p.add_argument("--top", type=_positive_int, default=3, metavar="K",
+                   help="row swaps shown per outcome and scenario (default 3)")
+    p.add_argument("--chart", metavar="FILE", default=None,
+                   help="also draw the first headline outcome's disagreement chart (.png, .svg or .pdf)")
+    p.add_argument("--force", action="store_true", help="replace an existing --chart file")
+    _add_format(p)
+
     p = command("brief", "Render the briefing (HTML without code, charts as PNG/SVG) under reports/<model>/.",
                 "bayes brief caucasus_2020")
     p.add_argument("model", metavar="MODEL", nargs="?", default="caucasus_2020")
@@ -645,9 +684,14 @@ def cmd_import(args) -> int:
     from .formats import import_model
     from .model import load
 
+    from .formats import LAST_IMPORT
+
     path = import_model(args.file, args.output, args.format, force=args.force)
     model = load(path)  # what was written must load
-    print(f"wrote {path} ({len(model.variables)} variables)")
+    rescaled = LAST_IMPORT.get("rescaled", 0)
+    note = (f"; {rescaled} rows rescaled to sum to 1 (they were off by up to {LAST_IMPORT['largest_rescale']:.2g}, "
+            "rounding in the file)" if rescaled else "")
+    print(f"wrote {path} ({len(model.variables)} variables{note})")
     return EXIT_OK
 
 
@@ -707,6 +751,90 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args) -> int:
+    from .revisions import (diff, diff_flat, diff_records, format_diff, read_model, read_revision, save_chart,
+                            summary_text)
+
+    if args.textconv:  # git's diff driver: never fail, always print something git can diff
+        if args.new is not None or args.rev is not None:
+            raise BayesInputError("--textconv takes one file (git passes it) and no NEW or --rev", "command line")
+        from .fileio import read_text_file
+        from .yamlfile import MAX_YAML_BYTES
+
+        text = read_text_file(args.old, "model file", MAX_YAML_BYTES)
+        try:
+            sys.stdout.write(summary_text(read_model(args.old)))
+        except BayesInputError as exc:
+            sys.stdout.write(f"# bayes: the model does not load: {exc.message}\n")
+        sys.stdout.write("\n# the file as written\n" + text + ("" if text.endswith("\n") else "\n"))
+        return EXIT_OK
+    if (args.new is None) == (args.rev is None):
+        raise BayesInputError("give two model files (OLD NEW) or one model file and --rev REV", "command line")
+    if args.rev is not None:
+        old, new = read_revision(args.old, args.rev), read_model(args.old)
+    else:
+        old, new = read_model(args.old), read_model(args.new)
+    frame = diff(old, new)
+    if args.chart:
+        from .plots import diff_chart
+
+        path = save_chart(args.chart, lambda: diff_chart(
+            data=frame, scale=new.scale, title=f"What the revision did: {new.title}", source=new.source_line,
+            old_label=old.spec.path, new_label=new.spec.path), force=args.force)
+        sys.stderr.write(f"chart: {path}\n")
+    if args.format == "json":
+        json.dump(diff_records(frame), sys.stdout, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        diff_flat(frame).to_csv(sys.stdout, index=False)
+    else:
+        sys.stdout.write(format_diff(frame, old.spec.path, new.spec.path, show_all=args.all) + "\n")
+    return EXIT_OK
+
+
+def cmd_pool(args) -> int:
+    from .revisions import write_pool
+
+    result = write_pool(args.models, args.output, args.weights, args.method, force=args.force)
+    if result.conflicts:
+        from .errors import _one_line
+
+        sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
+                                   + "; ".join(result.conflicts)) + "\n")
+    parts = ", ".join(f"{n} {w:.3g}" for n, w in zip(result.names, result.weights))
+    print(f"wrote {result.path}: {args.method} pool of {len(result.names)} files (weights {parts}); "
+          f"{len(result.model.spec.variables)} variables, {len(result.model.spec.claims)} claims, "
+          f"{len(result.model.spec.scenarios)} scenarios; next: `bayes check {result.path}`")
+    return EXIT_OK
+
+
+def cmd_disagreement(args) -> int:
+    from .revisions import disagreement, disagreement_records, format_disagreement, save_chart
+
+    result = disagreement(args.models, args.weights, args.method)
+    if result.pooled.conflicts:
+        from .errors import _one_line
+
+        sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
+                                   + "; ".join(result.pooled.conflicts)) + "\n")
+    if args.chart:
+        from .plots import disagreement_chart
+
+        model = result.pooled.model
+        path = save_chart(args.chart, lambda: disagreement_chart(
+            data=result.values, scale=model.scale, title=f"Where the analysts disagree: {model.title}",
+            source=model.source_line), force=args.force)
+        sys.stderr.write(f"chart: {path}\n")
+    if args.format == "json":
+        json.dump(disagreement_records(result, args.top), sys.stdout, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        result.values.to_csv(sys.stdout, index=False)
+    else:
+        sys.stdout.write(format_disagreement(result, args.top) + "\n")
+    return EXIT_OK
+
+
 def cmd_brief(args) -> int:
     from .report import render_brief
 
@@ -732,7 +860,8 @@ def cmd_brief(args) -> int:
 COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
             "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
             "sensitivity": cmd_sensitivity, "indicators": cmd_indicators, "log": cmd_log, "history": cmd_history,
-            "score": cmd_score, "export": cmd_export, "import": cmd_import, "coverage": cmd_coverage, "new": cmd_new}
+            "score": cmd_score, "export": cmd_export, "import": cmd_import, "coverage": cmd_coverage, "new": cmd_new,
+            "diff": cmd_diff, "pool": cmd_pool, "disagreement": cmd_disagreement}
 
 
 def main(argv=None) -> int:

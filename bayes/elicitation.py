@@ -284,6 +284,28 @@ class RowsTable:
 
 
 @dataclass
+class ArrayTable:
+    """A full table given as one array of plain numbers (`array:` in the model file, written by `bayes
+    import` for big tables): each row is Dirichlet(k p) under draws, as a row of plain numbers is."""
+
+    values: np.ndarray  # (*parent cards, card), rows summing to 1
+    concentration: float
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.values.shape
+
+    def point(self) -> np.ndarray:
+        return self.values
+
+    def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        alpha = self.concentration * self.values
+        g = rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)[..., None], size=alpha.shape + (m,))
+        g = np.where((alpha > 0)[..., None], g, 0.0)
+        return g / g.sum(axis=-2, keepdims=True)
+
+
+@dataclass
 class LogOddsTable:
     """'Baseline plus effects' on the log-odds scale (docs/methods.md#table-builders), as a softmax over child states:
     P(y | x) is proportional to baseline(y) times the odds multipliers of each parent's state for y.

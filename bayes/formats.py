@@ -34,6 +34,7 @@ SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xm
 GENIE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 BOX_SLOT = 120  # vertical pixels per layer in GeNIe: room for a four-state bar chart node
 ROUNDING_SLACK = 1e-4  # an imported row this close to summing to 1 was rounded in print, not mis-entered
+ARRAY_ROWS = 64  # tables with more rows than this are imported as one `array:` block (docs/model-file.md#array)
 
 
 def _num(x: float) -> str:
@@ -396,6 +397,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         states_of = Renamer("s")
         state_names[str(cpd.variable)] = {str(s): states_of(str(s)) for s in cpd.state_names[cpd.variable]}
     variables = {}
+    report = {"rescaled": 0, "largest_rescale": 0.0}
     for cpd in network.get_cpds():
         original = str(cpd.variable)
         name = variable_names[original]
@@ -403,26 +405,39 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         originals = [str(p) for p in cpd.variables[1:]]
         states = [state_names[original][str(s)] for s in cpd.state_names[cpd.variable]]
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)  # (*parent cards, card)
-        rows = []
-        for index in itertools.product(*(range(n) for n in values.shape[:-1])):
-            probabilities, note = values[index], f"imported from {source}"
-            total = float(probabilities.sum())
-            if 1e-9 < abs(total - 1) <= ROUNDING_SLACK:  # printed to few digits (pyAgrum's XDSL: 6)
-                probabilities = probabilities / total
-                note += f"; row rescaled from a sum of {total:.9g}"
-            row = {"probabilities": {s: float(p) for s, p in zip(states, probabilities)},
-                   "rationale": {"assumption": note}}
-            if parents:
-                row = {"given": {p: state_names[o][str(cpd.state_names[o][i])]
-                                 for p, o, i in zip(parents, originals, index)}, **row}
-            rows.append(row)
+        totals = values.sum(axis=-1, keepdims=True)
+        rounded = (np.abs(totals - 1) > 1e-9) & (np.abs(totals - 1) <= ROUNDING_SLACK)  # printed to few digits
+        if rounded.any():  # (pyAgrum's XDSL and XMLBIF: 6): rescaled, counted and said
+            values = np.where(rounded, values / totals, values)
+            report["rescaled"] += int(rounded.sum())
+            report["largest_rescale"] = max(report["largest_rescale"], float(np.abs(totals[rounded] - 1).max()))
+        if values.size // len(states) > ARRAY_ROWS:  # big tables as one block of numbers: loads in one go
+            note = f"imported from {source}" + (f"; {int(rounded.sum())} rows rescaled to sum to 1" if rounded.any()
+                                                 else "")
+            variables[name] = {"description": "", "states": states, "parents": parents,
+                               "array": {"axes": [*parents, name], "values": " ".join(map(repr, values.ravel().tolist())),
+                                         "rationale": {"assumption": note}}}
+        else:
+            rows = []
+            for index in itertools.product(*(range(n) for n in values.shape[:-1])):
+                note = f"imported from {source}"
+                if rounded[index].any():
+                    note += f"; row rescaled from a sum of {float(totals[index][0]):.9g}"
+                row = {"probabilities": {s: float(p) for s, p in zip(states, values[index])},
+                       "rationale": {"assumption": note}}
+                if parents:
+                    row = {"given": {p: state_names[o][str(cpd.state_names[o][i])]
+                                     for p, o, i in zip(parents, originals, index)}, **row}
+                rows.append(row)
+            variables[name] = {"description": "", "states": states, **({"parents": parents} if parents else {}),
+                               "table": rows}
         description = descriptions.get(original, f"{original} (imported from {source})")
         renamed = {o: n for o, n in state_names[original].items() if o != n}
         if renamed:
             description += "; states renamed to names: " + ", ".join(f"{o!r} -> {n}" for o, n in renamed.items())
-        variables[name] = {"description": description, "states": states,
-                           **({"label": original[:200]} if original != name else {}),
-                           **({"parents": parents} if parents else {}), "table": rows}
+        variables[name]["description"] = description
+        if original != name:
+            variables[name] = {"label": original[:200], **variables[name]}
     order = [variable_names[str(n)] for n in network.nodes()]
     document = {"format": "bayes-model/1",
                 "model": {"title": title or f"{Path(path).stem} (imported)",
@@ -437,4 +452,10 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         parse_spec(load_yaml_text(text, str(out)), str(out), Path(out).stem)
     except BayesInputError as exc:
         raise BayesInputError(f"cannot be turned into a model file: {exc.message}", str(path)) from None
-    return atomic_write_text(Path(out), text)
+    written = atomic_write_text(Path(out), text)
+    LAST_IMPORT.clear()
+    LAST_IMPORT.update(report)
+    return written
+
+
+LAST_IMPORT: dict = {}  # what the last import rescaled: {"rescaled": rows, "largest_rescale": |sum - 1|}

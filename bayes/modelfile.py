@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graphlib import CycleError, TopologicalSorter
 
-from .elicitation import (CLAIM_MIN_ODDS_RATIO, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
+from .elicitation import (CLAIM_MIN_ODDS_RATIO, ArrayTable, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
                           NoisyMaxTable, NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability,
                           parse_strength)
 from .errors import ModelFileError
@@ -33,7 +33,8 @@ FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
 MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file"}
-VARIABLE_KEYS = {"description", "states", "parents", "table", "builder", "observable", "label"}
+VARIABLE_KEYS = {"description", "states", "parents", "table", "builder", "array", "observable", "label"}
+ARRAY_KEYS = {"axes", "values", "rationale", "concentration"}
 ROW_KEYS = {"given", "probabilities", "rationale", "concentration"}
 BUILDER_KEYS = {
     "log_odds": {"type", "state", "baseline", "effects", "rationale", "concentration"},
@@ -432,9 +433,13 @@ def _parse_variables(ck: _Checker, top: LineDict, scale, concentration: float) -
     variables: dict[str, Variable] = {}
     for vname, shell in shells.items():
         body = shell["body"]
-        if "table" in body and "builder" in body:
-            ck.fail(f"variable '{vname}' has both a 'table' and a 'builder'; give one", line_of(body, "builder"))
-        if "builder" in body:
+        given = [k for k in ("table", "builder", "array") if k in body]
+        if len(given) > 1:
+            ck.fail(f"variable '{vname}' has both a '{given[0]}' and a '{given[1]}'; give one", line_of(body, given[1]))
+        if "array" in body:
+            rows, source = _parse_array(ck, vname, shell, shells, concentration)
+            kind = None
+        elif "builder" in body:
             rows, source, kind = _parse_builder(ck, vname, shell, shells, scale, concentration)
         else:
             rows, source = _parse_table(ck, vname, shell, shells, scale, concentration)
@@ -563,6 +568,94 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict, scale, con
     rows.sort(key=lambda r: order[tuple(r.given[p] for p in parents)])
     shape = tuple(len(shells[p]["states"]) for p in parents) + (len(states),)
     return rows, RowsTable(shape, [r.judged for r in rows])
+
+
+class _ArrayRows(list):
+    """The rows of an `array:` table, built only when something asks for them (a big imported table
+    loads as one array; the engine never needs row objects)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+        self._built = False
+
+    def _build(self):
+        if not self._built:
+            self._built = True
+            super().extend(self._make())
+
+    def __iter__(self):
+        self._build()
+        return super().__iter__()
+
+    def __len__(self):
+        self._build()
+        return super().__len__()
+
+    def __getitem__(self, i):
+        self._build()
+        return super().__getitem__(i)
+
+    def __bool__(self):
+        return True
+
+
+def _parse_array(ck: _Checker, vname: str, shell: dict, shells: dict, concentration):
+    """`array: {axes: [parent, ..., self], values: "p p p ..." or [p, ...], rationale: ...}`: the whole table
+    as numbers in the order of `axes`, the last axis fastest (docs/model-file.md#array)."""
+    import numpy as np
+
+    body = shell["body"]
+    aline = line_of(body, "array")
+    spec = ck.mapping(body["array"], f"array of '{vname}'", aline)
+    ck.known_keys(spec, ARRAY_KEYS, f"the array of '{vname}'")
+    parents, states = shell["parents"], shell["states"]
+    for key in ("axes", "values"):
+        if key not in spec:
+            ck.fail(f"the array of '{vname}' needs '{key}'", aline)
+    axes = [ck.name(a, "axis", line_of(spec, "axes")) for a in ck.sequence(spec["axes"], "axes", line_of(spec, "axes"))]
+    if sorted(axes) != sorted([*parents, vname]) or len(set(axes)) != len(axes):
+        ck.fail(f"'axes' of the array of '{vname}' must list its parents and itself once each, in the order of the "
+                f"values ({', '.join([*parents, vname])})", line_of(spec, "axes"))
+    cards = {p: len(shells[p]["states"]) for p in parents} | {vname: len(states)}
+    expected = math.prod(cards.values())
+    if expected // len(states) > MAX_TABLE_ROWS:
+        ck.fail(f"variable '{vname}' would need a table of {expected // len(states):,} rows; at most "
+                f"{MAX_TABLE_ROWS:,} are supported", line_of(body, "parents"))
+    raw = spec["values"]
+    vline = line_of(spec, "values")
+    try:
+        if isinstance(raw, str):
+            values = np.array(raw.split(), dtype=float)
+        else:
+            raw = ck.sequence(raw, "values", vline)
+            if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in raw):
+                raise ValueError
+            values = np.array(raw, dtype=float)
+    except (ValueError, OverflowError):
+        ck.fail(f"'values' of the array of '{vname}' must be numbers separated by spaces (or a list of numbers)", vline)
+    if values.size != expected:
+        ck.fail(f"the array of '{vname}' has {values.size:,} values; its axes need {expected:,} "
+                f"({' x '.join(str(cards[a]) for a in axes)})", vline)
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
+        ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
+    table = np.ascontiguousarray(np.transpose(values.reshape([cards[a] for a in axes]),
+                                              [axes.index(a) for a in [*parents, vname]]))
+    sums = table.sum(axis=-1)
+    worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.size else ()
+    if sums.size and abs(sums[worst] - 1) > ROW_SUM_TOLERANCE:
+        given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, worst)) or "the unconditional row"
+        ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1", vline)
+    k = _row_concentration(ck, spec, concentration)
+    rationale = _parse_rationale(ck, spec, vname, aline, where="the array")
+    rline = line_of(spec, "rationale")
+
+    def make_rows():
+        return [TableRow({p: shells[p]["states"][i] for p, i in zip(parents, index)}, dict(zip(states, map(float, table[index]))),
+                         rationale, aline, rline)
+                for index in itertools.product(*(range(cards[p]) for p in parents))]
+
+    return _ArrayRows(make_rows), ArrayTable(table, k)
 
 
 def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):

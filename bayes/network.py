@@ -17,6 +17,8 @@ from .modelfile import ModelSpec, Variable
 
 def table_array(variable: Variable, spec: ModelSpec) -> np.ndarray:
     """The table as an array shaped (*parent cardinalities, child cardinality), axes in parent order."""
+    if variable.source is not None:  # every table source computes its point array directly
+        return np.asarray(variable.source.point(), dtype=float)
     parent_states = [spec.states(p) for p in variable.parents]
     shape = tuple(len(s) for s in parent_states) + (len(variable.states),)
     array = np.empty(shape, dtype=float)

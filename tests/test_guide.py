@@ -34,6 +34,7 @@ def _table_keys(section: str) -> set[str]:
     ("log_odds", modelfile.BUILDER_KEYS["log_odds"]),
     ("noisy_or", modelfile.BUILDER_KEYS["noisy_or"]),
     ("noisy_max", modelfile.BUILDER_KEYS["noisy_max"]),
+    ("array", modelfile.ARRAY_KEYS),
     ("scenarios", modelfile.SCENARIO_KEYS),
     ("claims", modelfile.CLAIM_KEYS),
 ])
