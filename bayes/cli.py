@@ -877,6 +877,10 @@ def main(argv=None) -> int:
     except BayesInputError as exc:
         sys.stderr.write(f"ERROR: {exc.location_message()}\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `bayes scenarios ... | head` (before OSError: it is one)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # a path the system refuses: too long, no permission, no space left ...
         from .errors import _one_line
 
@@ -887,10 +891,6 @@ def main(argv=None) -> int:
         sys.stderr.write("ERROR: <input>: the question needs more memory than this machine has; ask for fewer "
                          "draws or a smaller query\n")
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # e.g. `bayes scenarios ... | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     sys.stdout.flush()
     return code
 

@@ -190,3 +190,20 @@ def test_too_few_draws_for_an_interval_is_refused(bayes_cli, flagship):
     with pytest.raises(bayes.errors.QueryError, match="from 20 to"):
         flagship.query(["escalation"], draws=5)
     assert bayes_cli("query", "caucasus_2020", "escalation", "--draws", "20")[0] == 0
+
+
+def test_a_closed_pipe_is_not_an_error(bayes_exe, tmp_path):
+    """`bayes describe big.yaml | head -1`: the reader stops early, with far more than a pipe's buffer
+    unread; bayes exits 0 without a message."""
+    lines = ["format: bayes-model/1", "model: {title: chain, source: s, as_of: 2020-07, author: a}", "variables:"]
+    for i in range(2000):
+        given = f"\n    parents: [v{i - 1}]\n    array: {{axes: [v{i - 1}, v{i}], values: '0.9 0.1 0.2 0.8', " \
+                "rationale: {assumption: t}}" if i else "\n    table: {probabilities: {a: 0.5, b: 0.5}, rationale: {assumption: t}}"
+        lines.append(f"  v{i}:\n    description: a long enough description to fill the pipe\n    states: [a, b]{given}")
+    path = tmp_path / "chain.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([bayes_exe, "describe", str(path), "--format", "csv"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"variable,")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
