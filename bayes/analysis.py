@@ -236,18 +236,23 @@ class Parameter:
     table_at: object  # callable x -> the variable's point table with this number set to x
 
 
-def _row_entry_table(point: np.ndarray, index: tuple, state: int):
+def _row_entry_table(point: np.ndarray, index, state: int):
+    """x -> the table with entry `state` of row `index` (or of every row in a list of indices: a row written
+    once for several parent states) set to x, the rest of the row rescaled proportionally."""
+    indices = index if isinstance(index, list) else [index]
+
     def table_at(x: float) -> np.ndarray:
         t = point.copy()
-        row = t[index]
-        old = row[state]
-        rest = 1.0 - old
-        scale = (1.0 - x) / rest if rest > 0 else 0.0
-        new = row * scale
-        if rest <= 0:
-            new[:] = (1.0 - x) / (len(row) - 1)
-        new[state] = x
-        t[index] = new
+        for i in indices:
+            row = t[i]
+            old = row[state]
+            rest = 1.0 - old
+            scale = (1.0 - x) / rest if rest > 0 else 0.0
+            new = row * scale
+            if rest <= 0:
+                new[:] = (1.0 - x) / (len(row) - 1)
+            new[state] = x
+            t[i] = new
         return t
     return table_at
 
@@ -270,15 +275,26 @@ def elicited_parameters(model) -> list[Parameter]:
         point = source.point()
         if isinstance(source, RowsTable):
             combos = list(itertools.product(*(range(c) for c in point.shape[:-1])))
+            shared: dict[int, list] = {}  # rows written once for several parent states swing together
+            for index, row in zip(combos, source.rows):
+                shared.setdefault(id(row), []).append(index)
+            done: set[int] = set()
             for index, row, table_row in zip(combos, source.rows, v.rows):
+                if id(row) in done:
+                    continue
+                done.add(id(row))
+                index = shared[id(row)] if len(shared[id(row)]) > 1 else index
                 written = [s for s in v.states if s != row.rest]
                 if len(v.states) == 2 and row.rest is None:
                     written = written[-1:]  # in a two-state row one number says it all
+                first = index[0] if isinstance(index, list) else index
+                rows_given = [dict(zip(v.parents, (model.spec.states(p)[i] for p, i in zip(v.parents, ix))))
+                              for ix in (index if isinstance(index, list) else [index])]
+                given = ", ".join(f"{p}={'|'.join(dict.fromkeys(g[p] for g in rows_given))}" for p in v.parents)
                 for s in written:
                     k = v.states.index(s)
-                    value = float(point[index][k])
+                    value = float(point[first][k])
                     lo, hi = _swing_range(row.judgements.get(s), value)
-                    given = ", ".join(f"{p}={g}" for p, g in table_row.given.items())
                     params.append(Parameter(f"P({name}={s}{' | ' + given if given else ''})", name, value, lo, hi,
                                             "table", _row_entry_table(point, index, k)))
             continue

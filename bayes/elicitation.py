@@ -280,7 +280,11 @@ class RowsTable:
         return np.stack([r.point() for r in self.rows]).reshape(self.shape)
 
     def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
-        return np.stack([r.sample(rng, m) for r in self.rows]).reshape(self.shape + (m,))
+        drawn: dict[int, np.ndarray] = {}  # a row written once for several parent states is drawn once
+        for r in self.rows:
+            if id(r) not in drawn:
+                drawn[id(r)] = r.sample(rng, m)
+        return np.stack([drawn[id(r)] for r in self.rows]).reshape(self.shape + (m,))
 
 
 @dataclass

@@ -525,36 +525,47 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict, scale, con
         ck.known_keys(row, ROW_KEYS, f"a table row of '{vname}'")
         given_raw = row.get("given") or LineDict()
         given_raw = ck.mapping(given_raw, f"'given' of a table row of '{vname}'", line_of(row, "given"))
-        given: dict[str, str] = {}
-        for key, s in given_raw.items():
+        choices: dict[str, list[str]] = {}
+        for key, value in given_raw.items():
             gline = line_of(given_raw, key)
             p = ck.name(key, f"parent of '{vname}'", gline)
             if p not in parents:
                 ck.fail(f"table row of '{vname}' gives '{p}', which is not a parent of '{vname}'; "
                         f"parents are: {', '.join(parents) or '(none)'}", gline)
-            s = ck.name(s, f"state of '{p}'", gline)
-            if s not in shells[p]["states"]:
-                ck.fail(f"unknown state '{s}' of '{p}' in the table of '{vname}'; expected one of: "
-                        f"{', '.join(shells[p]['states'])}", gline)
-            given[p] = s
-        missing = [p for p in parents if p not in given]
+            listed = value if isinstance(value, list) else [value]  # a list: one row for each of these states
+            if not listed:
+                ck.fail(f"table row of '{vname}' lists no state of '{p}'", gline)
+            choices[p] = []
+            for s in listed:
+                s = ck.name(s, f"state of '{p}'", gline)
+                if s not in shells[p]["states"]:
+                    ck.fail(f"unknown state '{s}' of '{p}' in the table of '{vname}'; expected one of: "
+                            f"{', '.join(shells[p]['states'])}", gline)
+                if s in choices[p]:
+                    ck.fail(f"state '{s}' of '{p}' listed twice in one row of '{vname}'", gline)
+                choices[p].append(s)
+        missing = [p for p in parents if p not in choices]
         if missing:
             ck.fail(f"table row of '{vname}' does not say the state of parent(s) {', '.join(missing)}; "
                     "each row needs 'given' with every parent's state", rline)
-        key = tuple(given[p] for p in parents)
-        if key in seen:
-            ck.fail(f"duplicate row for {_fmt_given(given) or 'the unconditional row'} in the table of "
-                    f"'{vname}' (first at line {seen[key]})", rline)
-        seen[key] = rline
+        expanded = [dict(zip(parents, combo)) for combo in itertools.product(*(choices[p] for p in parents))]
+        for given in expanded:
+            key = tuple(given[p] for p in parents)
+            if key in seen:
+                ck.fail(f"duplicate row for {_fmt_given(given) or 'the unconditional row'} in the table of "
+                        f"'{vname}' (first at line {seen[key]})", rline)
+            seen[key] = rline
+        given = expanded[0]
+        label = _fmt_given({p: (choices[p][0] if len(choices[p]) == 1 else "|".join(choices[p])) for p in parents})
 
         if "probabilities" not in row:
             ck.fail(f"table row of '{vname}' needs 'probabilities' (state: number)", rline)
-        judged = _parse_row(ck, row["probabilities"], vname, states, _fmt_given(given) or "the unconditional row",
+        judged = _parse_row(ck, row["probabilities"], vname, states, label or "the unconditional row",
                             line_of(row, "probabilities"), scale, _row_concentration(ck, row, concentration))
         rationale = _parse_rationale(ck, row, vname, rline)
-        point = judged.point()
-        rows.append(TableRow(given, dict(zip(states, map(float, point))), rationale, rline,
-                             line_of(row, "rationale"), judged))
+        point = dict(zip(states, map(float, judged.point())))
+        for given in expanded:  # rows written once share one judgement, and so one draw
+            rows.append(TableRow(given, point, rationale, rline, line_of(row, "rationale"), judged))
 
     if len(rows) != expected:
         missing = next((k for k in itertools.product(*(shells[p]["states"] for p in parents)) if k not in seen), ())

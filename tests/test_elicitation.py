@@ -256,3 +256,39 @@ def test_cli_words(bayes_cli):
     assert out["gap"] == [0.35, 0.40]
     code, _, err = bayes_cli("words", "sort of likely")
     assert code == 2 and err.startswith("ERROR: command line:")
+
+
+def test_one_row_for_several_parent_states_is_drawn_once(write_model):
+    """`given: {rain: [no, yes]}` writes one judgement for both rows: a 'makes no difference' claim then
+    holds in every parameter draw, not only at the point estimate; sensitivity swings both rows together."""
+    from tiny import TINY
+
+    from bayes.analysis import sensitivity
+
+    shared = TINY.replace("""      - given: {rain: no}
+        probabilities: {off: 0.6, on: 0.4}
+        rationale: {assumption: textbook number}
+      - given: {rain: yes}
+        probabilities: {off: 0.99, on: 0.01}
+        rationale: {assumption: textbook number}""", """      - given: {rain: [no, yes]}
+        probabilities: {off: 0.6, on: 0.4}
+        rationale: {assumption: the rain does not change the sprinkler}""")
+    shared += """  T4:
+    quote: "rain does not change the sprinkler"
+    form: no_difference
+    outcome: sprinkler
+    cause: rain
+"""
+    model = bayes.load(write_model(shared))
+    assert model.cpt("sprinkler")["on"].tolist() == [0.4, 0.4]
+    checked = model.check(draws=500, seed=3).set_index("id")
+    assert checked.loc["T4", "passed"] and checked.loc["T4", "hold_share"] == 1.0
+    swings = sensitivity(model, "sprinkler=on")
+    row = swings[swings["parameter"] == "P(sprinkler=on | rain=no|yes)"].iloc[0]
+    assert (row["target_low"], row["target_high"]) == pytest.approx((0.3, 0.5))  # both rows at 0.3, then 0.5
+    separate = shared.replace("      - given: {rain: [no, yes]}\n        probabilities: {off: 0.6, on: 0.4}",
+                              "      - given: {rain: no}\n        probabilities: {off: 0.6, on: 0.4}\n"
+                              "        rationale: {assumption: t}\n      - given: {rain: yes}\n"
+                              "        probabilities: {off: 0.6, on: 0.4}")
+    checked = bayes.load(write_model(separate, "separate.yaml")).check(draws=500, seed=3).set_index("id")
+    assert checked.loc["T4", "passed"] and checked.loc["T4", "hold_share"] < 0.2  # drawn apart: fragile
