@@ -49,8 +49,13 @@ class EvidenceRow:
 
 
 def data_path(model, kind: str, suffix: str = ".csv") -> Path:
-    """data/<kind>/<model><suffix> beside the model's data/models folder."""
-    return Path(model.spec.path).resolve().parent.parent / kind / f"{model.name}{suffix}"
+    """Where a model's evidence log, outcomes and base rates live: data/<kind>/<model><suffix> for a model in
+    a `models` folder (the project's data/ layout); otherwise beside the model file, <model>.<kind><suffix>
+    (a model kept at ~/work/blockade.yaml logs to ~/work/blockade.evidence.csv)."""
+    folder = Path(model.spec.path).resolve().parent
+    if folder.name == "models":
+        return folder.parent / kind / f"{model.name}{suffix}"
+    return folder / f"{model.name}.{kind}{suffix}"
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -178,9 +183,13 @@ def load_evidence(model, path: str | os.PathLike | None = None) -> list[Evidence
     """Validate the whole log; the first problem is reported with its line number."""
     from .fileio import read_text_file
 
-    path = Path(path) if path is not None else data_path(model, "evidence")
-    if not path.exists():
-        return []
+    if path is None:  # the default place may simply have no log yet
+        path = data_path(model, "evidence")
+        if not path.exists():
+            return []
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise EvidenceLogError("evidence log not found (a log named on the command line must exist)", str(path))
     return load_evidence_text(model, read_text_file(path, "evidence log", MAX_LOG_BYTES), str(path))
 
 
@@ -296,9 +305,13 @@ class Outcome:
 
 
 def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]:
-    path = Path(path) if path is not None else data_path(model, "outcomes")
-    if not path.exists():
-        return []
+    if path is None:
+        path = data_path(model, "outcomes")
+        if not path.exists():
+            return []
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise EvidenceLogError("outcomes file not found", str(path))
     from .fileio import read_text_file
 
     file = str(path)

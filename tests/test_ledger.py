@@ -154,3 +154,18 @@ def test_the_first_row_of_a_new_model_creates_its_evidence_folder(tmp_path, baye
     assert code == 0, err
     assert (tmp_path / "work" / "evidence" / "sprinkler.csv").read_text(encoding="utf-8").splitlines()[1] == \
         "2020-08-01,rain,yes,,weather service,"
+
+
+def test_a_model_outside_data_keeps_its_log_beside_it_and_a_named_log_must_exist(tmp_path, bayes_cli):
+    from tiny import TINY
+
+    model = tmp_path / "sprinkler.yaml"
+    model.write_text(TINY, encoding="utf-8")
+    code, _, err = bayes_cli("log", "add", model, "--date", "2020-08-01", "--variable", "rain", "--state", "yes",
+                             "--source", "weather service")
+    assert code == 0, err
+    assert (tmp_path / "sprinkler.evidence.csv").is_file() and not (tmp_path.parent / "evidence").exists()
+    code, out, _ = bayes_cli("history", model, "--format", "json")
+    assert code == 0 and "rain=yes" in out
+    code, _, err = bayes_cli("history", model, "--file", tmp_path / "typo.csv")
+    assert code == 2 and "evidence log not found" in err and "typo.csv" in err
