@@ -524,6 +524,14 @@ def cmd_words(args) -> int:
         raise BayesInputError(f"unknown scale '{args.scale}'; expected one of: {', '.join(SCALES)}", "command line")
     scale = SCALES[args.scale]
     text = args.value.strip()
+    strength = _strength_word(text)
+    if strength is not None:
+        if args.format == "json":
+            json.dump(strength, sys.stdout)
+            sys.stdout.write("\n")
+        else:
+            print(strength["text"])
+        return EXIT_OK
     if scale.is_term(text):
         band = scale.band(text)
         result = {"term": band.term, "low": band.low, "high": band.high, "scale": scale.name}
@@ -532,8 +540,10 @@ def cmd_words(args) -> int:
         try:
             j = parse_probability(float(text) if text.replace(".", "", 1).isdigit() else text, scale)
         except (JudgementError, ValueError):
+            other = [s.name for s in SCALES.values() if s is not scale and s.is_term(text)]
+            hint = f"; it is a term of --scale {other[0]}" if other else ""
             raise BayesInputError(f"'{text}' is neither a probability nor a term of the {scale.title} scale "
-                                  f"({', '.join(scale.terms)})", "command line") from None
+                                  f"({', '.join(scale.terms)}){hint}", "command line") from None
         if j.is_range:
             raise BayesInputError(f"'{text}' is a range; give one probability or one term", "command line")
         result = {"probability": j.point, "term": scale.term(j.point), "scale": scale.name}
@@ -548,6 +558,29 @@ def cmd_words(args) -> int:
     else:
         print(line)
     return EXIT_OK
+
+
+def _strength_word(text: str) -> dict | None:
+    """A word of the strength ladder explained: its odds-ratio range in builders, its threshold in claims."""
+    from .elicitation import CLAIM_MIN_ODDS_RATIO, JudgementError, ladder, parse_strength
+
+    try:
+        s = parse_strength(text)
+    except JudgementError:
+        return None
+    if s.magnitude == "none":
+        return {"word": "no effect", "odds_ratio": 1.0, "text": "no effect: odds ratio 1 (in a claim, use form "
+                "no_difference)"}
+    way = {1: "more", -1: "less", None: "more"}[s.direction]
+    word = (s.words if s.direction is not None else f"{s.magnitude} {way} likely")
+    p, lo, hi = ladder(type(s)(s.magnitude, s.direction or 1))
+    need = CLAIM_MIN_ODDS_RATIO[s.magnitude]
+    claim = ("a direction only (odds ratio above 1)" if need == 1 else f"odds ratio at least {need:g}")
+    if s.direction == -1:
+        claim = "a direction only (odds ratio below 1)" if need == 1 else f"odds ratio at most 1/{need:g}"
+    return {"word": word, "odds_ratio": p, "low": lo, "high": hi, "claim_threshold": need,
+            "text": f"{word}: in a builder an odds ratio of {lo:.3g}-{hi:.3g} (point {p:.3g}); in a claim, {claim}"
+                    + (" (the claim's form gives the direction)" if s.direction is None else "")}
 
 
 def cmd_sensitivity(args) -> int:

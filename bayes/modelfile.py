@@ -751,7 +751,8 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
                     for ckey, v in value.items():
                         cs = ck.name(ckey, f"state of '{vname}'", line_of(value, ckey))
                         if cs not in states:
-                            ck.fail(f"unknown state '{cs}' of '{vname}' in its builder", line_of(value, ckey))
+                            ck.fail(f"unknown state '{cs}' of '{vname}' in its builder; expected one of: "
+                                    f"{', '.join(states)}", line_of(value, ckey))
                         by_child[states.index(cs)] = odds(v, f"odds ratio for {vname}={cs}", line_of(value, ckey))
                 elif target is not None:
                     by_child = {states.index(target): odds(value, f"odds ratio for {vname}={target}", line)}

@@ -222,6 +222,8 @@ def source_path(spec, override: str | None = None) -> Path | None:
     else:
         return None
     if not path.is_file():
-        where = "--source" if override else f"source_file of {spec.path}"
-        raise BayesInputError(f"source text '{path}' ({where}) is not a file", str(path))
+        if override:
+            raise BayesInputError(f"source text '{path}' (--source) is not a file", str(path))
+        raise BayesInputError(f"source_file '{spec.source_file}' is not a file (looked for {path}); the path is "
+                              "relative to the model file", spec.path, spec.source_file_line)
     return path

@@ -207,3 +207,22 @@ def test_a_closed_pipe_is_not_an_error(bayes_exe, tmp_path):
     assert proc.stdout.readline().startswith(b"variable,")
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
+
+
+def test_words_explains_strength_words_and_points_to_the_right_scale(bayes_cli):
+    code, out, _ = bayes_cli("words", "much_more", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["word"] == "much more likely" and (data["low"], data["high"]) == (3.0, 7.0)
+    assert data["claim_threshold"] == 3.0 and data["odds_ratio"] == pytest.approx(21 ** 0.5)
+    code, out, _ = bayes_cli("words", "slightly less likely")
+    assert code == 0 and "0.526-0.833" in out and "direction only (odds ratio below 1)" in out
+    code, _, err = bayes_cli("words", "highly unlikely")
+    assert code == 2 and "it is a term of --scale phia" in err
+
+
+def test_a_missing_source_file_points_at_its_line(write_model, bayes_cli):
+    from tiny import TINY
+
+    path = write_model(TINY.replace("  author: tests\n", "  author: tests\n  source_file: articel.txt\n"))
+    code, _, err = bayes_cli("check", path)
+    assert code == 2 and err.startswith(f"ERROR: {path}:7: source_file 'articel.txt' is not a file")
