@@ -35,7 +35,7 @@ model:
   # as_of: the date the model speaks for (later news goes in the evidence log, never in this file)
   title: {title}
   source: {source}
-{source_file}  as_of: {as_of}
+{source_file}  as_of: {as_of}  # set to the assessment's date: the evidence log accepts only later news
   author: {author}
   scale: icd203  # estimative words: icd203, icd203-probability or phia
   description: >-
@@ -74,6 +74,9 @@ scenarios:                             # named what-ifs; `baseline` (no evidence
     description: We learn that the driver is present.
     observe: {{driver: present}}       # `observe`: seen; `do`: forced (an intervention)
 
+# The four claims below show one of each form. With --source their quotes are phrases of the source's
+# first estimative sentences, only so that `bayes check` can verify them at once: they do not say what
+# those sentences mean. Replace each with a claim of your own (the stubs at the end list candidates).
 claims:                                # the ledger: one entry per statement of the source
   S1:
     quote: {q1}
