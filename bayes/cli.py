@@ -340,18 +340,20 @@ def cmd_check(args) -> int:
     elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
-        lines = []
-        for r in results:
-            line = {"claim": r.id, "result": "pass" if r.passed else "FAIL", "numbers": _claim_numbers(r, model)}
-            if r.hold_share is not None:
-                line["holds in draws"] = f"{r.hold_share:.0%}" + (" FRAGILE" if r.fragile else "")
-            line.update({"formal form": r.form, "quote": r.quote})
-            lines.append(line)
-        import pandas as pd
+        import shutil
+        import textwrap
 
-        table = pd.DataFrame(lines)
-        with pd.option_context("display.max_colwidth", 200, "display.width", 250):
-            text = table.to_string(index=False, justify="left")
+        width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 140))
+        blocks = []
+        for r in results:  # one block per claim, wrapped to the terminal: id, verdict, numbers; form; quote
+            head = f"{r.id:<6} {'pass' if r.passed else 'FAIL'}  {_claim_numbers(r, model)}"
+            if r.hold_share is not None:
+                head += f"; holds in {r.hold_share:.0%} of draws" + (" FRAGILE" if r.fragile else "")
+            body = [textwrap.fill(head, width, subsequent_indent=" " * 13),
+                    textwrap.fill(r.form, width, initial_indent=" " * 7, subsequent_indent=" " * 9),
+                    textwrap.fill(f'"{r.quote}"', width, initial_indent=" " * 7, subsequent_indent=" " * 8)]
+            blocks.append("\n".join(body))
+        text = "\n".join(blocks)
         passed = sum(r.passed for r in results)
         text += f"\n\n{passed} of {len(results)} claims pass ({spec.path})"
         if args.draws:
