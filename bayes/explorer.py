@@ -1,22 +1,33 @@
 """The scenario explorer: pick observed or forced states, see the outcome chart follow.
 
-The computing part (`explorer_data`) is a plain function the tests call; the widget only wires
-ipywidgets dropdowns to it and redraws the chart.
+The computing part (`explorer_data`, `explorer_figure`, `explorer_caption`) is plain functions the tests
+call; the widget only wires ipywidgets dropdowns to them.
+
+Redraws are serialised: a change while a chart is being drawn does not start a second drawing (two
+drawings at once on different kernel threads used to blank the output); it marks the chart stale, and
+the drawing under way starts again from the widgets' latest values when it ends. The chart is an Image
+widget whose picture is replaced in one message, never cleared first, so the explorer always shows a
+whole chart, and the last one matches the last change.
 """
 
 from __future__ import annotations
 
-import textwrap
+import io
+import threading
 
 import pandas as pd
 
 
 ANY = "(not set)"
+EXPLORER_SIZE = (11.0, 5.5)  # inches
+EXPLORER_DRAWS = 500  # parameter draws behind the explorer's 90% intervals
 
 
-def explorer_data(model, outcome: str, state: str, observe: dict | None = None, do: dict | None = None) -> pd.DataFrame:
-    """The baseline against the chosen evidence, for one outcome state: the chart's rows. Unknown
-    variables or states raise a QueryError that names them and lists the known ones."""
+def explorer_data(model, outcome: str, state: str, observe: dict | None = None, do: dict | None = None,
+                  draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """The baseline against the chosen evidence, for one outcome state: the chart's rows (with `draws`,
+    also lo90 and hi90, the 90% interval over that many parameter draws). Unknown variables or states
+    raise a QueryError that names them and lists the known ones."""
     from .analysis import parse_target
     from .model import parse_assignments
 
@@ -25,23 +36,71 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
     do = parse_assignments({k: v for k, v in (do or {}).items() if v and v != ANY}, model.spec, "force")
     rows = []
     for label, given, forced in (("Baseline (no evidence)", {}, {}), ("Your scenario", observe, do)):
-        p = model.probability({outcome: [state]}, given=given, do=forced)
-        rows.append({"scenario": label, "label": label, "variable": outcome, "state": state, "probability": p})
+        row = {"scenario": "baseline" if label.startswith("Baseline") else "yours",
+               "label": label, "variable": outcome, "state": state}
+        if draws:
+            q = model.query(outcome, given=given, do=forced, draws=draws, seed=seed).set_index("state").loc[state]
+            row.update(probability=float(q["probability"]), lo90=float(q["lo90"]), hi90=float(q["hi90"]))
+        else:
+            row["probability"] = model.probability({outcome: [state]}, given=given, do=forced)
+        rows.append(row)
     frame = pd.DataFrame(rows)
     frame["words"] = [model.scale.term(p) for p in frame["probability"]]
     return frame
 
 
-def scenario_explorer(model, outcome: str | None = None):
+def _set_text(model, observe: dict, do: dict) -> str:
+    from .narrative import words
+
+    items = [f"{model.spec.variables[v].display} = {words(s)} (observed)" for v, s in observe.items() if s and s != ANY]
+    items += [f"{model.spec.variables[v].display} = {words(s)} (forced)" for v, s in do.items() if s and s != ANY]
+    return "; ".join(items)
+
+
+def explorer_caption(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict) -> str:
+    """One sentence naming the states set and both answers (with their 90% intervals when drawn): the
+    chart's subtitle, and the caption and tooltip the widget shows with it."""
+    from .narrative import outcome_name
+    from .scales import describe
+
+    def said(row):
+        return describe(row["probability"], model.scale, row.get("lo90"), row.get("hi90"))
+
+    base, yours = data.iloc[0], data.iloc[1]
+    chosen = _set_text(model, observe, do)
+    name = outcome_name(model, outcome, state)
+    if not chosen:
+        return f"Nothing set yet: {name} is {said(base)} at baseline. Choose states below to compare."
+    return f"Set: {chosen}. {name}: {said(yours)} with these, against {said(base)} at baseline."
+
+
+def explorer_figure(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict):
+    """The explorer's chart: baseline and your scenario, with whiskers for the 90% interval when `data`
+    has them, titled with the outcome and subtitled with the states set. Returned closed."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .narrative import outcome_name, shown
+
+    base, yours = data["probability"].iloc[0], data["probability"].iloc[1]
+    title = f"{outcome_name(model, outcome, state)}: {shown(base)} at baseline, {shown(yours)} with what you set"
+    interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
+    with plots.briefing_style():
+        fig, ax = plt.subplots(figsize=EXPLORER_SIZE)
+        plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax, title=title,
+                             subtitle=explorer_caption(model, data, outcome, state, observe, do),
+                             source=model.source_line, **interval)
+    plt.close(fig)
+    return fig
+
+
+def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXPLORER_DRAWS, seed: int | None = 2020):
     """An ipywidgets box: one dropdown per observable variable (observe or force), the chart below.
 
     `outcome` is a variable or VARIABLE=STATE (default: the first headline outcome). A model with no
     observable variable other than the outcome raises a QueryError saying so (nothing to set)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    from . import plots
     from .analysis import headline_states, parse_target, watchable
 
     if outcome is not None and "=" not in outcome:
@@ -59,25 +118,48 @@ def scenario_explorer(model, outcome: str | None = None):
             for v in candidates}
     target = widgets.Dropdown(options=[f"{v}={s}" for v in choices for s in model.states(v)],
                               value=f"{outcome}={state}", description="outcome", layout={"width": "40em"})
-    out = widgets.Output()
+    chart = widgets.Image(format="png", layout={"width": "100%", "max_width": "1100px"})
+    chart.add_class("bayes-explorer-chart")
+    caption = widgets.HTML()
+    caption.add_class("bayes-explorer-caption")
+    lock = threading.Lock()
+    state_flags = {"stale": False, "drawing": False}
 
-    def redraw(*_):
+    def draw_once():
         var, st = target.value.split("=")
         seen = {v: w.value for v, w in observe.items() if mode[v].value == "observe"}
         forced = {v: w.value for v, w in observe.items() if mode[v].value == "force"}
-        data = explorer_data(model, var, st, seen, forced)
-        with out:
-            out.clear_output(wait=True)
-            with plots.briefing_style():
-                fig, ax = plt.subplots(figsize=(11, 5))
-                title = textwrap.fill(f"{model.spec.variables[var].display}: {st.replace('_', ' ')}", 75)
-                plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax, title=title,
-                                     subtitle="Baseline against the states you set", source=model.source_line)
-                display(ax.figure)
-                plt.close(ax.figure)
+        data = explorer_data(model, var, st, seen, forced, draws=draws, seed=seed)
+        fig = explorer_figure(model, data, var, st, seen, forced)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        text = explorer_caption(model, data, var, st, seen, forced)
+        with chart.hold_sync():  # picture and its description change in one message
+            chart.value = buffer.getvalue()
+            chart.tooltip = text
+        caption.value = f"<p>{text}</p>"
+
+    def redraw(*_):
+        with lock:
+            state_flags["stale"] = True
+            if state_flags["drawing"]:
+                return  # the drawing under way will start again with the latest values
+            state_flags["drawing"] = True
+        try:
+            while True:
+                with lock:
+                    if not state_flags["stale"]:
+                        state_flags["drawing"] = False
+                        return
+                    state_flags["stale"] = False
+                draw_once()
+        except BaseException:
+            with lock:
+                state_flags["drawing"] = False
+            raise
 
     for w in [target, *observe.values(), *mode.values()]:
         w.observe(redraw, names="value")
     redraw()
     rows = [widgets.HBox([observe[v], mode[v]]) for v in candidates]
-    return widgets.VBox([target, *rows, out])
+    return widgets.VBox([target, *rows, chart, caption])

@@ -156,24 +156,41 @@ def claims_text(model, claims: pd.DataFrame) -> str:
     return text
 
 
-def failing_claims_banner(model) -> str | None:
-    """The brief's first-screen warning when claims fail at the model's numbers: which ones, both sides and
-    what each needs, so nobody briefs from a model that contradicts its source without knowing it."""
+def failing_claims(model) -> list[dict]:
+    """The claims that fail at the model's numbers: id, line, what the model gives, what the claim needs,
+    the quote (what the brief's first-screen warning lists)."""
     from .claims import evaluate_claims
 
-    failed = [r for r in evaluate_claims(model) if not r.passed]
-    if not failed:
-        return None
     items = []
-    for r in failed:
+    for r in evaluate_claims(model):
+        if r.passed:
+            continue
         if r.kind in ("more_likely", "less_likely"):
             got = f"{pct(r.p_if)} vs {pct(r.p_than)}, odds ratio {r.odds_ratio:.3g}"
         elif r.kind == "probability":
             got = pct(r.probability)
         else:
             got = f"largest difference {r.max_difference:.3g}"
-        items.append(f"- **{r.id}** (line {model.spec.claims[r.id].line}): {got}; needs {r.required}. "
-                     f"*\"{r.quote}\"*")
+        items.append({"id": r.id, "line": model.spec.claims[r.id].line, "got": got, "required": r.required,
+                      "quote": r.quote})
+    return items
+
+
+def failing_claims_warning(model, failed: list[dict]) -> str:
+    """The warning's opening sentence (plain text)."""
+    return (f"Warning: {len(failed)} of {len(model.spec.claims)} claims fail. The model does not yet say what its "
+            "source says on these points; treat the numbers below with care until they are fixed "
+            f"(bayes check {model.name} shows the judgements that move each one).")
+
+
+def failing_claims_banner(model) -> str | None:
+    """The brief's first-screen warning when claims fail at the model's numbers: which ones, both sides and
+    what each needs, so nobody briefs from a model that contradicts its source without knowing it."""
+    failed = failing_claims(model)
+    if not failed:
+        return None
+    items = [f"- **{f['id']}** (line {f['line']}): {f['got']}; needs {f['required']}. *\"{f['quote']}\"*"
+             for f in failed]
     return (f"> **Warning: {len(failed)} of {len(model.spec.claims)} claims fail.** The model does not yet say what "
             "its source says on these points; treat the numbers below with care until they are fixed "
             f"(`bayes check {model.name}` shows the judgements that move each one).\n\n" + "\n".join(items))
@@ -321,3 +338,96 @@ def headline_intro(model, draws: int | None = None) -> str:
     if not named_scenarios(model):
         text += " " + scenarios_text(model)
     return text
+
+
+# ------------------------------------------------------------------------------------- bottom line
+
+def outcome_name(model, variable: str, state: str) -> str:
+    """'Escalation: escalates to wider war': an outcome by its display label and its state in words."""
+    label = model.spec.variables[variable].display
+    return f"{label[:1].upper()}{label[1:]}: {words(state)}"
+
+
+def set_by(model, scenario: str, variable: str) -> str:
+    """'forced' or 'observed' when the scenario sets `variable` itself (its answer is then true by
+    construction, not a finding), else ''."""
+    spec = model.spec.scenarios.get(str(scenario))
+    if spec is None:
+        return ""
+    return "forced" if variable in spec.do else ("observed" if variable in spec.observe else "")
+
+
+def shown(p: float) -> str:
+    """A probability at the precision the brief shows it: whole percent, as `scales.describe` writes it."""
+    from .scales import _pct
+
+    return _pct(float(p))
+
+
+def biggest_move(model, rows: pd.DataFrame, variable: str):
+    """The scenario row that moves the outcome most from the baseline, among scenarios that do not set the
+    outcome themselves; None when no scenario moves it at the precision shown (a whole percent:
+    0.134 against 0.1339999 is no move). `rows` is one outcome state across scenarios
+    (`analysis.scenario_outcome`)."""
+    from .model import BASELINE
+
+    scen = rows["scenario"].astype(str)
+    base = rows[scen == BASELINE]
+    if base.empty:
+        return None
+    p0 = float(base["probability"].iloc[0])
+    keep = (scen != BASELINE).to_numpy() & np.array([not set_by(model, s, variable) for s in scen], dtype=bool)
+    others = rows[keep]
+    others = others[np.array([shown(p) != shown(p0) for p in others["probability"]], dtype=bool)]
+    if others.empty:
+        return None
+    return others.loc[(others["probability"] - p0).abs().idxmax()]
+
+
+def move_phrase(model, rows: pd.DataFrame, variable: str) -> str:
+    """'Baku turns West moves it most, to likely (58%)' or 'no scenario moves it'."""
+    top = biggest_move(model, rows, variable)
+    if top is None:
+        return "no scenario moves it"
+    return f"{top['label']} moves it most, to {describe(float(top['probability']), model.scale)}"
+
+
+def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
+    """One sentence per headline outcome, from the numbers: the outcome, its probability in words and
+    percent (with the 90% interval when `scenarios` has draws), and the scenario that moves it most, or
+    that no scenario moves it (at the precision shown) or that the model names no scenarios."""
+    from .analysis import scenario_outcome
+    from .model import BASELINE
+
+    sentences = []
+    for var, state in headline_states(model).items():
+        rows = scenario_outcome(model, scenarios, var, state)
+        base = rows[rows["scenario"] == BASELINE].iloc[0]
+        lo, hi = (base["lo90"], base["hi90"]) if "lo90" in rows else (None, None)
+        text = f"{outcome_name(model, var, state)} is {describe(float(base['probability']), model.scale, lo, hi)}"
+        if named_scenarios(model):
+            text += f"; {move_phrase(model, rows, var)}."
+        else:
+            text += "; the model names no scenarios to compare."
+        sentences.append(text)
+    return sentences
+
+
+def takeaway_title(model, rows: pd.DataFrame, variable: str, state: str, width: int | None = None) -> str:
+    """A chart title that states the finding: the outcome as of the model's date, in words and numbers,
+    and the scenario that moves it most (or that none does, at the precision shown)."""
+    from .model import BASELINE
+
+    name = outcome_name(model, variable, state)
+    base = rows[rows["scenario"].astype(str) == BASELINE]
+    if base.empty:
+        return name
+    p0 = float(base["probability"].iloc[0])
+    text = f"{name}: {describe(p0, model.scale)} as of {model.spec.as_of}"
+    top = biggest_move(model, rows, variable)
+    if top is None:
+        text += "; no scenario moves it"
+    else:
+        verb = "raises" if float(top["probability"]) > p0 else "lowers"
+        text += f"; {top['label']} {verb} it most, to {shown(float(top['probability']))}"
+    return textwrap.fill(text, width) if width else text

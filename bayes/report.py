@@ -1,19 +1,26 @@
-"""The briefing: charts with takeaway titles, and the rendered HTML report under reports/<model>/.
+"""The briefing: its content computed from the model (`build_brief`), its charts (`briefing_charts`), and
+the files under reports/<model>/ (`write_brief`): brief.html, brief.pptx and every chart as PNG and SVG.
 
-`render_brief` executes notebooks/briefing.ipynb with papermill (parameters `model`, a path, and
-`out_dir`), then exports it without code cells. Every file is written to a temporary name first and
+Everything a reader sees is computed here or in `bayes.narrative` from tidy tables; the HTML is generated
+from those tables by a small Jinja2 template (`bayes.brief_template`), self-contained (styles and charts
+inline, no script, nothing fetched), and the slide deck by python-pptx. `render_brief` executes
+notebooks/briefing.ipynb with papermill (parameters `model`, a path, and `out_dir`): the notebook shows the
+same brief and, given `out_dir`, writes the files. Every file is written to a temporary name first and
 renamed, so a failed run never leaves a half-written report.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import os
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
+from . import narrative
 from .analysis import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
 from .errors import BayesInputError
 from .fileio import atomic_write, atomic_write_text, safe_child
@@ -22,31 +29,53 @@ from .scales import describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BRIEFING_NOTEBOOK = PROJECT_ROOT / "notebooks" / "briefing.ipynb"
+PHONE_SIZE = (6.5, 10.0)  # inches: the portrait variant of a chart that the HTML shows on narrow screens
+SLIDE_CHART_SIZE = (12.73, 5.45)  # inches: a chart's room on a slide, under the title and above the footer
 
 
 def takeaway(model: Model, rows: pd.DataFrame, variable: str, state: str) -> str:
-    """A title that states the finding: the baseline in words and numbers, and the scenario that moves it most.
+    """A title that states the finding: the outcome as of the model's date in words and numbers, and the
+    scenario that moves it most, or that no scenario does at the precision shown (whole percent).
 
     Scenarios that observe or force the outcome itself are skipped: they answer by construction.
     """
-    outcome = f"{variable.replace('_', ' ').capitalize()} ({state.replace('_', ' ')})"
-    base = rows[rows["scenario"] == BASELINE]
-    if base.empty:
-        return outcome
-    p0 = float(base["probability"].iloc[0])
-    trivial = {name for name, sc in model.spec.scenarios.items() if variable in sc.observe or variable in sc.do}
-    others = rows[(rows["scenario"] != BASELINE) & (~rows["scenario"].isin(trivial))]
-    text = f"{outcome}: {describe(p0, model.scale)} as things stand"
-    if not others.empty:
-        top = others.loc[(others["probability"] - p0).abs().idxmax()]
-        text += f"; {top['label']}: {top['probability']:.0%}"
-    return textwrap.fill(text, 75)
+    return narrative.takeaway_title(model, rows, variable, state)
+
+
+@dataclass
+class Chart:
+    """One chart of the brief: its file name, its takeaway (title, alt text, slide title) and how to draw it
+    on any Axes (`draw(ax, titles)`; without titles for a slide, whose title and footer carry them)."""
+    name: str
+    title: str
+    subtitle: str
+    source: str
+    draw: Callable
+    phone: bool = True  # whether a portrait variant reads better on a phone than the slide-shaped chart
+    figure: object = None
+
+    @property
+    def alt(self) -> str:
+        return " ".join(self.title.split())
+
+    def render(self, size=None, titles: bool = True):
+        """A new figure with the chart at `size` inches (default 16:9 slide size), closed for pyplot."""
+        import matplotlib.pyplot as plt
+
+        from . import plots
+
+        with plots.briefing_style():
+            fig, ax = plt.subplots(figsize=size or plots.SLIDE_SIZE)
+            self.draw(ax, titles)
+        plt.close(fig)
+        return fig
 
 
 @dataclass
 class BriefingCharts:
     figures: dict = field(default_factory=dict)
     paths: list[Path] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
 
 def chart_names(model: Model, outcomes: list[str] | None = None, target: str | None = None) -> list[str]:
@@ -73,58 +102,331 @@ def _charted(model: Model, outcomes: list[str] | None, target: str | None) -> di
     return charted
 
 
+def scenario_rows(model: Model, scenarios: pd.DataFrame, variable: str, state: str) -> pd.DataFrame:
+    """`analysis.scenario_outcome` plus `set_by`: 'forced' or 'observed' where the scenario sets the outcome
+    itself (drawn hatched, never as a finding)."""
+    rows = scenario_outcome(model, scenarios, variable, state)
+    rows["set_by"] = [narrative.set_by(model, s, variable) for s in rows["scenario"]]
+    return rows
+
+
+def headline_frame(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
+    """The headline table as tidy rows with display labels: scenario, scenario_label, outcome,
+    outcome_label, probability (lo90, hi90 with draws), text (words and numbers) and set_by."""
+    rows = headline_rows(model, scenarios).copy()
+    rows["scenario"] = rows["scenario"].astype(str)
+    labels = {n: s.display for n, s in model.spec.scenarios.items()}
+    rows["scenario_label"] = [labels.get(s, s.replace("_", " ")) for s in rows["scenario"]]
+    rows["outcome_label"] = [narrative.outcome_name(model, v, s) for v, s in zip(rows["variable"], rows["state"])]
+    rows["set_by"] = [narrative.set_by(model, s, v) for s, v in zip(rows["scenario"], rows["variable"])]
+    if "lo90" in rows:
+        text = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(rows["probability"], rows["lo90"], rows["hi90"])]
+    else:
+        text = [describe(p, model.scale) for p in rows["probability"]]
+    rows["text"] = [f"{narrative.shown(p)}, {how} by the scenario" if how == "forced" else
+                    (f"{narrative.shown(p)}, observed in the scenario" if how else t)
+                    for p, how, t in zip(rows["probability"], rows["set_by"], text)]
+    return rows
+
+
+def _assignment_words(model: Model, assignments: dict) -> str:
+    return "; ".join(f"{model.spec.variables[v].display} = {narrative.words(s)}" for v, s in assignments.items())
+
+
+def scenario_definitions(model: Model) -> pd.DataFrame:
+    """Every scenario, baseline first: its label, what it assumes, what it observes and what it forces (in
+    display labels and words)."""
+    rows = []
+    for name in model.scenario_names():
+        sc = model.spec.scenarios.get(name)
+        rows.append({"scenario": name, "label": sc.display if sc else "Baseline",
+                     "description": sc.description if sc else "No evidence: the assessment as written.",
+                     "observes": _assignment_words(model, sc.observe) if sc else "",
+                     "forces": _assignment_words(model, sc.do) if sc else ""})
+    return pd.DataFrame(rows)
+
+
+def heatmap_title(model: Model, rows: pd.DataFrame) -> str:
+    """The heatmap's takeaway: the largest move any scenario makes to a headline outcome (at the precision
+    shown, scenarios setting the outcome themselves left out), or that none moves any."""
+    best = None
+    for var in dict.fromkeys(rows["variable"]):
+        sub = rows[rows["variable"] == var]
+        top = narrative.biggest_move(model, sub.assign(label=sub["scenario_label"]), var)
+        if top is None:
+            continue
+        p0 = float(sub.loc[sub["scenario"] == BASELINE, "probability"].iloc[0])
+        move = abs(float(top["probability"]) - p0)
+        if best is None or move > best[0]:
+            best = (move, top, p0)
+    if best is None:
+        return "No scenario moves any headline outcome at the precision shown"
+    _, top, p0 = best
+    return (f"{top['scenario_label']} moves the outcomes most: {top['outcome_label']} from "
+            f"{narrative.shown(p0)} to {narrative.shown(float(top['probability']))}")
+
+
 def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir: str | os.PathLike | None = None,
-                    outcomes: list[str] | None = None, target: str | None = None) -> BriefingCharts:
+                    outcomes: list[str] | None = None, target: str | None = None, draws: int | None = None) -> BriefingCharts:
     """The briefing's charts (see `chart_names`): one scenario chart per headline outcome (the `target`'s
     first, VARIABLE=STATE), the outcomes heatmap, the network; a model without named scenarios gets one
     chart of its headline outcomes as things stand instead of the scenario charts and heatmap.
 
-    With `out_dir`, each chart is also written as PNG (200 dpi) and SVG. Figures come back closed so a
-    notebook shows each exactly once, through `display(fig)`.
+    Each chart's title is its takeaway, computed from the numbers. With `out_dir`, each chart is also
+    written as PNG (1920x1080 and @2x 3840x2160) and SVG. Figures come back closed so a notebook shows
+    each exactly once, through `display(fig)`.
     """
-    import matplotlib.pyplot as plt
-
     from . import plots
 
     charted = _charted(model, outcomes, target)
+    source = model.source_line
     result = BriefingCharts()
-    with plots.briefing_style():
-        if named_scenarios(model):
-            scenarios = model.scenarios(list(dict.fromkeys([*charted, *headline_states(model)]))) \
-                if scenarios is None else scenarios
-            for var, state in charted.items():
-                data = scenario_outcome(model, scenarios, var, state)
-                interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
-                subtitle = textwrap.fill(f"How likely is '{state.replace('_', ' ')}' ({var.replace('_', ' ')}) "
-                                         "in each scenario?", 120)
-                ax = plots.scenario_chart(
-                    data=data, scale=model.scale, title=takeaway(model, data, var, state), **interval,
-                    subtitle=subtitle, source=model.source_line)
-                result.figures[f"scenario_{var}"] = ax.figure
-            rows = headline_rows(model, scenarios)
-            labels = {n: s.display for n, s in model.spec.scenarios.items()}
-            rows["label"] = [labels.get(str(s), str(s).replace("_", " ")) for s in rows["scenario"]]
-            ax = plots.outcomes_heatmap(data=rows, title="Where each scenario moves the outcomes",
-                                        subtitle="Probability of each headline outcome, by scenario",
-                                        source=model.source_line)
-            result.figures["outcomes_heatmap"] = ax.figure
-        else:
-            from .narrative import outcomes_now_title
+    interval_note = f"90% interval over {draws:,} draws of the judgements" if draws else "90% interval"
+    if named_scenarios(model):
+        scenarios = model.scenarios(list(dict.fromkeys([*charted, *headline_states(model)]))) \
+            if scenarios is None else scenarios
+        for var, state in charted.items():
+            data = scenario_rows(model, scenarios, var, state)
+            interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
+            subtitle = (f"How likely is '{narrative.outcome_name(model, var, state)}' in each scenario? "
+                        + (f"Whiskers: {interval_note}; " if interval else "")
+                        + "dashed line: the baseline; hatched: set by the scenario itself.")
 
-            rows = outcomes_now(model)
-            ax = plots.scenario_chart(data=rows, scale=model.scale, title=outcomes_now_title(model, rows),
-                                      subtitle="The model names no scenarios: each headline outcome as things stand",
-                                      source=model.source_line)
-            result.figures["outcomes_now"] = ax.figure
-        ax = plots.network_chart(model, title="The assessment as a network, with today's probabilities",
-                                 source=model.source_line)
-        result.figures["network"] = ax.figure
+            def draw(ax, titles, data=data, interval=interval, title=takeaway(model, data, var, state),
+                     subtitle=subtitle):
+                plots.scenario_chart(data=data, scale=model.scale, ax=ax, title=title if titles else None,
+                                     subtitle=subtitle if titles else None, source=source if titles else None,
+                                     **interval)
+
+            result.charts.append(Chart(f"scenario_{var}", takeaway(model, data, var, state), subtitle, source, draw))
+        rows = headline_frame(model, scenarios)
+        heat = rows.assign(label=rows["scenario_label"])
+        title = heatmap_title(model, rows)
+        subtitle = "Probability of each headline outcome, by scenario; hatched cells are set by the scenario itself."
+
+        def draw_heat(ax, titles, heat=heat, title=title, subtitle=subtitle):
+            plots.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None,
+                                   subtitle=subtitle if titles else None, source=source if titles else None)
+
+        result.charts.append(Chart("outcomes_heatmap", title, subtitle, source, draw_heat, phone=False))
+    else:
+        rows = outcomes_now(model)
+        rows["label"] = [narrative.outcome_name(model, v, s) for v, s in zip(rows["variable"], rows["state"])]
+        title = " ".join(narrative.outcomes_now_title(model, rows).split())
+        subtitle = "The model names no scenarios: each headline outcome as things stand."
+
+        def draw_now(ax, titles, rows=rows, title=title, subtitle=subtitle):
+            plots.scenario_chart(data=rows, scale=model.scale, ax=ax, title=title if titles else None,
+                                 subtitle=subtitle if titles else None, source=source if titles else None)
+
+        result.charts.append(Chart("outcomes_now", title, subtitle, source, draw_now))
+    n_arcs = sum(len(model.spec.variables[v].parents) for v in model.variables)
+    title = f"The assessment as a network, as of {model.spec.as_of}"
+    subtitle = (f"{len(model.variables)} variables, {n_arcs} links from cause to effect; each box gives the "
+                f"probability of each state as of {model.spec.as_of}, no evidence entered.")
+
+    def draw_net(ax, titles, title=title, subtitle=subtitle):
+        plots.network_chart(model, ax=ax, title=title if titles else None, subtitle=subtitle if titles else None,
+                            source=source if titles else None)
+
+    result.charts.append(Chart("network", title, subtitle, source, draw_net, phone=False))
+    for chart in result.charts:
+        chart.figure = chart.render()
+        result.figures[chart.name] = chart.figure
         if out_dir is not None:
-            for name, fig in result.figures.items():
-                result.paths += plots.save_figure(fig, safe_child(out_dir, name))
-    for fig in result.figures.values():
-        plt.close(fig)  # shown once, by whoever displays them (notebooks: display(fig))
+            result.paths += plots.save_figure(chart.figure, safe_child(out_dir, chart.name))
     return result
+
+
+# ------------------------------------------------------------------------------------- the brief
+
+@dataclass
+class Brief:
+    """Everything the brief shows, computed: the HTML, the slides and the notebook all read this."""
+    model: Model
+    draws: int | None
+    scenarios: pd.DataFrame
+    bottom_line: list[str]
+    headline: pd.DataFrame
+    definitions: pd.DataFrame
+    claims: pd.DataFrame
+    claims_summary: str
+    failing: list[dict]
+    charts: BriefingCharts
+
+    @property
+    def question(self) -> str:
+        return self.model.spec.title
+
+    @property
+    def as_of(self) -> str:
+        return str(self.model.spec.as_of)
+
+    def headline_table(self) -> pd.DataFrame:
+        """Scenarios down (display labels), headline outcomes across (display labels): the cells' text."""
+        table = self.headline.pivot(index="scenario_label", columns="outcome_label", values="text")
+        order = list(dict.fromkeys(self.headline["scenario_label"]))
+        columns = list(dict.fromkeys(self.headline["outcome_label"]))
+        return table.loc[order, columns].rename_axis(index="Scenario", columns=None)
+
+
+def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020, target: str | None = None,
+                scenarios: pd.DataFrame | None = None) -> Brief:
+    """Compute the brief: bottom line, headline table, charts, scenario definitions and the claims ledger
+    (with `draws`, 90% intervals and each claim's share of draws in which it holds)."""
+    variable = parse_target(model, target)[0] if target else None
+    wanted = list(dict.fromkeys([*([variable] if variable else []), *headline_states(model)]))
+    if scenarios is None:
+        scenarios = model.scenarios(wanted, draws=draws, seed=seed)
+    claims = model.check(draws=draws, seed=seed) if model.spec.claims else model.check()
+    return Brief(model=model, draws=draws, scenarios=scenarios, bottom_line=narrative.bottom_line(model, scenarios),
+                 headline=headline_frame(model, scenarios), definitions=scenario_definitions(model), claims=claims,
+                 claims_summary=narrative.claims_text(model, claims), failing=narrative.failing_claims(model),
+                 charts=briefing_charts(model, scenarios, target=target, draws=draws))
+
+
+def _png(fig, width_px: int) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=width_px / fig.get_figwidth())
+    return buffer.getvalue()
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def brief_html(brief: Brief) -> str:
+    """The brief as one self-contained HTML page (styles and charts inline; no script, nothing fetched)."""
+    from jinja2 import Environment
+
+    from .brief_template import CSS, TEMPLATE
+
+    model = brief.model
+    charts = []
+    for chart in brief.charts.charts:
+        desktop = _data_uri(_png(chart.figure, 1920))
+        phone = _data_uri(_png(chart.render(PHONE_SIZE), 780)) if chart.phone else None
+        charts.append({"name": chart.name, "alt": chart.alt, "src": desktop, "phone": phone})
+    table = brief.headline_table()
+    set_cells = {(r.scenario_label, r.outcome_label) for r in brief.headline.itertuples() if r.set_by}
+    claims = []
+    for r in brief.claims.to_dict("records") if len(brief.claims) else []:
+        share = r.get("hold_share")
+        claims.append({"id": r["id"], "says": model.spec.claims[r["id"]].says, "quote": r["quote"],
+                       "form": narrative.words(r["form"]), "holds": "holds" if r["passed"] else "FAILS",
+                       "passed": bool(r["passed"]),
+                       "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
+                       "fragile": bool(r.get("fragile")) if r.get("fragile") is not None and not pd.isna(r.get("fragile")) else False})
+    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(TEMPLATE).render(
+        css=CSS, title=model.title, question=brief.question, as_of=brief.as_of, source=model.spec.source,
+        author=model.spec.author, description=model.spec.description or "",
+        warning=narrative.failing_claims_warning(model, brief.failing).split(". ", 1) if brief.failing else None,
+        failing=brief.failing, bottom_line=brief.bottom_line, intro=narrative.headline_intro(model, brief.draws),
+        columns=list(table.columns), rows=[(label, list(zip(table.columns, values))) for label, values in
+                                           zip(table.index, table.to_numpy().tolist())],
+        set_cells=set_cells, charts=charts, definitions=brief.definitions.to_dict("records"),
+        has_scenarios=bool(named_scenarios(model)), scenarios_text=narrative.scenarios_text(model),
+        claims=claims, claims_summary=brief.claims_summary)
+
+
+def brief_pptx(brief: Brief, path: str | os.PathLike) -> Path:
+    """The brief as a 16:9 slide deck: a title slide with the bottom line, then one slide per chart with its
+    takeaway as the slide title and the source in the footer, and the headline table as a native table."""
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    model = brief.model
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    blank = deck.slide_layouts[6]
+    title_only = deck.slide_layouts[5]
+    grey = RGBColor(0x55, 0x55, 0x55)
+
+    def textbox(slide, left, top, width, height, paragraphs, size, bold=False, colour=None):
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, text in enumerate(paragraphs):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.text = text
+            para.font.size = Pt(size)
+            para.font.bold = bold
+            if colour is not None:
+                para.font.color.rgb = colour
+            para.space_after = Pt(6)
+        return box
+
+    def footer(slide, text):
+        textbox(slide, 0.3, 6.95, 12.73, 0.5, [text], 12, colour=grey)
+
+    def set_title(slide, text, size=26):
+        shape = slide.shapes.title
+        shape.left, shape.top, shape.width, shape.height = Inches(0.3), Inches(0.2), Inches(12.73), Inches(1.1)
+        shape.text = text
+        for para in shape.text_frame.paragraphs:
+            para.font.size = Pt(size)
+            para.font.bold = True
+        shape.text_frame.word_wrap = True
+
+    # the title slide: the question, the date and the bottom line
+    slide = deck.slides.add_slide(title_only)
+    set_title(slide, model.title, 30)
+    lines = [f"As of {brief.as_of}. Bottom line:", *brief.bottom_line]
+    if brief.failing:
+        lines.insert(0, narrative.failing_claims_warning(model, brief.failing))
+    size = 20 if sum(len(t) for t in lines) < 700 else (16 if sum(len(t) for t in lines) < 1100 else 14)
+    textbox(slide, 0.3, 1.4, 12.73, 5.4, lines, size)
+    footer(slide, model.source_line)
+    # one slide per chart
+    for chart in brief.charts.charts:
+        slide = deck.slides.add_slide(title_only)
+        set_title(slide, chart.alt, 24 if len(chart.alt) < 110 else 20)
+        fig = chart.render(SLIDE_CHART_SIZE, titles=False)
+        picture = io.BytesIO(_png(fig, 2400))
+        slide.shapes.add_picture(picture, Inches(0.3), Inches(1.4), width=Inches(SLIDE_CHART_SIZE[0]))
+        footer(slide, chart.source)
+    # the headline table, native
+    table = brief.headline_table()
+    slide = deck.slides.add_slide(title_only)
+    set_title(slide, "Headline outcomes by scenario", 24)
+    n_rows, n_cols = len(table) + 1, len(table.columns) + 1
+    shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.3), Inches(1.4), Inches(12.73), Inches(0.4 * n_rows))
+    grid = shape.table
+    first = Inches(2.4)
+    grid.columns[0].width = first
+    for j in range(1, n_cols):
+        grid.columns[j].width = Emu(int((Inches(12.73) - first) / (n_cols - 1)))
+    cell_size = 12 if n_cols <= 7 and n_rows <= 10 else 10
+    cells = [["Scenario", *table.columns]] + [[label, *values] for label, values in zip(table.index, table.to_numpy())]
+    for i, row in enumerate(cells):
+        for j, value in enumerate(row):
+            cell = grid.cell(i, j)
+            cell.text = str(value)
+            for para in cell.text_frame.paragraphs:
+                para.font.size = Pt(cell_size)
+                para.font.bold = i == 0 or j == 0
+    footer(slide, model.source_line)
+    path = Path(path)
+    atomic_write(path, lambda tmp: deck.save(tmp))
+    return path
+
+
+def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:
+    """Write brief.html, brief.pptx and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into `out_dir`."""
+    from . import plots
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for chart in brief.charts.charts:
+        paths += plots.save_figure(chart.figure, safe_child(out, chart.name))
+    brief.charts.paths = list(paths)
+    atomic_write_text(out / "brief.html", brief_html(brief))
+    paths.append(out / "brief.html")
+    paths.append(brief_pptx(brief, out / "brief.pptx"))
+    return paths
 
 
 @dataclass
@@ -134,13 +436,12 @@ class BriefResult:
     html: Path
     notebook: Path
     charts: list[Path]
+    pptx: Path | None = None
 
 
 def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None) -> BriefResult:
-    """Execute the briefing notebook for a model and write brief.html (no code) plus charts."""
-    import nbformat
+    """Execute the briefing notebook for a model; it writes brief.html (no code), brief.pptx and the charts."""
     import papermill
-    from nbconvert import HTMLExporter
 
     from . import progress
 
@@ -154,9 +455,6 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
         str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
         cwd=str(BRIEFING_NOTEBOOK.parent),
         parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
-    nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"Briefing: {model.title}"}})
-    atomic_write_text(out / "brief.html", html)
     charts = [out / f"{n}.png" for n in chart_names(model) if (out / f"{n}.png").is_file()]
-    return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts)
+    pptx = out / "brief.pptx"
+    return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts, pptx if pptx.is_file() else None)

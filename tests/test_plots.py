@@ -21,7 +21,7 @@ def test_scenario_chart_bars_equal_query(flagship, scenarios):
     bars = list(ax.containers[0])
     expected = data.sort_values("probability", ascending=False)
     np.testing.assert_allclose([b.get_width() for b in bars], expected["probability"].to_numpy(), atol=1e-12)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels == expected["label"].tolist()
     # sorted highest first, drawn top to bottom
     ys = [b.get_y() for b in bars]
@@ -31,6 +31,24 @@ def test_scenario_chart_bars_equal_query(flagship, scenarios):
     bar_labels = [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"]
     top = expected["probability"].iloc[0]
     assert bar_labels[0] == f"{flagship.scale.term(top)} ({top:.0%})"
+    # the values sit right of the plot, where no bar or whisker reaches
+    ax.figure.canvas.draw()
+    right = ax.get_window_extent().x1
+    assert all(t.get_window_extent().x0 > right for t in ax.texts if t.get_gid() == "bar-label")
+    plt.close(ax.figure)
+
+
+def test_scenario_chart_draws_set_outcomes_hatched_and_last(flagship, scenarios):
+    from bayes.report import scenario_rows
+
+    data = scenario_rows(flagship, scenarios, "russia_stance", "balancing_mediator")
+    assert data.set_index("scenario").loc["russia_sides_with_armenia", "set_by"] == "forced"
+    ax = plots.scenario_chart(data=data, scale=flagship.scale)
+    bars = list(ax.containers[0])
+    assert bars[-1].get_hatch() == "///" and bars[-1].get_gid() == "set-bar"
+    assert sum(b.get_hatch() is not None for b in bars) == 1
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"][-1] == "0%: forced by the scenario"
+    assert ax.get_yticklabels()[-1].get_text() == "Moscow honours CSTO (forced)"
     plt.close(ax.figure)
 
 
@@ -74,11 +92,32 @@ def test_network_chart_one_box_per_variable_and_bars(flagship):
     plt.close(ax.figure)
 
 
-def test_network_layout_is_layered_top_down(flagship):
+def test_network_layout_is_layered_causes_first(flagship):
     layout = plots.network_layout(flagship).set_index("variable")
     for v in flagship.variables:
         for p in flagship.spec.variables[v].parents:
             assert layout.loc[p, "layer"] < layout.loc[v, "layer"]
+
+
+def test_network_states_its_date_wraps_labels_and_routes_arcs_around_boxes(flagship):
+    ax = plots.network_chart(flagship, title="The assessment as a network, as of 2020-07")
+    fig = ax.figure
+    fig.canvas.draw()
+    texts = {t.get_gid(): t.get_text() for t in ax.texts}
+    # never cut: every state name in words is there in full (wrapped lines joined)
+    state = " ".join(texts["state:karabakh_rivalry_theatre=russia_west_cooperation_continues"].split())
+    assert state.endswith("russia west cooperation continues") and "\u2026" not in "".join(texts.values())
+    assert min(t.get_fontsize() for t in ax.texts) >= 12
+    boxes = {p.get_gid()[5:]: p.get_window_extent() for p in ax.patches if (p.get_gid() or "").startswith("node:")}
+    for line in ax.lines:
+        src, dst = line.get_gid()[4:].split("->")
+        xy = line.get_transform().transform(line.get_path().vertices)
+        for (x0, y0), (x1, y1) in zip(xy[:-1], xy[1:]):
+            for name, b in boxes.items():
+                inside_x = max(min(x0, x1), b.x0 + 2) < min(max(x0, x1), b.x1 - 2)
+                inside_y = max(min(y0, y1), b.y0 + 2) < min(max(y0, y1), b.y1 - 2)
+                assert not (inside_x and inside_y), f"arc {src}->{dst} passes behind {name}"
+    plt.close(fig)
 
 
 def test_charts_leave_global_state_alone(flagship, scenarios, tmp_path):
@@ -86,10 +125,19 @@ def test_charts_leave_global_state_alone(flagship, scenarios, tmp_path):
     charts = briefing_charts(flagship, scenarios, out_dir=tmp_path, outcomes=["escalation"])
     after = dict(matplotlib.rcParams)
     assert before == after
-    assert {p.name for p in charts.paths} >= {"scenario_escalation.png", "scenario_escalation.svg", "network.png"}
+    assert {p.name for p in charts.paths} >= {"scenario_escalation.png", "scenario_escalation@2x.png",
+                                              "scenario_escalation.svg", "network.png", "network@2x.png"}
     png = (tmp_path / "network.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*"))  # no temp files left behind
+
+
+def test_charts_are_exported_at_exactly_16_9(flagship, scenarios, tmp_path):
+    from PIL import Image
+
+    briefing_charts(flagship, scenarios, out_dir=tmp_path, outcomes=["escalation"])
+    for png in sorted(tmp_path.glob("*.png")):
+        assert Image.open(png).size == ((3840, 2160) if "@2x" in png.name else (1920, 1080)), png.name
 
 
 def test_takeaway_title_states_the_finding(flagship, scenarios):
@@ -97,7 +145,21 @@ def test_takeaway_title_states_the_finding(flagship, scenarios):
     title = takeaway(flagship, data, "escalation", "escalates_to_wider_war")
     base = data.set_index("scenario").loc["baseline", "probability"]
     assert f"({base:.0%})" in title and flagship.scale.term(base) in title
-    assert "Baku West + Turkey military + outside push" in title.replace("\n", " ")
+    assert "as of 2020-07" in title and title.startswith("Escalation: escalates to wider war")
+    assert "Baku West + Turkey military + outside push raises it most" in title.replace("\n", " ")
+
+
+def test_takeaway_ignores_moves_below_the_precision_shown(flagship, scenarios):
+    """0.13400000000000001 against 0.13399999999999998 is no mover, nor is 13.4% against 13.2%."""
+    data = scenario_outcome(flagship, scenarios, "substantive_settlement", "substantive_settlement")
+    assert data["probability"].round(2).nunique() == 1  # every scenario leaves it as it is
+    assert takeaway(flagship, data, "substantive_settlement", "substantive_settlement").endswith("no scenario moves it")
+    fake = data.copy()
+    fake["probability"] = [0.13400000000000001] + [0.13399999999999998] * (len(fake) - 2) + [0.132]
+    assert takeaway(flagship, fake, "substantive_settlement", "substantive_settlement").endswith("no scenario moves it")
+    fake.loc[fake.index[-1], "probability"] = 0.124
+    assert takeaway(flagship, fake, "substantive_settlement", "substantive_settlement").endswith(
+        f"{fake['label'].iloc[-1]} lowers it most, to 12%")
 
 
 def test_headline_table_cells(flagship, scenarios):

@@ -1,0 +1,339 @@
+"""Every chart is checked on what is drawn, with matplotlib's own extents (`get_window_extent`):
+
+- no two texts overlap;
+- no text crosses a bar, whisker, line, arc or marker;
+- everything is inside the figure;
+- the brief's charts keep text of at least 14 pt on a 16:9 slide (the network: at least 12 pt for the
+  shipped models, whose boxes must all fit).
+
+`chart_problems(fig)` is the one helper; it runs on every chart of both shipped models, of the generated
+model with long labels (bayes.synthetic, ~140-character labels) and of a model whose every label is 60
+characters long, at slide size, in the slide's chart box (no titles) and in the phone variant.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import yaml
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+import bayes
+from bayes import plots
+from bayes.report import PHONE_SIZE, SLIDE_CHART_SIZE, briefing_charts
+
+matplotlib.use("Agg")
+
+
+# ------------------------------------------------------------------------------------- the helper
+
+def _texts(fig, renderer):
+    """(label, bbox) of every visible, non-empty text drawn in the figure."""
+    out = []
+    candidates = [("figure", t) for t in fig.texts]
+    for ax in fig.axes:
+        candidates += [("axes", t) for t in ax.texts]
+        candidates += [("axis label", ax.xaxis.label), ("axis label", ax.yaxis.label), ("title", ax.title)]
+        if ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                for tick in axis._update_ticks():
+                    for label in (tick.label1, tick.label2):
+                        candidates.append(("tick", label))
+    for kind, t in candidates:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        box = t.get_window_extent(renderer)
+        if box.width <= 0 or box.height <= 0:
+            continue
+        out.append((f"{kind} {t.get_text()[:40]!r}", box))
+    return out
+
+
+def _obstacles(fig, renderer):
+    """Segments (p, q) and boxes (x0, y0, x1, y1), in pixels, of the marks text must not cross."""
+    segments, boxes = [], []
+
+    def polyline(xy, what):
+        xy = np.asarray(xy, dtype=float)
+        segments.extend((what, p, q) for p, q in zip(xy[:-1], xy[1:]) if np.all(np.isfinite([*p, *q])))
+
+    def markers(xy, size_pt, what):
+        r = size_pt / 2 * fig.dpi / 72
+        for x, y in np.asarray(xy, dtype=float):
+            boxes.append((what, (x - r, y - r, x + r, y + r)))
+
+    for ax in fig.axes:
+        for container in ax.containers:
+            if isinstance(container, BarContainer):
+                for bar in container:
+                    if bar.get_width() > 0 and bar.get_height() > 0:
+                        b = bar.get_window_extent(renderer)
+                        boxes.append(("bar", (b.x0, b.y0, b.x1, b.y1)))
+            if isinstance(container, ErrorbarContainer):
+                _, caps, cols = container.lines
+                for cap in caps or ():
+                    xy = cap.get_transform().transform(np.column_stack(cap.get_data()))
+                    markers(xy, 2 * matplotlib.rcParams["errorbar.capsize"] + cap.get_markersize(), "whisker cap")
+        for patch in ax.patches:
+            gid = patch.get_gid() or ""
+            if isinstance(patch, Rectangle) and gid.startswith("bar:") and patch.get_width() > 0:
+                b = patch.get_window_extent(renderer)
+                boxes.append(("bar", (b.x0, b.y0, b.x1, b.y1)))
+            if isinstance(patch, FancyArrowPatch):
+                for poly in patch.get_path().to_polygons(patch.get_transform(), closed_only=False):
+                    polyline(poly, f"arrow {gid}")
+        for line in ax.lines:
+            if not line.get_visible():
+                continue
+            xy = line.get_transform().transform(line.get_path().vertices)
+            if line.get_linestyle() not in ("None", "", " "):
+                polyline(xy, f"line {line.get_gid()}")
+            if line.get_marker() not in (None, "None", "", " "):
+                markers(xy, line.get_markersize(), f"marker {line.get_gid()}")
+        for coll in ax.collections:
+            if isinstance(coll, LineCollection):
+                for seg in coll.get_segments():
+                    polyline(coll.get_transform().transform(seg), f"segments {coll.get_gid()}")
+            elif isinstance(coll, PathCollection) and len(coll.get_offsets()):
+                xy = coll.get_offset_transform().transform(coll.get_offsets())
+                sizes = np.broadcast_to(coll.get_sizes(), (len(xy),))
+                for (x, y), s in zip(xy, sizes):
+                    r = np.sqrt(s) / 2 * fig.dpi / 72
+                    boxes.append((f"point {coll.get_gid()}", (x - r, y - r, x + r, y + r)))
+    return segments, boxes
+
+
+def _hits(seg_p, seg_q, box) -> bool:
+    x0, y0, x1, y1 = box
+    p, q = seg_p, seg_q
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for pk, qk in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
+        if pk == 0:
+            if qk < 0:
+                return False
+        else:
+            t = qk / pk
+            if pk < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return False
+    return True
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _draw(fig):
+    """Draw the figure on an Agg canvas (a figure closed for pyplot has lost its own) and return the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def chart_problems(fig, shrink: float = 1.0) -> list[str]:
+    """What is wrong with a drawn chart: overlapping texts, texts crossing marks, anything outside the
+    figure. Extents come from the renderer; each text box is shrunk by `shrink` pixels (antialiasing)."""
+    renderer = _draw(fig)
+    texts = [(name, (b.x0 + shrink, b.y0 + shrink, b.x1 - shrink, b.y1 - shrink)) for name, b in _texts(fig, renderer)]
+    problems = []
+    frame = fig.bbox
+    for name, (x0, y0, x1, y1) in texts:
+        if x0 < frame.x0 - 0.5 or y0 < frame.y0 - 0.5 or x1 > frame.x1 + 0.5 or y1 > frame.y1 + 0.5:
+            problems.append(f"outside the figure: {name}")
+    for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
+        if _overlap(box_a, box_b):
+            problems.append(f"texts overlap: {a} / {b}")
+    segments, boxes = _obstacles(fig, renderer)
+    for name, box in texts:
+        for what, p, q in segments:
+            if _hits(p, q, box):
+                problems.append(f"text crosses {what}: {name}")
+                break
+        for what, other in boxes:
+            if _overlap(box, other):
+                problems.append(f"text crosses {what}: {name}")
+                break
+    for ax in fig.axes:
+        tight = ax.get_tightbbox(renderer)
+        if tight.x0 < frame.x0 - 1 or tight.y0 < frame.y0 - 1 or tight.x1 > frame.x1 + 1 or tight.y1 > frame.y1 + 1:
+            problems.append("a plot reaches outside the figure")
+    return problems
+
+
+def smallest_text(fig) -> float:
+    _draw(fig)
+    sizes = []
+    for t in [*fig.texts, *(t for ax in fig.axes for t in ax.texts)]:
+        if t.get_visible() and t.get_text().strip():
+            sizes.append(t.get_fontsize())
+    for ax in fig.axes:
+        if ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                sizes += [tick.label1.get_fontsize() for tick in axis._update_ticks() if tick.label1.get_text()]
+    return min(sizes)
+
+
+# ------------------------------------------------------------------------------------- the models
+
+def _sixty(text: str) -> str:
+    """A label exactly 60 characters long, from the words of `text`."""
+    label = " ".join(f"{text} and what follows from it for the whole region over the next year".split())[:60]
+    return label[:-1] + "." if label.endswith(" ") else label
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    from bayes.synthetic import random_model_yaml, write_random_model
+
+    folder = tmp_path_factory.mktemp("geometry")
+    generated = write_random_model(folder / "generated_long_labels.yaml", seed=0)
+    data = yaml.safe_load(random_model_yaml(seed=5))
+    for spec in data["variables"].values():
+        spec["label"] = _sixty(spec.get("label") or "")
+    for spec in (data.get("scenarios") or {}).values():
+        spec["label"] = _sixty(spec.get("label") or "")
+    sixty = folder / "sixty_character_labels.yaml"
+    sixty.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    loaded = {"caucasus_2020": bayes.load("caucasus_2020"), "river_ceasefire": bayes.load("river_ceasefire"),
+              "generated": bayes.load(generated), "sixty": bayes.load(sixty)}
+    assert all(len(loaded["sixty"].spec.variables[v].display) == 60 for v in loaded["sixty"].variables)
+    assert min(len(loaded["generated"].spec.variables[v].display) for v in loaded["generated"].variables) >= 60
+    return loaded
+
+
+MODELS = ["caucasus_2020", "river_ceasefire", "generated", "sixty"]
+SHIPPED = {"caucasus_2020", "river_ceasefire"}
+
+
+@pytest.fixture(scope="module")
+def charts(models):
+    out = {}
+    for key, m in models.items():
+        scenarios = m.scenarios(draws=100, seed=1)
+        out[key] = briefing_charts(m, scenarios, draws=100)
+    return out
+
+
+@pytest.mark.parametrize("key", MODELS)
+def test_brief_charts_at_slide_size(key, charts):
+    bad = {}
+    for chart in charts[key].charts:
+        fig = chart.figure
+        assert tuple(np.round(fig.get_size_inches(), 3)) == plots.SLIDE_SIZE
+        problems = chart_problems(fig)
+        if problems:
+            bad[chart.name] = problems[:6]
+        if key in SHIPPED:
+            floor = 12 if chart.name == "network" else plots.TEXT_SIZE
+            assert smallest_text(fig) >= floor, (chart.name, smallest_text(fig))
+    assert bad == {}
+
+
+@pytest.mark.parametrize("key", MODELS)
+def test_brief_charts_on_a_slide_and_a_phone(key, charts):
+    bad = {}
+    for chart in charts[key].charts:
+        variants = [("slide", chart.render(SLIDE_CHART_SIZE, titles=False))]
+        if chart.phone and chart.name.startswith(("scenario_", "outcomes_now")) and chart is charts[key].charts[0]:
+            variants.append(("phone", chart.render(PHONE_SIZE)))
+        for what, fig in variants:
+            problems = chart_problems(fig)
+            if problems:
+                bad[f"{chart.name} ({what})"] = problems[:6]
+            plt.close(fig)
+    assert bad == {}
+
+
+@pytest.mark.parametrize("key", MODELS)
+def test_notebook_charts(key, models):
+    from bayes.analysis import default_target, parse_target, sensitivity
+
+    m = models[key]
+    target = default_target(m)
+    variable, _ = parse_target(m, target)
+    figures = {}
+    with plots.briefing_style():
+        table = sensitivity(m, target)
+        figures["tornado"] = plots.tornado_chart(data=table, scale=m.scale, title="Which judgements matter most",
+                                                 subtitle="swing", source=m.source_line).figure
+        figures["cpt"] = plots.cpt_heatmap(data=m.cpt(variable), title=f"P({variable})", source=m.source_line).figure
+    bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
+    for fig in figures.values():
+        plt.close(fig)
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+@pytest.mark.parametrize("key", ["caucasus_2020", "river_ceasefire"])
+def test_tracking_charts(key, models):
+    from bayes.analysis import default_target, parse_target
+    from bayes.scoring import calibration_pairs, calibration_table
+    from bayes.tracking import history, load_evidence, load_outcomes
+
+    m = models[key]
+    variable, state = parse_target(m, default_target(m))
+    figures = {}
+    with plots.briefing_style():
+        log = load_evidence(m)
+        if log:
+            hist = history(m, log, variables=[variable])
+            figures["timeline"] = plots.timeline_chart(data=hist, variable=variable, state=state, scale=m.scale,
+                                                       title="How the forecast moved", source=m.source_line).figure
+        outcomes = load_outcomes(m)
+        if outcomes:
+            forecasts = m.marginals([o.question for o in outcomes])
+            table = calibration_table(*calibration_pairs(m, outcomes, forecasts), bins=5)
+            figures["calibration"] = plots.calibration_chart(data=table, title="Calibration",
+                                                             subtitle="resolved questions").figure
+    assert figures, "the shipped models have an evidence log and outcomes"
+    bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
+    for fig in figures.values():
+        plt.close(fig)
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_explorer_chart(models):
+    from bayes.explorer import explorer_data, explorer_figure
+
+    m = models["caucasus_2020"]
+    data = explorer_data(m, "escalation", "escalates_to_wider_war", {"azerbaijan_alignment": "turns_to_euro_atlantic"},
+                         {"russia_brokered_talks": "no_russia_brokered_talks"}, draws=100, seed=1)
+    fig = explorer_figure(m, data, "escalation", "escalates_to_wider_war",
+                          {"azerbaijan_alignment": "turns_to_euro_atlantic"},
+                          {"russia_brokered_talks": "no_russia_brokered_talks"})
+    assert chart_problems(fig) == []
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------- the helper itself
+
+def test_helper_finds_overlaps_crossings_and_overflow():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.barh([0], [0.8], height=0.6)
+    ax.set_xlim(0, 1)
+    ax.text(0.5, 0, "on the bar")
+    ax.text(0.05, 0.4, "one label")
+    ax.text(0.06, 0.41, "two labels")
+    fig.text(0.95, 0.5, "runs off the right edge")
+    problems = chart_problems(fig)
+    assert any(p.startswith("text crosses bar") and "on the bar" in p for p in problems)
+    assert any(p.startswith("texts overlap") and "one label" in p for p in problems)
+    assert any(p.startswith("outside the figure") and "runs off" in p for p in problems)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([0, 1], [0, 1])
+    ax.text(0.45, 0.48, "on the line")
+    assert any("text crosses line" in p for p in chart_problems(fig))
+    plt.close(fig)
