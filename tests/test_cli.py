@@ -111,7 +111,7 @@ def test_model_by_path_and_by_name_agree(bayes_cli):
 
 
 COMMANDS = ["check", "query", "scenarios", "sensitivity", "indicators", "log", "history", "score", "export", "import",
-            "cpt", "describe", "words", "models", "brief", "new", "coverage"]
+            "cpt", "describe", "words", "models", "brief", "new", "coverage", "pool", "diff", "disagreement"]
 
 
 def test_every_command_is_covered():
