@@ -202,21 +202,28 @@ class GeneratedDraws(Draws):
     run that draws them all. Blocks are drawn in parallel threads (numpy's generators release the GIL).
     """
 
-    block = 4096
+    BLOCK = 4096
+    BLOCK_BYTES = 128 * 2 ** 20  # one block of every table: big networks get smaller blocks
 
     def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
-                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None):
+                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None):
         self.n = int(n)
         self.samplers = dict(samplers)
         self.shapes = dict(shapes)
         self.drawn = frozenset(self.shapes)
         self.entropy = entropy if entropy is not None else np.random.SeedSequence(seed).entropy
+        if block is None:  # fixed by the whole model's size, so a restricted set of tables keeps the same draws
+            per_draw = 8 * sum(math.prod(shape) for shape in self.shapes.values())
+            block = self.BLOCK
+            while block > 16 and block * per_draw > self.BLOCK_BYTES:
+                block //= 2
+        self.block = block
 
     def restricted(self, keep: Iterable[int]) -> "GeneratedDraws":
         """The same draws of fewer variables."""
         keep = set(keep) & self.drawn
         return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
-                              entropy=self.entropy)
+                              entropy=self.entropy, block=self.block)
 
     def chunk(self, start, stop):
         if start % self.block or (stop % self.block and stop != self.n):
