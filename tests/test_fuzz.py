@@ -211,7 +211,8 @@ WORDS = st.sampled_from([
     "wet_grass:wet=3", "wet_grass:wet=-2", "--draws", "--seed", "3", "0", "-1", "1e3", "99999999999", "--format",
     "json", "csv", "table", "xml", "bif", "xdsl", "net", "xmlbif", "-o", "out.file", "--file", "x.csv", "--scale",
     "phia", "icd203", "0.62", "62%", "1.5", "--date", "2020-08-01", "--variable", "--state", "--likelihood",
-    "--source", "--quiet", "--help", "--top", "--base-rates",
+    "--source", "--quiet", "--help", "--top", "--base-rates", "new", "coverage", "diff", "pool", "disagreement",
+    "--rev", "HEAD~1", "--weights", "1,2", "--method", "log", "--force", "--uncovered",
 ])
 
 
