@@ -724,8 +724,8 @@ def cmd_import(args) -> int:
     path = import_model(args.file, args.output, args.format, force=args.force)
     model = load(path)  # what was written must load
     rescaled = LAST_IMPORT.get("rescaled", 0)
-    note = (f"; {rescaled} rows rescaled to sum to 1 (they were off by up to {LAST_IMPORT['largest_rescale']:.2g}, "
-            "rounding in the file)" if rescaled else "")
+    note = (f"; {rescaled} row{'s' if rescaled != 1 else ''} rescaled to sum to 1 (off by up to "
+            f"{LAST_IMPORT['largest_rescale']:.2g}, rounding in the file)" if rescaled else "")
     print(f"wrote {path} ({len(model.variables)} variables{note})")
     return EXIT_OK
 
