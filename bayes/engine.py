@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import opt_einsum
 
-from .errors import QueryError
+from .errors import QueryError, known
 from .planning import elimination_path
 from .progress import bar as progress_bar
 
@@ -444,7 +444,7 @@ class Engine:
         net = self.net
         for name in (q.target, *(v for v, _ in q.evidence), *(v for v, _ in q.do), *q.sweep):
             if name not in net.index:
-                raise QueryError(f"query names unknown variable '{name}'; known variables: {', '.join(net.names)}",
+                raise QueryError(f"query names unknown variable '{name}'; known variables: {known(net.names)}",
                                  net.source)
         ev = {net.index[v]: net.state_index(v, s) for v, s in q.evidence}
         do = {net.index[v]: net.state_index(v, s) for v, s in q.do}

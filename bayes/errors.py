@@ -30,3 +30,10 @@ class ModelFileError(BayesInputError):
 
 class QueryError(BayesInputError):
     """A query, scenario or claim that names something the model does not have."""
+
+
+def known(names, limit: int = 30) -> str:
+    """A list of valid names for an error message, cut after `limit` (an imported network has hundreds)."""
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "") if names else "(none)"

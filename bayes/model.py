@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import Engine
-from .errors import QueryError
+from .errors import QueryError, known
 from .modelfile import ModelSpec, load_spec
 from .network import table_array
 from .scales import get_scale
@@ -45,7 +45,7 @@ def parse_assignments(items, spec: ModelSpec, what: str) -> dict[str, str]:
 
 def check_variable(spec: ModelSpec, var: str, what: str = "query"):
     if var not in spec.variables:
-        raise QueryError(f"{what} names unknown variable '{var}'; known variables: {', '.join(spec.variables)}",
+        raise QueryError(f"{what} names unknown variable '{var}'; known variables: {known(spec.variables)}",
                          spec.path)
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import ArrayDraws, Query
-from .errors import BayesInputError, QueryError
+from .errors import BayesInputError, QueryError, known
 from .model import BASELINE, Model
 from .modelfile import ModelSpec, parse_spec, resolve_model_path
 from .network import table_array
@@ -670,7 +670,7 @@ def revised_copy(model, tables: dict[str, np.ndarray], path=None, note: str = "r
     raw = copy.deepcopy(_raw(model))
     for variable, table in tables.items():
         if variable not in spec.variables:
-            raise QueryError(f"unknown variable '{variable}'; known variables: {', '.join(spec.variables)}", spec.path)
+            raise QueryError(f"unknown variable '{variable}'; known variables: {known(spec.variables)}", spec.path)
         v = spec.variables[variable]
         old = table_array(v, spec)
         table = np.asarray(table, dtype=float)
@@ -710,7 +710,7 @@ def revise_row(model, variable: str, given: dict, probabilities: dict, path=None
     model = read_model(model)
     spec = model.spec
     if variable not in spec.variables:
-        raise QueryError(f"unknown variable '{variable}'; known variables: {', '.join(spec.variables)}", spec.path)
+        raise QueryError(f"unknown variable '{variable}'; known variables: {known(spec.variables)}", spec.path)
     v = spec.variables[variable]
     given = dict(given or {})
     if set(given) != set(v.parents) or any(given[p] not in spec.states(p) for p in v.parents):
