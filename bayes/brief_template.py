@@ -25,7 +25,7 @@ h1, h2, h3 { overflow-wrap: anywhere; }
 p, li, td, th, figcaption { overflow-wrap: anywhere; }
 .meta { color: var(--muted); margin: 0 0 .3rem; }
 .lede { margin: .8rem 0 0; }
-.keep { break-inside: avoid; page-break-inside: avoid; }
+.keep { break-inside: avoid; page-break-inside: avoid; break-after: avoid; page-break-after: avoid; }
 .warning { border: 2px solid var(--warn); background: var(--warn-bg); padding: 12px 18px; margin: 18px 0; border-radius: 6px; }
 .warning strong { color: var(--warn); }
 .bottom-line { background: #f3f6f9; border-left: 6px solid var(--accent); padding: 14px 20px; margin: 18px 0; }

@@ -7,11 +7,13 @@ Redraws are serialised: a change while a chart is being drawn does not start a s
 drawings at once on different kernel threads used to blank the output); it marks the chart stale, and
 the drawing under way starts again from the widgets' latest values when it ends. The chart is an Image
 widget whose picture is replaced in one message, never cleared first, so the explorer always shows a
-whole chart, and the last one matches the last change.
+whole chart, and the last one matches the last change; the caption under it is set after the picture
+and names the states it was drawn for.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import threading
 
@@ -59,7 +61,7 @@ def _set_text(model, observe: dict, do: dict) -> str:
 
 def explorer_caption(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict) -> str:
     """One sentence naming the states set and both answers (with their 90% intervals when drawn): the
-    chart's subtitle, and the caption and tooltip the widget shows with it."""
+    chart's subtitle, and the caption the widget shows under it."""
     from .narrative import outcome_name
     from .scales import describe
 
@@ -134,10 +136,8 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
         text = explorer_caption(model, data, var, st, seen, forced)
-        with chart.hold_sync():  # picture and its description change in one message
-            chart.value = buffer.getvalue()
-            chart.tooltip = text
-        caption.value = f"<p>{text}</p>"
+        chart.value = buffer.getvalue()  # replaced in one message, never cleared first
+        caption.value = f"<p>{html.escape(text)}</p>"  # after the picture: the caption names what is drawn
 
     def redraw(*_):
         with lock:

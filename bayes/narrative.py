@@ -325,6 +325,22 @@ def briefing_header(model) -> str:
             f"{spec.description}")
 
 
+def headline_note(model, draws: int | None = None) -> str:
+    """Plain text above the brief's headline table: what a cell says, on the model's own scale."""
+    text = (f"Each cell: how likely the outcome at the head of the column is under the scenario on the left, in "
+            f"words and numbers ({model.scale.title})")
+    if draws:
+        text += f", with the 90% interval over {draws:,} draws of the judgements behind the model"
+    text += (". Observed scenarios condition on a development being seen; forced ones are interventions (what "
+             "would follow if the state were imposed). Shaded cells are set by the scenario itself: true by "
+             "construction, not findings.")
+    if not model.spec.outcomes:
+        text += " The model file lists no outcomes, so its last variable stands in as the headline."
+    if not named_scenarios(model):
+        text += " " + scenarios_text(model)
+    return text
+
+
 def headline_intro(model, draws: int | None = None) -> str:
     """Markdown above the headline table: what the cells are, on the model's own scale."""
     outcomes = ", ".join(event(v, s) for v, s in headline_states(model).items())

@@ -632,7 +632,7 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
            for i, (d, what) in enumerate(zip(dates, frame["update"]))]
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=6)
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.set_xlabel("")

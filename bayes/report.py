@@ -285,10 +285,18 @@ def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020,
                  charts=briefing_charts(model, scenarios, target=target, draws=draws))
 
 
-def _png(fig, width_px: int) -> bytes:
+def _png(fig, width_px: int, compact: bool = False) -> bytes:
+    """The figure as PNG bytes, `width_px` wide; `compact`: 128 colours (a third of the size, for the HTML)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=width_px / fig.get_figwidth())
-    return buffer.getvalue()
+    if not compact:
+        return buffer.getvalue()
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def _data_uri(png: bytes) -> str:
@@ -304,8 +312,8 @@ def brief_html(brief: Brief) -> str:
     model = brief.model
     charts = []
     for chart in brief.charts.charts:
-        desktop = _data_uri(_png(chart.figure, 1920))
-        phone = _data_uri(_png(chart.render(PHONE_SIZE), 780)) if chart.phone else None
+        desktop = _data_uri(_png(chart.figure, 1920, compact=True))
+        phone = _data_uri(_png(chart.render(PHONE_SIZE), 780, compact=True)) if chart.phone else None
         charts.append({"name": chart.name, "alt": chart.alt, "src": desktop, "phone": phone})
     table = brief.headline_table()
     set_cells = {(r.scenario_label, r.outcome_label) for r in brief.headline.itertuples() if r.set_by}
@@ -313,7 +321,7 @@ def brief_html(brief: Brief) -> str:
     for r in brief.claims.to_dict("records") if len(brief.claims) else []:
         share = r.get("hold_share")
         claims.append({"id": r["id"], "says": model.spec.claims[r["id"]].says, "quote": r["quote"],
-                       "form": narrative.words(r["form"]), "holds": "holds" if r["passed"] else "FAILS",
+                       "form": narrative.words(model.spec.claims[r["id"]].form), "holds": "holds" if r["passed"] else "FAILS",
                        "passed": bool(r["passed"]),
                        "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
                        "fragile": bool(r.get("fragile")) if r.get("fragile") is not None and not pd.isna(r.get("fragile")) else False})
@@ -322,7 +330,7 @@ def brief_html(brief: Brief) -> str:
         css=CSS, title=model.title, question=brief.question, as_of=brief.as_of, source=model.spec.source,
         author=model.spec.author, description=model.spec.description or "",
         warning=narrative.failing_claims_warning(model, brief.failing).split(". ", 1) if brief.failing else None,
-        failing=brief.failing, bottom_line=brief.bottom_line, intro=narrative.headline_intro(model, brief.draws),
+        failing=brief.failing, bottom_line=brief.bottom_line, intro=narrative.headline_note(model, brief.draws),
         columns=list(table.columns), rows=[(label, list(zip(table.columns, values))) for label, values in
                                            zip(table.index, table.to_numpy().tolist())],
         set_cells=set_cells, charts=charts, definitions=brief.definitions.to_dict("records"),
@@ -331,16 +339,17 @@ def brief_html(brief: Brief) -> str:
 
 
 def brief_pptx(brief: Brief, path: str | os.PathLike) -> Path:
-    """The brief as a 16:9 slide deck: a title slide with the bottom line, then one slide per chart with its
-    takeaway as the slide title and the source in the footer, and the headline table as a native table."""
+    """The brief as a 16:9 slide deck: a title slide with the question, the date and the bottom line, then one
+    slide per chart with its takeaway as the slide title, the chart and the source in the footer. The
+    headline table is a native (editable) table: on the heatmap's slide, shaded like the heatmap, or on
+    the title slide for a model without scenarios (no heatmap)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Inches, Pt
+    from pptx.util import Inches, Pt
 
     model = brief.model
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    blank = deck.slide_layouts[6]
     title_only = deck.slide_layouts[5]
     grey = RGBColor(0x55, 0x55, 0x55)
 
@@ -370,47 +379,85 @@ def brief_pptx(brief: Brief, path: str | os.PathLike) -> Path:
             para.font.bold = True
         shape.text_frame.word_wrap = True
 
-    # the title slide: the question, the date and the bottom line
+    # the title slide: the question, the date and the bottom line (and, for a model without scenarios,
+    # the headline outcomes as a native table: one row)
+    table = brief.headline
+    scen = list(dict.fromkeys(table["scenario_label"]))
+    outs = list(dict.fromkeys(table["outcome_label"]))
+    cell = {(r.scenario_label, r.outcome_label): _slide_cell(model, r) for r in table.itertuples()}
+    shade = {(r.scenario_label, r.outcome_label): (float(r.probability), bool(r.set_by)) for r in table.itertuples()}
     slide = deck.slides.add_slide(title_only)
-    set_title(slide, model.title, 30)
+    set_title(slide, model.title, 28)
     lines = [f"As of {brief.as_of}. Bottom line:", *brief.bottom_line]
     if brief.failing:
         lines.insert(0, narrative.failing_claims_warning(model, brief.failing))
-    size = 20 if sum(len(t) for t in lines) < 700 else (16 if sum(len(t) for t in lines) < 1100 else 14)
-    textbox(slide, 0.3, 1.4, 12.73, 5.4, lines, size)
+    size = 18 if sum(len(t) for t in lines) < 700 else (16 if sum(len(t) for t in lines) < 1000 else 14)
+    textbox(slide, 0.3, 1.3, 12.73, 4.3 if not named_scenarios(model) else 5.5, lines, size)
+    if not named_scenarios(model):
+        _native_table(slide, scen, outs, cell, shade, 5.7)
     footer(slide, model.source_line)
-    # one slide per chart
+    # one slide per chart: the takeaway as its title, the chart, the source in the footer; the heatmap of
+    # the headline outcomes is the headline table itself, as a native table shaded like the chart
     for chart in brief.charts.charts:
         slide = deck.slides.add_slide(title_only)
         set_title(slide, chart.alt, 24 if len(chart.alt) < 110 else 20)
-        fig = chart.render(SLIDE_CHART_SIZE, titles=False)
-        picture = io.BytesIO(_png(fig, 2400))
-        slide.shapes.add_picture(picture, Inches(0.3), Inches(1.4), width=Inches(SLIDE_CHART_SIZE[0]))
+        if chart.name == "outcomes_heatmap":
+            _native_table(slide, scen, outs, cell, shade, 1.4)
+        else:
+            fig = chart.render(SLIDE_CHART_SIZE, titles=False)
+            picture = io.BytesIO(_png(fig, 2400))
+            slide.shapes.add_picture(picture, Inches(0.3), Inches(1.4), width=Inches(SLIDE_CHART_SIZE[0]))
         footer(slide, chart.source)
-    # the headline table, native
-    table = brief.headline_table()
-    slide = deck.slides.add_slide(title_only)
-    set_title(slide, "Headline outcomes by scenario", 24)
-    n_rows, n_cols = len(table) + 1, len(table.columns) + 1
-    shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.3), Inches(1.4), Inches(12.73), Inches(0.4 * n_rows))
-    grid = shape.table
-    first = Inches(2.4)
-    grid.columns[0].width = first
-    for j in range(1, n_cols):
-        grid.columns[j].width = Emu(int((Inches(12.73) - first) / (n_cols - 1)))
-    cell_size = 12 if n_cols <= 7 and n_rows <= 10 else 10
-    cells = [["Scenario", *table.columns]] + [[label, *values] for label, values in zip(table.index, table.to_numpy())]
-    for i, row in enumerate(cells):
-        for j, value in enumerate(row):
-            cell = grid.cell(i, j)
-            cell.text = str(value)
-            for para in cell.text_frame.paragraphs:
-                para.font.size = Pt(cell_size)
-                para.font.bold = i == 0 or j == 0
-    footer(slide, model.source_line)
     path = Path(path)
     atomic_write(path, lambda tmp: deck.save(tmp))
     return path
+
+
+def _slide_cell(model: Model, row) -> str:
+    """A headline cell for a slide: 'unlikely 26% (11-37%)', or '0% (forced)' where the scenario sets it."""
+    if row.set_by:
+        return f"{narrative.shown(row.probability)} ({row.set_by})"
+    text = f"{model.scale.term(row.probability)} {narrative.shown(row.probability)}"
+    if hasattr(row, "lo90") and not pd.isna(row.lo90):
+        text += f" ({narrative.shown(row.lo90)}\u2013{narrative.shown(row.hi90)})"
+    return text
+
+
+def _native_table(slide, scenarios: list[str], outcomes: list[str], cell: dict, shade: dict, top: float):
+    """The headline table as a PowerPoint table: scenarios down, outcomes across, each cell shaded by its
+    probability as in the heatmap (hatching has no native form: cells a scenario sets say so in words)."""
+    from matplotlib import colormaps
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    n_rows, n_cols = len(scenarios) + 1, len(outcomes) + 1
+    rows_h = min(0.5, 5.3 / n_rows)
+    shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.3), Inches(top), Inches(12.73), Inches(rows_h * n_rows))
+    shape.name = "Headline table"
+    grid = shape.table
+    first = Inches(2.5)
+    grid.columns[0].width = first
+    for j in range(1, n_cols):
+        grid.columns[j].width = Emu(int((Inches(12.73) - first) / (n_cols - 1)))
+    size = 14 if n_cols <= 7 and n_rows <= 10 else 12
+    blues = colormaps["Blues"]
+    values = [["Scenario", *outcomes]] + [[s, *(cell.get((s, o), "") for o in outcomes)] for s in scenarios]
+    for i, row in enumerate(values):
+        grid.rows[i].height = Inches(rows_h)
+        for j, value in enumerate(row):
+            c = grid.cell(i, j)
+            c.text = str(value)
+            c.margin_top = c.margin_bottom = Inches(0.03)
+            for para in c.text_frame.paragraphs:
+                para.font.size = Pt(size if i and j else size - 2)
+                para.font.bold = i == 0 or j == 0
+            if i and j:
+                p, is_set = shade.get((scenarios[i - 1], outcomes[j - 1]), (0.0, False))
+                r, g, b, _ = blues(0.08 + 0.8 * p) if not is_set else (0.93, 0.93, 0.93, 1)
+                c.fill.solid()
+                c.fill.fore_color.rgb = RGBColor(int(r * 255), int(g * 255), int(b * 255))
+                for para in c.text_frame.paragraphs:
+                    para.font.color.rgb = RGBColor(255, 255, 255) if p > 0.55 and not is_set else RGBColor(0x1b, 0x1b, 0x1b)
 
 
 def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:

@@ -2,8 +2,10 @@
 
 Installs chromium with apt-get when it is absent (the machine's own browser; nothing downloads one),
 starts JupyterLab on 127.0.0.1 with a token on a copy of the notebook (so autosave never touches the
-committed file), runs every cell, checks for errors and for the chart, changes a widget and checks the
-chart changed, saves a screenshot under reports/screenshots/, and stops the server.
+committed file), checks that opening it does not mark it modified, runs every cell, checks for errors and
+for the explorer's chart, changes two dropdowns 50 ms apart and checks that the chart ends drawn for the
+last state (its tooltip and caption name the states set), saves a screenshot under reports/screenshots/,
+and stops the server.
 """
 
 import os
@@ -84,6 +86,9 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+CHART = "img.bayes-explorer-chart"
+
+
 def test_scenarios_notebook_in_jupyterlab(chromium, jupyterlab):
     from playwright.sync_api import sync_playwright
 
@@ -98,30 +103,52 @@ def test_scenarios_notebook_in_jupyterlab(chromium, jupyterlab):
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
             page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                    " && window.jupyterapp.shell.currentWidget.sessionContext"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=90_000)
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.info",
+                                   timeout=90_000)
+            page.wait_for_timeout(1500)  # the kernel's info has reached the notebook's metadata, if it would
+            # opening the notebook does not mark it modified (its kernel metadata is what JupyterLab would fill in)
+            assert page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty") is False
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             # every code cell has run: no prompt shows [*] or [ ] and the explorer's chart is drawn
             page.wait_for_function("""() => {
                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+                const chart = document.querySelector('%s');
                 return prompts.length > 0 && prompts.every(t => /\\[\\d+\\]/.test(t))
-                    && document.querySelector('.widget-output img, .jupyter-widgets-output-area img');
-            }""", timeout=180_000)
+                    && chart && chart.naturalWidth > 0;
+            }""" % CHART, timeout=180_000)
             outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
             assert not any("Traceback" in t or "Error" in t.split("\n")[0] for t in outputs), outputs
             assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count() == 0
-            chart = page.locator(".widget-output img, .jupyter-widgets-output-area img").first
+            chart = page.locator(CHART).first
             before = chart.get_attribute("src")
-            assert before and before.startswith("data:image/png")
+            assert before and before.startswith(("blob:", "data:image/png"))
+            assert "Nothing set yet" in page.locator(".bayes-explorer-caption").first.inner_text()
             assert page.locator(".jp-OutputArea-output img").count() >= 4  # the static charts too
             selects = page.locator(".widget-dropdown select")
-            assert selects.count() >= 2
-            selects.nth(1).select_option("turns_to_euro_atlantic")  # azerbaijan_alignment, observed
-            page.wait_for_function("""(before) => {
-                const img = document.querySelector('.widget-output img, .jupyter-widgets-output-area img');
-                return img && img.getAttribute('src') !== before;
-            }""", arg=before, timeout=60_000)
-            after = page.locator(".widget-output img, .jupyter-widgets-output-area img").first.get_attribute("src")
-            assert after != before
+            assert selects.count() >= 3
+            # two dropdowns changed 50 ms apart: the chart must end drawn, and drawn for the last state
+            first = selects.nth(1).locator("option").all_inner_texts()[-1]
+            second = selects.nth(2).locator("option").all_inner_texts()[-1]
+            selects.nth(1).select_option(first)
+            page.wait_for_timeout(50)
+            selects.nth(2).select_option(second)
+            wanted = [f"= {first.replace('_', ' ')} (observed)", f"= {second.replace('_', ' ')} (observed)"]
+            # the caption is set after the picture it describes: once it names both states, the chart is theirs
+            page.wait_for_function("""([selector, wanted]) => {
+                const img = document.querySelector(selector);
+                const caption = document.querySelector('.bayes-explorer-caption');
+                const text = caption ? caption.textContent.replace(/\\s+/g, ' ') : '';
+                return img && img.naturalWidth > 0 && wanted.every(w => text.includes(w));
+            }""", arg=[CHART, wanted], timeout=60_000)
+            src = page.locator(CHART).first.get_attribute("src")
+            page.wait_for_timeout(3000)  # nothing still in flight replaces or blanks it afterwards
+            img = page.locator(CHART).first
+            assert img.evaluate("i => i.naturalWidth") > 0 and img.get_attribute("src") == src != before
+            caption = " ".join(page.locator(".bayes-explorer-caption").first.inner_text().split())
+            assert all(w in caption for w in wanted), caption
+            assert page.locator(CHART).count() == 1
             assert page.locator(".jp-toast-container .Toastify__toast").count() == 0  # no prompt over the chart
             chart.scroll_into_view_if_needed()
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

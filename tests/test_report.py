@@ -1,0 +1,242 @@
+"""The brief: a bottom line computed from the numbers, display labels, a self-contained HTML page that reads
+at 1440 px, at 390 px and printed to A4, and a slide deck.
+
+The browser tests (marked `browser`) open the brief in Debian's chromium with Playwright, every request
+routed: anything but the file itself and inline data fails the test (nothing leaves the machine).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import bayes
+from bayes import narrative
+from bayes.analysis import headline_states, named_scenarios, scenario_outcome
+from bayes.report import brief_html, build_brief, write_brief
+
+MODELS = ["caucasus_2020", "river_ceasefire"]
+DRAWS = 200
+
+
+@pytest.fixture(scope="module")
+def briefs():
+    return {name: build_brief(bayes.load(name), draws=DRAWS, seed=1) for name in MODELS}
+
+
+@pytest.fixture(scope="module")
+def written(briefs, tmp_path_factory):
+    out = {}
+    for name, brief in briefs.items():
+        folder = tmp_path_factory.mktemp(name)
+        write_brief(brief, folder)
+        out[name] = folder
+    return out
+
+
+def _squash(text: str) -> str:
+    """Text without whitespace, ligatures unfolded, case-folded: what survives a PDF's line breaks and fonts."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+# ------------------------------------------------------------------------------------- bottom line
+
+def test_bottom_line_one_sentence_per_outcome_from_the_numbers(briefs):
+    brief = briefs["caucasus_2020"]
+    m = brief.model
+    assert len(brief.bottom_line) == len(headline_states(m))
+    for sentence, (var, state) in zip(brief.bottom_line, headline_states(m).items()):
+        rows = scenario_outcome(m, brief.scenarios, var, state)
+        base = rows[rows["scenario"] == "baseline"].iloc[0]
+        assert sentence.startswith(narrative.outcome_name(m, var, state))
+        assert f"({narrative.shown(base['probability'])}; 90% interval " in sentence
+        assert m.scale.term(base["probability"]) in sentence
+    escalation, *_, settlement = brief.bottom_line
+    assert "Baku West + Turkey military + outside push moves it most" in escalation
+    assert settlement.endswith("no scenario moves it.")  # eight equal bars: no mover at the precision shown
+
+
+def test_bottom_line_skips_scenarios_that_set_the_outcome(briefs):
+    brief = briefs["caucasus_2020"]
+    talks = brief.bottom_line[list(headline_states(brief.model)).index("russia_brokered_talks")]
+    assert "No Russian mediation" not in talks  # it forces the outcome itself: true by construction
+
+
+def test_model_without_scenarios_says_so(tmp_path):
+    from tiny import TINY
+
+    path = tmp_path / "bare.yaml"
+    path.write_text(TINY.split("outcomes:")[0].replace("rationale: {claims: [T1]}", "rationale: {assumption: textbook number}"),
+                    encoding="utf-8")
+    m = bayes.load(path)
+    if named_scenarios(m):
+        pytest.skip("the tiny model's scenarios could not be cut")
+    brief = build_brief(m, draws=None)
+    assert all(s.endswith("the model names no scenarios to compare.") for s in brief.bottom_line)
+    assert [c.name for c in brief.charts.charts] == ["outcomes_now", "network"]
+
+
+# ------------------------------------------------------------------------------------- HTML
+
+@pytest.mark.parametrize("name", MODELS)
+def test_html_is_self_contained_and_labelled(name, briefs):
+    brief = briefs[name]
+    m = brief.model
+    html = brief_html(brief)
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
+    assert "@import" not in html and "url(" not in html.replace("url(data:", "")
+    assert html.index("Bottom line") < html.index("Headline")
+    for sentence in brief.bottom_line:
+        assert sentence.replace("'", "&#39;") in html
+    # display labels in the headline table, never ids
+    for var, state in headline_states(m).items():
+        assert narrative.outcome_name(m, var, state) in html
+        assert f"{var}={state}" not in html
+    for sc in named_scenarios(m):
+        assert f">{sc}<" not in html and m.spec.scenarios[sc].display.replace("'", "&#39;") in html
+    # every chart: its takeaway as alt text
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', html)
+    assert len(alts) == len(brief.charts.charts)
+    for alt, chart in zip(alts, brief.charts.charts):
+        assert alt and alt == chart.alt.replace("'", "&#39;").replace("&", "&amp;") or alt == chart.alt
+
+
+def test_html_marks_set_cells(briefs):
+    html = brief_html(briefs["caucasus_2020"])
+    assert html.count('class="set"') == 2  # two scenarios force a headline outcome
+    assert "0%, forced by the scenario" in html
+
+
+def test_pptx_title_slide_charts_and_native_table(briefs, written):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    for name, folder in written.items():
+        brief = briefs[name]
+        deck = Presentation(str(folder / "brief.pptx"))
+        assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
+        slides = list(deck.slides)
+        assert len(slides) == len(brief.charts.charts) + 1
+        first = "\n".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
+        assert brief.model.title in first
+        for sentence in brief.bottom_line:
+            assert sentence in first
+        for slide, chart in zip(slides[1:], brief.charts.charts):
+            assert slide.shapes.title.text == chart.alt
+            texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and sh != slide.shapes.title]
+            assert chart.source in texts
+            if chart.name == "outcomes_heatmap":  # the headline table, as a native (editable) table
+                tables = [sh for sh in slide.shapes if sh.has_table]
+                assert len(tables) == 1
+                grid = tables[0].table
+                assert [grid.cell(0, j).text for j in range(1, len(grid.columns))] == \
+                    list(dict.fromkeys(brief.headline["outcome_label"]))
+                assert [grid.cell(i, 0).text for i in range(1, len(grid.rows))] == \
+                    list(dict.fromkeys(brief.headline["scenario_label"]))
+            else:
+                assert any(sh.shape_type == 13 for sh in slide.shapes)  # a picture
+
+
+def test_written_files(written, briefs):
+    from PIL import Image
+
+    folder = written["caucasus_2020"]
+    for chart in briefs["caucasus_2020"].charts.charts:
+        assert Image.open(folder / f"{chart.name}.png").size == (1920, 1080)
+        assert Image.open(folder / f"{chart.name}@2x.png").size == (3840, 2160)
+        assert (folder / f"{chart.name}.svg").is_file()
+    assert not list(folder.glob(".*"))
+
+
+# ------------------------------------------------------------------------------------- in a browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (tests/test_browser.py installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri(), wait_until="load")
+    return page, outside
+
+
+CUT = """() => {
+    const cut = [];
+    for (const el of document.querySelectorAll('main *')) {
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.display.startsWith('table-') && style.display !== 'table-cell'
+            || el.closest('.frame')) continue;
+        const head = el.closest('thead');  // on a phone the column names move into each card: the row is hidden
+        if (head && getComputedStyle(head).position === 'absolute') continue;
+        if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible') cut.push(el.tagName + ' ' + el.textContent.slice(0, 40));
+        const r = el.getBoundingClientRect();
+        if (r.width && (r.right > window.innerWidth + 0.5 || r.left < -0.5)) cut.push('beyond the page: ' + el.tagName + ' ' + el.textContent.slice(0, 40));
+    }
+    return cut;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", MODELS)
+def test_brief_reads_at_1440_390_and_on_a4(name, browser, written, briefs):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    brief = briefs[name]
+    m = brief.model
+    path = written[name] / "brief.html"
+    # wide screen: no sideways scroll, nothing cut, every chart drawn with its takeaway as alt text
+    page, outside = _open(browser, path, 1440)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    assert page.evaluate(CUT) == []
+    images = page.evaluate("[...document.images].map(i => [i.naturalWidth, i.alt])")
+    assert len(images) == len(brief.charts.charts) and all(w > 0 and alt for w, alt in images)
+    assert page.evaluate("getComputedStyle(document.querySelector('table.headline tr')).display") == "table-row"
+    # printed to A4: every headline outcome's label, every scenario's definition, every claim id
+    pdf = PdfReader(BytesIO(page.pdf(format="A4", print_background=True)))
+    text = _squash(" ".join(p.extract_text() for p in pdf.pages))
+    for var, state in headline_states(m).items():
+        assert _squash(narrative.outcome_name(m, var, state)) in text
+    for row in brief.definitions.itertuples():
+        for part in (row.label, row.description, row.observes, row.forces):
+            assert _squash(part) in text, part
+    for claim in m.spec.claims:
+        assert _squash(claim) in text
+    page.close()
+    # phone: tables become cards, nothing scrolls the page sideways
+    page, more = _open(browser, path, 390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("getComputedStyle(document.querySelector('table.headline tr')).display") == "block"
+    assert page.evaluate(CUT) == []
+    page.close()
+    assert outside + more == []
