@@ -881,6 +881,8 @@ def cmd_brief(args) -> int:
     model = result.model
     print(_headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
+    if result.pptx is not None:
+        print(f"Slides:   {result.pptx}")
     for path in result.charts:
         print(f"Chart:    {path}")
     failed = [r for r in evaluate_claims(model) if not r.passed]

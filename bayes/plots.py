@@ -479,10 +479,15 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
         annot.loc[r, c] = f"{table.loc[r, c]:.0%} ({how})"
     sns.heatmap(table, vmin=0, vmax=1, cmap="Blues", annot=annot, fmt="", cbar=False, linewidths=1,
                 linecolor="white", annot_kws={"fontsize": TEXT_SIZE}, ax=ax)
+    # a cell the scenario sets itself is true by construction: grey and hatched, not shaded as a finding
+    labels = {(round(t.get_position()[0] - 0.5), round(t.get_position()[1] - 0.5)): t for t in ax.texts}
     for (r, c) in set_cells:
         i, j = list(table.index).index(r), list(table.columns).index(c)
-        ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="//", edgecolor=SET_COLOUR, lw=0, zorder=1.5,
+        ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#eeeeee", hatch="//", edgecolor="#bbbbbb", lw=0, zorder=1.5,
                                gid="set-cell"))
+        if (j, i) in labels:
+            labels[(j, i)].set_color("#333333")
+            labels[(j, i)].set_zorder(3)
     ax.set_xlabel("")
     ax.set_ylabel("")
     columns = [names.get(c, str(c).replace("=", ": ").replace("_", " ")) for c in table.columns]
