@@ -834,7 +834,7 @@ def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pa
             p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
             text = wrap_points(("" if np.isnan(p) else f"{p:.0%}  ") + words, text_w, size)
             rows.append((state, p, text))
-        height = pad + _lines(title) * line + 2 + sum(_lines(t) * line + 6 for _, _, t in rows) + pad
+        height = pad + _lines(title) * line + 2 + sum(_lines(t) * line + 6 for _, _, t in rows) + pad - 2
         boxes[v] = {"title": title, "rows": rows, "h": height}
     return boxes
 
@@ -847,7 +847,7 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     graph.remove_edges_from(cut)
     layers, chains = _layered(graph, list(model.variables))
     n = len(layers)
-    line = size * 1.18
+    line = size * 1.16
     pad = 5.0
     gap_y = 9.0
     dummy_h = 2.0
@@ -856,8 +856,8 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     for chain in chains.values():
         for a, b in zip(chain, chain[1:]):
             per_gap[_layer_of(layers, a)] += 1
-    track = 5.0
-    gaps = [18 + track * k for k in per_gap[: max(n - 1, 0)]]
+    track = 4.5
+    gaps = [14 + track * k for k in per_gap[: max(n - 1, 0)]]
     usable = room_w - sum(gaps)
     if usable / max(n, 1) < 6 * size:
         return None
@@ -1011,15 +1011,15 @@ def _draw_network(ax, model, geo, evidence, do):
         ax.add_patch(FancyBboxPatch((left, top), box_w, h, boxstyle="round,pad=0,rounding_size=6",
                                     facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
         ax.text(left + box_w / 2, top + pad, spec["title"], ha="center", va="top", fontsize=size, fontweight="bold",
-                zorder=3, linespacing=1.1, gid=f"node-title:{v}")
+                zorder=3, linespacing=1.0, gid=f"node-title:{v}")
         yy = top + pad + _lines(spec["title"]) * line + 3
         for state, p, text in spec["rows"]:
-            ax.text(left + pad, yy, text, ha="left", va="top", fontsize=size, zorder=3, linespacing=1.1,
+            ax.text(left + pad, yy, text, ha="left", va="top", fontsize=size, zorder=3, linespacing=1.0,
                     gid=f"state:{v}={state}")
             yy += _lines(text) * line + 1
-            ax.add_patch(Rectangle((left + pad, yy), (box_w - 2 * pad) * (0 if np.isnan(p) else p), 4,
+            ax.add_patch(Rectangle((left + pad, yy), (box_w - 2 * pad) * (0 if np.isnan(p) else p), 3,
                                    facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
-            yy += 6
+            yy += 5
     # ports: arcs leave a box's right side and enter the next box's left side, spread along the side in
     # the order of their other ends, so arcs into one box never share a point
     out_ports: dict = {}
@@ -1058,7 +1058,7 @@ def _draw_network(ax, model, geo, evidence, do):
         ordered = down + upward
         width = geo["gaps"][k]
         for j, (key, i, _, _) in enumerate(ordered):
-            track_x[(key, i)] = gap_left + 12 + (width - 24) * (j + 0.5) / len(ordered)
+            track_x[(key, i)] = gap_left + 5 + (width - 15) * (j + 0.5) / len(ordered)
     for key, pts in paths.items():
         xs, ys = [], []
         for i, (k, ya, yb) in enumerate(pts):

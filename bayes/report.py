@@ -222,8 +222,8 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         result.charts.append(Chart("outcomes_now", title, subtitle, source, draw_now))
     n_arcs = sum(len(model.spec.variables[v].parents) for v in model.variables)
     title = f"The assessment as a network, as of {model.spec.as_of}"
-    subtitle = (f"{len(model.variables)} variables, {n_arcs} links from cause to effect; each box gives the "
-                f"probability of each state as of {model.spec.as_of}, no evidence entered.")
+    subtitle = (f"{len(model.variables)} variables, {n_arcs} links from cause to effect; each state's "
+                "probability with no evidence entered")
 
     def draw_net(ax, titles, title=title, subtitle=subtitle):
         plots.network_chart(model, ax=ax, title=title if titles else None, subtitle=subtitle if titles else None,
