@@ -368,7 +368,7 @@ def brief_pptx(brief: Brief, path: str | os.PathLike) -> Path:
         return box
 
     def footer(slide, text):
-        textbox(slide, 0.3, 6.95, 12.73, 0.5, [text], 12, colour=grey)
+        textbox(slide, 0.3, 6.9, 12.73, 0.55, [text], 14 if len(text) < 240 else 12, colour=grey)
 
     def set_title(slide, text, size=26):
         shape = slide.shapes.title
@@ -439,7 +439,7 @@ def _native_table(slide, scenarios: list[str], outcomes: list[str], cell: dict, 
     grid.columns[0].width = first
     for j in range(1, n_cols):
         grid.columns[j].width = Emu(int((Inches(12.73) - first) / (n_cols - 1)))
-    size = 14 if n_cols <= 7 and n_rows <= 10 else 12
+    size = 14 if n_cols <= 6 and n_rows <= 7 else 12
     blues = colormaps["Blues"]
     values = [["Scenario", *outcomes]] + [[s, *(cell.get((s, o), "") for o in outcomes)] for s in scenarios]
     for i, row in enumerate(values):
