@@ -46,10 +46,13 @@ def test_notebook_is_committed_without_outputs(path):
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [] and cell.get("execution_count") is None
-    # no kernel metadata churn: the plain python3 kernelspec, no widget state, no versions
+    # no kernel metadata churn: the plain python3 kernelspec and the full language_info a kernel reports, so
+    # opening the notebook in JupyterLab leaves nothing to fill in (it would otherwise mark it modified)
     assert nb["metadata"]["kernelspec"] == {"display_name": "Python 3 (ipykernel)", "language": "python",
                                             "name": "python3"}
-    assert nb["metadata"]["language_info"] == {"name": "python"}
+    info = nb["metadata"]["language_info"]
+    assert info["name"] == "python" and {"version", "mimetype", "file_extension", "codemirror_mode", "pygments_lexer",
+                                         "nbconvert_exporter"} <= set(info)
     assert set(nb["metadata"]) == {"kernelspec", "language_info"}
 
 
