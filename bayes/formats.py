@@ -98,13 +98,12 @@ def genie_boxes(model) -> dict[str, tuple[int, int, int, int]]:
     opens in GeNIe laid out as in our charts: parents above children, no overlaps."""
     from .plots import network_layout
 
-    layout = network_layout(model)
+    layout = network_layout(model)  # layer: causes before effects; order: the rank within the layer
     width = max(110, 7 * max(len(v) for v in model.variables) + 20)
     height, gap_x, gap_y = 44, 30, BOX_SLOT - 44
-    left0 = 20 + (width + gap_x) * (-layout["x"].min())
     boxes = {}
     for row in layout.itertuples():
-        left = int(round(left0 + row.x * (width + gap_x)))
+        left = int(20 + row.order * (width + gap_x))
         top = int(20 + row.layer * (height + gap_y))
         boxes[row.variable] = (left, top, left + width, top + height)
     return boxes
