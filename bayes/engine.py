@@ -495,21 +495,15 @@ class Engine:
         schedule = [(j, True) for j in targets]  # (node, visited from a child)
         while schedule:
             j, from_child = schedule.pop()
-            if from_child and j not in observed:
-                if j not in top and j not in prep["do"]:
-                    top.add(j)
-                    schedule.extend((p, True) for p in parents[j])
-                if j not in bottom:
-                    bottom.add(j)
-                    schedule.extend((c, False) for c in children[j])
-            elif not from_child:
-                if j in observed:
-                    if j not in top and j not in prep["do"]:
-                        top.add(j)
-                        schedule.extend((p, True) for p in parents[j])
-                elif j not in bottom:
-                    bottom.add(j)
-                    schedule.extend((c, False) for c in children[j])
+            seen = j in observed
+            # the ball goes up to the parents when it comes from a child to an unobserved node or from a
+            # parent to an observed one (explaining away); down to the children from any unobserved node
+            if from_child != seen and j not in top and j not in prep["do"]:
+                top.add(j)
+                schedule.extend((p, True) for p in parents[j])
+            if not seen and j not in bottom:
+                bottom.add(j)
+                schedule.extend((c, False) for c in children[j])
         return sorted(top)
 
     def _check_pruned_evidence(self, prep: dict):

@@ -1058,14 +1058,19 @@ def _claim_strength(ck: _Checker, raw, cid: str, form: str, line) -> float:
     return CLAIM_MIN_ODDS_RATIO[strength.magnitude]
 
 
-def _tolerance(ck: _Checker, raw, cid: str, line, scale) -> float:
+def _one_number(ck: _Checker, raw, what: str, line, scale) -> float:
+    """One probability written as a number or percentage (not a range or term): a tolerance, a range's end."""
     try:
         j = parse_probability(raw, scale)
     except JudgementError as exc:
-        ck.fail(f"claim {cid}: tolerance: {exc}", line)
+        ck.fail(f"{what}: {exc}", line)
     if j.is_range:
-        ck.fail(f"claim {cid}: tolerance must be one number (0.03 or 3%), not a range or term", line)
+        ck.fail(f"{what} must be one number (0.03 or 3%), not a range or term", line)
     return j.point
+
+
+def _tolerance(ck: _Checker, raw, cid: str, line, scale) -> float:
+    return _one_number(ck, raw, f"claim {cid}: tolerance", line, scale)
 
 
 def _claim_range(ck: _Checker, raw, cid: str, key: str, line, scale, tolerance: float):
@@ -1074,15 +1079,7 @@ def _claim_range(ck: _Checker, raw, cid: str, key: str, line, scale, tolerance: 
     if isinstance(raw, list):
         if len(raw) != 2:
             ck.fail(f"claim {cid}: {key} written as a list must be [low, high]", line)
-        ends = []
-        for x in raw:
-            try:
-                j = parse_probability(x, scale)
-            except JudgementError as exc:
-                ck.fail(f"claim {cid}: {key}: {exc}", line)
-            if j.is_range:
-                ck.fail(f"claim {cid}: each end of [low, high] must be one number", line)
-            ends.append(j.point)
+        ends = [_one_number(ck, x, f"claim {cid}: each end of {key} [low, high]", line, scale) for x in raw]
         if ends[0] > ends[1]:
             ck.fail(f"claim {cid}: {key} low {ends[0]:g} is above high {ends[1]:g}", line)
         return None, (ends[0], ends[1]), tolerance

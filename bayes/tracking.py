@@ -61,6 +61,17 @@ def data_path(model, kind: str, suffix: str = ".csv") -> Path:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _data_file(model, path, kind: str, what: str) -> Path | None:
+    """The file to read: a named one must exist; the default place may simply have none yet (None)."""
+    if path is None:
+        path = data_path(model, kind)
+        return path if path.exists() else None
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise EvidenceLogError(f"{what} not found (a file named on the command line must exist)", str(path))
+    return path
+
+
 def _parse_date(text: str, where: str, file: str, line: int) -> dt.date:
     """Only YYYY-MM-DD (Python also reads 20200927 and 2020-W39-7; an analyst's log should not)."""
     text = text.strip()
@@ -183,13 +194,9 @@ def load_evidence(model, path: str | os.PathLike | None = None) -> list[Evidence
     """Validate the whole log; the first problem is reported with its line number."""
     from .fileio import read_text_file
 
-    if path is None:  # the default place may simply have no log yet
-        path = data_path(model, "evidence")
-        if not path.exists():
-            return []
-    path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        raise EvidenceLogError("evidence log not found (a log named on the command line must exist)", str(path))
+    path = _data_file(model, path, "evidence", "evidence log")
+    if path is None:
+        return []
     return load_evidence_text(model, read_text_file(path, "evidence log", MAX_LOG_BYTES), str(path))
 
 
@@ -305,14 +312,11 @@ class Outcome:
 
 
 def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]:
-    if path is None:
-        path = data_path(model, "outcomes")
-        if not path.exists():
-            return []
-    path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        raise EvidenceLogError("outcomes file not found", str(path))
     from .fileio import read_text_file
+
+    path = _data_file(model, path, "outcomes", "outcomes file")
+    if path is None:
+        return []
 
     file = str(path)
     out = []

@@ -110,23 +110,10 @@ def _obstacles(fig, renderer):
 
 
 def _hits(seg_p, seg_q, box) -> bool:
-    x0, y0, x1, y1 = box
-    p, q = seg_p, seg_q
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    t0, t1 = 0.0, 1.0
-    for pk, qk in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
-        if pk == 0:
-            if qk < 0:
-                return False
-        else:
-            t = qk / pk
-            if pk < 0:
-                t0 = max(t0, t)
-            else:
-                t1 = min(t1, t)
-            if t0 > t1:
-                return False
-    return True
+    """Liang-Barsky clipping, shared with the label placer that must avoid the same segments."""
+    from bayes.plots import _segment_hits_box
+
+    return _segment_hits_box(seg_p, seg_q, box)
 
 
 def _overlap(a, b) -> bool:
