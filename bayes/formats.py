@@ -178,6 +178,12 @@ def _read(path: Path, fmt: str | None):
     from .fileio import decode_utf8, read_bytes_file
 
     text = decode_utf8(read_bytes_file(path, f"{fmt.upper()} file", MAX_IMPORT_BYTES), f"{fmt.upper()} file", str(path))
+    if fmt == "bif":
+        _check_braced_syntax(text, path, fmt)
+        fast = _read_bif(text, path)
+        if fast is not None:  # bnlearn-style BIF: read here, without pyparsing (10-50x faster), lines in errors
+            _check_tables(fast, path)
+            return fast, fmt, {}, None, None
     import_pgmpy()
     from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
@@ -206,12 +212,94 @@ def _read(path: Path, fmt: str | None):
     except Exception as exc:  # the readers raise many kinds; the analyst needs one line
         raise BayesInputError(f"not a readable {fmt.upper()} file: {type(exc).__name__}: {exc}".splitlines()[0],
                               str(path)) from None
+    _check_tables(network, path)
+    return network, fmt, descriptions, title, comment
+
+
+def _check_tables(network, path: Path):
     tabled = {str(c.variable) for c in network.get_cpds()}
     untabled = [str(n) for n in network.nodes() if str(n) not in tabled]
     if untabled:
         raise BayesInputError(f"variable '{untabled[0][:100]}' has no probability table; every variable needs one",
                               str(path))
-    return network, fmt, descriptions, title, comment
+
+
+class _Cpd:
+    """What import needs of a table: pgmpy's TabularCPD attributes, values shaped (card, *parent cards)."""
+
+    def __init__(self, variable, parents, state_names, values):
+        self.variable, self.variables, self.state_names, self.values = variable, [variable, *parents], state_names, values
+
+
+class _Network:
+    def __init__(self, names, cpds):
+        self._names, self._cpds = names, cpds
+
+    def nodes(self):
+        return list(self._names)
+
+    def get_cpds(self):
+        return list(self._cpds)
+
+
+_BIF_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
+_BIF_VARIABLE = re.compile(r"\bvariable\s+(\S+)\s*\{((?:[^{}]|\{[^{}]*\})*)\}", re.S)  # one level of { } inside
+_BIF_TYPE = re.compile(r"type\s+discrete\s*\[\s*(\d+)\s*\]\s*\{(.*?)\}", re.S)
+_BIF_PROBABILITY = re.compile(r"\bprobability\s*\(\s*([^)|]+?)\s*(?:\|\s*([^)]*?))?\s*\)\s*\{([^{}]*)\}", re.S)
+
+
+def _read_bif(text: str, path: Path):
+    """The network of a BIF file in the common (bnlearn) form: `variable` blocks with `type discrete`, and
+    `probability` blocks of `(parent states) p, p;` rows or a root's `table`. Anything else (a `table` with
+    parents, `default` rows, continuous types) returns None and pgmpy's reader takes the file."""
+    import numpy as np
+
+    def line_at(pos):
+        return text.count("\n", 0, pos) + 1
+
+    clean = _BIF_COMMENTS.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " " * len(m.group(0)), text)
+    states: dict[str, list[str]] = {}
+    for m in _BIF_VARIABLE.finditer(clean):
+        t = _BIF_TYPE.search(m.group(2))
+        if t is None:
+            return None
+        states[m.group(1)] = [x.strip().strip('"') for x in t.group(2).split(",") if x.strip()]  # as pgmpy: by commas
+    if not states:
+        return None
+    cpds = []
+    for m in _BIF_PROBABILITY.finditer(clean):
+        child = m.group(1).strip()
+        parents = [p.strip() for p in (m.group(2) or "").split(",") if p.strip()]
+        where = line_at(m.start())
+        for v in [child, *parents]:
+            if v not in states:
+                raise BayesInputError(f"probability ( {child} ... ) names '{v[:100]}', which has no variable block",
+                                      str(path), where)
+        card = len(states[child])
+        shape = [len(states[p]) for p in parents]
+        values = np.full(shape + [card], np.nan)
+        body = m.group(3)
+        for entry in filter(None, (e.strip() for e in body.split(";"))):
+            try:
+                if entry.startswith("table"):  # every number, the child's states slowest (pgmpy's reading)
+                    numbers = np.array(entry[5:].replace(",", " ").split(), dtype=float)
+                    values[...] = np.moveaxis(numbers.reshape([card] + shape), 0, -1)
+                elif entry.startswith("("):
+                    key, _, numbers = entry[1:].partition(")")
+                    given = [x.strip().strip('"') for x in key.split(",")]
+                    if len(given) != len(parents):
+                        raise ValueError
+                    index = tuple(states[p].index(g) for p, g in zip(parents, given))
+                    values[index] = np.array(numbers.replace(",", " ").split(), dtype=float)
+                else:
+                    return None  # `default` rows and other forms: pgmpy's reader
+            except ValueError:
+                raise BayesInputError(f"not a readable BIF file: a row of the table of '{child[:100]}' does not fit "
+                                      f"its {card} states or its parents' states", str(path), where) from None
+        if np.isnan(values).any():
+            raise BayesInputError(f"the table of '{child[:100]}' leaves rows out", str(path), where)
+        cpds.append(_Cpd(child, parents, {v: states[v] for v in [child, *parents]}, np.moveaxis(values, -1, 0)))
+    return _Network(list(states), cpds)
 
 
 def _net_without_comments(text: str) -> str:
