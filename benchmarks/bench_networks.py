@@ -41,14 +41,24 @@ def _example_file(name: str) -> Path | None:
 
 
 def _load_repository(name: str):
-    """Our CompiledNetwork from the gzipped BIF pgmpy ships (read by pgmpy's BIF reader, as `bayes import`)."""
-    from pgmpy.readwrite import BIFReader
-
-    from bayes.engine import CompiledNetwork
+    """Our CompiledNetwork from the gzipped BIF pgmpy ships, read as `bayes import` reads it (our BIF reader,
+    pgmpy's for forms it does not take)."""
+    from bayes.engine import CompiledNetwork, _topological
+    from bayes.formats import _read_bif
 
     with gzip.open(_example_file(name), "rt", encoding="utf-8") as fh:
         text = fh.read()
-    return CompiledNetwork.from_pgmpy(BIFReader(string=text).get_model())
+    network = _read_bif(text, _example_file(name))
+    if network is None:
+        from pgmpy.readwrite import BIFReader
+
+        return CompiledNetwork.from_pgmpy(BIFReader(string=text).get_model())
+    cpds = {c.variable: c for c in network.get_cpds()}
+    order = _topological(list(cpds), {v: cpds[v].variables[1:] for v in cpds})
+    index = {v: i for i, v in enumerate(order)}
+    return CompiledNetwork(order, [tuple(cpds[v].state_names[v]) for v in order],
+                           [tuple(index[p] for p in cpds[v].variables[1:]) for v in order],
+                           [np.moveaxis(np.asarray(cpds[v].values, dtype=float), 0, -1).copy() for v in order], name)
 
 
 def _generated(n: int, arcs: int, max_states: int, seed: int):
