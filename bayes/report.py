@@ -486,6 +486,20 @@ class BriefResult:
     pptx: Path | None = None
 
 
+def _local_kernel_manager(folder: str):
+    """A kernel manager that talks to the kernel over local sockets (IPC, in `folder`) rather than TCP:
+    nothing listens on the network, and the kernel has no reason to warn about unencrypted TCP."""
+    from jupyter_client.manager import KernelManager
+
+    class LocalKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+            self.ip = f"{folder}/kernel"  # the socket files' stem
+
+    return LocalKernelManager
+
+
 def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None) -> BriefResult:
     """Execute the briefing notebook for a model; it writes brief.html (no code), brief.pptx and the charts."""
     import papermill
@@ -498,10 +512,13 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     if not BRIEFING_NOTEBOOK.is_file():
         raise BayesInputError("briefing notebook not found; run from a checkout of the project", str(BRIEFING_NOTEBOOK))
     executed = out / "brief.ipynb"
-    atomic_write(executed, lambda tmp: papermill.execute_notebook(
-        str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
-        cwd=str(BRIEFING_NOTEBOOK.parent),
-        parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bayes-kernel-") as sockets:
+        atomic_write(executed, lambda tmp: papermill.execute_notebook(
+            str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
+            cwd=str(BRIEFING_NOTEBOOK.parent), kernel_manager_class=_local_kernel_manager(sockets),
+            parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
     charts = [out / f"{n}.png" for n in chart_names(model) if (out / f"{n}.png").is_file()]
     pptx = out / "brief.pptx"
     return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts, pptx if pptx.is_file() else None)

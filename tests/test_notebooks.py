@@ -226,3 +226,14 @@ def test_brief_with_failing_claims_is_written_marked_and_exits_1(tmp_path, bayes
     warning = html.index("Warning: 1 of 3 claims fail")
     assert warning < html.index("Headline")  # on the first screen, above the headline table
     assert "T2" in html[warning:warning + 2000] and "25% &lt;= P &lt;= 40%" in html[warning:warning + 2000]
+
+
+def test_brief_is_quiet_on_stderr_when_piped(bayes_exe, tmp_path):
+    """No kernel chatter ("Kernel is running over TCP without encryption") in an analyst's terminal: the
+    briefing kernel talks over local sockets, and piped output has no progress bar."""
+    import subprocess
+
+    proc = subprocess.run([bayes_exe, "brief", "river_ceasefire", "--out", str(tmp_path / "b")], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (tmp_path / "b" / "brief.html").is_file()
