@@ -252,6 +252,19 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
         return atomic_write_text(target, existing + buffer.getvalue(), check=complete)
 
 
+def evidence_frame(model, rows: list[EvidenceRow]) -> pd.DataFrame:
+    """The log as an analyst wrote it, one row per entry: a finding as its state, a report as its likelihood
+    ratios written STATE=RATIO (the states it favours or disfavours)."""
+    def what(r):
+        if r.state is not None:
+            return r.state
+        states = model.spec.states(r.variable)
+        return "report: " + "; ".join(f"{s}={x:g}" for s, x in zip(states, r.likelihood) if x != 1.0)
+
+    return pd.DataFrame([{"date": r.date.isoformat(), "variable": r.variable, "observed": what(r), "source": r.source,
+                          "note": r.note} for r in rows], columns=["date", "variable", "observed", "source", "note"])
+
+
 def evidence_up_to(rows: list[EvidenceRow], date: dt.date) -> tuple[dict, dict]:
     """Hard evidence (latest observation wins) and soft evidence (likelihoods multiply) up to a date."""
     hard: dict[str, str] = {}

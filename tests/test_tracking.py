@@ -319,3 +319,13 @@ def test_soft_evidence_with_draws_reweights_every_draw(flagship, bayes_cli):
                                "--draws", "2000", "--seed", "7", "--format", "json")
     assert code == 0, err
     np.testing.assert_allclose([r["lo90"] for r in json.loads(out)], frame["lo90"], atol=1e-12)
+
+
+def test_the_log_reads_as_written(flagship):
+    from bayes.tracking import evidence_frame, load_evidence
+
+    frame = evidence_frame(flagship, load_evidence(flagship))
+    first = frame.iloc[0]
+    assert (first["date"], first["variable"], first["observed"]) == ("2020-08-10", "turkey_backing_of_baku",
+                                                                     "report: direct_military_backing=2")
+    assert "escalates_to_wider_war" in frame["observed"].tolist()
