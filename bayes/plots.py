@@ -847,17 +847,17 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     graph.remove_edges_from(cut)
     layers, chains = _layered(graph, list(model.variables))
     n = len(layers)
-    line = size * 1.16
-    pad = 5.0
-    gap_y = 9.0
+    line = size * 1.12
+    pad = 4.0
+    gap_y = 6.0
     dummy_h = 2.0
     # arcs per gap between layers: each gets its own vertical track
     per_gap = [0] * max(n - 1, 1)
     for chain in chains.values():
         for a, b in zip(chain, chain[1:]):
             per_gap[_layer_of(layers, a)] += 1
-    track = 4.5
-    gaps = [14 + track * k for k in per_gap[: max(n - 1, 0)]]
+    track = 4.0
+    gaps = [10 + track * k for k in per_gap[: max(n - 1, 0)]]
     usable = room_w - sum(gaps)
     if usable / max(n, 1) < 6 * size:
         return None
