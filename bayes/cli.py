@@ -418,7 +418,8 @@ def _warn_impossible_scenarios(model):
     try:
         model.check_scenarios()
     except QueryError as exc:
-        sys.stderr.write(f"WARNING: {exc.location_message()}\n")
+        if "probability zero" in exc.message:  # other trouble (e.g. memory) is the command's own error to give
+            sys.stderr.write(f"WARNING: {exc.location_message()}\n")
 
 
 def cmd_query(args) -> int:

@@ -18,6 +18,7 @@ pgmpy is not imported here: it stays the model builder, validator and the tests'
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import os
@@ -133,6 +134,8 @@ class Query:
 
 
 # ----------------------------------------------------------------------------------- memory
+
+MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 
 def memory_budget() -> int:
     """Bytes the per-draw answers of one run may hold: $BAYES_MEMORY_BUDGET (e.g. 4G, 500M), else 1 GiB.
@@ -520,7 +523,7 @@ class Engine:
         check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
                  "sweep_cards": (), "prune": False}
         try:
-            _, _, _, _, largest = self._plan(check, frozenset(), 1)
+            largest = self._plan(check, frozenset(), 1)[4]
         except QueryError:  # too big to afford the check
             self._plans[key] = True
             return
@@ -546,13 +549,17 @@ class Engine:
         target_free = prep["fixed"] is None
         soft = prep["soft"]
         prune = prep.get("prune", True)
+        fixed_set = prep.get("relevant")  # a conditioned question keeps the tables of the question it splits
         key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(soft)),
-               frozenset(drawn), m if drawn else 0, prune)
+               frozenset(drawn), m if drawn else 0, prune, fixed_set)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         net = self.net
-        relevant = self._requisite(prep) if prune else self._relevant(self._sources(prep), do)
+        if fixed_set is not None:
+            relevant = list(fixed_set)
+        else:
+            relevant = self._requisite(prep) if prune else self._relevant(self._sources(prep), do)
         symbol = {v: opt_einsum.get_symbol(v) for v in range(len(net.names))}
         terms, shapes, factors = [], [], []
         uses_draws = False
@@ -576,27 +583,94 @@ class Engine:
         if target_free:
             out += symbol[t]
         if not terms:  # nothing random is involved (e.g. target forced, no evidence)
-            plan = (None, factors, uses_draws, target_free, 1)
+            plan = (None, factors, uses_draws, target_free, 1, None)
         else:
             sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
             path, largest = elimination_path(terms, out, sizes)
-            if largest * 8 > memory_budget() and not (uses_draws and largest // max(m, 1) * 8 <= memory_budget()):
-                per_draw = largest // max(m, 1) if uses_draws else largest
-                raise QueryError(f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} "
-                                 f"GiB (2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found, over "
-                                 f"the memory budget of {memory_budget() / 2 ** 30:.1f} GiB; the network is too densely "
-                                 "connected for exact answers to this question (set BAYES_MEMORY_BUDGET to allow more)",
-                                 self.net.source)
-            optimize = path if self.optimize == "elimination" else self.optimize
-            expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=optimize)
-            plan = (expr, factors, uses_draws, target_free, largest)
+            per_draw = largest // max(m, 1) if uses_draws else largest
+            if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
+                condition = self._conditioning(prep, relevant, drawn, m)
+                if condition is None:
+                    raise QueryError(
+                        f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
+                        f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found and split on up to "
+                        f"{MAX_SPLITS:,} cases, over the memory budget of {memory_budget() / 2 ** 30:.1f} GiB; the network "
+                        "is too densely connected for exact answers to this question (set BAYES_MEMORY_BUDGET to allow "
+                        "more)", self.net.source)
+                plan = (None, factors, uses_draws, target_free, largest, condition)
+            else:
+                optimize = path if self.optimize == "elimination" else self.optimize
+                expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=optimize)
+                plan = (expr, factors, uses_draws, target_free, largest, None)
         self._plans[key] = plan
         return plan
+
+    def _conditioning(self, prep: dict, relevant: list[int], drawn: frozenset, m: int) -> tuple[int, ...] | None:
+        """Variables to condition on, one case at a time (cutset conditioning), so that every case's largest
+        table fits the memory budget: greedily the variable whose conditioning shrinks the plan most, up to
+        MAX_SPLITS cases in all; None when that is not enough."""
+        net = self.net
+        taken = set(prep["ev"]) | set(prep["do"]) | set(prep["sweep"]) | set(prep["soft"]) | {prep["t"]}
+        chosen: list[int] = []
+        cases = 1
+        budget = memory_budget() // 8
+        while True:
+            degree = {v: sum(v in net.parents[u] or v == u for u in relevant) for v in relevant if v not in taken}
+            candidates = sorted(degree, key=lambda v: (-degree[v], v))[:24]
+            best = None
+            for v in candidates:
+                if cases * net.cards[v] > MAX_SPLITS:
+                    continue
+                trial = {**prep, "ev": {**prep["ev"], **{c: 0 for c in chosen}, v: 0}, "relevant": tuple(relevant)}
+                size = self._plan_size(trial, drawn, m)
+                if best is None or size < best[0]:
+                    best = (size, v)
+            if best is None:
+                return None
+            chosen.append(best[1])
+            taken.add(best[1])
+            cases *= net.cards[best[1]]
+            if best[0] <= budget:
+                return tuple(chosen)
+
+    def _plan_size(self, prep: dict, drawn: frozenset, m: int) -> int:
+        """The largest table (per draw) of a question's plan, without building it."""
+        net, ev, do = self.net, prep["ev"], prep["do"]
+        symbol = {v: opt_einsum.get_symbol(v) for v in prep["relevant"]}
+        for v in prep["relevant"]:
+            for a in net.parents[v]:
+                symbol.setdefault(a, opt_einsum.get_symbol(a))
+        terms, sizes = [], {}
+        for v in prep["relevant"]:
+            keep = [a for a in (*net.parents[v], v) if a not in ev and a not in do]
+            terms.append("".join(symbol[a] for a in keep))
+            sizes.update({symbol[a]: net.cards[a] for a in keep})
+        for v in prep["soft"]:
+            symbol.setdefault(v, opt_einsum.get_symbol(v))
+            terms.append(symbol[v])
+            sizes[symbol[v]] = net.cards[v]
+        out = "".join(symbol.setdefault(v, opt_einsum.get_symbol(v)) for v in prep["sweep"])
+        if prep["fixed"] is None:
+            out += symbol.setdefault(prep["t"], opt_einsum.get_symbol(prep["t"]))
+        sizes.update({symbol[v]: net.cards[v] for v in prep["sweep"]})
+        if prep["fixed"] is None:
+            sizes[symbol[prep["t"]]] = net.cards[prep["t"]]
+        terms = [t for t in terms if t] or [out]
+        return elimination_path(terms, out, sizes)[1]
 
     def _contract(self, prep: dict, tables: dict, m: int) -> np.ndarray:
         """Unnormalised P(target, evidence) shaped (m, *sweep cards, target card)."""
         drawn = frozenset(tables)
-        expr, factors, uses_draws, target_free, largest = self._plan(prep, drawn, m)
+        expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m)
+        if condition is not None:  # one case of the split variables at a time; the cases add up
+            relevant = tuple(self._requisite(prep) if prep.get("prune", True) else
+                             self._relevant(self._sources(prep), prep["do"]))
+            total = None
+            for states in itertools.product(*(range(self.net.cards[v]) for v in condition)):
+                case = {**prep, "ev": {**prep["ev"], **dict(zip(condition, states))}, "relevant": relevant}
+                part = self._contract(case, tables, m)
+                total = part if total is None else total + part
+            return total
         if uses_draws and m > 1 and largest * 8 > memory_budget():  # fewer draws at a time fit the budget
             step = max(1, memory_budget() // (8 * max(largest // m, 1)))
             parts = [self._contract(prep, {v: a[..., start:start + step] for v, a in tables.items()},

@@ -195,7 +195,7 @@ net = CompiledNetwork.from_pgmpy(random_network(60, max_parents=4, seed=5))
 engine = Engine(net)
 q = Query.make(net.names[-1], {net.names[3]: net.states[3][0], net.names[20]: net.states[20][1]})
 prep = engine._prepare(q)
-expr, _, _, _, largest = engine._plan(prep, frozenset(), 1)
+expr, _, _, _, largest, _ = engine._plan(prep, frozenset(), 1)
 print(largest, expr)
 """
 
@@ -237,24 +237,29 @@ def test_a_long_chain_is_planned_in_linear_time_and_answers_exactly():
     np.testing.assert_allclose(result.probabilities[0], p5 * likelihood / (p5 @ likelihood), atol=1e-12)
 
 
-def test_a_question_too_big_for_memory_is_one_line_and_draws_are_split_to_fit(bayes_cli, monkeypatch, flagship):
-    from bayes.engine import Engine
+def test_a_question_too_big_for_memory_is_split_or_refused_in_one_line(bayes_cli, monkeypatch, flagship):
+    """P(escalation | russia_stance) needs a table of 8 numbers. With room for 4 the question is split on a
+    variable (cutset conditioning) and the cases add up to the same answer; where splitting is not allowed
+    (or not enough) it cannot fit: one line. With room for one draw but not a chunk of them, the draws are split: same numbers."""
+    expected = flagship.query("escalation", given={"russia_stance": "sides_with_armenia"})["probability"].to_numpy()
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "32")
+    import bayes
 
-    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "32")  # 4 numbers: this question needs a table of 8
+    split = bayes.load("caucasus_2020")
+    np.testing.assert_allclose(split.query("escalation", given={"russia_stance": "sides_with_armenia"})["probability"],
+                               expected, atol=1e-14)
+    prep = split.engine._prepare(Query.make("escalation", {"russia_stance": "sides_with_armenia"}))
+    assert split.engine._plan(prep, frozenset(), 1)[5] is not None  # it was split
+    monkeypatch.setattr("bayes.engine.MAX_SPLITS", 1)  # no split allowed: the same question cannot fit
     code, out, err = bayes_cli("query", "caucasus_2020", "escalation", "--given", "russia_stance=sides_with_armenia")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "exact inference for escalation needs a table of" in err and "too densely connected" in err
-    # a budget that holds one draw's tables but not a whole chunk of them: the draws are split, same numbers
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", "400K")
-    small = Engine.from_spec(flagship.spec)
-    frame = flagship.query("escalation", draws=3000, seed=4)
+    frame = bayes.load("caucasus_2020").query("escalation", draws=3000, seed=4)
     monkeypatch.delenv("BAYES_MEMORY_BUDGET")
-    import bayes
-
     again = bayes.load("caucasus_2020").query("escalation", draws=3000, seed=4)
-    pd_equal = np.allclose(frame[["mean", "lo90", "hi90"]].to_numpy(), again[["mean", "lo90", "hi90"]].to_numpy(),
-                           atol=1e-12)
-    assert pd_equal and small is not None
+    np.testing.assert_allclose(frame[["mean", "lo90", "hi90"]].to_numpy(), again[["mean", "lo90", "hi90"]].to_numpy(),
+                               atol=1e-12)
 
 
 def test_draws_touch_only_the_tables_a_query_needs_and_agree_with_drawing_all(flagship):
@@ -292,3 +297,26 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
     # the same impossible evidence inside a sweep is an answer of NaN, not an error
     (r,) = engine.run([Query.make("c", {"a": "x"}, sweep=("b",))], strict=False)
     assert np.isnan(r.probabilities[0, 1]).all() and np.allclose(r.probabilities[0, 0], [0.2, 0.8])
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypatch):
+    """Cutset conditioning on generated networks (30 variables, up to 5 parents, 3-4 states; these seeds
+    need a table of 6,912 numbers): with a budget of a quarter of that, the question is split, and the
+    point estimate and 200 draws come out the same to 1e-12."""
+    from bayes.engine import dirichlet_draws
+
+    net = CompiledNetwork.from_pgmpy(random_network(30, max_parents=5, min_states=3, max_states=4, seed=seed))
+    query = Query.make(net.names[-1])
+    whole = Engine(net)
+    expected = whole.run([query])[0].probabilities
+    expected_draws = whole.run([query], dirichlet_draws(net, 200, seed=seed))[0].probabilities
+    largest = whole._plan(whole._prepare(query), frozenset(), 1)[4]
+    assert largest == 6912
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", str(8 * largest // 4))
+    split = Engine(net)
+    condition = split._plan(split._prepare(query), frozenset(), 1)[5]
+    assert condition  # split on at least one variable
+    np.testing.assert_allclose(split.run([query])[0].probabilities, expected, atol=1e-12)
+    np.testing.assert_allclose(split.run([query], dirichlet_draws(net, 200, seed=seed))[0].probabilities,
+                               expected_draws, atol=1e-12)
