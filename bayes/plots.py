@@ -1142,12 +1142,7 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
         scenarios = frame["scenario"].astype(str)
     names = [f"{_clip(s, 38)}\n{_clip(_outcome_words(o), 38)}" for o, s in zip(frame["outcome"], scenarios)]
     ax.set_yticks(positions, names)
-    ax.set_ylim(len(frame) - 0.5, -0.5)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="y", length=0)
+    _percent_rows(ax, len(frame))
     ax.figure.subplots_adjust(left=0.3, right=0.72)
     subtitle = subtitle if subtitle is not None else f"Hollow dot: {old_label}; filled dot: {new_label}"
     add_titles(ax, title, subtitle, source, top=0.8)
@@ -1184,14 +1179,19 @@ def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale:
         ax.annotate(text, (1, pos), xycoords=("axes fraction", "data"), xytext=(10, 0), textcoords="offset points",
                     va="center", ha="left", gid="spread-label", annotation_clip=False)
     ax.set_yticks(positions, [_wrap_name(str(labels[s]), 34, max_lines=2) for s in scenarios])
-    ax.set_ylim(len(scenarios) - 0.5, -0.5)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="y", length=0)
+    _percent_rows(ax, len(scenarios))
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncol=min(len(analysts) + 1, 5), frameon=False)
     ax.figure.subplots_adjust(left=0.27, right=0.68)
     subtitle = subtitle if subtitle is not None else f"P({_outcome_words(outcome)}) per scenario: each analyst and the pool"
     add_titles(ax, title, subtitle, source, top=0.8)
     return ax
+
+
+def _percent_rows(ax, rows: int):
+    """A 0-100% axis across, one row per item down (first at the top), no axis labels."""
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", length=0)

@@ -265,14 +265,9 @@ def test_one_row_for_several_parent_states_is_drawn_once(write_model):
 
     from bayes.analysis import sensitivity
 
-    shared = TINY.replace("""      - given: {rain: no}
-        probabilities: {off: 0.6, on: 0.4}
-        rationale: {assumption: textbook number}
-      - given: {rain: yes}
-        probabilities: {off: 0.99, on: 0.01}
-        rationale: {assumption: textbook number}""", """      - given: {rain: [no, yes]}
-        probabilities: {off: 0.6, on: 0.4}
-        rationale: {assumption: the rain does not change the sprinkler}""")
+    from tiny import TINY_SHARED_ROW
+
+    shared = TINY_SHARED_ROW
     shared += """  T4:
     quote: "rain does not change the sprinkler"
     form: no_difference

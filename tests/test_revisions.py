@@ -775,20 +775,15 @@ def test_array_tables_pool_read_revise_and_disagree(tmp_path, monkeypatch):
 def test_revised_copy_splits_a_row_written_for_several_parent_states(tmp_path):
     from tiny import TINY
 
-    shared = TINY.replace("""      - given: {rain: no}
-        probabilities: {off: 0.6, on: 0.4}
-        rationale: {assumption: textbook number}
-      - given: {rain: yes}
-        probabilities: {off: 0.99, on: 0.01}
-        rationale: {assumption: textbook number}""", """      - given: {rain: [no, yes]}
-        probabilities: {off: 0.6, on: 0.4}
-        rationale: {assumption: one number for both}""")
+    from tiny import TINY_SHARED_ROW
+
+    shared = TINY_SHARED_ROW
     source = tmp_path / "shared.yaml"
     source.write_text(shared, encoding="utf-8")
     m = bayes.load(source)
     one = revisions.revise_row(m, "sprinkler", {"rain": "yes"}, {"off": 0.9, "on": 0.1}, tmp_path / "one.yaml")
     assert table_array(one.spec.variables["sprinkler"], one.spec).tolist() == [[0.6, 0.4], [0.9, 0.1]]
-    assert [r.rationale.assumption for r in one.spec.variables["sprinkler"].rows] == ["one number for both", "revised"]
+    assert [r.rationale.assumption for r in one.spec.variables["sprinkler"].rows] == ["the rain does not change the sprinkler", "revised"]
     both = revisions.revised_copy(m, {"sprinkler": np.array([[0.5, 0.5], [0.5, 0.5]])}, tmp_path / "both.yaml")
     written = load_yaml_text((tmp_path / "both.yaml").read_text(encoding="utf-8"), "both.yaml")
     assert written["variables"]["sprinkler"]["table"][0]["given"] == {"rain": ["no", "yes"]}  # still one row

@@ -78,3 +78,14 @@ P_WET_DO_ON = 0.8 * 0.9 + 0.2 * 0.99  # 0.918
 P_WET_DO_OFF = 0.8 * 0.0 + 0.2 * 0.8  # 0.16
 P_RAIN_DO_ON_WET = 0.2 * 0.99 / P_WET_DO_ON
 P_RAIN_SEEN_ON_WET = 0.2 * 0.01 * 0.99 / (0.2 * 0.01 * 0.99 + 0.8 * 0.4 * 0.9)
+
+
+# The sprinkler with one table row written once for both states of rain (given: {rain: [no, yes]}).
+TINY_SHARED_ROW = TINY.replace("""      - given: {rain: no}
+        probabilities: {off: 0.6, on: 0.4}
+        rationale: {assumption: textbook number}
+      - given: {rain: yes}
+        probabilities: {off: 0.99, on: 0.01}
+        rationale: {assumption: textbook number}""", """      - given: {rain: [no, yes]}
+        probabilities: {off: 0.6, on: 0.4}
+        rationale: {assumption: the rain does not change the sprinkler}""")
