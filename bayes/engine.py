@@ -547,41 +547,14 @@ class Engine:
     def _plan(self, prep: dict, drawn: frozenset, m: int):
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
-        soft = prep["soft"]
-        prune = prep.get("prune", True)
-        fixed_set = prep.get("relevant")  # a conditioned question keeps the tables of the question it splits
-        key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(soft)),
-               frozenset(drawn), m if drawn else 0, prune, fixed_set)
+        # a conditioned question ("relevant") keeps the tables of the question it splits
+        key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(prep["soft"])),
+               frozenset(drawn), m if drawn else 0, prep.get("prune", True), prep.get("relevant"))
         plan = self._plans.get(key)
         if plan is not None:
             return plan
-        net = self.net
-        if fixed_set is not None:
-            relevant = list(fixed_set)
-        else:
-            relevant = self._requisite(prep) if prune else self._relevant(self._sources(prep), do)
-        symbol = {v: opt_einsum.get_symbol(v) for v in range(len(net.names))}
-        terms, shapes, factors = [], [], []
-        uses_draws = False
-        for v in relevant:
-            axes = list(net.parents[v]) + [v]
-            keep = [a for a in axes if a not in ev and a not in do]
-            term = "".join(symbol[a] for a in keep)
-            shape = [net.cards[a] for a in keep]
-            if v in drawn:
-                term += DRAW_SYMBOL
-                shape.append(m)
-                uses_draws = True
-            terms.append(term)
-            shapes.append(tuple(shape))
-            factors.append((v, tuple(axes)))  # sliced per call: evidence states are not part of the plan
-        for v in sorted(soft):  # virtual evidence: one more factor, the report's likelihood per state
-            terms.append(symbol[v])
-            shapes.append((net.cards[v],))
-            factors.append((v, "soft"))
-        out = (DRAW_SYMBOL if uses_draws else "") + "".join(symbol[s] for s in sweep)
-        if target_free:
-            out += symbol[t]
+        relevant = self._tables_needed(prep)
+        terms, shapes, factors, out, uses_draws = self._terms(prep, relevant, drawn, m)
         if not terms:  # nothing random is involved (e.g. target forced, no evidence)
             plan = (None, factors, uses_draws, target_free, 1, None)
         else:
@@ -589,7 +562,7 @@ class Engine:
             path, largest = elimination_path(terms, out, sizes)
             per_draw = largest // max(m, 1) if uses_draws else largest
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
-                condition = self._conditioning(prep, relevant, drawn, m)
+                condition = self._conditioning(prep, relevant)
                 if condition is None:
                     raise QueryError(
                         f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
@@ -605,7 +578,44 @@ class Engine:
         self._plans[key] = plan
         return plan
 
-    def _conditioning(self, prep: dict, relevant: list[int], drawn: frozenset, m: int) -> tuple[int, ...] | None:
+    def _tables_needed(self, prep: dict) -> list[int]:
+        """The variables whose tables a question multiplies: fixed for one case of a split question, else its
+        requisite nodes (or, for the evidence check, every ancestor of the evidence)."""
+        if prep.get("relevant") is not None:
+            return list(prep["relevant"])
+        if prep.get("prune", True):
+            return self._requisite(prep)
+        return self._relevant(self._sources(prep), prep["do"])
+
+    def _terms(self, prep: dict, relevant: list[int], drawn: frozenset, m: int):
+        """(einsum terms, shapes, factors, output, uses draws) of a question over the given tables; evidence
+        and forced states are sliced away, so they are not axes."""
+        net, ev, do = self.net, prep["ev"], prep["do"]
+        symbol = opt_einsum.get_symbol
+        terms, shapes, factors = [], [], []
+        uses_draws = False
+        for v in relevant:
+            axes = list(net.parents[v]) + [v]
+            keep = [a for a in axes if a not in ev and a not in do]
+            term = "".join(symbol(a) for a in keep)
+            shape = [net.cards[a] for a in keep]
+            if v in drawn:
+                term += DRAW_SYMBOL
+                shape.append(m)
+                uses_draws = True
+            terms.append(term)
+            shapes.append(tuple(shape))
+            factors.append((v, tuple(axes)))  # sliced per call: evidence states are not part of the plan
+        for v in sorted(prep["soft"]):  # virtual evidence: one more factor, the report's likelihood per state
+            terms.append(symbol(v))
+            shapes.append((net.cards[v],))
+            factors.append((v, "soft"))
+        out = (DRAW_SYMBOL if uses_draws else "") + "".join(symbol(s) for s in prep["sweep"])
+        if prep["fixed"] is None:
+            out += symbol(prep["t"])
+        return terms, shapes, factors, out, uses_draws
+
+    def _conditioning(self, prep: dict, relevant: list[int]) -> tuple[int, ...] | None:
         """Variables to condition on, one case at a time (cutset conditioning), so that every case's largest
         table fits the memory budget: greedily the variable whose conditioning shrinks the plan most, up to
         MAX_SPLITS cases in all; None when that is not enough."""
@@ -622,7 +632,7 @@ class Engine:
                 if cases * net.cards[v] > MAX_SPLITS:
                     continue
                 trial = {**prep, "ev": {**prep["ev"], **{c: 0 for c in chosen}, v: 0}, "relevant": tuple(relevant)}
-                size = self._plan_size(trial, drawn, m)
+                size = self._plan_size(trial)
                 if best is None or size < best[0]:
                     best = (size, v)
             if best is None:
@@ -633,29 +643,12 @@ class Engine:
             if best[0] <= budget:
                 return tuple(chosen)
 
-    def _plan_size(self, prep: dict, drawn: frozenset, m: int) -> int:
+    def _plan_size(self, prep: dict) -> int:
         """The largest table (per draw) of a question's plan, without building it."""
-        net, ev, do = self.net, prep["ev"], prep["do"]
-        symbol = {v: opt_einsum.get_symbol(v) for v in prep["relevant"]}
-        for v in prep["relevant"]:
-            for a in net.parents[v]:
-                symbol.setdefault(a, opt_einsum.get_symbol(a))
-        terms, sizes = [], {}
-        for v in prep["relevant"]:
-            keep = [a for a in (*net.parents[v], v) if a not in ev and a not in do]
-            terms.append("".join(symbol[a] for a in keep))
-            sizes.update({symbol[a]: net.cards[a] for a in keep})
-        for v in prep["soft"]:
-            symbol.setdefault(v, opt_einsum.get_symbol(v))
-            terms.append(symbol[v])
-            sizes[symbol[v]] = net.cards[v]
-        out = "".join(symbol.setdefault(v, opt_einsum.get_symbol(v)) for v in prep["sweep"])
-        if prep["fixed"] is None:
-            out += symbol.setdefault(prep["t"], opt_einsum.get_symbol(prep["t"]))
-        sizes.update({symbol[v]: net.cards[v] for v in prep["sweep"]})
-        if prep["fixed"] is None:
-            sizes[symbol[prep["t"]]] = net.cards[prep["t"]]
-        terms = [t for t in terms if t] or [out]
+        terms, shapes, _, out, _ = self._terms(prep, list(prep["relevant"]), frozenset(), 1)
+        if not terms:
+            return 1
+        sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
         return elimination_path(terms, out, sizes)[1]
 
     def _contract(self, prep: dict, tables: dict, m: int) -> np.ndarray:
@@ -663,8 +656,7 @@ class Engine:
         drawn = frozenset(tables)
         expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m)
         if condition is not None:  # one case of the split variables at a time; the cases add up
-            relevant = tuple(self._requisite(prep) if prep.get("prune", True) else
-                             self._relevant(self._sources(prep), prep["do"]))
+            relevant = tuple(self._tables_needed(prep))
             total = None
             for states in itertools.product(*(range(self.net.cards[v]) for v in condition)):
                 case = {**prep, "ev": {**prep["ev"], **dict(zip(condition, states))}, "relevant": relevant}
