@@ -720,13 +720,12 @@ def cmd_import(args) -> int:
     from .formats import import_model
     from .model import load
 
-    from .formats import LAST_IMPORT
-
-    path = import_model(args.file, args.output, args.format, force=args.force)
+    report: dict = {}
+    path = import_model(args.file, args.output, args.format, force=args.force, report=report)
     model = load(path)  # what was written must load
-    rescaled = LAST_IMPORT.get("rescaled", 0)
+    rescaled = report.get("rescaled", 0)
     note = (f"; {rescaled} row{'s' if rescaled != 1 else ''} rescaled to sum to 1 (off by up to "
-            f"{LAST_IMPORT['largest_rescale']:.2g}, rounding in the file)" if rescaled else "")
+            f"{report['largest_rescale']:.2g}, rounding in the file)" if rescaled else "")
     print(f"wrote {path} ({len(model.variables)} variables{note})")
     return EXIT_OK
 

@@ -463,9 +463,11 @@ class Renamer:
         return candidate
 
 
-def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None, force: bool = False) -> Path:
+def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None, force: bool = False,
+                 report: dict | None = None) -> Path:
     """Write a model file (format bayes-model/1) for a network read from another tool; an existing file
-    only with `force`."""
+    only with `force`. `report`, if given, receives how many rows were rescaled ("rescaled") and by how much
+    at most ("largest_rescale")."""
     import itertools
 
     import numpy as np
@@ -484,7 +486,8 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         states_of = Renamer("s")
         state_names[str(cpd.variable)] = {str(s): states_of(str(s)) for s in cpd.state_names[cpd.variable]}
     variables = {}
-    report = {"rescaled": 0, "largest_rescale": 0.0}
+    report = report if report is not None else {}
+    report.update(rescaled=0, largest_rescale=0.0)
     for cpd in network.get_cpds():
         original = str(cpd.variable)
         name = variable_names[original]
@@ -539,10 +542,4 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         parse_spec(load_yaml_text(text, str(out)), str(out), Path(out).stem)
     except BayesInputError as exc:
         raise BayesInputError(f"cannot be turned into a model file: {exc.message}", str(path)) from None
-    written = atomic_write_text(Path(out), text)
-    LAST_IMPORT.clear()
-    LAST_IMPORT.update(report)
-    return written
-
-
-LAST_IMPORT: dict = {}  # what the last import rescaled: {"rescaled": rows, "largest_rescale": |sum - 1|}
+    return atomic_write_text(Path(out), text)
