@@ -18,6 +18,8 @@ pgmpy is not imported here: it stays the model builder, validator and the tests'
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import math
 
@@ -29,7 +31,7 @@ import numpy as np
 import opt_einsum
 
 from .errors import QueryError, known
-from .planning import elimination_path
+from .planning import Contraction, elimination_path
 from .progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -136,10 +138,13 @@ class Query:
 # ----------------------------------------------------------------------------------- memory
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
+MAX_WORK = 3e10  # multiplications a split question may cost (about a minute here); beyond, one line instead
 
 def memory_budget() -> int:
-    """Bytes the per-draw answers of one run may hold: $BAYES_MEMORY_BUDGET (e.g. 4G, 500M), else 1 GiB.
-    Summaries (quantiles) copy the answers, so the process needs a few times this."""
+    """Bytes one table of a plan (and the per-draw answers of one run) may hold: $BAYES_MEMORY_BUDGET (e.g.
+    4G, 500M), else 1 GiB or a quarter of the memory this process may use, whichever is less. A product
+    holds its two inputs, their rearranged copies and its result at once, and summaries copy the answers,
+    so the process needs a few times this."""
     text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip().upper()
     units = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}
     try:
@@ -149,7 +154,36 @@ def memory_budget() -> int:
             return int(float(text))
     except ValueError:
         pass
-    return 2 ** 30
+    return min(2 ** 30, _memory_limit() // 4)
+
+
+@functools.lru_cache(maxsize=1)
+def _memory_limit() -> int:
+    """The least of: physical memory, the address-space and data limits (ulimit -v, -d) and the cgroup's
+    memory.max (containers, systemd-run -p MemoryMax=...). A run under a cap sizes its plans to fit it."""
+    limits = []
+    try:
+        limits.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+            soft = resource.getrlimit(which)[0]
+            if soft != resource.RLIM_INFINITY:
+                limits.append(soft)
+    except (ImportError, ValueError, OSError):
+        pass
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as fh:
+                value = fh.read().strip()
+            if value.isdigit() and int(value) < 2 ** 60:
+                limits.append(int(value))
+        except OSError:
+            pass
+    return min(limits) if limits else 2 ** 32
 
 
 def _check_result_memory(n: int, prepared, source):
@@ -166,11 +200,20 @@ def _check_result_memory(n: int, prepared, source):
 
 # ----------------------------------------------------------------------------------- draws
 
+FIRST_ABOVE = 65536  # numbers per draw above which drawn tables are laid out draws first (big networks)
+
+
 class Draws:
-    """A source of parameter draws: tables shaped (*parent cards, card, m) for draws [start, stop)."""
+    """A source of parameter draws for draws [start, stop): one table per drawn variable, laid out draws
+    last, (*parent cards, card, m), or, when `first`, draws first, (m, *parent cards, card).
+
+    Small tables (analysts' models) come draws last: every product then runs along the draws, thousands
+    at a time (numpy's einsum, vectorised). Big tables (FIRST_ABOVE numbers per draw: imported networks)
+    come draws first: a chunk holds few draws and each product is a matrix product per draw (BLAS)."""
 
     n: int
     drawn: frozenset  # indices of the variables whose tables vary across draws
+    first: bool = False
 
     def chunk(self, start: int, stop: int) -> dict[int, np.ndarray]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -180,24 +223,30 @@ class ArrayDraws(Draws):
     """Draws already in memory: {variable name: array (*parent cards, card, N)}."""
 
     def __init__(self, net: CompiledNetwork, tables: Mapping[str, np.ndarray]):
-        self.arrays = {net.index[v]: np.asarray(a, dtype=float) for v, a in tables.items()}
-        sizes = {a.shape[-1] for a in self.arrays.values()}
+        arrays = {net.index[v]: np.asarray(a, dtype=float) for v, a in tables.items()}
+        sizes = {a.shape[-1] for a in arrays.values()}
         if len(sizes) != 1:
             raise ValueError(f"every drawn table needs the same number of draws, got {sorted(sizes)}")
         self.n = sizes.pop()
-        self.drawn = frozenset(self.arrays)
-        for i, a in self.arrays.items():
+        self.drawn = frozenset(arrays)
+        for i, a in arrays.items():
             expected = net.tables[i].shape + (self.n,)
             if a.shape != expected:
                 raise ValueError(f"draws for '{net.names[i]}' have shape {a.shape}, expected {expected}")
+        self.first = sum(a.size for a in arrays.values()) // max(self.n, 1) > FIRST_ABOVE
+        self.arrays = {i: np.ascontiguousarray(np.moveaxis(a, -1, 0)) if self.first else a
+                       for i, a in arrays.items()}
 
     def chunk(self, start, stop):
+        if self.first:
+            return {i: a[start:stop] for i, a in self.arrays.items()}
         return {i: a[..., start:stop] for i, a in self.arrays.items()}
 
 
 class GeneratedDraws(Draws):
-    """Draws made chunk by chunk by one sampler per variable, `sampler(rng, m) -> array`; never all in
-    memory.
+    """Draws made chunk by chunk by one sampler per variable, `sampler(rng, m) -> array (*shape, m)`;
+    never all in memory. `first_samplers` may give, for some variables, the same draws laid out draws
+    first, `(rng, m) -> (m, *shape)`, used when the model is big enough to lay draws out that way.
 
     Reproducible for a seed: each (block of `block` draws, variable) pair has its own generator derived
     from the seed, so the numbers depend neither on the chunk size nor on which other variables are
@@ -209,24 +258,28 @@ class GeneratedDraws(Draws):
     BLOCK_BYTES = 128 * 2 ** 20  # one block of every table: big networks get smaller blocks
 
     def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
-                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None):
+                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None,
+                 first_samplers: Mapping[int, Callable] | None = None, first: bool | None = None):
         self.n = int(n)
         self.samplers = dict(samplers)
+        self.first_samplers = dict(first_samplers or {})
         self.shapes = dict(shapes)
         self.drawn = frozenset(self.shapes)
         self.entropy = entropy if entropy is not None else np.random.SeedSequence(seed).entropy
+        per_draw = sum(math.prod(shape) for shape in self.shapes.values())
         if block is None:  # fixed by the whole model's size, so a restricted set of tables keeps the same draws
-            per_draw = 8 * sum(math.prod(shape) for shape in self.shapes.values())
             block = self.BLOCK
-            while block > 16 and block * per_draw > self.BLOCK_BYTES:
+            while block > 16 and block * 8 * per_draw > self.BLOCK_BYTES:
                 block //= 2
         self.block = block
+        self.first = per_draw > FIRST_ABOVE if first is None else first
 
     def restricted(self, keep: Iterable[int]) -> "GeneratedDraws":
         """The same draws of fewer variables."""
         keep = set(keep) & self.drawn
         return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
-                              entropy=self.entropy, block=self.block)
+                              entropy=self.entropy, block=self.block, first=self.first,
+                              first_samplers={i: f for i, f in self.first_samplers.items() if i in keep})
 
     def chunk(self, start, stop):
         if start % self.block or (stop % self.block and stop != self.n):
@@ -234,17 +287,28 @@ class GeneratedDraws(Draws):
         blocks = range(start // self.block, (stop + self.block - 1) // self.block)
         if len(blocks) == 1:
             return self._block(blocks[0])
-        out = {i: np.empty(shape + (stop - start,)) for i, shape in self.shapes.items()}
+        out = {i: np.empty(((stop - start,) + shape) if self.first else (shape + (stop - start,)))
+               for i, shape in self.shapes.items()}
         for b, piece in zip(blocks, _pool().map(self._block, blocks)):
             lo = b * self.block - start
             for i, a in piece.items():
-                out[i][..., lo:lo + a.shape[-1]] = a
+                if self.first:
+                    out[i][lo:lo + a.shape[0]] = a
+                else:
+                    out[i][..., lo:lo + a.shape[-1]] = a
         return out
 
     def _block(self, b: int) -> dict[int, np.ndarray]:
         lo, hi = b * self.block, min((b + 1) * self.block, self.n)
-        return {i: sampler(np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo)
-                for i, sampler in sorted(self.samplers.items())}
+        return {i: self._draw(i, np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo)
+                for i in sorted(self.samplers)}
+
+    def _draw(self, i: int, rng: np.random.Generator, m: int) -> np.ndarray:
+        if not self.first:
+            return self.samplers[i](rng, m)
+        if i in self.first_samplers:
+            return self.first_samplers[i](rng, m)
+        return np.ascontiguousarray(np.moveaxis(self.samplers[i](rng, m), -1, 0))
 
     def spans(self) -> list[tuple[int, int]]:
         return [(lo, min(lo + self.block, self.n)) for lo in range(0, self.n, self.block)]
@@ -262,6 +326,16 @@ def _pool():
     return _POOL
 
 
+def _blas_threads(draws):
+    """While draws are made in worker threads, BLAS multiplies on one thread: its own threads would wait
+    for cores the samplers hold (bnlearn's mildew, 1,000 draws: 2.4 s with BLAS's threads, 1.4 s without)."""
+    if not isinstance(draws, GeneratedDraws):
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
 def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, seed: int | None = None,
                     variables: Iterable[str] | None = None) -> GeneratedDraws:
     """Each table row ~ Dirichlet(concentration x row); structural zeros stay zero.
@@ -271,18 +345,14 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
 
-    def sampler(alpha):
-        zeros = (alpha == 0)[..., None] if np.any(alpha == 0) else None
+    from .elicitation import dirichlet_rows
 
-        def sample(rng: np.random.Generator, m: int) -> np.ndarray:
-            g = rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)[..., None], size=alpha.shape + (m,))
-            if zeros is not None:
-                g = np.where(zeros, 0.0, g)
-            return g / g.sum(axis=-2, keepdims=True)
-        return sample
+    def sampler(alpha, first):
+        return lambda rng, m: dirichlet_rows(rng, alpha, m, first=first)
 
-    return GeneratedDraws(n, {i: sampler(net.tables[i] * concentration) for i in chosen},
-                          {i: net.tables[i].shape for i in chosen}, seed)
+    return GeneratedDraws(n, {i: sampler(net.tables[i] * concentration, False) for i in chosen},
+                          {i: net.tables[i].shape for i in chosen}, seed,
+                          first_samplers={i: sampler(net.tables[i] * concentration, True) for i in chosen})
 
 
 # ----------------------------------------------------------------------------------- results
@@ -389,8 +459,16 @@ class Engine:
                 self._check_pruned_evidence(prep)
         outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
         pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
-        with progress_bar(n if draws is not None else 0) as progress:
-            self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
+        try:
+            with progress_bar(n if draws is not None else 0) as progress, _blas_threads(draws):
+                self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
+        except MemoryError:  # the budget is an estimate; the machine (or its cap) decides
+            largest = max(self._plan_size({**prep, "relevant": tuple(self._tables_needed(prep))})[0] for prep in prepared)
+            raise QueryError(
+                f"ran out of memory answering {len(prepared)} question(s) over {n:,} draw(s): the largest table "
+                f"needs {8 * largest / 2 ** 20:,.1f} MiB per draw and the memory budget is "
+                f"{memory_budget() / 2 ** 20:,.0f} MiB; set BAYES_MEMORY_BUDGET lower (questions are then split into "
+                "cases) or ask for fewer draws", self.net.source) from None
         results = []
         for prep, out, pe in zip(prepared, outputs, pes):
             results.append(QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe))
@@ -401,7 +479,7 @@ class Engine:
         for start, stop, tables in self._chunks(draws, n):
             m = stop - start
             for k, prep in enumerate(prepared):
-                joint = self._contract(prep, tables, m)
+                joint = self._contract(prep, tables, m, getattr(draws, "first", False))
                 pe = joint.sum(axis=-1)
                 impossible = (pe <= 0.0) | ~np.isfinite(pe)
                 if np.any(impossible):
@@ -544,36 +622,50 @@ class Engine:
             stack.extend(self.net.parents[v])
         return sorted(seen)
 
-    def _plan(self, prep: dict, drawn: frozenset, m: int):
+    def _plan(self, prep: dict, drawn: frozenset, m: int, first: bool = False):
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
         # a conditioned question ("relevant") keeps the tables of the question it splits
         key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(prep["soft"])),
-               frozenset(drawn), m if drawn else 0, prep.get("prune", True), prep.get("relevant"))
+               frozenset(drawn), m if drawn else 0, first, prep.get("prune", True), prep.get("relevant"))
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         relevant = self._tables_needed(prep)
-        terms, shapes, factors, out, uses_draws = self._terms(prep, relevant, drawn, m)
+        terms, shapes, factors, out, uses_draws = self._terms(prep, relevant, drawn, m, first)
         if not terms:  # nothing random is involved (e.g. target forced, no evidence)
             plan = (None, factors, uses_draws, target_free, 1, None)
         else:
             sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
-            path, largest = elimination_path(terms, out, sizes)
+            path, largest, _ = elimination_path(terms, out, sizes)
             per_draw = largest // max(m, 1) if uses_draws else largest
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
                 condition = self._conditioning(prep, relevant)
+                needs = (f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
+                         f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
                 if condition is None:
                     raise QueryError(
-                        f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
-                        f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found and split on up to "
-                        f"{MAX_SPLITS:,} cases, over the memory budget of {memory_budget() / 2 ** 30:.1f} GiB; the network "
-                        "is too densely connected for exact answers to this question (set BAYES_MEMORY_BUDGET to allow "
-                        "more)", self.net.source)
+                        f"{needs} and split on up to {MAX_SPLITS:,} cases, over the memory budget of "
+                        f"{memory_budget() / 2 ** 30:.1f} GiB; the network is too densely connected for exact answers "
+                        "to this question (set BAYES_MEMORY_BUDGET to allow more)", self.net.source)
+                cases = math.prod(self.net.cards[v] for v in condition)
+                case = {**prep, "ev": {**prep["ev"], **{v: 0 for v in condition}}, "relevant": tuple(relevant)}
+                work = cases * self._plan_size(case)[1]
+                if work > MAX_WORK:
+                    raise QueryError(
+                        f"{needs}; split into {cases:,} cases to fit the memory budget of "
+                        f"{memory_budget() / 2 ** 30:.1f} GiB it would take about {work:.1e} multiplications (hours "
+                        "here); the network is too densely connected for exact answers to this question",
+                        self.net.source)
                 plan = (None, factors, uses_draws, target_free, largest, condition)
             else:
-                optimize = path if self.optimize == "elimination" else self.optimize
-                expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=optimize)
+                if self.optimize != "elimination":  # an opt_einsum strategy, e.g. to compare in benchmarks
+                    path = opt_einsum.contract_path(",".join(terms) + "->" + out, *shapes, shapes=True,
+                                                    optimize=self.optimize)[0]
+                if uses_draws and not first:  # draws last: products along thousands of draws (numpy's einsum)
+                    expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=path)
+                else:  # one draw, or a few draws of big tables: matrix products (planning.Contraction)
+                    expr = Contraction(terms, out, sizes, path)
                 plan = (expr, factors, uses_draws, target_free, largest, None)
         self._plans[key] = plan
         return plan
@@ -587,7 +679,7 @@ class Engine:
             return self._requisite(prep)
         return self._relevant(self._sources(prep), prep["do"])
 
-    def _terms(self, prep: dict, relevant: list[int], drawn: frozenset, m: int):
+    def _terms(self, prep: dict, relevant: list[int], drawn: frozenset, m: int, first: bool = False):
         """(einsum terms, shapes, factors, output, uses draws) of a question over the given tables; evidence
         and forced states are sliced away, so they are not axes."""
         net, ev, do = self.net, prep["ev"], prep["do"]
@@ -599,9 +691,9 @@ class Engine:
             keep = [a for a in axes if a not in ev and a not in do]
             term = "".join(symbol(a) for a in keep)
             shape = [net.cards[a] for a in keep]
-            if v in drawn:
-                term += DRAW_SYMBOL
-                shape.append(m)
+            if v in drawn:  # the draw axis, where the draws' layout has it (class Draws)
+                term = DRAW_SYMBOL + term if first else term + DRAW_SYMBOL
+                shape.insert(0 if first else len(shape), m)
                 uses_draws = True
             terms.append(term)
             shapes.append(tuple(shape))
@@ -632,7 +724,7 @@ class Engine:
                 if cases * net.cards[v] > MAX_SPLITS:
                     continue
                 trial = {**prep, "ev": {**prep["ev"], **{c: 0 for c in chosen}, v: 0}, "relevant": tuple(relevant)}
-                size = self._plan_size(trial)
+                size = self._plan_size(trial)[0]
                 if best is None or size < best[0]:
                     best = (size, v)
             if best is None:
@@ -643,30 +735,31 @@ class Engine:
             if best[0] <= budget:
                 return tuple(chosen)
 
-    def _plan_size(self, prep: dict) -> int:
-        """The largest table (per draw) of a question's plan, without building it."""
+    def _plan_size(self, prep: dict) -> tuple[int, int]:
+        """(largest table, multiplications) per draw of a question's plan, without building it."""
         terms, shapes, _, out, _ = self._terms(prep, list(prep["relevant"]), frozenset(), 1)
         if not terms:
-            return 1
+            return 1, 1
         sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
-        return elimination_path(terms, out, sizes)[1]
+        return elimination_path(terms, out, sizes)[1:]
 
-    def _contract(self, prep: dict, tables: dict, m: int) -> np.ndarray:
+    def _contract(self, prep: dict, tables: dict, m: int, first: bool = False) -> np.ndarray:
         """Unnormalised P(target, evidence) shaped (m, *sweep cards, target card)."""
         drawn = frozenset(tables)
-        expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m)
+        expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m, first)
         if condition is not None:  # one case of the split variables at a time; the cases add up
             relevant = tuple(self._tables_needed(prep))
             total = None
             for states in itertools.product(*(range(self.net.cards[v]) for v in condition)):
                 case = {**prep, "ev": {**prep["ev"], **dict(zip(condition, states))}, "relevant": relevant}
-                part = self._contract(case, tables, m)
+                part = self._contract(case, tables, m, first)
                 total = part if total is None else total + part
             return total
         if uses_draws and m > 1 and largest * 8 > memory_budget():  # fewer draws at a time fit the budget
             step = max(1, memory_budget() // (8 * max(largest // m, 1)))
-            parts = [self._contract(prep, {v: a[..., start:start + step] for v, a in tables.items()},
-                                    min(step, m - start)) for start in range(0, m, step)]
+            parts = [self._contract(prep, {v: a[start:start + step] if first else a[..., start:start + step]
+                                           for v, a in tables.items()}, min(step, m - start), first)
+                     for start in range(0, m, step)]
             return np.concatenate(parts, axis=0)
         sweep_cards, card = prep["sweep_cards"], prep["card"]
         if expr is None:
@@ -680,7 +773,7 @@ class Engine:
                     continue
                 index = tuple(ev[a] if a in ev else do[a] if a in do else slice(None) for a in axes)
                 if v in tables:
-                    operands.append(tables[v][index + (slice(None),)])
+                    operands.append(tables[v][(slice(None),) + index if first else index + (slice(None),)])
                 else:
                     operands.append(self.net.tables[v][index])
             joint = np.asarray(expr(*operands), dtype=float)

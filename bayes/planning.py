@@ -13,21 +13,24 @@ from __future__ import annotations
 import heapq
 import math
 
+import numpy as np
+
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
 
 
-def elimination_path(inputs: list[str], output: str, sizes: dict[str, int]) -> tuple[list[tuple[int, ...]], int]:
-    """(opt_einsum path, largest intermediate in elements) for contracting `inputs` (einsum terms, one
-    character per index) down to `output`: the best of the greedy elimination orders."""
+def elimination_path(inputs: list[str], output: str, sizes: dict[str, int]) -> tuple[list[tuple[int, ...]], int, int]:
+    """(opt_einsum path, largest intermediate in elements, multiplications) for contracting `inputs` (einsum
+    terms, one character per index) down to `output`: the best of the greedy elimination orders."""
     if len(inputs) == 1:
-        return [(0,)], math.prod(sizes[c] for c in inputs[0])
+        size = math.prod(sizes[c] for c in inputs[0])
+        return [(0,)], size, size
     best = None
     for heuristic in HEURISTICS:
         order = elimination_order(inputs, output, sizes, heuristic)
         path, largest, flops = path_from_order(inputs, output, sizes, order)
         if best is None or (largest, flops) < best[1:]:
             best = (path, largest, flops)
-    return best[0], best[1]
+    return best
 
 
 def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heuristic: str) -> list[str]:
@@ -117,9 +120,11 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
         group = sorted(holders.get(c, ()), key=lambda t: (size(tensors[t]), t))
         if not group:
             continue
+        while len(group) > 1:  # the pair whose product is smallest first: a table inside another costs nothing
+            a, b = min(((a, b) for i, a in enumerate(group) for b in group[i + 1:]),
+                       key=lambda p: (size(tensors[p[0]] | tensors[p[1]]), group.index(p[0]), group.index(p[1])))
+            group = [t for t in group if t not in (a, b)] + [replace((a, b), tensors[a] | tensors[b])]
         acc = group[0]
-        for t in group[1:]:
-            acc = replace((acc, t), tensors[acc] | tensors[t])
         if c in tensors[acc]:  # one table left holding c: sum it out on its own
             replace((acc,), tensors[acc] - {c})
     while len(current) > 1:  # what is left holds output indices only: multiply it together, smallest first
@@ -128,3 +133,102 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
     if not path:
         path.append((0,))
     return path, state["largest"], state["flops"]
+
+
+class Contraction:
+    """A plan carried out: each pairwise step as one matrix product over its shared axes.
+
+    The step's indices are sorted into batch (both tables, still needed: the draw axis and variables
+    other tables share), contracted (both, summed here), left and right (one table each); the two tables
+    are laid out (batch, left, contracted) and (batch, contracted, right) and multiplied with numpy's
+    matmul, which hands each product to BLAS. numpy's einsum, which opt_einsum falls back to whenever a
+    step has a batch index (every step of a batched run: the draw axis), loops element by element and
+    was 3-6x slower on the big networks (docs/methods.md#inference). Layouts are worked out once here,
+    so a call only transposes, reshapes and multiplies."""
+
+    def __init__(self, inputs: list[str], output: str, sizes: dict[str, int], path: list[tuple[int, ...]]):
+        self.inputs, self.output = tuple(inputs), output
+        terms = list(inputs)
+        self.steps = []
+        for step in path:
+            picked = sorted(step, reverse=True)
+            taken = [terms.pop(i) for i in picked]
+            needed = set(output).union(*terms)
+            if len(taken) == 1:
+                (a,) = taken
+                kept = "".join(c for c in a if c in needed)
+                drop = tuple(k for k, c in enumerate(a) if c not in needed)
+                self.steps.append(("sum", picked, drop))
+                terms.append(kept)
+                continue
+            b, a = taken  # popped from the back: a is the earlier table
+            drop_a = tuple(k for k, c in enumerate(a) if c not in needed and c not in b)
+            drop_b = tuple(k for k, c in enumerate(b) if c not in needed and c not in a)
+            a = "".join(c for k, c in enumerate(a) if k not in drop_a)
+            b = "".join(c for k, c in enumerate(b) if k not in drop_b)
+            batch = [c for c in a if c in b and c in needed]
+            summed = [c for c in a if c in b and c not in needed]
+            left = [c for c in a if c not in b]
+            right = [c for c in b if c not in a]
+            size = lambda cs: math.prod(sizes[c] for c in cs)  # noqa: E731
+            dims = (size(batch), size(left), size(summed), size(right))
+            result = "".join(batch + left + right)
+            self.steps.append(("pair", picked, drop_a, drop_b,
+                               tuple(a.index(c) for c in batch + left + summed),
+                               tuple(b.index(c) for c in batch + summed + right),
+                               dims, tuple(sizes[c] for c in result)))
+            terms.append(result)
+        (last,) = terms
+        self.final_drop = tuple(k for k, c in enumerate(last) if c not in output)
+        last = "".join(c for c in last if c in output)
+        self.final = tuple(last.index(c) for c in output)
+
+    def __repr__(self) -> str:
+        lines = [f"Contraction({','.join(self.inputs)}->{self.output})"]
+        for step in self.steps:
+            if step[0] == "sum":
+                lines.append(f"  sum table {step[1][0]} over axes {step[2]}")
+            else:
+                lines.append(f"  tables {step[1][1]} x {step[1][0]}: batch x left x summed x right = "
+                             + " x ".join(map(str, step[6])))
+        return "\n".join(lines)
+
+    def __call__(self, *operands: np.ndarray) -> np.ndarray:
+        ops = list(operands)
+        for step in self.steps:
+            picked = step[1]
+            taken = [ops.pop(i) for i in picked]
+            if step[0] == "sum":
+                ops.append(taken[0].sum(axis=step[2]) if step[2] else taken[0])
+                continue
+            _, _, drop_a, drop_b, perm_a, perm_b, (nb, nl, nk, nr), shape = step
+            b, a = taken
+            if drop_a:
+                a = a.sum(axis=drop_a)
+            if drop_b:
+                b = b.sum(axis=drop_b)
+            a = a.transpose(perm_a).reshape(nb, nl, nk)
+            b = b.transpose(perm_b).reshape(nb, nk, nr)
+            if nk == 1:  # nothing summed: an outer product per batch entry
+                c = a * b
+            elif nl == 1 and nr == 1:
+                c = np.einsum("bk,bk->b", a[:, 0, :], b[:, :, 0])
+            else:
+                a, b = _blas_ready(a), _blas_ready(b)
+                c = a[0] @ b[0] if nb == 1 else np.matmul(a, b)
+            ops.append(c.reshape(shape))
+        (result,) = ops
+        if self.final_drop:
+            result = result.sum(axis=self.final_drop)
+        return result.transpose(self.final)
+
+
+def _blas_ready(x: np.ndarray) -> np.ndarray:
+    """x, or a copy of it, whose matrices BLAS takes as they are (rows or columns contiguous); numpy's
+    matmul falls back to a plain loop, many times slower, on any other strides."""
+    rows, cols = x.strides[1:]
+    n_rows, n_cols = x.shape[1:]
+    item = x.itemsize
+    if (cols == item or n_cols == 1) and rows >= n_cols * item or (rows == item or n_rows == 1) and cols >= n_rows * item:
+        return x
+    return np.ascontiguousarray(x)

@@ -287,3 +287,30 @@ def test_one_row_for_several_parent_states_is_drawn_once(write_model):
                               "        probabilities: {off: 0.6, on: 0.4}")
     checked = bayes.load(write_model(separate, "separate.yaml")).check(draws=500, seed=3).set_index("id")
     assert checked.loc["T4", "passed"] and checked.loc["T4", "hold_share"] < 0.2  # drawn apart: fragile
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_dirichlet_rows_draw_only_positive_entries_with_dirichlet_moments(first):
+    """Zeros stay zero, a row with one positive entry stays 1, every row sums to 1, and the draws have
+    the Dirichlet's mean and variance (alpha_i / A and alpha_i (A - alpha_i) / (A^2 (A + 1))), in both
+    layouts; a dense table (no zero) takes the same route's moments."""
+    from bayes.elicitation import dirichlet_rows
+
+    alpha = np.array([[[5.0, 0.0, 15.0], [0.0, 3.0, 0.0]], [[1.0, 2.0, 7.0], [0.0, 0.0, 2.0]]])
+    m = 200_000
+    draws = dirichlet_rows(np.random.default_rng(0), alpha, m, first=first)
+    draws = np.moveaxis(draws, 0, -1) if first else draws
+    assert draws.shape == alpha.shape + (m,)
+    np.testing.assert_allclose(draws.sum(axis=2), 1.0, atol=1e-12)
+    assert np.all(draws[alpha == 0] == 0)
+    assert np.all(draws[0, 1, 1] == 1) and np.all(draws[1, 1, 2] == 1)
+    for row in [(0, 0), (1, 0)]:
+        a = alpha[row]
+        total = a.sum()
+        np.testing.assert_allclose(draws[row].mean(axis=-1), a / total, atol=3e-3)
+        np.testing.assert_allclose(draws[row].var(axis=-1), a * (total - a) / (total ** 2 * (total + 1)), rtol=0.03)
+    dense = np.array([[4.0, 6.0], [1.0, 1.0]])
+    d = dirichlet_rows(np.random.default_rng(1), dense, m, first=first)
+    d = np.moveaxis(d, 0, -1) if first else d
+    np.testing.assert_allclose(d.mean(axis=-1), [[0.4, 0.6], [0.5, 0.5]], atol=3e-3)
+    np.testing.assert_allclose(d[0].var(axis=-1), 0.24 / 11, rtol=0.03)

@@ -68,7 +68,11 @@ def test_flagship_matches_pgmpy_every_variable_every_scenario(flagship):
             np.testing.assert_allclose(ours[var], reference(flagship.network, var, given, do), atol=1e-9, rtol=0)
 
 
-def test_every_draw_matches_pgmpy_with_those_tables():
+@pytest.mark.parametrize("first_above", [65536, 0])
+def test_every_draw_matches_pgmpy_with_those_tables(first_above, monkeypatch):
+    """Both layouts of drawn tables (class Draws): draws last (einsum along the draws) and, as for big
+    networks, draws first (a matrix product per draw, planning.Contraction)."""
+    monkeypatch.setattr("bayes.engine.FIRST_ABOVE", first_above)
     model = random_network(12, seed=7)
     net = CompiledNetwork.from_pgmpy(model)
     engine = Engine(net, chunk_size=2)  # several chunks, including a short last one
@@ -79,7 +83,9 @@ def test_every_draw_matches_pgmpy_with_those_tables():
         t = net.tables[i]
         tables[v] = rng.dirichlet(np.ones(t.shape[-1]), size=t.shape[:-1] + (n,)).swapaxes(-1, -2)
     queries = [Query.make("v11", {"v03": "s0"}), Query.make("v09", {"v10": "s1"}, {"v05": "s0"}), Query.make("v02")]
-    batch = engine.run(queries, ArrayDraws(net, tables))
+    draws = ArrayDraws(net, tables)
+    assert draws.first == (first_above == 0)
+    batch = engine.run(queries, draws)
     from pgmpy.factors.discrete import TabularCPD
 
     for d in range(n):
@@ -299,11 +305,11 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
     assert np.isnan(r.probabilities[0, 1]).all() and np.allclose(r.probabilities[0, 0], [0.2, 0.8])
 
 
-@pytest.mark.parametrize("seed", [1, 8])
+@pytest.mark.parametrize("seed", [8, 15])
 def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypatch):
     """Cutset conditioning on generated networks (30 variables, up to 5 parents, 3-4 states; these seeds
-    need a table of 6,912 numbers): with a budget of a quarter of that, the question is split, and the
-    point estimate and 200 draws come out the same to 1e-12."""
+    need a table of 6,912 and 5,184 numbers, more than their biggest input table): with a budget of a
+    quarter of that, the question is split, and the point estimate and 200 draws come out the same to 1e-12."""
     from bayes.engine import dirichlet_draws
 
     net = CompiledNetwork.from_pgmpy(random_network(30, max_parents=5, min_states=3, max_states=4, seed=seed))
@@ -312,7 +318,7 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
     expected = whole.run([query])[0].probabilities
     expected_draws = whole.run([query], dirichlet_draws(net, 200, seed=seed))[0].probabilities
     largest = whole._plan(whole._prepare(query), frozenset(), 1)[4]
-    assert largest == 6912
+    assert largest == {8: 6912, 15: 5184}[seed]
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", str(8 * largest // 4))
     split = Engine(net)
     condition = split._plan(split._prepare(query), frozenset(), 1)[5]
@@ -320,3 +326,67 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
     np.testing.assert_allclose(split.run([query])[0].probabilities, expected, atol=1e-12)
     np.testing.assert_allclose(split.run([query], dirichlet_draws(net, 200, seed=seed))[0].probabilities,
                                expected_draws, atol=1e-12)
+
+
+def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact():
+    """A table of 3 parents of 12 states and 40 states (69,120 numbers, mostly structural zeros, as in
+    bnlearn's mildew): its draws are laid out draws first, zeros stay zero, and every draw's answer, with
+    and without evidence, equals a point query on that draw's tables."""
+    rng = np.random.default_rng(3)
+    big = rng.dirichlet(np.full(40, 0.3), size=(12, 12, 12))
+    big[big < 0.02] = 0.0
+    big[0, 0, 0] = np.eye(40)[5]  # a row with one positive entry stays a point mass
+    big /= big.sum(axis=-1, keepdims=True)
+    states12 = tuple(f"s{k}" for k in range(12))
+    tables = [np.full(12, 1 / 12), rng.dirichlet(np.ones(12), size=12), rng.dirichlet(np.ones(12), size=12), big,
+              rng.dirichlet(np.ones(3), size=40)]
+    net = CompiledNetwork(["a", "b", "c", "big", "leaf"], [states12] * 3 + [tuple(f"t{k}" for k in range(40)),
+                                                                          ("x", "y", "z")],
+                          [(), (0,), (1,), (0, 1, 2), (3,)], tables)
+    draws = dirichlet_draws(net, 40, seed=5)
+    assert draws.first and draws.block < 256
+    chunk = draws.chunk(0, 40)
+    assert chunk[3].shape == (40, 12, 12, 12, 40)
+    assert np.all(chunk[3][:, big == 0] == 0) and np.all(chunk[3][:, 0, 0, 0, 5] == 1)
+    np.testing.assert_allclose(chunk[3].sum(axis=-1), 1.0, atol=1e-12)
+    queries = [Query.make("leaf"), Query.make("big", {"leaf": "y"}), Query.make("a", {"leaf": "z", "c": "s3"})]
+    batch = Engine(net).run(queries, draws)
+    for d in (0, 17, 39):
+        point = Engine(CompiledNetwork(net.names, net.states, net.parents,
+                                       [chunk[i][d] if i in chunk else t for i, t in enumerate(tables)]))
+        for q, r in zip(queries, batch):
+            np.testing.assert_allclose(r.probabilities[d], point.run([q])[0].probabilities[0], atol=1e-12, rtol=0)
+
+
+def test_a_split_too_slow_to_finish_and_running_out_of_memory_are_one_line(monkeypatch, flagship):
+    """Split into cases that would take too long: refused in one line naming the work. A MemoryError from
+    the machine becomes a one-line QueryError naming the table size and the budget."""
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "32")
+    monkeypatch.setattr("bayes.engine.MAX_WORK", 1)
+    engine = Engine(flagship.engine.net)
+    with pytest.raises(QueryError) as info:
+        engine.run([Query.make("escalation", {"russia_stance": "sides_with_armenia"})])
+    assert "split into" in str(info.value) and "multiplications" in str(info.value)
+    assert "\n" not in str(info.value)
+    monkeypatch.delenv("BAYES_MEMORY_BUDGET")
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(Engine, "_run_chunks", out_of_memory)
+    with pytest.raises(QueryError) as info:
+        Engine(flagship.engine.net).run([Query.make("escalation")], dirichlet_draws(flagship.engine.net, 10, seed=1))
+    assert "ran out of memory" in str(info.value) and "MiB per draw" in str(info.value)
+
+
+def test_the_memory_budget_follows_a_memory_cap():
+    """Under `ulimit -v` (here 3 GiB) the default budget is a quarter of the cap, not 1 GiB."""
+    import subprocess
+    import sys
+
+    script = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2 ** 30, resource.RLIM_INFINITY)); "
+              "from bayes.engine import memory_budget; print(memory_budget())")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={k: v for k, v in __import__("os").environ.items() if k != "BAYES_MEMORY_BUDGET"})
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) <= 3 * 2 ** 30 // 4  # without the cap: 1 GiB on this machine
