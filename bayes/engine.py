@@ -190,6 +190,8 @@ def _check_result_memory(n: int, prepared, source):
     """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
     draws would fit."""
     per_draw = 8 * sum(math.prod(p["sweep_cards"]) * (p["card"] + 1) for p in prepared)
+    if n * per_draw < 2 ** 20:  # a megabyte always fits
+        return
     budget = memory_budget()
     if n * per_draw > budget:
         fit = max(budget // per_draw, 0)
@@ -428,6 +430,9 @@ class Engine:
         # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
         self._plans: dict[tuple, tuple] = {}
+        self._paths: dict[tuple, tuple] = {}
+        self._requisites: dict[tuple, list[int]] = {}
+        self._queries: dict[Query, dict] = {}
         self._children = [[] for _ in net.names]
         for v, ps in enumerate(net.parents):
             for p in ps:
@@ -449,17 +454,17 @@ class Engine:
         `strict=False` answers NaN (and evidence probability 0) for impossible evidence combinations
         instead of raising: for sweeps where some states of a swept variable are ruled out."""
         queries = list(queries)
-        prepared = [self._prepare(q) for q in queries]
+        prepared = [self._prepared(q) for q in queries]
         n = draws.n if draws is not None else 1
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
             draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
         _check_result_memory(n, prepared, self.net.source)
-        if strict:
-            for prep in prepared:
-                self._check_pruned_evidence(prep)
-        outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
-        pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
         try:
+            if strict:
+                for prep in prepared:
+                    self._check_pruned_evidence(prep)
+            outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
+            pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
             with progress_bar(n if draws is not None else 0) as progress, _blas_threads(draws):
                 self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
         except MemoryError:  # the budget is an estimate; the machine (or its cap) decides
@@ -521,6 +526,16 @@ class Engine:
                 pending.append((nxt, pool.submit(draws.chunk, *nxt)))
             yield start, stop, tables
 
+    def _prepared(self, q: Query) -> dict:
+        """_prepare, remembered per query (a question asked again, as scenarios and sweeps are, skips the
+        checks); the cache is cleared when it holds 4,096 questions."""
+        prep = self._queries.get(q)
+        if prep is None:
+            if len(self._queries) >= 4096:
+                self._queries.clear()
+            prep = self._queries[q] = self._prepare(q)
+        return prep
+
     def _prepare(self, q: Query) -> dict:
         net = self.net
         for name in (q.target, *(v for v, _ in q.evidence), *(v for v, _ in q.do), *q.sweep):
@@ -569,6 +584,13 @@ class Engine:
         """The variables whose tables the answer needs (Bayes-ball, Shachter 1998): the target's, the swept
         and soft-evidence variables' ancestors, minus those d-separated from them by the evidence, minus
         barren descendants; forced variables are observed roots. docs/methods.md#inference."""
+        key = (prep["t"] if prep["fixed"] is None else None, frozenset(prep["ev"]), frozenset(prep["do"]),
+               frozenset(prep["sweep"]), frozenset(prep["soft"]))
+        if key not in self._requisites:
+            self._requisites[key] = self._bayes_ball(prep)
+        return self._requisites[key]
+
+    def _bayes_ball(self, prep: dict) -> list[int]:
         targets = ({prep["t"]} if prep["fixed"] is None else set()) | set(prep["sweep"]) | set(prep["soft"])
         observed = set(prep["ev"]) | set(prep["do"])
         parents, children = self.net.parents, self._children
@@ -591,15 +613,15 @@ class Engine:
         """Evidence the answer does not need can still be impossible (P = 0): then the question has no
         answer, as when the needed evidence is impossible. Checked on the point tables, where P(evidence)
         itself is affordable (largest table up to 10 million numbers)."""
-        if not prep["ev"] or set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
+        if not prep["ev"]:
             return
         key = ("evidence", tuple(sorted(prep["ev"].items())), tuple(sorted(prep["do"].items())),
                tuple(sorted((v, tuple(l)) for v, l in prep["soft"].items())))
-        if key in self._plans:
+        if key in self._plans or set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
             return
         first = next(iter(prep["ev"]))
         check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
-                 "sweep_cards": (), "prune": False}
+                 "sweep_cards": (), "prune": False, "split": False}
         try:
             largest = self._plan(check, frozenset(), 1)[4]
         except QueryError:  # too big to afford the check
@@ -637,9 +659,18 @@ class Engine:
             plan = (None, factors, uses_draws, target_free, 1, None)
         else:
             sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
-            path, largest, _ = elimination_path(terms, out, sizes)
-            per_draw = largest // max(m, 1) if uses_draws else largest
+            # the order is planned once per question, for one draw: the draw axis rides along every drawn table
+            # (so a chunk of any size, and either layout, reuses it)
+            path_key = key[:5] + key[8:]
+            if path_key not in self._paths:
+                point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
+                point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
+                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes)[:2]
+            path, per_draw = self._paths[path_key]
+            largest = per_draw * m if uses_draws else per_draw
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
+                if not prep.get("split", True):  # an optional check (pruned evidence): not worth a search
+                    raise QueryError("too big to check", self.net.source)
                 condition = self._conditioning(prep, relevant)
                 needs = (f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
                          f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
@@ -778,7 +809,7 @@ class Engine:
                     operands.append(self.net.tables[v][index])
             joint = np.asarray(expr(*operands), dtype=float)
         if not uses_draws:
-            joint = np.broadcast_to(joint, (m, *joint.shape))
+            joint = joint[None] if m == 1 else np.broadcast_to(joint, (m, *joint.shape))
         if not target_free:  # target observed or forced: a point mass, weighted by P(evidence)
             mass = np.zeros(card)
             mass[prep["fixed"]] = 1.0
