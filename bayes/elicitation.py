@@ -242,39 +242,56 @@ def dirichlet_rows(rng: np.random.Generator, alpha: np.ndarray, m: int, first: b
 
     Only positive entries are drawn: a zero stays zero and a row with one positive entry stays a point
     mass, so big imported tables, which are mostly structural zeros (bnlearn's mildew: 7% positive), cost
-    what their positive entries cost. Rows are normalised in that compact form before being spread out."""
+    what their positive entries cost. Rows are normalised in that compact form before being spread out.
+    With tiny alpha (a small concentration) every gamma variate of a row can underflow to 0; those rows
+    are drawn again by numpy's Dirichlet sampler, which handles small alpha by stick-breaking."""
     alpha = np.asarray(alpha, dtype=float)
     flat = alpha.reshape(-1, alpha.shape[-1])
+    rows, card = flat.shape
     positive = flat > 0
-    if positive.all():  # the common dense table: nothing to spread out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if positive.all():  # the common dense table: nothing to spread out
+            if first:
+                out = rng.standard_gamma(flat.reshape(1, -1), size=(m, flat.size)).reshape(m, rows, card)
+                out /= out.sum(axis=-1, keepdims=True)
+            else:
+                out = rng.standard_gamma(flat[..., None], size=flat.shape + (m,))
+                out /= out.sum(axis=1, keepdims=True)
+        else:
+            count = positive.sum(axis=1)
+            single = np.flatnonzero(positive & (count == 1)[:, None])
+            live = positive & (count > 1)[:, None]
+            sizes = count[count > 1]
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
+            k = int(live.sum())
+            if first:
+                out = np.zeros((m, flat.size))
+                out[:, single] = 1.0
+                if k:
+                    g = rng.standard_gamma(flat[live][None, :], size=(m, k))
+                    g /= np.repeat(np.add.reduceat(g, starts, axis=1), sizes, axis=1)
+                    out[:, np.flatnonzero(live)] = g
+                out = out.reshape(m, rows, card)
+            else:
+                out = np.zeros((flat.size, m))
+                out[single] = 1.0
+                if k:
+                    g = rng.standard_gamma(flat[live][:, None], size=(k, m))
+                    g /= np.repeat(np.add.reduceat(g, starts, axis=0), sizes, axis=0)
+                    out[np.flatnonzero(live)] = g
+                out = out.reshape(rows, card, m)
+    # rows whose variates all underflowed (0 / 0): drawn again, row by row
+    bad = np.isnan(out).any(axis=2) if first else np.isnan(out).any(axis=1)  # (m, rows) or (rows, m)
+    for r in np.unique(np.nonzero(bad)[1 if first else 0]):
+        draws = np.flatnonzero(bad[:, r] if first else bad[r])
+        keep = positive[r]
+        fresh = np.zeros((draws.size, card))
+        fresh[:, keep] = rng.dirichlet(flat[r, keep], size=draws.size)
         if first:
-            g = rng.standard_gamma(flat.reshape(1, -1), size=(m, flat.size)).reshape((m,) + flat.shape)
-            g /= g.sum(axis=-1, keepdims=True)
-            return g.reshape((m,) + alpha.shape)
-        g = rng.standard_gamma(flat[..., None], size=flat.shape + (m,))
-        g /= g.sum(axis=1, keepdims=True)
-        return g.reshape(alpha.shape + (m,))
-    count = positive.sum(axis=1)
-    single = np.flatnonzero(positive & (count == 1)[:, None])
-    live = positive & (count > 1)[:, None]
-    sizes = count[count > 1]
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
-    k = int(live.sum())
-    if first:
-        out = np.zeros((m, flat.size))
-        out[:, single] = 1.0
-        if k:
-            g = rng.standard_gamma(flat[live][None, :], size=(m, k))
-            g /= np.repeat(np.add.reduceat(g, starts, axis=1), sizes, axis=1)
-            out[:, np.flatnonzero(live)] = g
-        return out.reshape((m,) + alpha.shape)
-    out = np.zeros((flat.size, m))
-    out[single] = 1.0
-    if k:
-        g = rng.standard_gamma(flat[live][:, None], size=(k, m))
-        g /= np.repeat(np.add.reduceat(g, starts, axis=0), sizes, axis=0)
-        out[np.flatnonzero(live)] = g
-    return out.reshape(alpha.shape + (m,))
+            out[draws, r] = fresh
+        else:
+            out[r][:, draws] = fresh.T
+    return out.reshape((m,) + alpha.shape) if first else out.reshape(alpha.shape + (m,))
 
 
 @dataclass

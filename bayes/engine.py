@@ -138,7 +138,7 @@ class Query:
 # ----------------------------------------------------------------------------------- memory
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
-MAX_WORK = 3e10  # multiplications a split question may cost (about a minute here); beyond, one line instead
+MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
 
 def memory_budget() -> int:
     """Bytes one table of a plan (and the per-draw answers of one run) may hold: $BAYES_MEMORY_BUDGET (e.g.
@@ -186,6 +186,14 @@ def _memory_limit() -> int:
     return min(limits) if limits else 2 ** 32
 
 
+def _bytes(n: float) -> str:
+    """A size the way a person reads it: 3.2 GiB, 512.0 MiB, 40.0 KiB, 32 bytes."""
+    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
 def _check_result_memory(n: int, prepared, source):
     """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
     draws would fit."""
@@ -195,8 +203,8 @@ def _check_result_memory(n: int, prepared, source):
     budget = memory_budget()
     if n * per_draw > budget:
         fit = max(budget // per_draw, 0)
-        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {n * per_draw / 2 ** 30:.1f} GiB of "
-                         f"answers, over the memory budget of {budget / 2 ** 30:.1f} GiB; at most {fit:,} draws fit "
+        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {_bytes(n * per_draw)} of "
+                         f"answers, over the memory budget of {_bytes(budget)}; at most {fit:,} draws fit "
                          "(set BAYES_MEMORY_BUDGET, e.g. 4G, to allow more)", source)
 
 
@@ -489,7 +497,7 @@ class Engine:
                 impossible = (pe <= 0.0) | ~np.isfinite(pe)
                 if np.any(impossible):
                     if strict:
-                        raise QueryError(self._zero_message(prep, pe), self.net.source)
+                        raise QueryError(self._zero_message(prep, pe, drawn=bool(tables)), self.net.source)
                     with np.errstate(invalid="ignore", divide="ignore"):
                         outputs[k][start:stop] = np.where(impossible[..., None], np.nan, joint / pe[..., None])
                     pes[k][start:stop] = np.where(impossible, 0.0, pe)
@@ -672,12 +680,12 @@ class Engine:
                 if not prep.get("split", True):  # an optional check (pruned evidence): not worth a search
                     raise QueryError("too big to check", self.net.source)
                 condition = self._conditioning(prep, relevant)
-                needs = (f"exact inference for {self.net.names[t]} needs a table of {per_draw * 8 / 2 ** 30:,.1f} GiB "
+                needs = (f"exact inference for {self.net.names[t]} needs a table of {_bytes(per_draw * 8)} "
                          f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
                 if condition is None:
                     raise QueryError(
                         f"{needs} and split on up to {MAX_SPLITS:,} cases, over the memory budget of "
-                        f"{memory_budget() / 2 ** 30:.1f} GiB; the network is too densely connected for exact answers "
+                        f"{_bytes(memory_budget())}; the network is too densely connected for exact answers "
                         "to this question (set BAYES_MEMORY_BUDGET to allow more)", self.net.source)
                 cases = math.prod(self.net.cards[v] for v in condition)
                 case = {**prep, "ev": {**prep["ev"], **{v: 0 for v in condition}}, "relevant": tuple(relevant)}
@@ -685,7 +693,7 @@ class Engine:
                 if work > MAX_WORK:
                     raise QueryError(
                         f"{needs}; split into {cases:,} cases to fit the memory budget of "
-                        f"{memory_budget() / 2 ** 30:.1f} GiB it would take about {work:.1e} multiplications (hours "
+                        f"{_bytes(memory_budget())} it would take about {work:.1e} multiplications (minutes to hours "
                         "here); the network is too densely connected for exact answers to this question",
                         self.net.source)
                 plan = (None, factors, uses_draws, target_free, largest, condition)
@@ -816,12 +824,24 @@ class Engine:
             joint = joint[..., None] * mass
         return joint
 
-    def _zero_message(self, prep: dict, pe: np.ndarray) -> str:
+    def _zero_message(self, prep: dict, pe: np.ndarray, drawn: bool = False) -> str:
         net, q = self.net, prep["query"]
         parts = [f"{v}={s}" for v, s in q.evidence]
         if prep["sweep"]:
             bad = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0)[0][1:]
             parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], bad)]
+        shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6:,} more findings" if len(parts) > 6 else "")
         forced = ", ".join(f"do({v}={s})" for v, s in q.do)
-        return (f"the evidence {', '.join(parts)}{' under ' + forced if forced else ''} has probability zero "
-                "in the model, so nothing can be conditioned on it; check the evidence or the tables that rule it out")
+        what = f"the evidence {shown}{' under ' + forced if forced else ''}"
+        if drawn:  # possible with the point tables, ruled out by some draws
+            point = self._contract({**prep, "sweep": prep["sweep"]}, {}, 1).sum(axis=-1)
+            if np.all(point > 0):
+                impossible = int(np.sum(np.any(pe.reshape(pe.shape[0], -1) <= 0, axis=1)))
+                return (f"{what} has probability zero in {impossible:,} of {pe.shape[0]:,} parameter draws (the point "
+                        "estimate allows it): those drawn tables rule it out, as rows drawn with a small "
+                        "concentration are nearly all-or-nothing; raise the model's concentration or ask without draws")
+        if len(parts) >= 20:
+            return (f"{what} has probability zero in the model, or one too small for double precision (below "
+                    f"1e-308) with {len(parts):,} findings; check the evidence or the tables that rule it out")
+        return (f"{what} has probability zero in the model, so nothing can be conditioned on it; check the "
+                "evidence or the tables that rule it out")

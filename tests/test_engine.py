@@ -185,7 +185,7 @@ def test_draws_beyond_the_memory_budget_are_one_line(bayes_cli, monkeypatch):
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", "10M")
     code, out, err = bayes_cli("check", "caucasus_2020", "--draws", "40000")
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert "over the memory budget of 0.0 GiB" in err and "draws fit" in err
+    assert "over the memory budget of 10.0 MiB" in err and "draws fit" in err
     fit = int(err.split("at most ")[1].split(" draws")[0].replace(",", ""))
     assert 5_000 < fit < 40_000
     assert bayes_cli("check", "caucasus_2020", "--draws", str(fit))[0] == 0
@@ -416,3 +416,38 @@ def test_sweeps_soft_evidence_and_interventions_in_both_draw_layouts(monkeypatch
         for k, state in enumerate(net.states[net.index[swept]]):
             single = Query.make(target, {swept: state}, {forced: net.states[net.index[forced]][0]}, soft=soft)
             np.testing.assert_allclose(answers[0][d, k], point.run([single])[0].probabilities[0], atol=1e-12, rtol=0)
+
+
+def test_small_concentrations_never_draw_an_empty_row_and_say_which_draws_rule_evidence_out():
+    """Concentration 0.005: every gamma variate of a row can underflow to 0, which made the row 0/0; such
+    rows are drawn again (numpy's Dirichlet), so no table holds NaN and every row sums to 1. Evidence that
+    some drawn tables rule out is named as such, with the count, not as impossible in the model."""
+    net = CompiledNetwork(["A", "B"], [("a0", "a1", "a2"), ("b0", "b1")], [(), (0,)],
+                          [np.array([0.2, 0.3, 0.5]), np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]])])
+    for first in (False, True):
+        draws = GeneratedDraws(2000, dirichlet_draws(net, 1, concentration=0.005).samplers, {0: (3,), 1: (3, 2)},
+                               seed=1, first=first,
+                               first_samplers=dirichlet_draws(net, 1, concentration=0.005).first_samplers)
+        for i, a in draws.chunk(0, 2000).items():
+            assert not np.isnan(a).any()
+            np.testing.assert_allclose(a.sum(axis=-1 if first else -2), 1.0, atol=1e-12)
+    with pytest.raises(QueryError) as info:
+        Engine(net).run([Query.make("A", {"B": "b1"})], dirichlet_draws(net, 2000, concentration=0.005, seed=1))
+    assert "parameter draws (the point estimate allows it)" in str(info.value)
+    assert "in the model" not in str(info.value)
+
+
+def test_many_impossible_findings_make_a_short_message():
+    """400 findings: the message names six and counts the rest, and says a probability below 1e-308 cannot
+    be told from zero."""
+    rng = np.random.default_rng(0)
+    n = 400
+    names = ["R"] + [f"c{k}" for k in range(n)]
+    tables = [np.array([0.2, 0.3, 0.5])] + [rng.dirichlet(np.ones(8), size=3) for _ in range(n)]
+    net = CompiledNetwork(names, [("r0", "r1", "r2")] + [tuple(f"s{j}" for j in range(8))] * n,
+                          [()] + [(0,)] * n, tables)
+    evidence = {f"c{k}": f"s{int(rng.integers(8))}" for k in range(n)}
+    with pytest.raises(QueryError) as info:
+        Engine(net).run([Query.make("R", evidence)])
+    message = str(info.value)
+    assert "and 394 more findings" in message and "below 1e-308" in message and len(message) < 500
