@@ -72,7 +72,7 @@ def pgmpy_loop(base, net, chunk, n_sample, queries):
 
     results = []
     for d in range(n_sample):
-        model = pgmpy_with_tables(base, net, {i: a[d] for i, a in chunk.items()})
+        model = pgmpy_with_tables(base, net, {i: a[..., d] for i, a in chunk.items()})
         cache = {}
         for q in queries:
             do = dict(q.do)
@@ -140,7 +140,7 @@ def pyagrum_loop(net, chunk, n_sample, queries):
     results = []
     for d in range(n_sample):
         for i, a in chunk.items():
-            fill_pyagrum(bn, net, i, a[d])
+            fill_pyagrum(bn, net, i, a[..., d])
         for q in queries:
             assert not q.do, "the pyAgrum loop covers observational queries only"
             ie = gum.LazyPropagation(bn)
