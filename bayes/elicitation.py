@@ -238,60 +238,81 @@ def sample_probability(j: Judgement, rng: np.random.Generator, m: int, concentra
 
 def dirichlet_rows(rng: np.random.Generator, alpha: np.ndarray, m: int, first: bool = False) -> np.ndarray:
     """m draws of every row of `alpha` (*shape, card) from Dirichlet(row): (*shape, card, m), or draws
-    first, (m, *shape, card), as the engine lays out big tables.
+    first, (m, *shape, card), as the engine lays out big tables. See DirichletRows."""
+    return DirichletRows(alpha)(rng, m, first)
+
+
+class DirichletRows:
+    """Draws of every row of a table of Dirichlet parameters, its layout worked out once (a table is drawn
+    block after block).
 
     Only positive entries are drawn: a zero stays zero and a row with one positive entry stays a point
     mass, so big imported tables, which are mostly structural zeros (bnlearn's mildew: 7% positive), cost
     what their positive entries cost. Rows are normalised in that compact form before being spread out.
     With tiny alpha (a small concentration) every gamma variate of a row can underflow to 0; those rows
     are drawn again by numpy's Dirichlet sampler, which handles small alpha by stick-breaking."""
-    alpha = np.asarray(alpha, dtype=float)
-    flat = alpha.reshape(-1, alpha.shape[-1])
-    rows, card = flat.shape
-    positive = flat > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if positive.all():  # the common dense table: nothing to spread out
-            if first:
-                out = rng.standard_gamma(flat.reshape(1, -1), size=(m, flat.size)).reshape(m, rows, card)
-                out /= out.sum(axis=-1, keepdims=True)
+
+    def __init__(self, alpha: np.ndarray):
+        self.alpha = np.asarray(alpha, dtype=float)
+        self.flat = self.alpha.reshape(-1, self.alpha.shape[-1])
+        self.positive = self.flat > 0
+        self.dense = bool(self.positive.all())
+        if not self.dense:
+            count = self.positive.sum(axis=1)
+            self.single = np.flatnonzero(self.positive & (count == 1)[:, None])
+            live = self.positive & (count > 1)[:, None]
+            self.live = np.flatnonzero(live)
+            self.live_alpha = self.flat[live]
+            self.live_rows = np.repeat(np.flatnonzero(count > 1), count[count > 1])  # the row of each live entry
+            self.sizes = count[count > 1]
+            self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(int)
+
+    def __call__(self, rng: np.random.Generator, m: int, first: bool = False) -> np.ndarray:
+        rows, card = self.flat.shape
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.dense:
+                if first:
+                    out = rng.standard_gamma(self.flat.reshape(1, -1), size=(m, self.flat.size)).reshape(m, rows, card)
+                    out /= out.sum(axis=-1, keepdims=True)
+                else:
+                    out = rng.standard_gamma(self.flat[..., None], size=self.flat.shape + (m,))
+                    out /= out.sum(axis=1, keepdims=True)
+                bad = np.isnan(out).any(axis=2) if first else np.isnan(out).any(axis=1)  # (m, rows) or (rows, m)
             else:
-                out = rng.standard_gamma(flat[..., None], size=flat.shape + (m,))
-                out /= out.sum(axis=1, keepdims=True)
-        else:
-            count = positive.sum(axis=1)
-            single = np.flatnonzero(positive & (count == 1)[:, None])
-            live = positive & (count > 1)[:, None]
-            sizes = count[count > 1]
-            starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
-            k = int(live.sum())
+                k = self.live.size
+                out = np.zeros((m, self.flat.size) if first else (self.flat.size, m))
+                bad = np.zeros((m, rows) if first else (rows, m), dtype=bool)
+                if first:
+                    out[:, self.single] = 1.0
+                else:
+                    out[self.single] = 1.0
+                if k:
+                    axis = 1 if first else 0
+                    g = rng.standard_gamma(self.live_alpha[None, :] if first else self.live_alpha[:, None],
+                                           size=(m, k) if first else (k, m))
+                    g /= np.repeat(np.add.reduceat(g, self.starts, axis=axis), self.sizes, axis=axis)
+                    nan = np.isnan(g)
+                    if nan.any():
+                        if first:
+                            bad[:, self.live_rows] |= nan
+                        else:
+                            bad[self.live_rows] |= nan
+                    if first:
+                        out[:, self.live] = g
+                    else:
+                        out[self.live] = g
+                out = out.reshape((m, rows, card) if first else (rows, card, m))
+        # rows whose variates all underflowed (0 / 0): drawn again, row by row
+        for r in np.unique(np.nonzero(bad)[1 if first else 0]):
+            draws = np.flatnonzero(bad[:, r] if first else bad[r])
+            keep = self.positive[r]
+            fresh = np.zeros((draws.size, card))
+            fresh[:, keep] = rng.dirichlet(self.flat[r, keep], size=draws.size)
             if first:
-                out = np.zeros((m, flat.size))
-                out[:, single] = 1.0
-                if k:
-                    g = rng.standard_gamma(flat[live][None, :], size=(m, k))
-                    g /= np.repeat(np.add.reduceat(g, starts, axis=1), sizes, axis=1)
-                    out[:, np.flatnonzero(live)] = g
-                out = out.reshape(m, rows, card)
+                out[draws, r] = fresh
             else:
-                out = np.zeros((flat.size, m))
-                out[single] = 1.0
-                if k:
-                    g = rng.standard_gamma(flat[live][:, None], size=(k, m))
-                    g /= np.repeat(np.add.reduceat(g, starts, axis=0), sizes, axis=0)
-                    out[np.flatnonzero(live)] = g
-                out = out.reshape(rows, card, m)
-    # rows whose variates all underflowed (0 / 0): drawn again, row by row
-    bad = np.isnan(out).any(axis=2) if first else np.isnan(out).any(axis=1)  # (m, rows) or (rows, m)
-    for r in np.unique(np.nonzero(bad)[1 if first else 0]):
-        draws = np.flatnonzero(bad[:, r] if first else bad[r])
-        keep = positive[r]
-        fresh = np.zeros((draws.size, card))
-        fresh[:, keep] = rng.dirichlet(flat[r, keep], size=draws.size)
-        if first:
-            out[draws, r] = fresh
-        else:
-            out[r][:, draws] = fresh.T
-    return out.reshape((m,) + alpha.shape) if first else out.reshape(alpha.shape + (m,))
+                out[r][:, draws] = fresh.T
+        return out.reshape((m,) + self.alpha.shape) if first else out.reshape(self.alpha.shape + (m,))
 
 
 @dataclass
@@ -358,11 +379,16 @@ class ArrayTable:
         return self.values
 
     def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
-        return dirichlet_rows(rng, self.concentration * self.values, m)
+        return self._rows()(rng, m)
 
     def sample_first(self, rng: np.random.Generator, m: int) -> np.ndarray:
         """Draws laid out draws first, (m, *shape), as the engine multiplies big tables."""
-        return dirichlet_rows(rng, self.concentration * self.values, m, first=True)
+        return self._rows()(rng, m, first=True)
+
+    def _rows(self) -> "DirichletRows":
+        if getattr(self, "_drawer", None) is None:
+            self._drawer = DirichletRows(self.concentration * self.values)
+        return self._drawer
 
 
 @dataclass

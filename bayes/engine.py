@@ -355,10 +355,11 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
 
-    from .elicitation import dirichlet_rows
+    from .elicitation import DirichletRows
 
     def sampler(alpha, first):
-        return lambda rng, m: dirichlet_rows(rng, alpha, m, first=first)
+        rows = DirichletRows(alpha)
+        return lambda rng, m: rows(rng, m, first)
 
     return GeneratedDraws(n, {i: sampler(net.tables[i] * concentration, False) for i in chosen},
                           {i: net.tables[i].shape for i in chosen}, seed,
