@@ -401,6 +401,15 @@ def test_big_tables_import_as_arrays_and_load_fast(tmp_path, bayes_cli):
     assert params > 100_000
 
 
+def _assert_same_tables(ours: dict, theirs: dict):
+    """Our reader's tables against pgmpy's, by variable: parents, states and every number, to the last bit."""
+    assert set(ours) == set(theirs)
+    for v, cpd in theirs.items():
+        assert ours[v].variables == list(cpd.variables)
+        assert {k: list(s) for k, s in ours[v].state_names.items()} == {k: list(s) for k, s in cpd.state_names.items()}
+        np.testing.assert_array_equal(ours[v].values.reshape(cpd.values.shape), cpd.values)
+
+
 @pytest.mark.parametrize("name", ["asia", "child", "alarm", "insurance", "win95pts"])
 def test_our_bif_reader_agrees_with_pgmpys(name):
     """bnlearn's networks (pgmpy's offline copies) read by our BIF reader and by pgmpy's: the same variables,
@@ -419,11 +428,7 @@ def test_our_bif_reader_agrees_with_pgmpys(name):
     text = gzip.open(source, "rt", encoding="utf-8").read()
     ours = {c.variable: c for c in _read_bif(text, source).get_cpds()}
     theirs = {c.variable: c for c in BIFReader(string=text).get_model().get_cpds()}
-    assert set(ours) == set(theirs)
-    for v, cpd in theirs.items():
-        assert ours[v].variables == list(cpd.variables)
-        assert {k: list(s) for k, s in ours[v].state_names.items()} == {k: list(s) for k, s in cpd.state_names.items()}
-        np.testing.assert_array_equal(ours[v].values.reshape(cpd.values.shape), cpd.values)
+    _assert_same_tables(ours, theirs)
 
 
 def test_a_bif_table_with_parents_lists_the_child_slowest(tmp_path, bayes_cli):
@@ -455,11 +460,7 @@ def test_our_net_reader_agrees_with_pgmpys(name, tmp_path):
     text = _net_without_comments((tmp_path / f"{name}.net").read_text(encoding="utf-8"))
     ours = {c.variable: c for c in _read_net(text, tmp_path / f"{name}.net").get_cpds()}
     theirs = {c.variable: c for c in NETReader(string=text).get_model().get_cpds()}
-    assert set(ours) == set(theirs)
-    for v, cpd in theirs.items():
-        assert ours[v].variables == list(cpd.variables)
-        assert {k: list(s) for k, s in ours[v].state_names.items()} == {k: list(s) for k, s in cpd.state_names.items()}
-        np.testing.assert_array_equal(ours[v].values.reshape(cpd.values.shape), cpd.values)
+    _assert_same_tables(ours, theirs)
 
 
 HUGIN_NET = """net
