@@ -80,7 +80,8 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
 
 def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order: list[str]):
     """(path, largest intermediate, multiplications) of eliminating in `order`: the tables holding each
-    variable are multiplied pairwise, smallest first, and the variable summed out with the last one."""
+    variable are multiplied pairwise, the pair whose product is smallest first, and the variable summed out with
+    the last product."""
     keep = set(output)
     tensors: dict[int, frozenset] = {}
     holders: dict[str, set[int]] = {}
