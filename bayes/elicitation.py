@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -379,16 +379,15 @@ class ArrayTable:
         return self.values
 
     def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
-        return self._rows()(rng, m)
+        return self._rows(rng, m)
 
     def sample_first(self, rng: np.random.Generator, m: int) -> np.ndarray:
         """Draws laid out draws first, (m, *shape), as the engine multiplies big tables."""
-        return self._rows()(rng, m, first=True)
+        return self._rows(rng, m, first=True)
 
+    @cached_property
     def _rows(self) -> "DirichletRows":
-        if getattr(self, "_drawer", None) is None:
-            self._drawer = DirichletRows(self.concentration * self.values)
-        return self._drawer
+        return DirichletRows(self.concentration * self.values)
 
 
 @dataclass

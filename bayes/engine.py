@@ -213,6 +213,11 @@ def _check_result_memory(n: int, prepared, source):
 FIRST_ABOVE = 65536  # numbers per draw above which drawn tables are laid out draws first (big networks)
 
 
+def _draws_first(per_draw: int) -> bool:
+    """Whether tables of `per_draw` numbers in all (per draw) are laid out draws first (class Draws)."""
+    return per_draw > FIRST_ABOVE
+
+
 class Draws:
     """A source of parameter draws for draws [start, stop): one table per drawn variable, laid out draws
     last, (*parent cards, card, m), or, when `first`, draws first, (m, *parent cards, card).
@@ -243,7 +248,7 @@ class ArrayDraws(Draws):
             expected = net.tables[i].shape + (self.n,)
             if a.shape != expected:
                 raise ValueError(f"draws for '{net.names[i]}' have shape {a.shape}, expected {expected}")
-        self.first = sum(a.size for a in arrays.values()) // max(self.n, 1) > FIRST_ABOVE
+        self.first = _draws_first(sum(a.size for a in arrays.values()) // max(self.n, 1))
         self.arrays = {i: np.ascontiguousarray(np.moveaxis(a, -1, 0)) if self.first else a
                        for i, a in arrays.items()}
 
@@ -282,7 +287,7 @@ class GeneratedDraws(Draws):
             while block > 16 and block * 8 * per_draw > self.BLOCK_BYTES:
                 block //= 2
         self.block = block
-        self.first = per_draw > FIRST_ABOVE if first is None else first
+        self.first = _draws_first(per_draw) if first is None else first
 
     def restricted(self, keep: Iterable[int]) -> "GeneratedDraws":
         """The same draws of fewer variables."""
@@ -357,13 +362,10 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
 
     from .elicitation import DirichletRows
 
-    def sampler(alpha, first):
-        rows = DirichletRows(alpha)
-        return lambda rng, m: rows(rng, m, first)
-
-    return GeneratedDraws(n, {i: sampler(net.tables[i] * concentration, False) for i in chosen},
+    rows = {i: DirichletRows(net.tables[i] * concentration) for i in chosen}  # each laid out once, for both layouts
+    return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},
                           {i: net.tables[i].shape for i in chosen}, seed,
-                          first_samplers={i: sampler(net.tables[i] * concentration, True) for i in chosen})
+                          first_samplers={i: (lambda rng, m, r=r: r(rng, m, True)) for i, r in rows.items()})
 
 
 # ----------------------------------------------------------------------------------- results
@@ -835,7 +837,7 @@ class Engine:
         forced = ", ".join(f"do({v}={s})" for v, s in q.do)
         what = f"the evidence {shown}{' under ' + forced if forced else ''}"
         if drawn:  # possible with the point tables, ruled out by some draws
-            point = self._contract({**prep, "sweep": prep["sweep"]}, {}, 1).sum(axis=-1)
+            point = self._contract(prep, {}, 1).sum(axis=-1)
             if np.all(point > 0):
                 impossible = int(np.sum(np.any(pe.reshape(pe.shape[0], -1) <= 0, axis=1)))
                 return (f"{what} has probability zero in {impossible:,} of {pe.shape[0]:,} parameter draws (the point "
