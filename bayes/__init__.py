@@ -7,9 +7,9 @@
     model.check()                             # the claims ledger, evaluated
 """
 
-from .errors import BayesInputError, ModelFileError, QueryError
-from .model import Model, load
-from .modelfile import available_models
+from bayes.errors import BayesInputError, ModelFileError, QueryError
+from bayes.model import Model, load
+from bayes.modelfile.parse import available_models
 
 __all__ = ["load", "Model", "available_models", "BayesInputError", "ModelFileError", "QueryError"]
 __version__ = "0.1.0"

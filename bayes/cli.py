@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BayesInputError
-from .scales import describe
+from bayes.errors import BayesInputError
+from bayes.modelfile.scales import describe
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments as one ERROR line and exit 2, like every other bad input."""
 
     def error(self, message):  # noqa: D401 - argparse API
-        from .errors import _one_line
+        from bayes.errors import _one_line
 
         sys.stderr.write(_one_line(f"ERROR: command line: {message} (see '{self.prog} --help')") + "\n")
         raise SystemExit(EXIT_BAD_INPUT)
@@ -40,7 +40,7 @@ def _add_format(p, choices=("table", "csv", "json")):
 
 
 def _draw_count(text):
-    from .model import MAX_DRAWS, MIN_DRAWS
+    from bayes.model import MAX_DRAWS, MIN_DRAWS
 
     value = _positive_int(text)
     if not MIN_DRAWS <= value <= MAX_DRAWS:
@@ -294,9 +294,9 @@ def _headline_text(model, frame) -> str:
     """The headline table sized for a terminal: short column names, the charted state listed above."""
     import pandas as pd
 
-    from .analysis import headline_table
+    from bayes.analysis.scenarios import headline_table
 
-    from .analysis import headline_states
+    from bayes.analysis.scenarios import headline_states
 
     table = headline_table(model, frame)
     table.columns = [c.split("=")[0] for c in table.columns]
@@ -308,9 +308,9 @@ def _headline_text(model, frame) -> str:
 # ---------------------------------------------------------------------------- commands
 
 def cmd_check(args) -> int:
-    from .claims import claims_frame, evaluate_claims, fix_hints
-    from .model import load
-    from .sources import missing_quotes, read_source, source_path
+    from bayes.inference.claims import claims_frame, evaluate_claims, fix_hints
+    from bayes.model import load
+    from bayes.modelfile.sources import missing_quotes, read_source, source_path
 
     model = load(args.model)
     spec = model.spec
@@ -387,7 +387,7 @@ def _claim_numbers(r, model) -> str:
 
 def _failure_text(model, r, hints) -> str:
     """A failing claim, pointed at the fix: where it is, both sides, what it needs, what moves it most."""
-    from .claims import margin_name
+    from bayes.inference.claims import margin_name
 
     spec = model.spec.claims[r.id]
     text = (f"{model.spec.path}:{spec.line}: claim {r.id} fails: {_claim_numbers(r, model)}; it needs "
@@ -413,7 +413,7 @@ def _with_words(frame, model):
 
 def _warn_impossible_scenarios(model):
     """query, describe and cpt still answer for a file whose scenarios cannot happen, but say so (one line)."""
-    from .errors import QueryError
+    from bayes.errors import QueryError
 
     try:
         model.check_scenarios()
@@ -423,7 +423,7 @@ def _warn_impossible_scenarios(model):
 
 
 def cmd_query(args) -> int:
-    from .model import load
+    from bayes.model import load
 
     model = load(args.model)
     _warn_impossible_scenarios(model)
@@ -444,8 +444,8 @@ def cmd_query(args) -> int:
 
 def _parse_soft(items, model) -> dict:
     """--soft VAR:STATE=RATIO[;STATE=RATIO], repeatable, as {variable: {state: ratio}}."""
-    from .model import check_variable
-    from .tracking import parse_likelihood
+    from bayes.model import check_variable
+    from bayes.analysis.tracking import parse_likelihood
 
     soft: dict[str, dict[str, float]] = {}
     for item in items:
@@ -460,7 +460,7 @@ def _parse_soft(items, model) -> dict:
 
 
 def cmd_scenarios(args) -> int:
-    from .model import load
+    from bayes.model import load
 
     model = load(args.model)
     if not model.spec.outcomes and not args.variables:
@@ -478,7 +478,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_cpt(args) -> int:
-    from .model import load
+    from bayes.model import load
 
     model = load(args.model)
     _warn_impossible_scenarios(model)
@@ -500,7 +500,7 @@ def cmd_cpt(args) -> int:
 
 
 def cmd_describe(args) -> int:
-    from .model import load
+    from bayes.model import load
 
     model = load(args.model)
     _warn_impossible_scenarios(model)
@@ -519,9 +519,9 @@ def cmd_describe(args) -> int:
 
 
 def cmd_words(args) -> int:
-    from .elicitation import JudgementError, parse_probability
-    from .errors import BayesInputError
-    from .scales import SCALES
+    from bayes.modelfile.elicitation import JudgementError, parse_probability
+    from bayes.errors import BayesInputError
+    from bayes.modelfile.scales import SCALES
 
     if args.scale not in SCALES:
         raise BayesInputError(f"unknown scale '{args.scale}'; expected one of: {', '.join(SCALES)}", "command line")
@@ -565,7 +565,7 @@ def cmd_words(args) -> int:
 
 def _strength_word(text: str) -> dict | None:
     """A word of the strength ladder explained: its odds-ratio range in builders, its threshold in claims."""
-    from .elicitation import CLAIM_MIN_ODDS_RATIO, JudgementError, ladder, parse_strength
+    from bayes.modelfile.elicitation import CLAIM_MIN_ODDS_RATIO, JudgementError, ladder, parse_strength
 
     try:
         s = parse_strength(text)
@@ -587,8 +587,8 @@ def _strength_word(text: str) -> dict | None:
 
 
 def cmd_sensitivity(args) -> int:
-    from .analysis import sensitivity
-    from .model import load
+    from bayes.analysis.scenarios import sensitivity
+    from bayes.model import load
 
     model = load(args.model)
     frame = sensitivity(model, args.target, given=args.given, do=args.do)
@@ -613,8 +613,8 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from .analysis import indicators
-    from .model import load
+    from bayes.analysis.scenarios import indicators
+    from bayes.model import load
 
     model = load(args.model)
     frame = indicators(model, args.target, given=args.given, do=args.do, draws=args.draws, seed=args.seed)
@@ -650,8 +650,8 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_log(args) -> int:
-    from .model import load
-    from .tracking import append_evidence
+    from bayes.model import load
+    from bayes.analysis.tracking import append_evidence
 
     model = load(args.model)
     path = append_evidence(model, {"date": args.date, "variable": args.variable, "state": args.state,
@@ -662,8 +662,8 @@ def cmd_log(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from .model import load
-    from .tracking import history, load_evidence
+    from bayes.model import load
+    from bayes.analysis.tracking import history, load_evidence
 
     model = load(args.model)
     frame = history(model, load_evidence(model, args.file), draws=args.draws, seed=args.seed)
@@ -685,10 +685,10 @@ def cmd_history(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from .model import load
-    from .scoring import score_model
+    from bayes.model import load
+    from bayes.analysis.scoring import score_model
 
-    from .tracking import data_path
+    from bayes.analysis.tracking import data_path
 
     model = load(args.model)
     frame = score_model(model, args.file, args.base_rates)
@@ -708,8 +708,8 @@ def cmd_score(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .formats import export_model
-    from .model import load
+    from bayes.exchange.formats import export_model
+    from bayes.model import load
 
     path = export_model(load(args.model), args.format, args.output, force=args.force)
     print(f"wrote {path}")
@@ -717,8 +717,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .formats import import_model
-    from .model import load
+    from bayes.exchange.formats import import_model
+    from bayes.model import load
 
     report: dict = {}
     path = import_model(args.file, args.output, args.format, force=args.force, report=report)
@@ -731,7 +731,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .modelfile import available_models
+    from bayes.modelfile.parse import available_models
 
     names = available_models()
     if args.format == "json":
@@ -743,8 +743,8 @@ def cmd_models(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .model import load
-    from .sources import coverage, read_source, source_path
+    from bayes.model import load
+    from bayes.modelfile.sources import coverage, read_source, source_path
 
     model = load(args.model)
     source = source_path(model.spec, args.source)
@@ -779,7 +779,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .starter import write_starter
+    from bayes.modelfile.starter import write_starter
 
     path = write_starter(args.name, args.output, args.source, force=args.force)
     print(f"wrote {path}; next: edit it, then `bayes check {path}`")
@@ -787,14 +787,14 @@ def cmd_new(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .revisions import (diff, diff_flat, diff_records, format_diff, read_model, read_revision, save_chart,
+    from bayes.analysis.revisions import (diff, diff_flat, diff_records, format_diff, read_model, read_revision, save_chart,
                             summary_text)
 
     if args.textconv:  # git's diff driver: never fail, always print something git can diff
         if args.new is not None or args.rev is not None:
             raise BayesInputError("--textconv takes one file (git passes it) and no NEW or --rev", "command line")
-        from .fileio import read_text_file
-        from .yamlfile import MAX_YAML_BYTES
+        from bayes.fileio import read_text_file
+        from bayes.modelfile.yamlfile import MAX_YAML_BYTES
 
         text = read_text_file(args.old, "model file", MAX_YAML_BYTES)
         try:
@@ -811,7 +811,7 @@ def cmd_diff(args) -> int:
         old, new = read_model(args.old), read_model(args.new)
     frame = diff(old, new)
     if args.chart:
-        from .plots import diff_chart
+        from bayes.outputs.charts import diff_chart
 
         path = save_chart(args.chart, lambda: diff_chart(
             data=frame, scale=new.scale, title=f"What the revision did: {new.title}", source=new.source_line,
@@ -828,11 +828,11 @@ def cmd_diff(args) -> int:
 
 
 def cmd_pool(args) -> int:
-    from .revisions import write_pool
+    from bayes.analysis.revisions import write_pool
 
     result = write_pool(args.models, args.output, args.weights, args.method, force=args.force)
     if result.conflicts:
-        from .errors import _one_line
+        from bayes.errors import _one_line
 
         sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
                                    + "; ".join(result.conflicts)) + "\n")
@@ -844,16 +844,16 @@ def cmd_pool(args) -> int:
 
 
 def cmd_disagreement(args) -> int:
-    from .revisions import disagreement, disagreement_records, format_disagreement, save_chart
+    from bayes.analysis.revisions import disagreement, disagreement_records, format_disagreement, save_chart
 
     result = disagreement(args.models, args.weights, args.method)
     if result.pooled.conflicts:
-        from .errors import _one_line
+        from bayes.errors import _one_line
 
         sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
                                    + "; ".join(result.pooled.conflicts)) + "\n")
     if args.chart:
-        from .plots import disagreement_chart
+        from bayes.outputs.charts import disagreement_chart
 
         model = result.pooled.model
         path = save_chart(args.chart, lambda: disagreement_chart(
@@ -871,9 +871,9 @@ def cmd_disagreement(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    from .report import render_brief
+    from bayes.outputs.brief import render_brief
 
-    from .claims import evaluate_claims, fix_hints
+    from bayes.inference.claims import evaluate_claims, fix_hints
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
@@ -902,9 +902,9 @@ COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, 
 
 
 def main(argv=None) -> int:
-    from .errors import BayesInputError
+    from bayes.errors import BayesInputError
 
-    from .progress import reporting
+    from bayes.progress import reporting
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -919,7 +919,7 @@ def main(argv=None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:  # a path the system refuses: too long, no permission, no space left ...
-        from .errors import _one_line
+        from bayes.errors import _one_line
 
         where = exc.filename if exc.filename is not None else "<input>"
         sys.stderr.write(_one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")

@@ -7,11 +7,11 @@ import os
 import numpy as np
 import pandas as pd
 
-from .engine import Engine
-from .errors import QueryError, known
-from .modelfile import ModelSpec, load_spec
-from .network import table_array
-from .scales import get_scale
+from bayes.inference.engine import Engine
+from bayes.errors import QueryError, known
+from bayes.modelfile.parse import ModelSpec, load_spec
+from bayes.inference.network import table_array
+from bayes.modelfile.scales import get_scale
 
 BASELINE = "baseline"
 
@@ -83,7 +83,7 @@ class Model:
         """The pgmpy DiscreteBayesianNetwork, built on first use (importing pgmpy takes seconds, so
         queries do not need it); it passes pgmpy's check_model."""
         if self._network is None:
-            from .network import to_pgmpy
+            from bayes.inference.network import to_pgmpy
 
             self._network = to_pgmpy(self.spec)
         return self._network
@@ -138,7 +138,7 @@ class Model:
         do = parse_assignments(do, self.spec, "intervention")
         if not soft:
             return self.engine.marginals(variables, given, do)
-        from .engine import Query
+        from bayes.inference.engine import Query
 
         queries = [Query.make(v, given, do, soft=self._likelihoods(soft)) for v in variables]
         return {q.target: r.probabilities[0] for q, r in zip(queries, self.engine.run(queries))}
@@ -163,8 +163,8 @@ class Model:
         """
         if not draws:
             return _tidy(self.marginals(variables, given, do, soft=soft), self.spec)
-        from .engine import Query
-        from .uncertainty import DEFAULT_SEED, tidy_with_intervals
+        from bayes.inference.engine import Query
+        from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
 
         variables = self._targets(variables)
         given = parse_assignments(given, self.spec, "evidence")
@@ -255,8 +255,8 @@ class Model:
                 raise QueryError(f"scenario '{name}': {exc.message}", self.spec.path, sc.line) from None
 
     def _scenarios_with_draws(self, variables, names, draws, seed):
-        from .engine import Query
-        from .uncertainty import DEFAULT_SEED, tidy_with_intervals
+        from bayes.inference.engine import Query
+        from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
 
         queries = []
         for name in names:
@@ -274,7 +274,7 @@ class Model:
     def check(self, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
         """Evaluate every claim in the ledger on the compiled network (see claims.py); with `draws=N`,
         also the share of parameter draws in which each claim holds."""
-        from .claims import claims_frame, evaluate_claims
+        from bayes.inference.claims import claims_frame, evaluate_claims
 
         return claims_frame(evaluate_claims(self, draws=draws, seed=seed))
 

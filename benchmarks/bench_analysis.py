@@ -22,7 +22,7 @@ warnings.simplefilter("ignore")
 import numpy as np  # noqa: E402
 
 import bayes  # noqa: E402
-from bayes.analysis import (admissible_deviation, change_the_call, elicited_parameters, indicators,  # noqa: E402
+from bayes.analysis.scenarios import (admissible_deviation, change_the_call, elicited_parameters, indicators,  # noqa: E402
                             scenario_drivers, sensitivity)
 
 TARGET = "escalation=escalates_to_wider_war"

@@ -43,8 +43,8 @@ def _example_file(name: str) -> Path | None:
 def _load_repository(name: str):
     """Our CompiledNetwork from the gzipped BIF pgmpy ships, read as `bayes import` reads it (our BIF reader,
     pgmpy's for forms it does not take)."""
-    from bayes.engine import CompiledNetwork, _topological
-    from bayes.formats import _read_bif
+    from bayes.inference.engine import CompiledNetwork, _topological
+    from bayes.exchange.formats import _read_bif
 
     with gzip.open(_example_file(name), "rt", encoding="utf-8") as fh:
         text = fh.read()
@@ -62,7 +62,7 @@ def _load_repository(name: str):
 
 
 def _generated(n: int, arcs: int, max_states: int, seed: int):
-    from bayes.engine import CompiledNetwork
+    from bayes.inference.engine import CompiledNetwork
 
     rng = np.random.default_rng(seed)
     cards = rng.integers(2, max_states + 1, size=n)
@@ -101,10 +101,10 @@ def _pyagrum(net):
 
 
 def _measure(spec, queries: int, findings: int, seed: int) -> dict:
-    from bayes.engine import Engine, Query, dirichlet_draws
+    from bayes.inference.engine import Engine, Query, dirichlet_draws
     from bayes.errors import QueryError
 
-    from bayes.network import import_pgmpy
+    from bayes.inference.network import import_pgmpy
 
     import_pgmpy()  # its import (seconds) is not part of loading a network
     from pgmpy.readwrite import BIFReader  # noqa: F401

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from brute import joint
 
-from bayes import plots
-from bayes.analysis import elicited_parameters, indicators, sensitivity, sensitivity_function
+from bayes.outputs import charts
+from bayes.analysis.scenarios import elicited_parameters, indicators, sensitivity, sensitivity_function
 
 TARGET = "escalation=escalates_to_wider_war"
 GIVEN = {"caucasus_polarization": "sharply_polarized"}  # evidence makes the functions truly fractional
@@ -69,7 +69,7 @@ def test_builder_swings_match_reinference(flagship, table):
 
 
 def test_tornado_order_and_bars_match_the_table(table):
-    ax = plots.tornado_chart(data=table, top=10)
+    ax = charts.tornado_chart(data=table, top=10)
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels == table["parameter"].head(10).tolist()
     bars = list(ax.containers[0])
@@ -133,7 +133,7 @@ def _tiny_observable(write_model):
 
 
 def test_smallest_band_changing_findings_worked_on_paper(write_model):
-    from bayes.analysis import change_the_call
+    from bayes.analysis.scenarios import change_the_call
 
     model = _tiny_observable(write_model)
     # P(wet) = 0.44838: 'unlikely'. Seeing rain: 0.2*0.8019/0.2 = 0.8019 ('very likely'); seeing the sprinkler
@@ -148,7 +148,7 @@ def test_smallest_band_changing_findings_worked_on_paper(write_model):
 
 
 def test_scenario_drivers_are_exact_shapley_values(write_model):
-    from bayes.analysis import scenario_drivers
+    from bayes.analysis.scenarios import scenario_drivers
 
     model = _tiny_observable(write_model)
     v0, v_rain, v_on, v_both = 0.44838, 0.8019, 0.28998 / 0.322, 0.99
@@ -159,7 +159,7 @@ def test_scenario_drivers_are_exact_shapley_values(write_model):
 
 
 def test_admissible_deviation_solves_the_sensitivity_function(flagship):
-    from bayes.analysis import admissible_deviation
+    from bayes.analysis.scenarios import admissible_deviation
 
     table = sensitivity(flagship, TARGET, given=GIVEN)
     frame = admissible_deviation(flagship, TARGET, given=GIVEN, sensitivity_table=table)
@@ -181,7 +181,7 @@ def test_indicator_intervals_match_queries_with_the_same_draws(flagship):
 
 
 def test_admissible_deviation_for_builder_judgements(flagship):
-    from bayes.analysis import admissible_deviation
+    from bayes.analysis.scenarios import admissible_deviation
 
     frame = admissible_deviation(flagship, TARGET)
     params = {p.name: p for p in elicited_parameters(flagship)}

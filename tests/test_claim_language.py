@@ -6,7 +6,7 @@ import pytest
 from tiny import P_RAIN_GIVEN_WET, P_WET, TINY
 
 import bayes
-from bayes.elicitation import CLAIM_MIN_ODDS_RATIO, STRENGTH_WORDS, parse_odds_ratio, parse_strength
+from bayes.modelfile.elicitation import CLAIM_MIN_ODDS_RATIO, STRENGTH_WORDS, parse_odds_ratio, parse_strength
 
 P_RAIN_GIVEN_DRY = 0.2 * (0.99 * 0.2 + 0.01 * 0.01) / (1 - P_WET)
 

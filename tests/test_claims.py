@@ -6,7 +6,7 @@ from brute import posterior
 from tiny import P_WET_DO_OFF, P_WET_DO_ON, TINY
 
 import bayes
-from bayes.claims import evaluate_claims, odds_ratio
+from bayes.inference.claims import evaluate_claims, odds_ratio
 
 
 def test_odds_ratio_by_hand():

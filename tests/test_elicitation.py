@@ -8,10 +8,10 @@ from scipy import special
 from tiny import TINY
 
 import bayes
-from bayes.elicitation import (JudgementError, LogOddsTable, NoisyMaxTable, NoisyOrTable, Row, fit_beta,
+from bayes.modelfile.elicitation import (JudgementError, LogOddsTable, NoisyMaxTable, NoisyOrTable, Row, fit_beta,
                                parse_odds_ratio, parse_probability)
 from bayes.errors import ModelFileError
-from bayes.scales import ICD203, PHIA, describe
+from bayes.modelfile.scales import ICD203, PHIA, describe
 
 
 @pytest.mark.parametrize("lo,hi", [(0.55, 0.80), (0.05, 0.20), (0.01, 0.05), (0.45, 0.55), (0.10, 0.25), (0.80, 0.95)])
@@ -54,7 +54,7 @@ def test_scales_words_and_gaps():
 
 
 def test_noisy_or_by_hand():
-    from bayes.elicitation import Judgement
+    from bayes.modelfile.elicitation import Judgement
 
     table = NoisyOrTable((2, 2), 1, Judgement("0.1", 0.1), [{1: Judgement("0.6", 0.6)}, {1: Judgement("0.3", 0.3)}], 50)
     p = table.point()
@@ -263,7 +263,7 @@ def test_one_row_for_several_parent_states_is_drawn_once(write_model):
     holds in every parameter draw, not only at the point estimate; sensitivity swings both rows together."""
     from tiny import TINY
 
-    from bayes.analysis import sensitivity
+    from bayes.analysis.scenarios import sensitivity
 
     from tiny import TINY_SHARED_ROW
 
@@ -294,7 +294,7 @@ def test_dirichlet_rows_draw_only_positive_entries_with_dirichlet_moments(first)
     """Zeros stay zero, a row with one positive entry stays 1, every row sums to 1, and the draws have
     the Dirichlet's mean and variance (alpha_i / A and alpha_i (A - alpha_i) / (A^2 (A + 1))), in both
     layouts; a dense table (no zero) takes the same route's moments."""
-    from bayes.elicitation import dirichlet_rows
+    from bayes.modelfile.elicitation import dirichlet_rows
 
     alpha = np.array([[[5.0, 0.0, 15.0], [0.0, 3.0, 0.0]], [[1.0, 2.0, 7.0], [0.0, 0.0, 2.0]]])
     m = 200_000

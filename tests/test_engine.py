@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from bayes.engine import ArrayDraws, CompiledNetwork, Engine, GeneratedDraws, Query, dirichlet_draws
+from bayes.inference.engine import ArrayDraws, CompiledNetwork, Engine, GeneratedDraws, Query, dirichlet_draws
 from bayes.errors import QueryError
-from bayes.synthetic import random_network
+from bayes.exchange.synthetic import random_network
 
 
 def _ve(model):
@@ -72,7 +72,7 @@ def test_flagship_matches_pgmpy_every_variable_every_scenario(flagship):
 def test_every_draw_matches_pgmpy_with_those_tables(first_above, monkeypatch):
     """Both layouts of drawn tables (class Draws): draws last (einsum along the draws) and, as for big
     networks, draws first (a matrix product per draw, planning.Contraction)."""
-    monkeypatch.setattr("bayes.engine.FIRST_ABOVE", first_above)
+    monkeypatch.setattr("bayes.inference.engine.FIRST_ABOVE", first_above)
     model = random_network(12, seed=7)
     net = CompiledNetwork.from_pgmpy(model)
     engine = Engine(net, chunk_size=2)  # several chunks, including a short last one
@@ -194,9 +194,9 @@ def test_draws_beyond_the_memory_budget_are_one_line(bayes_cli, monkeypatch):
 PLAN_SCRIPT = """
 import sys
 sys.path.insert(0, 'tests')
-import bayes.engine as e
-from bayes.engine import CompiledNetwork, Engine, Query
-from bayes.synthetic import random_network
+import bayes.inference.engine as e
+from bayes.inference.engine import CompiledNetwork, Engine, Query
+from bayes.exchange.synthetic import random_network
 net = CompiledNetwork.from_pgmpy(random_network(60, max_parents=4, seed=5))
 engine = Engine(net)
 q = Query.make(net.names[-1], {net.names[3]: net.states[3][0], net.names[20]: net.states[20][1]})
@@ -226,7 +226,7 @@ def test_plans_are_the_same_in_every_process():
 
 def test_a_long_chain_is_planned_in_linear_time_and_answers_exactly():
     """A 3,000-variable chain (the contraction planner once took minutes on 5,000): the stationary answer."""
-    from bayes.engine import CompiledNetwork, Engine, Query
+    from bayes.inference.engine import CompiledNetwork, Engine, Query
 
     n = 3000
     names = [f"v{i}" for i in range(n)]
@@ -256,7 +256,7 @@ def test_a_question_too_big_for_memory_is_split_or_refused_in_one_line(bayes_cli
                                expected, atol=1e-14)
     prep = split.engine._prepare(Query.make("escalation", {"russia_stance": "sides_with_armenia"}))
     assert split.engine._plan(prep, frozenset(), 1)[5] is not None  # it was split
-    monkeypatch.setattr("bayes.engine.MAX_SPLITS", 1)  # no split allowed: the same question cannot fit
+    monkeypatch.setattr("bayes.inference.engine.MAX_SPLITS", 1)  # no split allowed: the same question cannot fit
     code, out, err = bayes_cli("query", "caucasus_2020", "escalation", "--given", "russia_stance=sides_with_armenia")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "exact inference for escalation needs a table of" in err and "too densely connected" in err
@@ -270,7 +270,7 @@ def test_a_question_too_big_for_memory_is_split_or_refused_in_one_line(bayes_cli
 
 def test_draws_touch_only_the_tables_a_query_needs_and_agree_with_drawing_all(flagship):
     """A query about a root draws one table; its numbers equal those of a run that draws every table."""
-    from bayes.uncertainty import parameter_draws
+    from bayes.inference.uncertainty import parameter_draws
 
     drawn = []
     draws = parameter_draws(flagship, 5000, seed=11)
@@ -310,7 +310,7 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
     """Cutset conditioning on generated networks (30 variables, up to 5 parents, 3-4 states; these seeds
     need a table of 6,912 and 5,184 numbers, more than their biggest input table): with a budget of a
     quarter of that, the question is split, and the point estimate and 200 draws come out the same to 1e-12."""
-    from bayes.engine import dirichlet_draws
+    from bayes.inference.engine import dirichlet_draws
 
     net = CompiledNetwork.from_pgmpy(random_network(30, max_parents=5, min_states=3, max_states=4, seed=seed))
     query = Query.make(net.names[-1])
@@ -362,7 +362,7 @@ def test_a_split_too_slow_to_finish_and_running_out_of_memory_are_one_line(monke
     """Split into cases that would take too long: refused in one line naming the work. A MemoryError from
     the machine becomes a one-line QueryError naming the table size and the budget."""
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", "32")
-    monkeypatch.setattr("bayes.engine.MAX_WORK", 1)
+    monkeypatch.setattr("bayes.inference.engine.MAX_WORK", 1)
     engine = Engine(flagship.engine.net)
     with pytest.raises(QueryError) as info:
         engine.run([Query.make("escalation", {"russia_stance": "sides_with_armenia"})])
@@ -385,7 +385,7 @@ def test_the_memory_budget_follows_a_memory_cap():
     import sys
 
     script = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2 ** 30, resource.RLIM_INFINITY)); "
-              "from bayes.engine import memory_budget; print(memory_budget())")
+              "from bayes.inference.engine import memory_budget; print(memory_budget())")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          env={k: v for k, v in __import__("os").environ.items() if k != "BAYES_MEMORY_BUDGET"})
     assert out.returncode == 0, out.stderr
@@ -406,7 +406,7 @@ def test_sweeps_soft_evidence_and_interventions_in_both_draw_layouts(monkeypatch
     query = Query.make(target, do={forced: net.states[net.index[forced]][0]}, sweep=(swept,), soft=soft)
     answers = {}
     for first_above in (65536, 0):
-        monkeypatch.setattr("bayes.engine.FIRST_ABOVE", first_above)
+        monkeypatch.setattr("bayes.inference.engine.FIRST_ABOVE", first_above)
         draws = ArrayDraws(net, tables)
         assert draws.first == (first_above == 0)
         answers[first_above] = Engine(net, chunk_size=4).run([query], draws)[0].probabilities

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import bayes
-from bayes.formats import FORMATS, export_model, import_model
-from bayes.network import table_array
-from bayes.synthetic import random_network
+from bayes.exchange.formats import FORMATS, export_model, import_model
+from bayes.inference.network import table_array
+from bayes.exchange.synthetic import random_network
 
 PYAGRUM_SUFFIX = {"bif": ".bif", "xmlbif": ".bifxml", "net": ".net", "xdsl": ".xdsl"}
 
@@ -378,8 +378,8 @@ def test_big_tables_import_as_arrays_and_load_fast(tmp_path, bayes_cli):
 
     from pgmpy.readwrite import XMLBIFWriter
 
-    from bayes.engine import CompiledNetwork, Engine, Query
-    from bayes.synthetic import random_network
+    from bayes.inference.engine import CompiledNetwork, Engine, Query
+    from bayes.exchange.synthetic import random_network
 
     net = random_network(40, max_parents=6, min_states=4, max_states=4, seed=3, edge_probability=0.95)
     params = sum(np.asarray(c.values).size for c in net.get_cpds())
@@ -420,7 +420,7 @@ def test_our_bif_reader_agrees_with_pgmpys(name):
     import pgmpy
     from pgmpy.readwrite import BIFReader
 
-    from bayes.formats import _read_bif
+    from bayes.exchange.formats import _read_bif
 
     source = Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz"
     if not source.is_file():
@@ -451,7 +451,7 @@ def test_our_net_reader_agrees_with_pgmpys(name, tmp_path):
     import pyagrum as gum
     from pgmpy.readwrite import NETReader
 
-    from bayes.formats import _net_without_comments, _read_net
+    from bayes.exchange.formats import _net_without_comments, _read_net
 
     source = Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz"
     bif = tmp_path / f"{name}.bif"
@@ -491,7 +491,7 @@ potential ( wet | rain )
 def test_a_hugin_net_file_is_read_by_our_reader_first_parent_slowest(tmp_path, bayes_cli):
     """Quoted states, `discrete node`, nested rows with the child fastest; a continuous node or a table given
     by an expression is left to pgmpy's reader; a table with a missing number names its line."""
-    from bayes.formats import _net_without_comments, _read_net
+    from bayes.exchange.formats import _net_without_comments, _read_net
 
     net = _read_net(_net_without_comments(HUGIN_NET), tmp_path / "h.net")
     cpds = {c.variable: c for c in net.get_cpds()}

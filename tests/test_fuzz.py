@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tiny import TINY
 
 from bayes.cli import main
-from bayes.modelfile import resolve_model_path
+from bayes.modelfile.parse import resolve_model_path
 
 # The suite runs a fixed, repeatable sample; `BAYES_FUZZ_EXAMPLES=3000 pytest tests/test_fuzz.py` searches
 # further with fresh random examples (`make fuzz`).
@@ -237,7 +237,7 @@ def test_names_are_identifiers_or_refused(tmp_path_factory, name):
     """Any text as a state name: accepted exactly when it is an identifier of at most 64 characters."""
     import re
 
-    from bayes.modelfile import NAME_PATTERN
+    from bayes.modelfile.parse import NAME_PATTERN
 
     folder = tmp_path_factory.mktemp("names")
     path = folder / "m.yaml"
@@ -277,7 +277,7 @@ def test_dates_are_iso_or_refused(tmp_path_factory, date):
 def test_log_fields_round_trip_or_are_refused(tmp_path_factory, field):
     """Whatever an analyst types as a source: stored and read back exactly, or refused with the log intact."""
     from bayes import load
-    from bayes.tracking import FORMULA_START, load_evidence
+    from bayes.analysis.tracking import FORMULA_START, load_evidence
 
     folder = tmp_path_factory.mktemp("fields")
     log = folder / "log.csv"

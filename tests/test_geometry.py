@@ -25,8 +25,8 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 import bayes
-from bayes import plots
-from bayes.report import PHONE_SIZE, SLIDE_CHART_SIZE, briefing_charts
+from bayes.outputs import charts
+from bayes.outputs.brief import PHONE_SIZE, SLIDE_CHART_SIZE, briefing_charts
 
 matplotlib.use("Agg")
 
@@ -111,7 +111,7 @@ def _obstacles(fig, renderer):
 
 def _hits(seg_p, seg_q, box) -> bool:
     """Liang-Barsky clipping, shared with the label placer that must avoid the same segments."""
-    from bayes.plots import _segment_hits_box
+    from bayes.outputs.charts import _segment_hits_box
 
     return _segment_hits_box(seg_p, seg_q, box)
 
@@ -183,7 +183,7 @@ def _sixty(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    from bayes.synthetic import random_model_yaml, write_random_model
+    from bayes.exchange.synthetic import random_model_yaml, write_random_model
 
     folder = tmp_path_factory.mktemp("geometry")
     generated = write_random_model(folder / "generated_long_labels.yaml", seed=0)
@@ -206,7 +206,7 @@ SHIPPED = {"caucasus_2020", "river_ceasefire"}
 
 
 @pytest.fixture(scope="module")
-def charts(models):
+def brief_charts(models):
     out = {}
     for key, m in models.items():
         scenarios = m.scenarios(draws=100, seed=1)
@@ -215,25 +215,25 @@ def charts(models):
 
 
 @pytest.mark.parametrize("key", MODELS)
-def test_brief_charts_at_slide_size(key, charts):
+def test_brief_charts_at_slide_size(key, brief_charts):
     bad = {}
-    for chart in charts[key].charts:
+    for chart in brief_charts[key].charts:
         fig = chart.figure
-        assert tuple(np.round(fig.get_size_inches(), 3)) == plots.SLIDE_SIZE
+        assert tuple(np.round(fig.get_size_inches(), 3)) == charts.SLIDE_SIZE
         problems = chart_problems(fig)
         if problems:
             bad[chart.name] = problems[:6]
         if key in SHIPPED:
-            assert smallest_text(fig) >= plots.TEXT_SIZE, (chart.name, smallest_text(fig))
+            assert smallest_text(fig) >= charts.TEXT_SIZE, (chart.name, smallest_text(fig))
     assert bad == {}
 
 
 @pytest.mark.parametrize("key", MODELS)
-def test_brief_charts_on_a_slide_and_a_phone(key, charts):
+def test_brief_charts_on_a_slide_and_a_phone(key, brief_charts):
     bad = {}
-    for chart in charts[key].charts:
+    for chart in brief_charts[key].charts:
         variants = [("slide", chart.render(SLIDE_CHART_SIZE, titles=False))]
-        if chart.phone and chart.name.startswith(("scenario_", "outcomes_now")) and chart is charts[key].charts[0]:
+        if chart.phone and chart.name.startswith(("scenario_", "outcomes_now")) and chart is brief_charts[key].charts[0]:
             variants.append(("phone", chart.render(PHONE_SIZE)))
         for what, fig in variants:
             problems = chart_problems(fig)
@@ -245,17 +245,17 @@ def test_brief_charts_on_a_slide_and_a_phone(key, charts):
 
 @pytest.mark.parametrize("key", MODELS)
 def test_notebook_charts(key, models):
-    from bayes.analysis import default_target, parse_target, sensitivity
+    from bayes.analysis.scenarios import default_target, parse_target, sensitivity
 
     m = models[key]
     target = default_target(m)
     variable, _ = parse_target(m, target)
     figures = {}
-    with plots.briefing_style():
+    with charts.briefing_style():
         table = sensitivity(m, target)
-        figures["tornado"] = plots.tornado_chart(data=table, scale=m.scale, title="Which judgements matter most",
+        figures["tornado"] = charts.tornado_chart(data=table, scale=m.scale, title="Which judgements matter most",
                                                  subtitle="swing", source=m.source_line).figure
-        figures["cpt"] = plots.cpt_heatmap(data=m.cpt(variable), title=f"P({variable})", source=m.source_line).figure
+        figures["cpt"] = charts.cpt_heatmap(data=m.cpt(variable), title=f"P({variable})", source=m.source_line).figure
     bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
     for fig in figures.values():
         plt.close(fig)
@@ -264,24 +264,24 @@ def test_notebook_charts(key, models):
 
 @pytest.mark.parametrize("key", ["caucasus_2020", "river_ceasefire"])
 def test_tracking_charts(key, models):
-    from bayes.analysis import default_target, parse_target
-    from bayes.scoring import calibration_pairs, calibration_table
-    from bayes.tracking import history, load_evidence, load_outcomes
+    from bayes.analysis.scenarios import default_target, parse_target
+    from bayes.analysis.scoring import calibration_pairs, calibration_table
+    from bayes.analysis.tracking import history, load_evidence, load_outcomes
 
     m = models[key]
     variable, state = parse_target(m, default_target(m))
     figures = {}
-    with plots.briefing_style():
+    with charts.briefing_style():
         log = load_evidence(m)
         if log:
             hist = history(m, log, variables=[variable])
-            figures["timeline"] = plots.timeline_chart(data=hist, variable=variable, state=state, scale=m.scale,
+            figures["timeline"] = charts.timeline_chart(data=hist, variable=variable, state=state, scale=m.scale,
                                                        title="How the forecast moved", source=m.source_line).figure
         outcomes = load_outcomes(m)
         if outcomes:
             forecasts = m.marginals([o.question for o in outcomes])
             table = calibration_table(*calibration_pairs(m, outcomes, forecasts), bins=5)
-            figures["calibration"] = plots.calibration_chart(data=table, title="Calibration",
+            figures["calibration"] = charts.calibration_chart(data=table, title="Calibration",
                                                              subtitle="resolved questions").figure
     assert figures, "the shipped models have an evidence log and outcomes"
     bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
@@ -291,7 +291,7 @@ def test_tracking_charts(key, models):
 
 
 def test_explorer_chart(models):
-    from bayes.explorer import explorer_data, explorer_figure
+    from bayes.outputs.explorer import explorer_data, explorer_figure
 
     m = models["caucasus_2020"]
     data = explorer_data(m, "escalation", "escalates_to_wider_war", {"azerbaijan_alignment": "turns_to_euro_atlantic"},

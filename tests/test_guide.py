@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bayes import modelfile
-from bayes.baserates import FIELDS as BASE_RATE_FIELDS
-from bayes.tracking import EVIDENCE_COLUMNS, OUTCOME_COLUMNS
+from bayes.modelfile import parse
+from bayes.analysis.baserates import FIELDS as BASE_RATE_FIELDS
+from bayes.analysis.tracking import EVIDENCE_COLUMNS, OUTCOME_COLUMNS
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "model-file.md"
 
@@ -26,17 +26,17 @@ def _table_keys(section: str) -> set[str]:
 
 
 @pytest.mark.parametrize("heading, keys", [
-    ("Top level", modelfile.TOP_KEYS),
-    ("model", modelfile.MODEL_KEYS),
-    ("variables", modelfile.VARIABLE_KEYS),
-    ("Table rows", modelfile.ROW_KEYS),
-    ("Rationale", modelfile.RATIONALE_KEYS),
-    ("log_odds", modelfile.BUILDER_KEYS["log_odds"]),
-    ("noisy_or", modelfile.BUILDER_KEYS["noisy_or"]),
-    ("noisy_max", modelfile.BUILDER_KEYS["noisy_max"]),
-    ("array", modelfile.ARRAY_KEYS),
-    ("scenarios", modelfile.SCENARIO_KEYS),
-    ("claims", modelfile.CLAIM_KEYS),
+    ("Top level", parse.TOP_KEYS),
+    ("model", parse.MODEL_KEYS),
+    ("variables", parse.VARIABLE_KEYS),
+    ("Table rows", parse.ROW_KEYS),
+    ("Rationale", parse.RATIONALE_KEYS),
+    ("log_odds", parse.BUILDER_KEYS["log_odds"]),
+    ("noisy_or", parse.BUILDER_KEYS["noisy_or"]),
+    ("noisy_max", parse.BUILDER_KEYS["noisy_max"]),
+    ("array", parse.ARRAY_KEYS),
+    ("scenarios", parse.SCENARIO_KEYS),
+    ("claims", parse.CLAIM_KEYS),
 ])
 def test_every_key_the_parser_accepts_is_in_the_guide(heading, keys):
     documented = _table_keys(_section(heading))
@@ -45,11 +45,11 @@ def test_every_key_the_parser_accepts_is_in_the_guide(heading, keys):
 
 
 def test_forms_builders_files_and_strength_words_are_all_documented():
-    from bayes.elicitation import STRENGTH_WORDS
+    from bayes.modelfile.elicitation import STRENGTH_WORDS
 
     text = GUIDE.read_text(encoding="utf-8")
-    assert set(modelfile.BUILDER_KEYS) <= set(re.findall(r"^### (\w+)$", text, re.M))
-    for form in modelfile.CLAIM_FORMS:
+    assert set(parse.BUILDER_KEYS) <= set(re.findall(r"^### (\w+)$", text, re.M))
+    for form in parse.CLAIM_FORMS:
         assert f"**{form}**" in text
     words = set(re.findall(r"^\| `([a-z ]+)` \|", _section("Strength words"), re.M))
     assert words == set(STRENGTH_WORDS)
@@ -61,7 +61,7 @@ def test_forms_builders_files_and_strength_words_are_all_documented():
 def _load(block):
     import json
 
-    from bayes.yamlfile import load_yaml_text
+    from bayes.modelfile.yamlfile import load_yaml_text
 
     return json.loads(json.dumps(load_yaml_text(block, "docs/model-file.md")))
 
@@ -97,7 +97,7 @@ def test_the_guides_examples_are_valid_yaml_in_the_format(tmp_path):
         for cid, body in data.items():
             if isinstance(body, dict) and "form" in body:
                 claims[cid] = body
-    assert {c["form"] for c in claims.values()} == set(modelfile.CLAIM_FORMS)
+    assert {c["form"] for c in claims.values()} == set(parse.CLAIM_FORMS)
     model = {"format": "bayes-model/1", "model": {"title": "t", "source": "s", "as_of": "2024-03", "author": "a"},
              "variables": {**roots, **variables}}
     spec_path = tmp_path / "guide_examples.yaml"

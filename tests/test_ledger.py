@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import bayes
-from bayes.tracking import load_evidence
+from bayes.analysis.tracking import load_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "date,variable,state,likelihood,source,note\n"
@@ -27,7 +27,7 @@ def _add(bayes_cli, log, *extra, date="2020-09-27", source="wide reporting"):
 APPENDER = textwrap.dedent("""
     import sys
     import bayes
-    from bayes.tracking import append_evidence
+    from bayes.analysis.tracking import append_evidence
     model = bayes.load("caucasus_2020")
     who, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     print("ready", flush=True)

@@ -7,13 +7,13 @@ import pytest
 from tiny import TINY
 
 import bayes
-from bayes import narrative
-from bayes.analysis import (change_the_call, default_target, example_tables, headline_rows, headline_states,
+from bayes.outputs import narrative
+from bayes.analysis.scenarios import (change_the_call, default_target, example_tables, headline_rows, headline_states,
                             indicators, named_scenarios, observe_versus_force, outcomes_now, parse_target,
                             scenario_drivers, scenario_outcome, sensitivity, strongest_scenario, watchable)
 from bayes.errors import QueryError
-from bayes.scales import describe
-from bayes.synthetic import write_random_model
+from bayes.modelfile.scales import describe
+from bayes.exchange.synthetic import write_random_model
 
 TARGET = "escalation=escalates_to_wider_war"
 
@@ -113,7 +113,7 @@ def test_scenario_helpers_refuse_unknown_names(flagship):
 
 
 def test_explorer_data_refuses_unknown_names(flagship):
-    from bayes.explorer import explorer_data
+    from bayes.outputs.explorer import explorer_data
 
     with pytest.raises(QueryError, match="unknown variable 'weather'"):
         explorer_data(flagship, "weather", "rain")
@@ -296,7 +296,7 @@ def test_drivers_sentence(flagship, bare):
 
 
 def test_tracking_sentences(flagship, bare, tmp_path):
-    from bayes.tracking import data_path, history
+    from bayes.analysis.tracking import data_path, history
 
     path = data_path(bare, "evidence")
     assert narrative.missing_file_text(bare, path, "evidence log", "the timeline is") == \

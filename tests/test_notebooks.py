@@ -79,7 +79,7 @@ def model_paths(tmp_path_factory):
     """name -> path (or shipped name) of each model the notebooks run against; None when not available."""
     from tiny import TINY
 
-    from bayes.synthetic import write_random_model
+    from bayes.exchange.synthetic import write_random_model
 
     folder = tmp_path_factory.mktemp("models")
     bare = folder / "bare_model.yaml"
@@ -118,7 +118,7 @@ def _forbidden(flagship, key, model) -> set[str]:
     """Flagship names that must not show for `model`: all of them, but for words the model's own file uses."""
     if key == "caucasus_2020":
         return set()
-    from bayes.modelfile import resolve_model_path
+    from bayes.modelfile.parse import resolve_model_path
 
     own = resolve_model_path(model).read_text(encoding="utf-8")
     names = _flagship_names(flagship)
@@ -175,7 +175,7 @@ def test_other_notebooks_run_headless(path):
 # ------------------------------------------------------------------------------------- the briefing
 
 def test_brief_renders_html_without_code_and_pngs(tmp_path, bayes_cli, flagship):
-    from bayes.scales import describe
+    from bayes.modelfile.scales import describe
 
     code, out, err = bayes_cli("brief", "caucasus_2020", "--out", tmp_path)
     assert code == 0, err
@@ -194,7 +194,7 @@ def test_brief_renders_html_without_code_and_pngs(tmp_path, bayes_cli, flagship)
 @pytest.mark.parametrize("key", ["generated", "river_ceasefire", "bare"])
 def test_brief_renders_for_other_models(key, model_paths, flagship, tmp_path, bayes_cli):
     import bayes
-    from bayes.report import chart_names
+    from bayes.outputs.brief import chart_names
 
     model = _model_or_skip(model_paths, key)
     code, out, err = bayes_cli("brief", model, "--out", tmp_path)

@@ -4,7 +4,7 @@ import numpy as np
 import opt_einsum
 import pytest
 
-from bayes.planning import Contraction, elimination_order, elimination_path, path_from_order
+from bayes.inference.planning import Contraction, elimination_order, elimination_path, path_from_order
 
 
 def _random_problem(rng, letters="abcdefgh"):

@@ -5,9 +5,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bayes import plots
-from bayes.analysis import headline_rows, headline_table, scenario_outcome
-from bayes.report import briefing_charts, takeaway
+from bayes.outputs import charts
+from bayes.analysis.scenarios import headline_rows, headline_table, scenario_outcome
+from bayes.outputs.brief import briefing_charts, takeaway
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def scenarios(flagship):
 
 def test_scenario_chart_bars_equal_query(flagship, scenarios):
     data = scenario_outcome(flagship, scenarios, "escalation", "escalates_to_wider_war")
-    ax = plots.scenario_chart(data=data, scale=flagship.scale, title="t", subtitle="s", source="src")
+    ax = charts.scenario_chart(data=data, scale=flagship.scale, title="t", subtitle="s", source="src")
     bars = list(ax.containers[0])
     expected = data.sort_values("probability", ascending=False)
     np.testing.assert_allclose([b.get_width() for b in bars], expected["probability"].to_numpy(), atol=1e-12)
@@ -39,11 +39,11 @@ def test_scenario_chart_bars_equal_query(flagship, scenarios):
 
 
 def test_scenario_chart_draws_set_outcomes_hatched_and_last(flagship, scenarios):
-    from bayes.report import scenario_rows
+    from bayes.outputs.brief import scenario_rows
 
     data = scenario_rows(flagship, scenarios, "russia_stance", "balancing_mediator")
     assert data.set_index("scenario").loc["russia_sides_with_armenia", "set_by"] == "forced"
-    ax = plots.scenario_chart(data=data, scale=flagship.scale)
+    ax = charts.scenario_chart(data=data, scale=flagship.scale)
     bars = list(ax.containers[0])
     assert bars[-1].get_hatch() == "///" and bars[-1].get_gid() == "set-bar"
     assert sum(b.get_hatch() is not None for b in bars) == 1
@@ -55,7 +55,7 @@ def test_scenario_chart_draws_set_outcomes_hatched_and_last(flagship, scenarios)
 def test_scenario_chart_with_interval_whiskers(flagship, scenarios):
     data = scenario_outcome(flagship, scenarios, "escalation", "escalates_to_wider_war")
     data["lo"], data["hi"] = data["probability"] - 0.05, data["probability"] + 0.1
-    ax = plots.scenario_chart(data=data, low="lo", high="hi", sort=False)
+    ax = charts.scenario_chart(data=data, low="lo", high="hi", sort=False)
     whiskers = ax.containers[1].lines[2][0].get_segments()
     for seg, (_, row) in zip(whiskers, data.iterrows()):
         assert seg[0][0] == pytest.approx(row["lo"]) and seg[1][0] == pytest.approx(row["hi"])
@@ -65,7 +65,7 @@ def test_scenario_chart_with_interval_whiskers(flagship, scenarios):
 def test_heatmap_numbers_are_the_probabilities(flagship, scenarios):
     rows = headline_rows(flagship, scenarios)
     rows["label"] = rows["scenario"].astype(str)
-    ax = plots.outcomes_heatmap(data=rows)
+    ax = charts.outcomes_heatmap(data=rows)
     texts = [t.get_text() for t in ax.texts]
     assert len(texts) == len(rows)
     mesh = ax.collections[0].get_array().reshape(len(flagship.scenario_names()), -1)
@@ -77,7 +77,7 @@ def test_heatmap_numbers_are_the_probabilities(flagship, scenarios):
 def test_network_chart_one_box_per_variable_and_bars(flagship):
     given = {"azerbaijan_alignment": "turns_to_euro_atlantic"}
     do = {"russia_brokered_talks": "no_russia_brokered_talks"}
-    ax = plots.network_chart(flagship, evidence=given, do=do)
+    ax = charts.network_chart(flagship, evidence=given, do=do)
     boxes = [p for p in ax.patches if (p.get_gid() or "").startswith("node:")]
     assert sorted(p.get_gid()[5:] for p in boxes) == sorted(flagship.variables)
     marg = flagship.marginals(flagship.variables, given=given, do=do)
@@ -93,14 +93,14 @@ def test_network_chart_one_box_per_variable_and_bars(flagship):
 
 
 def test_network_layout_is_layered_causes_first(flagship):
-    layout = plots.network_layout(flagship).set_index("variable")
+    layout = charts.network_layout(flagship).set_index("variable")
     for v in flagship.variables:
         for p in flagship.spec.variables[v].parents:
             assert layout.loc[p, "layer"] < layout.loc[v, "layer"]
 
 
 def test_network_states_its_date_wraps_labels_and_routes_arcs_around_boxes(flagship):
-    ax = plots.network_chart(flagship, title="The assessment as a network, as of 2020-07")
+    ax = charts.network_chart(flagship, title="The assessment as a network, as of 2020-07")
     fig = ax.figure
     fig.canvas.draw()
     texts = {t.get_gid(): t.get_text() for t in ax.texts}
@@ -171,7 +171,7 @@ def test_headline_table_cells(flagship, scenarios):
 
 def test_cpt_heatmap_cells_are_the_table(flagship):
     table = flagship.cpt("escalation")
-    ax = plots.cpt_heatmap(data=table)
+    ax = charts.cpt_heatmap(data=table)
     mesh = ax.collections[0].get_array().reshape(table.shape)
     np.testing.assert_allclose(mesh, table.to_numpy(), atol=1e-12)
     assert [t.get_text() for t in ax.texts][:2] == [f"{table.iloc[0, 0]:.0%}", f"{table.iloc[0, 1]:.0%}"]
@@ -180,7 +180,7 @@ def test_cpt_heatmap_cells_are_the_table(flagship):
 
 
 def test_explorer_data_follows_the_widgets(flagship):
-    from bayes.explorer import ANY, explorer_data
+    from bayes.outputs.explorer import ANY, explorer_data
 
     data = explorer_data(flagship, "escalation", "escalates_to_wider_war",
                          observe={"azerbaijan_alignment": "turns_to_euro_atlantic", "turkey_backing_of_baku": ANY},
@@ -189,14 +189,14 @@ def test_explorer_data_follows_the_widgets(flagship):
     expected = flagship.probability("escalation=escalates_to_wider_war", given={"azerbaijan_alignment":
                                     "turns_to_euro_atlantic"}, do={"russia_brokered_talks": "no_russia_brokered_talks"})
     assert data["probability"].iloc[1] == pytest.approx(expected)
-    ax = plots.scenario_chart(data=data, sort=False)
+    ax = charts.scenario_chart(data=data, sort=False)
     np.testing.assert_allclose([b.get_width() for b in ax.containers[0]], data["probability"])
     plt.close(ax.figure)
 
 
 def test_network_draws_every_arc_and_cuts_forced_ones(flagship):
     do = {"russia_stance": "sides_with_armenia"}
-    ax = plots.network_chart(flagship, do=do)
+    ax = charts.network_chart(flagship, do=do)
     drawn = {a.get_gid()[4:] for a in [*ax.patches, *ax.lines] if (a.get_gid() or "").startswith("arc:")}
     expected = {f"{p}->{v}" for v in flagship.variables for p in flagship.spec.variables[v].parents if v not in do}
     assert drawn == expected

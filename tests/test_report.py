@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import bayes
-from bayes import narrative
-from bayes.analysis import headline_states, named_scenarios, scenario_outcome
-from bayes.report import brief_html, build_brief, write_brief
+from bayes.outputs import narrative
+from bayes.analysis.scenarios import headline_states, named_scenarios, scenario_outcome
+from bayes.outputs.brief import brief_html, build_brief, write_brief
 
 MODELS = ["caucasus_2020", "river_ceasefire"]
 DRAWS = 200

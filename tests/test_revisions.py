@@ -12,12 +12,12 @@ import pytest
 from brute import posterior
 
 import bayes
-from bayes import revisions
-from bayes.claims import evaluate_claims
+from bayes.analysis import revisions
+from bayes.inference.claims import evaluate_claims
 from bayes.errors import BayesInputError
 from bayes.model import BASELINE
-from bayes.network import table_array
-from bayes.yamlfile import load_yaml_text
+from bayes.inference.network import table_array
+from bayes.modelfile.yamlfile import load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "data" / "models" / "caucasus_2020.yaml"
@@ -375,7 +375,7 @@ def test_pooling_two_copies_gives_the_model_back(tmp_path, method, weights, gene
 
 @pytest.fixture(scope="module")
 def generated_model(tmp_path_factory):
-    from bayes.synthetic import write_random_model
+    from bayes.exchange.synthetic import write_random_model
 
     return write_random_model(tmp_path_factory.mktemp("generated") / "generated_long_labels.yaml", seed=3)
 
@@ -634,10 +634,10 @@ def test_everything_runs_on_other_models(which, generated_model, tmp_path, bayes
 def test_diff_chart_draws_old_and_new_of_each_moved_outcome(revised):
     import matplotlib.pyplot as plt
 
-    from bayes import plots
+    from bayes.outputs import charts
 
     changes = revisions.diff(*revised)
-    ax = plots.diff_chart(data=changes, top=5)
+    ax = charts.diff_chart(data=changes, top=5)
     olds = [c for c in ax.collections if c.get_gid() == "dumbbell-old"][0].get_offsets()
     news = [c for c in ax.collections if c.get_gid() == "dumbbell-new"][0].get_offsets()
     moved = changes[changes["kind"] == "outcome"]
@@ -653,11 +653,11 @@ def test_diff_chart_draws_old_and_new_of_each_moved_outcome(revised):
 def test_disagreement_chart_one_dot_per_analyst_and_scenario(readings):
     import matplotlib.pyplot as plt
 
-    from bayes import plots
+    from bayes.outputs import charts
 
     result = revisions.disagreement(readings)
     outcome = "escalation=escalates_to_wider_war"
-    ax = plots.disagreement_chart(data=result.values, outcome=outcome)
+    ax = charts.disagreement_chart(data=result.values, outcome=outcome)
     frame = result.values[result.values["outcome"] == outcome]
     for name in result.analysts:
         dots = [c for c in ax.collections if c.get_gid() == f"analyst:{name}"][0].get_offsets()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bayes
-from bayes.tracking import load_evidence
+from bayes.analysis.tracking import load_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_FILE = ROOT / "data" / "models" / "river_ceasefire.yaml"

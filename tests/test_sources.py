@@ -6,7 +6,7 @@ import pytest
 from tiny import TINY
 
 import bayes
-from bayes.sources import candidate_claims, find_quote, normalise, sentences, triggers
+from bayes.modelfile.sources import candidate_claims, find_quote, normalise, sentences, triggers
 
 TEXT = """\
 A fictional assessment, written for the tests.

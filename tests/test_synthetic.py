@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import bayes
-from bayes.synthetic import random_model_yaml, write_random_model
+from bayes.exchange.synthetic import random_model_yaml, write_random_model
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

@@ -11,8 +11,8 @@ from tiny import TINY
 
 import bayes
 from bayes.errors import BayesInputError
-from bayes.scoring import brier, brier_binary, calibration_table, log_score, ranked_probability_score
-from bayes.tracking import history, load_evidence
+from bayes.analysis.scoring import brier, brier_binary, calibration_table, log_score, ranked_probability_score
+from bayes.analysis.tracking import history, load_evidence
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_flagship_history_json(flagship, bayes_cli):
 
 def test_model_file_encodes_july_2020_only():
     """Later events are for scoring; the model file must not cite them."""
-    from bayes.modelfile import resolve_model_path
+    from bayes.modelfile.parse import resolve_model_path
 
     text = resolve_model_path("caucasus_2020").read_text()
     assert not re.search(r"\b(2020-(0[89]|1[0-2])|202[1-9])", text)
@@ -140,10 +140,10 @@ def test_model_file_encodes_july_2020_only():
 def test_timeline_points_are_the_history(flagship):
     import matplotlib.pyplot as plt
 
-    from bayes import plots
+    from bayes.outputs import charts
 
     frame = history(flagship)
-    ax = plots.timeline_chart(data=frame, variable="escalation", state="escalates_to_wider_war")
+    ax = charts.timeline_chart(data=frame, variable="escalation", state="escalates_to_wider_war")
     points = [c for c in ax.collections if c.get_gid() == "forecast-points"][0].get_offsets()[:, 1]
     expected = frame[(frame["variable"] == "escalation") & (frame["state"] == "escalates_to_wider_war")]["probability"]
     np.testing.assert_allclose(points, expected.to_numpy())
@@ -187,10 +187,10 @@ def test_history_with_draws_matches_queries_with_the_same_draws(flagship):
 def test_calibration_chart_points_are_the_table():
     import matplotlib.pyplot as plt
 
-    from bayes import plots
+    from bayes.outputs import charts
 
     table = calibration_table([0.1, 0.15, 0.9, 0.95, 0.6], [False, True, True, True, False], bins=5)
-    ax = plots.calibration_chart(data=table)
+    ax = charts.calibration_chart(data=table)
     points = [c for c in ax.collections if c.get_gid() == "calibration-points"][0].get_offsets()
     filled = table.dropna(subset=["mean_forecast"])
     np.testing.assert_allclose(points[:, 0], filled["mean_forecast"])
@@ -218,9 +218,9 @@ def _outcomes(tmp_path, text="question,outcome,resolved,source\nrain,yes,2020-07
 
 
 def test_base_rate_scores_by_hand(tiny, tmp_path):
-    from bayes.baserates import load_base_rates
-    from bayes.scoring import score_questions
-    from bayes.tracking import load_outcomes
+    from bayes.analysis.baserates import load_base_rates
+    from bayes.analysis.scoring import score_questions
+    from bayes.analysis.tracking import load_outcomes
 
     path = tmp_path / "base.yaml"
     path.write_text(BASE_RATES)
@@ -250,7 +250,7 @@ def test_base_rate_scores_by_hand(tiny, tmp_path):
     (("    source: almanac", "    source: almanac\n    sauce: x"), 8, "unknown key 'sauce'"),
 ])
 def test_bad_base_rates_name_file_and_line(tiny, tmp_path, edit, line, fragment):
-    from bayes.baserates import load_base_rates
+    from bayes.analysis.baserates import load_base_rates
 
     path = tmp_path / "base.yaml"
     path.write_text(BASE_RATES.replace(*edit))
@@ -265,7 +265,7 @@ def test_bad_base_rates_name_file_and_line(tiny, tmp_path, edit, line, fragment)
     ("question,outcome,resolved,source\nrain,hail,2020-07-02,radio\n", 2, "unknown outcome 'hail'"),
 ])
 def test_bad_outcomes_name_their_line(tiny, tmp_path, text, line, fragment):
-    from bayes.tracking import load_outcomes
+    from bayes.analysis.tracking import load_outcomes
 
     with pytest.raises(BayesInputError) as err:
         load_outcomes(tiny, _outcomes(tmp_path, text))
@@ -275,8 +275,8 @@ def test_bad_outcomes_name_their_line(tiny, tmp_path, text, line, fragment):
 def test_flagship_base_rates_follow_from_counts_and_july_2020(flagship, bayes_cli):
     from pathlib import Path
 
-    from bayes.baserates import base_rates_path, load_base_rates
-    from bayes.tracking import load_outcomes
+    from bayes.analysis.baserates import base_rates_path, load_base_rates
+    from bayes.analysis.tracking import load_outcomes
 
     rates = load_base_rates(flagship)
     assert set(rates) == {o.question for o in load_outcomes(flagship)}  # every resolved question has one
@@ -303,8 +303,8 @@ def test_flagship_base_rates_follow_from_counts_and_july_2020(flagship, bayes_cl
 def test_soft_evidence_with_draws_reweights_every_draw(flagship, bayes_cli):
     """'3 times more likely if Russia sides with Armenia', with parameter uncertainty: in each draw the
     posterior is that draw's prior times the likelihood, renormalised."""
-    from bayes.engine import Query
-    from bayes.uncertainty import run_with_draws, summarise
+    from bayes.inference.engine import Query
+    from bayes.inference.uncertainty import run_with_draws, summarise
 
     lik = [1.0, 3.0, 1.0, 1.0]
     plain = Query.make("russia_stance")
@@ -322,7 +322,7 @@ def test_soft_evidence_with_draws_reweights_every_draw(flagship, bayes_cli):
 
 
 def test_the_log_reads_as_written(flagship):
-    from bayes.tracking import evidence_frame, load_evidence
+    from bayes.analysis.tracking import evidence_frame, load_evidence
 
     frame = evidence_frame(flagship, load_evidence(flagship))
     first = frame.iloc[0]

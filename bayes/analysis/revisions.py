@@ -34,13 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import ArrayDraws, Query
-from .errors import BayesInputError, QueryError, known
-from .model import BASELINE, Model
-from .modelfile import ModelSpec, parse_spec, resolve_model_path
-from .network import table_array
-from .scales import describe
-from .yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
+from bayes.inference.engine import ArrayDraws, Query
+from bayes.errors import BayesInputError, QueryError, known
+from bayes.model import BASELINE, Model
+from bayes.modelfile.parse import ModelSpec, parse_spec, resolve_model_path
+from bayes.inference.network import table_array
+from bayes.modelfile.scales import describe
+from bayes.modelfile.yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
 
 METHODS = ("linear", "log")
 ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (as `bayes import` does)
@@ -101,7 +101,7 @@ def _git(args: list[str], folder: Path, where: str):
 def read_revision(source, rev: str) -> Model:
     """The model file as it was in git revision `rev` (HEAD~1, a commit, a tag), read with `git show`
     from the repository the file lives in; the working tree and the index are not touched."""
-    from .fileio import decode_utf8
+    from bayes.fileio import decode_utf8
 
     path = resolve_model_path(source)
     where = str(path)
@@ -285,7 +285,7 @@ def _loaded(text: str, path, name: str) -> Model:
 
 
 def _write(text: str, path, force: bool) -> Path:
-    from .fileio import atomic_write_text, check_output
+    from bayes.fileio import atomic_write_text, check_output
 
     out = check_output(path, force)
     return atomic_write_text(out, text)
@@ -471,7 +471,7 @@ def pool(sources, weights=None, method: str = "linear", path=None) -> Pooled:
 
 def write_pool(sources, path, weights=None, method: str = "linear", force: bool = False) -> Pooled:
     """`pool(...)` written to `path` (an existing file only with `force`); the file loads as any model does."""
-    from .fileio import check_output
+    from bayes.fileio import check_output
 
     out = check_output(path, force)
     result = pool(sources, weights, method, path=out)
@@ -512,7 +512,7 @@ def moved_probability(judgement, t: float, concentration: float) -> float:
 def _moved_row(row, t_of):
     """A row with every judgement moved; the state written `rest` (or else the row's most likely state)
     takes what the others leave, and the others are scaled down if they would leave less than nothing."""
-    from .elicitation import Judgement, Row
+    from bayes.modelfile.elicitation import Judgement, Row
 
     point = row.point()
     taker = row.rest if row.rest is not None else row.states[int(np.argmax(point))]
@@ -525,7 +525,7 @@ def _moved_row(row, t_of):
 
 
 def _moved_odds(ratio, t: float):
-    from .elicitation import OddsRatio
+    from bayes.modelfile.elicitation import OddsRatio
 
     if ratio.low is None or ratio.low == ratio.high:
         return ratio  # a plain odds ratio is held fixed, as in the draws
@@ -551,7 +551,7 @@ def _moved_array(values: np.ndarray, concentration: float, t_of) -> np.ndarray:
 
 
 def _moved_source(source, t_of):
-    from .elicitation import ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+    from bayes.modelfile.elicitation import ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
 
     if isinstance(source, RowsTable):
         moved = {}  # a row written once for several parent states is read once
@@ -742,7 +742,7 @@ def _scenario_label(spec: ModelSpec, name: str) -> str:
 
 
 def _headline(model: Model) -> dict[str, str]:
-    from .analysis import headline_states
+    from bayes.analysis.scenarios import headline_states
 
     return headline_states(model)
 
@@ -769,7 +769,7 @@ def _answers(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, flo
 
 def _claim_results(model: Model) -> dict:
     """{claim id: ClaimResult or the message of why it cannot be evaluated}."""
-    from .claims import evaluate_claims
+    from bayes.inference.claims import evaluate_claims
 
     if not model.spec.claims:
         return {}
@@ -837,7 +837,7 @@ def _meta_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
 
 
 def _form(v) -> str:
-    from .elicitation import ArrayTable
+    from bayes.modelfile.elicitation import ArrayTable
 
     if v.builder:
         return f"{v.builder} builder"
@@ -884,7 +884,7 @@ def _written(row) -> dict | None:
 def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
     """Changed rows of every variable whose rows can be compared, and (row dict, variable, index, new row in
     the old file's order) for the rows whose numbers moved."""
-    from .elicitation import ArrayTable
+    from bayes.modelfile.elicitation import ArrayTable
 
     rows, moved = [], []
     for name, v in old.spec.variables.items():
@@ -1000,7 +1000,7 @@ def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
 def _claim_changes(old: Model, new: Model) -> list[dict]:
     from dataclasses import asdict
 
-    from .claims import formal_text
+    from bayes.inference.claims import formal_text
 
     rows = []
     for cid in dict.fromkeys([*old.spec.claims, *new.spec.claims]):
@@ -1459,8 +1459,8 @@ def save_chart(path, draw, force: bool = False) -> Path:
     .svg or .pdf; an existing file only with `force`), atomically; the figure is closed after."""
     import matplotlib.pyplot as plt
 
-    from .fileio import atomic_write, check_output
-    from .plots import briefing_style
+    from bayes.fileio import atomic_write, check_output
+    from bayes.outputs.charts import briefing_style
 
     if not force and (Path(path).exists() or Path(path).is_symlink()) and not Path(path).is_dir():
         raise BayesInputError("already exists; choose another chart file or pass --force to replace it", str(path))

@@ -30,8 +30,8 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
     """The baseline against the chosen evidence, for one outcome state: the chart's rows (with `draws`,
     also lo90 and hi90, the 90% interval over that many parameter draws). Unknown variables or states
     raise a QueryError that names them and lists the known ones."""
-    from .analysis import parse_target
-    from .model import parse_assignments
+    from bayes.analysis.scenarios import parse_target
+    from bayes.model import parse_assignments
 
     parse_target(model, f"{outcome}={state}")
     observe = parse_assignments({k: v for k, v in (observe or {}).items() if v and v != ANY}, model.spec, "observe")
@@ -52,7 +52,7 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
 
 
 def _set_text(model, observe: dict, do: dict) -> str:
-    from .narrative import words
+    from bayes.outputs.narrative import words
 
     items = [f"{model.spec.variables[v].display} = {words(s)} (observed)" for v, s in observe.items() if s and s != ANY]
     items += [f"{model.spec.variables[v].display} = {words(s)} (forced)" for v, s in do.items() if s and s != ANY]
@@ -62,8 +62,8 @@ def _set_text(model, observe: dict, do: dict) -> str:
 def explorer_caption(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict) -> str:
     """One sentence naming the states set and both answers (with their 90% intervals when drawn): the
     chart's subtitle, and the caption the widget shows under it."""
-    from .narrative import outcome_name
-    from .scales import describe
+    from bayes.outputs.narrative import outcome_name
+    from bayes.modelfile.scales import describe
 
     def said(row):
         return describe(row["probability"], model.scale, row.get("lo90"), row.get("hi90"))
@@ -81,15 +81,15 @@ def explorer_figure(model, data: pd.DataFrame, outcome: str, state: str, observe
     has them, titled with the outcome and subtitled with the states set. Returned closed."""
     import matplotlib.pyplot as plt
 
-    from . import plots
-    from .narrative import outcome_name, shown
+    from bayes.outputs import charts
+    from bayes.outputs.narrative import outcome_name, shown
 
     base, yours = data["probability"].iloc[0], data["probability"].iloc[1]
     title = f"{outcome_name(model, outcome, state)}: {shown(base)} at baseline, {shown(yours)} with what you set"
     interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
-    with plots.briefing_style():
+    with charts.briefing_style():
         fig, ax = plt.subplots(figsize=EXPLORER_SIZE)
-        plots.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax, title=title,
+        charts.scenario_chart(data=data, scale=model.scale, sort=False, ax=ax, title=title,
                              subtitle=explorer_caption(model, data, outcome, state, observe, do),
                              source=model.source_line, **interval)
     plt.close(fig)
@@ -103,10 +103,10 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
     observable variable other than the outcome raises a QueryError saying so (nothing to set)."""
     import ipywidgets as widgets
 
-    from .analysis import headline_states, parse_target, watchable
+    from bayes.analysis.scenarios import headline_states, parse_target, watchable
 
     if outcome is not None and "=" not in outcome:
-        from .model import check_variable
+        from bayes.model import check_variable
 
         check_variable(model.spec, outcome, "explorer outcome")
         outcome = f"{outcome}={headline_states(model).get(outcome, model.states(outcome)[-1])}"

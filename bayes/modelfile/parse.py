@@ -16,12 +16,12 @@ from pathlib import Path
 
 from graphlib import CycleError, TopologicalSorter
 
-from .elicitation import (CLAIM_MIN_ODDS_RATIO, ArrayTable, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
+from bayes.modelfile.elicitation import (CLAIM_MIN_ODDS_RATIO, ArrayTable, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
                           NoisyMaxTable, NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability,
                           parse_strength)
-from .errors import ModelFileError
-from .scales import DEFAULT_SCALE, SCALES
-from .yamlfile import LineDict, LineList, line_of, load_yaml_file
+from bayes.errors import ModelFileError
+from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
+from bayes.modelfile.yamlfile import LineDict, LineList, line_of, load_yaml_file
 
 ROW_SUM_TOLERANCE = 1e-6
 # Variable, state, scenario and claim names: identifiers, so they are safe in file names, formulas and
@@ -170,7 +170,7 @@ def models_dirs() -> list[Path]:
     if env:
         dirs.append(Path(env))
     dirs.append(Path.cwd() / "data" / "models")
-    dirs.append(Path(__file__).resolve().parent.parent / "data" / "models")
+    dirs.append(Path(__file__).resolve().parents[2] / "data" / "models")
     seen, unique = set(), []
     for d in dirs:
         key = d.resolve() if d.exists() else d

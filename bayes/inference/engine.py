@@ -30,9 +30,9 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import opt_einsum
 
-from .errors import QueryError, known
-from .planning import Contraction, elimination_path
-from .progress import bar as progress_bar
+from bayes.errors import QueryError, known
+from bayes.inference.planning import Contraction, elimination_path
+from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
 DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
@@ -58,7 +58,7 @@ class CompiledNetwork:
 
     @classmethod
     def from_spec(cls, spec) -> "CompiledNetwork":
-        from .network import table_array
+        from bayes.inference.network import table_array
 
         order = _topological(list(spec.variables), {v: spec.variables[v].parents for v in spec.variables})
         idx = {v: i for i, v in enumerate(order)}
@@ -360,7 +360,7 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
 
-    from .elicitation import DirichletRows
+    from bayes.modelfile.elicitation import DirichletRows
 
     rows = {i: DirichletRows(net.tables[i] * concentration) for i in chosen}  # each laid out once, for both layouts
     return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},
@@ -411,7 +411,7 @@ class BatchResult:
         """Mean, median and an equal-tailed interval per state across draws (docs/methods.md#second-order-uncertainty)."""
         import pandas as pd
 
-        from .uncertainty import summarise
+        from bayes.inference.uncertainty import summarise
 
         rows = []
         for qi, r in enumerate(self.results):

@@ -12,7 +12,7 @@ import numpy as np
 def random_network(n_variables: int = 37, max_parents: int = 4, min_states: int = 2, max_states: int = 4,
                    seed: int = 0, edge_probability: float = 0.5):
     """A pgmpy DiscreteBayesianNetwork with state names s0, s1, ... and variables v00, v01, ..."""
-    from .network import import_pgmpy
+    from bayes.inference.network import import_pgmpy
 
     import_pgmpy()
     from pgmpy.factors.discrete import TabularCPD
@@ -217,7 +217,7 @@ def random_model_yaml(seed: int = 0, n_variables: int = 9, title: str | None = N
     dump = lambda data: yaml.safe_dump(data, sort_keys=False, width=110, allow_unicode=True)  # noqa: E731
 
     # Claims are written after the numbers exist, so that each one holds on them.
-    from .model import load
+    from bayes.model import load
 
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/generated.yaml"

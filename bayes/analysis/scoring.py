@@ -71,8 +71,8 @@ def score_questions(model, outcomes, forecasts: dict[str, np.ndarray], base_rate
 def score_model(model, outcomes_file=None, base_rates_file=None) -> pd.DataFrame:
     """Score the model's prior forecast (no evidence: the assessment as written) on its resolved
     questions, against the uniform and base-rate references; files default to data/<kind>/<model>."""
-    from .baserates import load_base_rates
-    from .tracking import load_outcomes
+    from bayes.analysis.baserates import load_base_rates
+    from bayes.analysis.tracking import load_outcomes
 
     outcomes = load_outcomes(model, outcomes_file)
     forecasts = model.marginals([o.question for o in outcomes]) if outcomes else {}

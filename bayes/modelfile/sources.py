@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BayesInputError
-from .fileio import read_text_file
-from .scales import SCALES
+from bayes.errors import BayesInputError
+from bayes.fileio import read_text_file
+from bayes.modelfile.scales import SCALES
 
 # Trigger words, as (label, pattern). Estimative terms come from the scales themselves, so a new scale
 # brings its words along; the rest are the conditional and hedging words analysts encode as claims.

@@ -13,8 +13,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from .analysis import headline_states, named_scenarios, parse_target
-from .scales import describe
+from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target
+from bayes.modelfile.scales import describe
 
 
 def words(name: str) -> str:
@@ -88,7 +88,7 @@ def full_table_text(model, variable: str) -> str:
 
 def builder_text(model, variable: str) -> str:
     """Markdown explaining how a builder variable's table is made, quoting one of its own judgements."""
-    from .elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable
+    from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable
 
     v = model.spec.variables[variable]
     source = v.source
@@ -159,7 +159,7 @@ def claims_text(model, claims: pd.DataFrame) -> str:
 def failing_claims(model) -> list[dict]:
     """The claims that fail at the model's numbers: id, line, what the model gives, what the claim needs,
     the quote (what the brief's first-screen warning lists)."""
-    from .claims import evaluate_claims
+    from bayes.inference.claims import evaluate_claims
 
     items = []
     for r in evaluate_claims(model):
@@ -375,7 +375,7 @@ def set_by(model, scenario: str, variable: str) -> str:
 
 def shown(p: float) -> str:
     """A probability at the precision the brief shows it: whole percent, as `scales.describe` writes it."""
-    from .scales import _pct
+    from bayes.modelfile.scales import _pct
 
     return _pct(float(p))
 
@@ -385,7 +385,7 @@ def biggest_move(model, rows: pd.DataFrame, variable: str):
     outcome themselves; None when no scenario moves it at the precision shown (a whole percent:
     0.134 against 0.1339999 is no move). `rows` is one outcome state across scenarios
     (`analysis.scenario_outcome`)."""
-    from .model import BASELINE
+    from bayes.model import BASELINE
 
     scen = rows["scenario"].astype(str)
     base = rows[scen == BASELINE]
@@ -412,8 +412,8 @@ def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
     """One sentence per headline outcome, from the numbers: the outcome, its probability in words and
     percent (with the 90% interval when `scenarios` has draws), and the scenario that moves it most, or
     that no scenario moves it (at the precision shown) or that the model names no scenarios."""
-    from .analysis import scenario_outcome
-    from .model import BASELINE
+    from bayes.analysis.scenarios import scenario_outcome
+    from bayes.model import BASELINE
 
     sentences = []
     for var, state in headline_states(model).items():
@@ -432,7 +432,7 @@ def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
 def takeaway_title(model, rows: pd.DataFrame, variable: str, state: str, width: int | None = None) -> str:
     """A chart title that states the finding: the outcome as of the model's date, in words and numbers,
     and the scenario that moves it most (or that none does, at the precision shown)."""
-    from .model import BASELINE
+    from bayes.model import BASELINE
 
     name = outcome_name(model, variable, state)
     base = rows[rows["scenario"].astype(str) == BASELINE]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine import GeneratedDraws, Query
+from bayes.inference.engine import GeneratedDraws, Query
 
 DEFAULT_SEED = 2020
 INTERVAL = 0.90

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFileError
-from .yamlfile import line_of, load_yaml_file
+from bayes.errors import ModelFileError
+from bayes.modelfile.yamlfile import line_of, load_yaml_file
 
 FORMAT_TAG = "bayes-base-rates/1"
 FIELDS = ("reference_class", "counts", "source", "rests_on")
@@ -52,7 +52,7 @@ class BaseRate:
 
 
 def base_rates_path(model) -> Path:
-    from .tracking import data_path
+    from bayes.analysis.tracking import data_path
 
     return data_path(model, "base_rates", ".yaml")
 

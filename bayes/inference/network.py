@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 
-from .errors import ModelFileError
-from .modelfile import ModelSpec, Variable
+from bayes.errors import ModelFileError
+from bayes.modelfile.parse import ModelSpec, Variable
 
 
 def table_array(variable: Variable, spec: ModelSpec) -> np.ndarray:

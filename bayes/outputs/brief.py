@@ -20,14 +20,14 @@ from typing import Callable
 
 import pandas as pd
 
-from . import narrative
-from .analysis import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
-from .errors import BayesInputError
-from .fileio import atomic_write, atomic_write_text, safe_child
-from .model import BASELINE, Model, load
-from .scales import describe
+from bayes.outputs import narrative
+from bayes.analysis.scenarios import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
+from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write, atomic_write_text, safe_child
+from bayes.model import BASELINE, Model, load
+from bayes.modelfile.scales import describe
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BRIEFING_NOTEBOOK = PROJECT_ROOT / "notebooks" / "briefing.ipynb"
 PHONE_SIZE = (6.5, 10.0)  # inches: the portrait variant of a chart that the HTML shows on narrow screens
 SLIDE_CHART_SIZE = (12.73, 5.45)  # inches: a chart's room on a slide, under the title and above the footer
@@ -62,10 +62,10 @@ class Chart:
         """A new figure with the chart at `size` inches (default 16:9 slide size), closed for pyplot."""
         import matplotlib.pyplot as plt
 
-        from . import plots
+        from bayes.outputs import charts
 
-        with plots.briefing_style():
-            fig, ax = plt.subplots(figsize=size or plots.SLIDE_SIZE)
+        with charts.briefing_style():
+            fig, ax = plt.subplots(figsize=size or charts.SLIDE_SIZE)
             self.draw(ax, titles)
         plt.close(fig)
         return fig
@@ -176,7 +176,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
     written as PNG (1920x1080 and @2x 3840x2160) and SVG. Figures come back closed so a notebook shows
     each exactly once, through `display(fig)`.
     """
-    from . import plots
+    from bayes.outputs import charts
 
     charted = _charted(model, outcomes, target)
     source = model.source_line
@@ -194,7 +194,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
 
             def draw(ax, titles, data=data, interval=interval, title=takeaway(model, data, var, state),
                      subtitle=subtitle):
-                plots.scenario_chart(data=data, scale=model.scale, ax=ax, title=title if titles else None,
+                charts.scenario_chart(data=data, scale=model.scale, ax=ax, title=title if titles else None,
                                      subtitle=subtitle if titles else None, source=source if titles else None,
                                      **interval)
 
@@ -205,7 +205,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         subtitle = "Probability of each headline outcome, by scenario; hatched cells are set by the scenario itself."
 
         def draw_heat(ax, titles, heat=heat, title=title, subtitle=subtitle):
-            plots.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None,
+            charts.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None,
                                    subtitle=subtitle if titles else None, source=source if titles else None)
 
         result.charts.append(Chart("outcomes_heatmap", title, subtitle, source, draw_heat, phone=False))
@@ -216,7 +216,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         subtitle = "The model names no scenarios: each headline outcome as things stand."
 
         def draw_now(ax, titles, rows=rows, title=title, subtitle=subtitle):
-            plots.scenario_chart(data=rows, scale=model.scale, ax=ax, title=title if titles else None,
+            charts.scenario_chart(data=rows, scale=model.scale, ax=ax, title=title if titles else None,
                                  subtitle=subtitle if titles else None, source=source if titles else None)
 
         result.charts.append(Chart("outcomes_now", title, subtitle, source, draw_now))
@@ -226,7 +226,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
                 "probability with no evidence entered")
 
     def draw_net(ax, titles, title=title, subtitle=subtitle):
-        plots.network_chart(model, ax=ax, title=title if titles else None, subtitle=subtitle if titles else None,
+        charts.network_chart(model, ax=ax, title=title if titles else None, subtitle=subtitle if titles else None,
                             source=source if titles else None)
 
     result.charts.append(Chart("network", title, subtitle, source, draw_net, phone=False))
@@ -234,7 +234,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         chart.figure = chart.render()
         result.figures[chart.name] = chart.figure
         if out_dir is not None:
-            result.paths += plots.save_figure(chart.figure, safe_child(out_dir, chart.name))
+            result.paths += charts.save_figure(chart.figure, safe_child(out_dir, chart.name))
     return result
 
 
@@ -307,7 +307,7 @@ def brief_html(brief: Brief) -> str:
     """The brief as one self-contained HTML page (styles and charts inline; no script, nothing fetched)."""
     from jinja2 import Environment
 
-    from .brief_template import CSS, TEMPLATE
+    from bayes.outputs.brief_template import CSS, TEMPLATE
 
     model = brief.model
     charts = []
@@ -462,13 +462,13 @@ def _native_table(slide, scenarios: list[str], outcomes: list[str], cell: dict, 
 
 def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:
     """Write brief.html, brief.pptx and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into `out_dir`."""
-    from . import plots
+    from bayes.outputs import charts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for chart in brief.charts.charts:
-        paths += plots.save_figure(chart.figure, safe_child(out, chart.name))
+        paths += charts.save_figure(chart.figure, safe_child(out, chart.name))
     brief.charts.paths = list(paths)
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
@@ -504,7 +504,7 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     """Execute the briefing notebook for a model; it writes brief.html (no code), brief.pptx and the charts."""
     import papermill
 
-    from . import progress
+    from bayes import progress
 
     model = load(model_name)  # bad model files fail here, with file and line, before any output exists
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name

@@ -25,9 +25,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
-from .errors import BayesInputError
-from .fileio import atomic_write_text
-from .network import import_pgmpy, table_array
+from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write_text
+from bayes.inference.network import import_pgmpy, table_array
 
 FORMATS = ("bif", "xmlbif", "net", "xdsl")
 SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
@@ -97,7 +97,7 @@ def to_xmlbif(model) -> str:
 def genie_boxes(model) -> dict[str, tuple[int, int, int, int]]:
     """GeNIe node boxes (left, top, right, bottom in pixels) from our layered layout, so the network
     opens in GeNIe laid out as in our charts: parents above children, no overlaps."""
-    from .plots import network_layout
+    from bayes.outputs.charts import network_layout
 
     layout = network_layout(model)  # layer: causes before effects; order: the rank within the layer
     width = max(110, 7 * max(len(v) for v in model.variables) + 20)
@@ -156,7 +156,7 @@ WRITERS = {"bif": to_bif, "xmlbif": to_xmlbif, "net": to_net, "xdsl": to_xdsl}
 def export_model(model, fmt: str, path: str | os.PathLike, force: bool = False) -> Path:
     """Write the model in `fmt` to `path`, atomically (a failed export leaves no partial file); an existing
     file only with `force`."""
-    from .fileio import check_output
+    from bayes.fileio import check_output
 
     if fmt not in WRITERS:
         raise BayesInputError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}", "command line")
@@ -176,7 +176,7 @@ def _read(path: Path, fmt: str | None):
     if fmt not in FORMATS:
         raise BayesInputError(f"cannot tell the format from '{path.suffix}'; expected one of: "
                               f"{', '.join(sorted(SUFFIXES))}", str(path))
-    from .fileio import decode_utf8, read_bytes_file
+    from bayes.fileio import decode_utf8, read_bytes_file
 
     text = decode_utf8(read_bytes_file(path, f"{fmt.upper()} file", MAX_IMPORT_BYTES), f"{fmt.upper()} file", str(path))
     if fmt == "bif":
@@ -499,7 +499,7 @@ class Renamer:
     def __call__(self, name: str) -> str:
         import re
 
-        from .modelfile import MAX_NAME, NAME_PATTERN
+        from bayes.modelfile.parse import MAX_NAME, NAME_PATTERN
 
         if NAME_PATTERN.match(name) and name not in self.used:
             self.used.add(name)
@@ -528,7 +528,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
 
     import numpy as np
 
-    from .fileio import check_output
+    from bayes.fileio import check_output
 
     out = check_output(out, force)
     network, fmt, descriptions, title, comment = _read(Path(path), fmt)
@@ -591,8 +591,8 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
                           "as_of": "unknown", "author": "imported"},
                 "variables": {n: variables[n] for n in order}}
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-    from .modelfile import parse_spec
-    from .yamlfile import load_yaml_text
+    from bayes.modelfile.parse import parse_spec
+    from bayes.modelfile.yamlfile import load_yaml_text
 
     try:  # only a model file that loads is written
         parse_spec(load_yaml_text(text, str(out)), str(out), Path(out).stem)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .engine import ArrayDraws, Query
-from .scales import describe
+from bayes.inference.engine import ArrayDraws, Query
+from bayes.modelfile.scales import describe
 
 
 def headline_states(model) -> dict[str, str]:
@@ -23,7 +23,7 @@ def headline_states(model) -> dict[str, str]:
 
 def named_scenarios(model) -> list[str]:
     """The model's own scenarios, in file order, without the baseline (a file may list one, empty)."""
-    from .model import BASELINE
+    from bayes.model import BASELINE
 
     return [name for name in model.spec.scenarios if name != BASELINE]
 
@@ -38,7 +38,7 @@ def default_target(model) -> str:
 def parse_target(model, target: str | None) -> tuple[str, str]:
     """(variable, state) of a target written VARIABLE=STATE (None: `default_target`); a QueryError names
     what is unknown and lists what the model has."""
-    from .errors import QueryError
+    from bayes.errors import QueryError
 
     if target is None:
         target = default_target(model)
@@ -59,8 +59,8 @@ _parse_target = parse_target
 
 
 def _check_variable_state(model, variable: str, state: str, what: str):
-    from .errors import QueryError
-    from .model import check_variable
+    from bayes.errors import QueryError
+    from bayes.model import check_variable
 
     check_variable(model.spec, variable, what)
     if state not in model.spec.states(variable):
@@ -70,7 +70,7 @@ def _check_variable_state(model, variable: str, state: str, what: str):
 
 def _rows_of(model, frame: pd.DataFrame, variable: str, state: str, what: str) -> pd.DataFrame:
     """The frame's rows for variable=state; a QueryError if the frame holds none (computed for other variables)."""
-    from .errors import QueryError
+    from bayes.errors import QueryError
 
     _check_variable_state(model, variable, state, what)
     rows = frame[(frame["variable"] == variable) & (frame["state"] == state)]
@@ -196,8 +196,8 @@ def strongest_scenario(model, target: str | None = None, max_items: int | None =
 def watchable(model, target: str | None = None, given=None, do=None) -> list[str]:
     """The observable variables that could still be watched for the target: observable, not the target,
     not already observed or forced. A QueryError says why when there are none."""
-    from .errors import QueryError
-    from .model import parse_assignments
+    from bayes.errors import QueryError
+    from bayes.model import parse_assignments
 
     var, _ = parse_target(model, target)
     given = parse_assignments(given, model.spec, "evidence")
@@ -267,7 +267,7 @@ def elicited_parameters(model) -> list[Parameter]:
     """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1)."""
     import itertools
 
-    from .elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+    from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
 
     params: list[Parameter] = []
     for name, v in model.spec.variables.items():
@@ -306,7 +306,7 @@ def elicited_parameters(model) -> list[Parameter]:
                 return clone.point()
             return table_at
 
-        from .elicitation import Judgement, OddsRatio
+        from bayes.modelfile.elicitation import Judgement, OddsRatio
 
         def prob_param(label, judgement, setter):
             lo, hi = _swing_range(judgement, judgement.point)
@@ -345,7 +345,7 @@ def sensitivity(model, target: str, given=None, do=None, parameters: list[Parame
     """Tornado table for P(target) (target written VARIABLE=STATE): every elicited number swung over its
     range, one at a time; sorted by swing. Columns: parameter, variable, value, low, high, target_low,
     target_high, swing, method, and a, b, c, d of the sensitivity function for table entries."""
-    from .model import parse_assignments
+    from bayes.model import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -405,7 +405,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
     gets its 90% interval over parameter draws (`if_lo90`, `if_hi90`), and so does the mutual
     information (`mi_lo90`, `mi_hi90`).
     """
-    from .model import parse_assignments
+    from bayes.model import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -445,7 +445,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
 
 def _indicator_intervals(model, frame, queries, candidates, now_query, k, draws, seed):
     """90% intervals over parameter draws for each indicator's target-if-observed and mutual information."""
-    from .uncertainty import DEFAULT_SEED, interval, parameter_draws
+    from bayes.inference.uncertainty import DEFAULT_SEED, interval, parameter_draws
 
     batch = model.engine.run(queries + [now_query],
                              parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed), strict=False)
@@ -478,7 +478,7 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     estimative band. Sets of the smallest size that works are listed, most probable first."""
     import itertools
 
-    from .model import parse_assignments
+    from bayes.model import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -550,7 +550,7 @@ def admissible_deviation(model, target: str, given=None, do=None, sensitivity_ta
     """For each elicited number: the value at which, alone, it would move the target across the
     nearest band boundary, or NaN if no value does. Table entries solve (a x + b)/(c x + d) = boundary
     exactly; builder parameters (baselines, odds ratios, leaks, strengths) are searched by re-inference."""
-    from .model import parse_assignments
+    from bayes.model import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -593,7 +593,7 @@ def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
     import itertools
     import math
 
-    from .errors import QueryError
+    from bayes.errors import QueryError
 
     var, state = _parse_target(model, target)
     sc = model.spec.scenarios.get(scenario)

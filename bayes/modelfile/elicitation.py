@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .scales import Scale
+from bayes.modelfile.scales import Scale
 
 Z90 = 1.6448536269514722  # standard normal 95% quantile: a range is read as a 90% interval
 DEFAULT_CONCENTRATION = 50.0

@@ -35,8 +35,8 @@ import seaborn as sns
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from .fileio import atomic_write
-from .scales import ICD203, Scale, describe
+from bayes.fileio import atomic_write
+from bayes.modelfile.scales import ICD203, Scale, describe
 
 SLIDE_SIZE = (13.333, 7.5)  # 16:9 at PowerPoint's default width, inches
 SLIDE_PIXELS = ((1920, 1080), (3840, 2160))  # the exported PNG sizes (exactly 16:9)
@@ -444,7 +444,7 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
 
 
 def _pct_text(p: float) -> str:
-    from .scales import _pct
+    from bayes.modelfile.scales import _pct
 
     return _pct(float(p))
 

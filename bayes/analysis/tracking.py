@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import Query
-from .errors import BayesInputError
-from .fileio import atomic_write_text
+from bayes.inference.engine import Query
+from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write_text
 
 EVIDENCE_COLUMNS = ["date", "variable", "state", "likelihood", "source", "note"]
 OUTCOME_COLUMNS = ["question", "outcome", "resolved", "horizon", "source", "note"]
@@ -192,7 +192,7 @@ def _records(reader, columns, file, required):
 
 def load_evidence(model, path: str | os.PathLike | None = None) -> list[EvidenceRow]:
     """Validate the whole log; the first problem is reported with its line number."""
-    from .fileio import read_text_file
+    from bayes.fileio import read_text_file
 
     path = _data_file(model, path, "evidence", "evidence log")
     if path is None:
@@ -213,7 +213,7 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
     """Append one validated row under an exclusive lock: the log is re-read under the lock and must parse
     cleanly, the new copy is validated before it replaces the old one (through a symlink, keeping the
     mode), and anything wrong leaves the file byte-identical."""
-    from .fileio import folder_lock, read_text_file
+    from bayes.fileio import folder_lock, read_text_file
 
     if path is None:  # the default place: data/evidence/ beside the model's folder, made on the first row
         path = data_path(model, "evidence")
@@ -297,7 +297,7 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         queries = [Query.make(v, hard, soft=soft) for v in variables]
         drawn = None
         if draws:
-            from .uncertainty import DEFAULT_SEED, interval, parameter_draws
+            from bayes.inference.uncertainty import DEFAULT_SEED, interval, parameter_draws
 
             drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):
@@ -325,7 +325,7 @@ class Outcome:
 
 
 def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]:
-    from .fileio import read_text_file
+    from bayes.fileio import read_text_file
 
     path = _data_file(model, path, "outcomes", "outcomes file")
     if path is None:

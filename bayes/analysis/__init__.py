@@ -1,0 +1,1 @@
+"""What analysts ask of a model: scenarios, sensitivity, indicators, tracking, scoring, revisions."""

@@ -1,0 +1,1 @@
+"""What the analyst writes: the model file read and checked, judgements, scales, sources."""
