@@ -811,7 +811,7 @@ def cmd_diff(args) -> int:
         old, new = read_model(args.old), read_model(args.new)
     frame = diff(old, new)
     if args.chart:
-        from bayes.outputs.charts import diff_chart
+        from bayes.outputs.charts.revisions import diff_chart
 
         path = save_chart(args.chart, lambda: diff_chart(
             data=frame, scale=new.scale, title=f"What the revision did: {new.title}", source=new.source_line,
@@ -853,7 +853,7 @@ def cmd_disagreement(args) -> int:
         sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
                                    + "; ".join(result.pooled.conflicts)) + "\n")
     if args.chart:
-        from bayes.outputs.charts import disagreement_chart
+        from bayes.outputs.charts.revisions import disagreement_chart
 
         model = result.pooled.model
         path = save_chart(args.chart, lambda: disagreement_chart(

@@ -111,7 +111,7 @@ def _obstacles(fig, renderer):
 
 def _hits(seg_p, seg_q, box) -> bool:
     """Liang-Barsky clipping, shared with the label placer that must avoid the same segments."""
-    from bayes.outputs.charts import _segment_hits_box
+    from bayes.outputs.charts.placement import _segment_hits_box
 
     return _segment_hits_box(seg_p, seg_q, box)
 

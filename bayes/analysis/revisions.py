@@ -1460,7 +1460,7 @@ def save_chart(path, draw, force: bool = False) -> Path:
     import matplotlib.pyplot as plt
 
     from bayes.fileio import atomic_write, check_output
-    from bayes.outputs.charts import briefing_style
+    from bayes.outputs.charts.style import briefing_style
 
     if not force and (Path(path).exists() or Path(path).is_symlink()) and not Path(path).is_dir():
         raise BayesInputError("already exists; choose another chart file or pass --force to replace it", str(path))

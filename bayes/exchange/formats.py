@@ -97,7 +97,7 @@ def to_xmlbif(model) -> str:
 def genie_boxes(model) -> dict[str, tuple[int, int, int, int]]:
     """GeNIe node boxes (left, top, right, bottom in pixels) from our layered layout, so the network
     opens in GeNIe laid out as in our charts: parents above children, no overlaps."""
-    from bayes.outputs.charts import network_layout
+    from bayes.outputs.network_layout import network_layout
 
     layout = network_layout(model)  # layer: causes before effects; order: the rank within the layer
     width = max(110, 7 * max(len(v) for v in model.variables) + 20)

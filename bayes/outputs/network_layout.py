@@ -1,0 +1,109 @@
+"""Where each variable sits in a drawing of the network: layers (causes before effects) and an order
+within each layer that keeps links short. Pure graph work, no matplotlib: the network chart and the
+GeNIe (XDSL) export both use it."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+# ------------------------------------------------------------------------------------- network
+
+def network_layout(model) -> pd.DataFrame:
+    """Layered layout, causes left of effects (a Sugiyama layout in pure Python): each variable's layer is
+    the longest path from a root (a root sits just before its first effect), an arc that skips layers
+    passes through one waypoint per layer it crosses, and the order within each layer comes from
+    barycentre sweeps that keep the fewest crossings. Returns one row per variable: variable, layer and
+    order (its rank within the layer, waypoints counted)."""
+    graph = _graph(model)
+    layers, _ = _layered(graph, list(model.variables))
+    rows = []
+    for depth, layer in enumerate(layers):
+        for i, v in enumerate(layer):
+            if not isinstance(v, tuple):
+                rows.append({"variable": v, "layer": depth, "order": i, "x": depth, "y": -i})
+    return pd.DataFrame(rows)
+
+
+def _graph(model) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(model.variables)
+    graph.add_edges_from((p, v) for v in model.variables for p in model.spec.variables[v].parents)
+    return graph
+
+
+def _layered(graph: nx.DiGraph, file_order: list[str]):
+    """(layers of node ids with ('dummy', parent, child, k) waypoints, {edge: [nodes along it]})."""
+    layer = {}
+    for depth, generation in enumerate(nx.topological_generations(graph)):
+        for v in generation:
+            layer[v] = depth
+    for v in reversed(list(nx.topological_sort(graph))):  # roots move right, next to their first effect
+        if graph.in_degree(v) == 0 and graph.out_degree(v) > 0:
+            layer[v] = min(layer[c] for c in graph.successors(v)) - 1
+    n_layers = max(layer.values(), default=0) + 1
+    layers: list[list] = [[] for _ in range(n_layers)]
+    rank = {v: i for i, v in enumerate(file_order)}
+    for v in sorted(graph, key=rank.get):
+        layers[layer[v]].append(v)
+    chains = {}
+    up: dict = {v: [] for v in graph}
+    down: dict = {v: [] for v in graph}
+    for p, c in sorted(graph.edges, key=lambda e: (rank[e[0]], rank[e[1]])):
+        chain = [p]
+        for k in range(layer[p] + 1, layer[c]):
+            dummy = ("dummy", p, c, k)
+            layers[k].append(dummy)
+            up[dummy], down[dummy] = [], []
+            chain.append(dummy)
+        chain.append(c)
+        for a, b in zip(chain, chain[1:]):
+            down[a].append(b)
+            up[b].append(a)
+        chains[(p, c)] = chain
+
+    def crossings(layers):
+        total = 0
+        for left, right in zip(layers, layers[1:]):
+            pos = {v: i for i, v in enumerate(right)}
+            pairs = [(i, pos[b]) for i, a in enumerate(left) for b in down[a]]
+            for i, (a1, b1) in enumerate(pairs):
+                for a2, b2 in pairs[i + 1:]:
+                    total += (a1 - a2) * (b1 - b2) < 0
+        return total
+
+    best, best_count = [list(lay) for lay in layers], crossings(layers)
+    for sweep in range(12):
+        order = range(1, n_layers) if sweep % 2 == 0 else range(n_layers - 2, -1, -1)
+        for k in order:
+            ref = layers[k - 1] if sweep % 2 == 0 else layers[k + 1]
+            pos = {v: i for i, v in enumerate(ref)}
+            links = up if sweep % 2 == 0 else down
+            current = {v: i for i, v in enumerate(layers[k])}
+
+            def bary(v, pos=pos, links=links, current=current):
+                linked = [pos[u] for u in links[v] if u in pos]
+                return (np.mean(linked) if linked else current[v], current[v])
+
+            layers[k].sort(key=bary)
+        count = crossings(layers)
+        if count < best_count:
+            best, best_count = [list(lay) for lay in layers], count
+    return best, chains
+
+
+def _isotonic(targets: list[float], weights: list[float] | None = None) -> list[float]:
+    """Pool-adjacent-violators: the non-decreasing sequence closest to `targets` (least squares)."""
+    weights = weights or [1.0] * len(targets)
+    blocks: list[list[float]] = []  # [value, weight, count]
+    for t, w in zip(targets, weights):
+        blocks.append([t, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, n2 = blocks.pop()
+            v1, w1, n1 = blocks.pop()
+            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    out = []
+    for v, _, n in blocks:
+        out += [v] * n
+    return out
