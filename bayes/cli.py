@@ -294,9 +294,7 @@ def _headline_text(model, frame) -> str:
     """The headline table sized for a terminal: short column names, the charted state listed above."""
     import pandas as pd
 
-    from bayes.analysis.scenarios import headline_table
-
-    from bayes.analysis.scenarios import headline_states
+    from bayes.analysis.scenarios import headline_states, headline_table
 
     table = headline_table(model, frame)
     table.columns = [c.split("=")[0] for c in table.columns]
@@ -444,8 +442,8 @@ def cmd_query(args) -> int:
 
 def _parse_soft(items, model) -> dict:
     """--soft VAR:STATE=RATIO[;STATE=RATIO], repeatable, as {variable: {state: ratio}}."""
-    from bayes.model import check_variable
     from bayes.analysis.tracking import parse_likelihood
+    from bayes.model import check_variable
 
     soft: dict[str, dict[str, float]] = {}
     for item in items:
@@ -519,8 +517,8 @@ def cmd_describe(args) -> int:
 
 
 def cmd_words(args) -> int:
-    from bayes.modelfile.elicitation import JudgementError, parse_probability
     from bayes.errors import BayesInputError
+    from bayes.modelfile.elicitation import JudgementError, parse_probability
     from bayes.modelfile.scales import SCALES
 
     if args.scale not in SCALES:
@@ -650,8 +648,8 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_log(args) -> int:
-    from bayes.model import load
     from bayes.analysis.tracking import append_evidence
+    from bayes.model import load
 
     model = load(args.model)
     path = append_evidence(model, {"date": args.date, "variable": args.variable, "state": args.state,
@@ -662,8 +660,8 @@ def cmd_log(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from bayes.model import load
     from bayes.analysis.tracking import history, load_evidence
+    from bayes.model import load
 
     model = load(args.model)
     frame = history(model, load_evidence(model, args.file), draws=args.draws, seed=args.seed)
@@ -685,10 +683,9 @@ def cmd_history(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from bayes.model import load
     from bayes.analysis.scoring import score_model
-
     from bayes.analysis.tracking import data_path
+    from bayes.model import load
 
     model = load(args.model)
     frame = score_model(model, args.file, args.base_rates)
@@ -787,8 +784,9 @@ def cmd_new(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from bayes.analysis.revisions import (diff, diff_flat, diff_records, format_diff, read_model, read_revision, save_chart,
-                            summary_text)
+    from bayes.analysis.revisions.diffs import diff, diff_flat, diff_records, format_diff, summary_text
+    from bayes.analysis.revisions.versions import read_model, read_revision
+    from bayes.outputs.charts.framing import save_chart
 
     if args.textconv:  # git's diff driver: never fail, always print something git can diff
         if args.new is not None or args.rev is not None:
@@ -828,7 +826,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_pool(args) -> int:
-    from bayes.analysis.revisions import write_pool
+    from bayes.analysis.revisions.pooling import write_pool
 
     result = write_pool(args.models, args.output, args.weights, args.method, force=args.force)
     if result.conflicts:
@@ -844,7 +842,8 @@ def cmd_pool(args) -> int:
 
 
 def cmd_disagreement(args) -> int:
-    from bayes.analysis.revisions import disagreement, disagreement_records, format_disagreement, save_chart
+    from bayes.analysis.revisions.disagreements import disagreement, disagreement_records, format_disagreement
+    from bayes.outputs.charts.framing import save_chart
 
     result = disagreement(args.models, args.weights, args.method)
     if result.pooled.conflicts:
@@ -871,9 +870,8 @@ def cmd_disagreement(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    from bayes.outputs.brief import render_brief
-
     from bayes.inference.claims import evaluate_claims, fix_hints
+    from bayes.outputs.brief import render_brief
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
@@ -903,7 +901,6 @@ COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, 
 
 def main(argv=None) -> int:
     from bayes.errors import BayesInputError
-
     from bayes.progress import reporting
 
     parser = build_parser()

@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pandas as pd
 
-from bayes.inference.engine import Engine
 from bayes.errors import QueryError, known
-from bayes.modelfile.parse import ModelSpec, load_spec
+from bayes.inference.engine import Engine
 from bayes.inference.network import table_array
+from bayes.modelfile.parse import ModelSpec, load_spec
 from bayes.modelfile.scales import get_scale
 
 BASELINE = "baseline"

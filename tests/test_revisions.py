@@ -763,7 +763,7 @@ def test_array_tables_pool_read_revise_and_disagree(tmp_path, monkeypatch):
     changes = revisions.diff(m, revised)
     row = changes[changes["section"] == "changed"]
     assert row["kind"].tolist() == ["row", "table"] and row["given"].iloc[0] == "a=a1, b=b2, c=c0"
-    monkeypatch.setattr(revisions, "MAX_SWAPS", 10)
+    monkeypatch.setattr("bayes.analysis.revisions.disagreements.MAX_SWAPS", 10)
     result = revisions.disagreement([source, tmp_path / "low.yaml"])
     pairs = result.swaps.drop_duplicates(["into", "source", "variable", "given"])
     assert len(pairs) == 10 and result.swaps_skipped == 2 * (1 + 1 + 1 + 75) - 10

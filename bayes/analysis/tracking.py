@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bayes.inference.engine import Query
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text
+from bayes.inference.engine import Query
 
 EVIDENCE_COLUMNS = ["date", "variable", "state", "likelihood", "source", "note"]
 OUTCOME_COLUMNS = ["question", "outcome", "resolved", "horizon", "source", "note"]

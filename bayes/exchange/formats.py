@@ -16,8 +16,8 @@ the parent configurations permuted, and without a warning. For pyAgrum use XMLBI
 
 from __future__ import annotations
 
-import os
 import math
+import os
 import re
 import warnings
 from pathlib import Path

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from bayes.inference.engine import Query
 from bayes.errors import QueryError
+from bayes.inference.engine import Query
 from bayes.modelfile.parse import ClaimSpec
 
 

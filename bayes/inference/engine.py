@@ -22,7 +22,6 @@ import contextlib
 import functools
 import itertools
 import math
-
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping

@@ -12,14 +12,13 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from graphlib import CycleError, TopologicalSorter
-
-from bayes.modelfile.elicitation import (CLAIM_MIN_ODDS_RATIO, ArrayTable, DEFAULT_CONCENTRATION, Judgement, JudgementError, LogOddsTable,
-                          NoisyMaxTable, NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability,
-                          parse_strength)
 from bayes.errors import ModelFileError
+from bayes.modelfile.elicitation import (CLAIM_MIN_ODDS_RATIO, DEFAULT_CONCENTRATION, ArrayTable, Judgement,
+                                         JudgementError, LogOddsTable, NoisyMaxTable, NoisyOrTable, Row, RowsTable,
+                                         parse_odds_ratio, parse_probability, parse_strength)
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of, load_yaml_file
 

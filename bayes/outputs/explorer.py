@@ -19,7 +19,6 @@ import threading
 
 import pandas as pd
 
-
 ANY = "(not set)"
 EXPLORER_SIZE = (11.0, 5.5)  # inches
 EXPLORER_DRAWS = 500  # parameter draws behind the explorer's 90% intervals
@@ -62,8 +61,8 @@ def _set_text(model, observe: dict, do: dict) -> str:
 def explorer_caption(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict) -> str:
     """One sentence naming the states set and both answers (with their 90% intervals when drawn): the
     chart's subtitle, and the caption the widget shows under it."""
-    from bayes.outputs.narrative import outcome_name
     from bayes.modelfile.scales import describe
+    from bayes.outputs.narrative import outcome_name
 
     def said(row):
         return describe(row["probability"], model.scale, row.get("lo90"), row.get("hi90"))

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.fileio import atomic_write
+from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write, check_output
 from bayes.modelfile.scales import ICD203, Scale, describe
-from bayes.outputs.charts.style import (
-    BAND_SHADES,
-    PAD_IN,
-    SUBTITLE_SIZE,
-    TEXT_SIZE,
-    TITLE_SIZE,
-    _lines,
-    _renderer,
-    wrap_points,
-)
+from bayes.outputs.charts.style import (BAND_SHADES, PAD_IN, SUBTITLE_SIZE, TEXT_SIZE, TITLE_SIZE, _lines, _renderer,
+                                        briefing_style, wrap_points)
 
 # ------------------------------------------------------------------------------------- layout
 
@@ -210,3 +203,22 @@ def save_figure(fig, stem: str | os.PathLike, formats=("png", "svg"), dpi: int |
         atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt))
         paths.append(path)
     return paths
+
+
+def save_chart(path, draw, force: bool = False) -> Path:
+    """Draw a chart with `draw()` (which returns its Axes) in the briefing style and write it to `path` (.png,
+    .svg or .pdf; an existing file only with `force`), atomically; the figure is closed after."""
+    import matplotlib.pyplot as plt
+
+    if not force and (Path(path).exists() or Path(path).is_symlink()) and not Path(path).is_dir():
+        raise BayesInputError("already exists; choose another chart file or pass --force to replace it", str(path))
+    out = check_output(path, force)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise BayesInputError("a chart file must end in .png, .svg or .pdf", str(out))
+    with briefing_style():
+        ax = draw()
+        try:
+            return atomic_write(out, lambda tmp: ax.figure.savefig(tmp, format=fmt))
+        finally:
+            plt.close(ax.figure)

@@ -8,18 +8,8 @@ import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from bayes.outputs.charts.framing import add_titles
-from bayes.outputs.charts.style import (
-    BAR_COLOUR,
-    FORCED_COLOUR,
-    OBSERVED_COLOUR,
-    PAD_IN,
-    TEXT_SIZE,
-    _lines,
-    _new_axes,
-    _state_texts,
-    text_width,
-    wrap_points,
-)
+from bayes.outputs.charts.style import (BAR_COLOUR, FORCED_COLOUR, OBSERVED_COLOUR, PAD_IN, TEXT_SIZE, _lines,
+                                        _new_axes, _state_texts, text_width, wrap_points)
 from bayes.outputs.network_layout import _graph, _isotonic, _layered
 
 

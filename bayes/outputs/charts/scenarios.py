@@ -11,17 +11,8 @@ from matplotlib.patches import Rectangle
 
 from bayes.modelfile.scales import ICD203, Scale
 from bayes.outputs.charts.framing import _on_layout, add_titles, draw_bands, value_text
-from bayes.outputs.charts.style import (
-    BAR_COLOUR,
-    BASELINE_COLOUR,
-    PAD_IN,
-    SET_COLOUR,
-    TEXT_SIZE,
-    _lines,
-    _new_axes,
-    _renderer,
-    wrap_points,
-)
+from bayes.outputs.charts.style import (BAR_COLOUR, BASELINE_COLOUR, PAD_IN, SET_COLOUR, TEXT_SIZE, _lines, _new_axes,
+                                        _renderer, wrap_points)
 
 
 def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "label", scale: Scale = ICD203,

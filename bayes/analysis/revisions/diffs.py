@@ -1,0 +1,426 @@
+"""What changed between two versions of a model and what it did: model fields, variables, states,
+parents, table rows with their rationales, outcomes, scenarios and claims, ranked by size of effect;
+a changed row's own effect is measured by putting that row alone into the old model."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from bayes.analysis.revisions.answers import (_answers, _claim_results, _headline, _scenario, _scenario_label,
+                                              _scenario_names, claim_margin, claim_text)
+from bayes.analysis.revisions.versions import (SAME, _clip, _given, _given_text, _numbers_text, _row_of, _same_shape,
+                                               aligned_table, read_model)
+from bayes.inference.engine import ArrayDraws, Query
+from bayes.inference.network import table_array
+from bayes.model import Model
+from bayes.modelfile.parse import ModelSpec
+from bayes.modelfile.scales import describe
+
+MOVED = 5e-4  # an outcome that moves by less than 0.05 points is shown as unchanged in the table views
+
+
+# ------------------------------------------------------------------------------------- diff
+
+DIFF_COLUMNS = ["section", "kind", "item", "variable", "given", "scenario", "scenario_label", "outcome", "old", "new",
+                "effect", "effect_text", "band_changes", "old_rationale", "new_rationale", "line"]
+_CHANGE_ORDER = ["row", "table", "states", "parents", "variable", "outcomes", "scenario", "claim", "model"]
+
+
+def _change(kind, item, old, new, effect=math.nan, text="", **extra) -> dict:
+    row = {"section": "changed", "kind": kind, "item": item, "old": old, "new": new, "effect": effect,
+           "effect_text": text}
+    row.update(extra)
+    return row
+
+
+def _meta_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
+    rows = []
+    for key in ("title", "source", "as_of", "author", "description", "scale", "concentration", "source_file"):
+        a, b = getattr(old, key), getattr(new, key)
+        if a != b:
+            text = "the words for numbers change" if key == "scale" else (
+                "how firmly plain numbers are held in draws" if key == "concentration" else "no effect on the numbers")
+            rows.append(_change("model", key, a, b, 0.0 if key not in ("scale", "concentration") else math.nan, text))
+    return rows
+
+
+def _form(v) -> str:
+    from bayes.modelfile.elicitation import ArrayTable
+
+    if v.builder:
+        return f"{v.builder} builder"
+    return "array table" if isinstance(v.source, ArrayTable) else "full table"
+
+
+def _variable_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
+    rows = []
+    for name, v in new.variables.items():
+        if name not in old.variables:
+            rows.append(_change("variable", name, None, v.description, text="added", variable=name, line=v.line))
+    for name, v in old.variables.items():
+        if name not in new.variables:
+            rows.append(_change("variable", name, v.description, None, text="removed", variable=name, line=v.line))
+            continue
+        w = new.variables[name]
+        for key in ("description", "label", "observable"):
+            if getattr(v, key) != getattr(w, key):
+                text = ("changes which variables are ranked as indicators" if key == "observable"
+                        else "no effect on the numbers")
+                rows.append(_change("variable", f"{name}: {key}", getattr(v, key), getattr(w, key),
+                                    0.0 if key != "observable" else math.nan, text, variable=name, line=w.line))
+        if v.states != w.states:
+            text = "same states, new order" if set(v.states) == set(w.states) else "the states changed"
+            rows.append(_change("states", name, list(v.states), list(w.states), text=text, variable=name, line=w.line))
+        if v.parents != w.parents:
+            text = "same parents, new order" if set(v.parents) == set(w.parents) else "the parents changed"
+            rows.append(_change("parents", name, list(v.parents), list(w.parents), text=text, variable=name,
+                                line=w.line))
+        if _form(v) != _form(w):
+            rows.append(_change("table", name, _form(v), _form(w), text="the table is written another way",
+                                variable=name, line=w.line))
+    return rows
+
+
+def _written(row) -> dict | None:
+    """The judgements of a full-table row as written ('likely', '10-20%', 'rest'), or None for a builder row."""
+    judged = row.judged
+    if judged is None:
+        return None
+    return {s: ("rest" if s == judged.rest else judged.judgements[s].text) for s in judged.states}
+
+
+def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
+    """Changed rows of every variable whose rows can be compared, and (row dict, variable, index, new row in
+    the old file's order) for the rows whose numbers moved."""
+    from bayes.modelfile.elicitation import ArrayTable
+
+    rows, moved = [], []
+    for name, v in old.spec.variables.items():
+        if not _same_shape(old.spec, new.spec, name):
+            continue
+        a, b = table_array(v, old.spec), aligned_table(new.spec, name, old.spec)
+        w = new.spec.variables[name]
+        blocks = isinstance(v.source, ArrayTable) and isinstance(w.source, ArrayTable)
+        if blocks and str(v.rows[0].rationale) != str(w.rows[0].rationale):  # one rationale for the whole block
+            rows.append(_change("table", f"{name}: rationale", str(v.rows[0].rationale), str(w.rows[0].rationale),
+                                0.0, "the array's rationale changed", variable=name, line=w.rows[0].rationale_line))
+        for index in np.ndindex(*a.shape[:-1]):
+            given = _given(old.spec, name, index)
+            r_old = _row_of(old.spec, name, given)
+            r_new = _row_of(new.spec, name, given)
+            numbers = not np.allclose(a[index], b[index], rtol=0, atol=SAME)
+            why = not blocks and str(r_old.rationale) != str(r_new.rationale)
+            w_old, w_new = _written(r_old), _written(r_new)
+            words = w_old is not None and w_new is not None and w_old != w_new
+            if not (numbers or why or words):
+                continue
+            text = "" if numbers else (
+                "same numbers; the written judgement changed (and with it the uncertainty in draws)" if words
+                else "same numbers; the rationale changed")
+            rec = _change("row", f"{name} | {_given_text(given)}",
+                          dict(zip(v.states, map(float, a[index]))), dict(zip(v.states, map(float, b[index]))),
+                          math.nan if numbers else 0.0, text, variable=name, given=_given_text(given),
+                          old_rationale=str(r_old.rationale), new_rationale=str(r_new.rationale),
+                          line=r_new.line)
+            if words:
+                rec["effect_text"] = (rec["effect_text"] + "; " if rec["effect_text"] else "") + (
+                    f"written {_numbers_words(w_old)} -> {_numbers_words(w_new)}")
+            rows.append(rec)
+            if numbers:
+                moved.append((rec, name, index, b[index]))
+    return rows, moved
+
+
+def _numbers_words(written: dict) -> str:
+    return "{" + ", ".join(f"{s}: {t}" for s, t in written.items()) + "}"
+
+
+def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
+    """Each moved row alone put into the old model: its largest shift of any headline outcome under any scenario."""
+    if not moved:
+        return
+    spec = old.spec
+    pairs = [(sc, v, s) for sc in _scenario_names(spec) for v, s in outcomes.items()
+             if v in spec.variables and s in spec.states(v)]
+    if not pairs:
+        for rec, *_ in moved:
+            rec["effect_text"] = "no headline outcome to measure its effect on"
+        return
+    net = old.engine.net
+    n = len(moved)
+    tables = {}
+    for k, (_, name, index, row) in enumerate(moved):
+        if name not in tables:
+            tables[name] = np.repeat(net.tables[net.index[name]][..., None], n, axis=-1)
+        tables[name][index + (slice(None), k)] = row
+    queries = {}
+    for sc, v, _ in pairs:
+        observe, do = _scenario(spec, sc)
+        queries.setdefault((sc, v), Query.make(v, observe, do))
+    keys = list(queries)
+    base = dict(zip(keys, old.engine.run([queries[k] for k in keys], strict=False)))
+    swapped = dict(zip(keys, old.engine.run([queries[k] for k in keys], ArrayDraws(net, tables), strict=False)))
+    for k, (rec, *_rest) in enumerate(moved):
+        best = None
+        for sc, v, s in pairs:
+            i = spec.states(v).index(s)
+            before = base[(sc, v)].probabilities[0, i]
+            after = swapped[(sc, v)].probabilities[k, i]
+            shift = after - before
+            if np.isfinite(shift) and (best is None or abs(shift) > abs(best[0])):
+                best = (float(shift), sc, v, s, float(before), float(after))
+        if best is None:
+            rec["effect_text"] = "its effect cannot be measured (every scenario's evidence is impossible)"
+            continue
+        shift, sc, v, s, before, after = best
+        rec["effect"] = shift
+        if abs(shift) <= SAME:
+            rec["effect_text"] = "alone it moves no headline outcome under any scenario"
+            continue
+        rec["effect_text"] = (f"alone it moves {v}={s} under {sc} by {shift * 100:+.1f} points "
+                              f"({describe(before, old.scale)} -> {describe(after, old.scale)})")
+
+
+def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
+    rows = []
+
+    def text(sc):
+        if sc is None:
+            return None
+        parts = [f"observe {_given_text(sc.observe)}" if sc.observe else "",
+                 f"do {_given_text(sc.do)}" if sc.do else ""]
+        return "; ".join(p for p in parts if p) or "no evidence"
+
+    for name in dict.fromkeys([*old.scenarios, *new.scenarios]):
+        a, b = old.scenarios.get(name), new.scenarios.get(name)
+        if a is None or b is None:
+            rows.append(_change("scenario", name, text(a), text(b), text="added" if a is None else "removed",
+                                scenario=name, line=(b or a).line))
+        elif (a.observe, a.do) != (b.observe, b.do):
+            rows.append(_change("scenario", name, text(a), text(b), text="what it sets changed", scenario=name,
+                                line=b.line))
+        elif (a.label, a.description) != (b.label, b.description):
+            rows.append(_change("scenario", name, a.display, b.display, 0.0, "wording only", scenario=name,
+                                line=b.line))
+    return rows
+
+
+def _claim_changes(old: Model, new: Model) -> list[dict]:
+    from dataclasses import asdict
+
+    from bayes.inference.claims import formal_text
+
+    rows = []
+    for cid in dict.fromkeys([*old.spec.claims, *new.spec.claims]):
+        a, b = old.spec.claims.get(cid), new.spec.claims.get(cid)
+        if a is None or b is None:
+            c = a or b
+            model = old if b is None else new
+            rows.append(_change("claim", cid, formal_text(a, old.scale) if a else None,
+                                formal_text(b, new.scale) if b else None, text="added" if a is None else "removed",
+                                line=c.line, new_rationale=c.quote if model is new else None,
+                                old_rationale=c.quote if model is old else None))
+            continue
+        da, db = asdict(a), asdict(b)
+        da.pop("line"), db.pop("line")
+        if da == db:
+            continue
+        fa, fb = formal_text(a, old.scale), formal_text(b, new.scale)
+        rows.append(_change("claim", cid, fa, fb, math.nan if fa != fb else 0.0,
+                            "what it tests changed" if fa != fb else "wording only (quote, says or note)",
+                            old_rationale=a.quote, new_rationale=b.quote, line=b.line))
+    return rows
+
+
+def _check_effects(old: Model, new: Model) -> list[dict]:
+    rows = []
+    a, b = _claim_results(old), _claim_results(new)
+    for cid in dict.fromkeys([*a, *b]):
+        ra, rb = a.get(cid), b.get(cid)
+        ok_a, ok_b = ra is not None and not isinstance(ra, str), rb is not None and not isinstance(rb, str)
+        if ok_a and ok_b:
+            shift = claim_margin(rb) - claim_margin(ra)
+            if ra.passed == rb.passed and abs(shift) <= SAME:
+                continue
+            verdict = ("pass -> FAIL" if ra.passed and not rb.passed else "FAIL -> pass" if rb.passed and not ra.passed
+                       else ("still passes" if rb.passed else "still fails") + "; its numbers moved")
+            line = new.spec.claims[cid].line
+        elif ra is None or rb is None:
+            shift, verdict = math.nan, "only in the new file" if ra is None else "only in the old file"
+            line = (new.spec.claims.get(cid) or old.spec.claims.get(cid)).line
+        else:
+            claim = new.spec.claims.get(cid) or old.spec.claims.get(cid)
+            shift, verdict, line = math.nan, "cannot be compared", claim.line if claim else None
+        rows.append({"section": "effect", "kind": "check", "item": cid,
+                     "old": claim_text(ra, old.scale) if ra is not None else None,
+                     "new": claim_text(rb, new.scale) if rb is not None else None, "effect": shift,
+                     "effect_text": verdict, "band_changes": ok_a and ok_b and ra.passed != rb.passed, "line": line})
+    return rows
+
+
+def _outcome_effects(old: Model, new: Model, outcomes: dict[str, str]) -> list[dict]:
+    scenarios = list(dict.fromkeys([*_scenario_names(new.spec), *_scenario_names(old.spec)]))
+    pairs = [(sc, v, s) for sc in scenarios for v, s in outcomes.items()]
+    a, b = _answers(old, pairs), _answers(new, pairs)
+    rows = []
+    for sc, v, s in pairs:
+        pa, pb = a.get((sc, v, s)), b.get((sc, v, s))
+        label = _scenario_label(new.spec if sc in new.spec.scenarios or sc not in old.spec.scenarios else old.spec, sc)
+        if pa is None and pb is None:
+            continue  # a question neither file can ask (an outcome of one under a scenario of the other)
+        if pa is None or pb is None:
+            text, shift, bands = ("not in the old file" if pa is None else "not in the new file"), math.nan, False
+        elif not (np.isfinite(pa) and np.isfinite(pb)):
+            text, shift, bands = "the scenario's evidence is impossible in " + (
+                "both files" if not (np.isfinite(pa) or np.isfinite(pb)) else "the old file" if not np.isfinite(pa)
+                else "the new file"), math.nan, False
+        else:
+            shift = pb - pa
+            bands = old.scale.term(pa) != new.scale.term(pb)
+            text = f"{describe(pa, old.scale)} -> {describe(pb, new.scale)}" + ("; the band changes" if bands else "")
+        rows.append({"section": "effect", "kind": "outcome", "item": f"{v}={s} | {sc}", "variable": v,
+                     "scenario": sc, "scenario_label": label, "outcome": f"{v}={s}", "old": pa, "new": pb,
+                     "effect": shift, "effect_text": text, "band_changes": bands})
+    return rows
+
+
+def diff(old, new) -> pd.DataFrame:
+    """What changed between two versions of a model and what it did, one row per item, ranked.
+
+    Columns: section ('changed' or 'effect'), kind (model, variable, states, parents, table, row, outcomes,
+    scenario, claim; check, outcome), item, variable, given, scenario, scenario_label, outcome, old, new,
+    effect (a probability shift: for a row, the largest shift it causes alone in the old model; for an
+    outcome, new - old; for a claim check, the shift of the number it turns on), effect_text, band_changes,
+    old_rationale, new_rationale, line (in the new file). Changes come first, largest effect first; then
+    effects, largest first."""
+    old, new = read_model(old), read_model(new)
+    outcomes = {**_headline(new), **{v: s for v, s in _headline(old).items() if v not in _headline(new)}}
+    rows = _meta_changes(old.spec, new.spec) + _variable_changes(old.spec, new.spec)
+    row_rows, moved = _row_changes(old, new)
+    _row_effects(old, moved, outcomes)
+    rows += row_rows
+    if old.spec.headline_states != new.spec.headline_states:
+        text = lambda h: ", ".join(f"{v}={s}" for v, s in h.items()) or "none listed"  # noqa: E731
+        rows.append(_change("outcomes", "headline outcomes", text(old.spec.headline_states),
+                            text(new.spec.headline_states), 0.0, "what the briefing reports"))
+    rows += _scenario_changes(old.spec, new.spec) + _claim_changes(old, new)
+    rows += _check_effects(old, new) + _outcome_effects(old, new, outcomes)
+    frame = pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    frame["band_changes"] = frame["band_changes"].fillna(False).astype(bool)
+    frame["line"] = frame["line"].astype("Int64")
+    size = frame["effect"].abs().fillna(-1.0)
+    kind_rank = frame["kind"].map({k: i for i, k in enumerate(_CHANGE_ORDER)}).fillna(len(_CHANGE_ORDER))
+    frame = frame.assign(_section=(frame["section"] == "effect").astype(int), _size=-size, _kind=kind_rank)
+    frame = frame.sort_values(["_section", "_size", "_kind"], kind="stable")
+    frame = frame.drop(columns=["_section", "_size", "_kind"])
+    return frame.reset_index(drop=True)
+
+
+def _show(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "(none)"
+    if isinstance(value, dict):
+        return _numbers_text(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def diff_records(frame: pd.DataFrame) -> list[dict]:
+    """The diff as JSON-ready records (kind, item, old, new, effect, ... ; NaN as None)."""
+    def clean(v):
+        if v is None or isinstance(v, (dict, list, tuple, str, bool)):
+            return v
+        if pd.isna(v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    return [{k: clean(v) for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+
+
+def diff_flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """The diff with old and new as text (for CSV)."""
+    out = frame.copy()
+    for col in ("old", "new"):
+        out[col] = [v if isinstance(v, float) else _show(v) if v is not None else "" for v in out[col]]
+    return out
+
+
+def format_diff(frame: pd.DataFrame, old_name: str, new_name: str, show_all: bool = False) -> str:
+    """The terminal view of a diff: what changed (with old and new numbers and rationales), then what it did."""
+    def wrap(text, indent):
+        return textwrap.fill(text, 110, initial_indent=indent, subsequent_indent=indent + "  ")
+
+    changed = frame[frame["section"] == "changed"]
+    effects = frame[frame["section"] == "effect"]
+    lines = [f"bayes diff: {old_name} -> {new_name}", ""]
+    if changed.empty:
+        lines.append("What changed: nothing (same variables, tables, rationales, outcomes, scenarios and claims).")
+    else:
+        lines.append(f"What changed ({len(changed)}), largest effect first:")
+    for _, r in changed.iterrows():
+        if r["kind"] == "row":
+            lines.append(wrap(f"row  P({r['variable']} | {r['given']})" + (f"  [line {int(r['line'])}]"
+                                                                          if pd.notna(r["line"]) else ""), "  "))
+            lines.append(wrap(f"old: {_show(r['old'])}   ({_clip(r['old_rationale'])})", "      "))
+            lines.append(wrap(f"new: {_show(r['new'])}   ({_clip(r['new_rationale'])})", "      "))
+            if r["effect_text"]:
+                lines.append(wrap(r["effect_text"], "      "))
+        else:
+            lines.append(wrap(f"{r['kind']}  {r['item']}: {_show(r['old'])} -> {_show(r['new'])}"
+                              + (f"  ({r['effect_text']})" if r["effect_text"] else ""), "  "))
+    checks = effects[effects["kind"] == "check"]
+    outcomes = effects[effects["kind"] == "outcome"]
+    moved = outcomes[outcomes["effect"].abs() >= MOVED] if not show_all else outcomes
+    missing = outcomes[outcomes["effect"].isna()]
+    lines += ["", "What it did:"]
+    if checks.empty:
+        lines.append("  claims: no verdict or number moved")
+    small = checks[~checks["band_changes"] & (checks["effect"].abs() < MOVED)] if not show_all else checks.iloc[:0]
+    checks = checks.drop(index=small.index)
+    for _, r in checks.iterrows():
+        lines.append(wrap(f"claim {r['item']}: {r['effect_text']}", "  "))
+        lines.append(wrap(f"old: {_show(r['old'])}", "      "))
+        lines.append(wrap(f"new: {_show(r['new'])}", "      "))
+    if len(small):
+        lines.append(f"  {len(small)} other claim(s) keep their verdict; their numbers moved by less than "
+                     f"{MOVED * 100:.2f} points (--all lists them)")
+    shown = pd.concat([moved, missing]).drop_duplicates(subset="item") if show_all is False else moved
+    for _, r in shown.iterrows():
+        shift = f"  {r['effect'] * 100:+.1f} points" if pd.notna(r["effect"]) else ""
+        flag = "  BAND CHANGES" if r["band_changes"] else ""
+        text = r["effect_text"].replace("; the band changes", "")
+        lines.append(wrap(f"{r['outcome']} | {r['scenario']}: {text}{shift}{flag}", "  "))
+    rest = len(outcomes) - len(shown)
+    if rest > 0:
+        lines.append(f"  {rest} other headline outcome/scenario pair(s) moved by less than "
+                     f"{MOVED * 100:.2f} points (--all lists them)")
+    elif outcomes.empty:
+        lines.append("  no headline outcome to compare")
+    return "\n".join(lines)
+
+
+def summary_text(model: Model) -> str:
+    """One model's effects as lines for `git diff` (the diff driver, docs/revisions.md): every headline outcome
+    under every scenario, every claim's verdict and numbers, every table row as numbers."""
+    spec, scale = model.spec, model.scale
+    lines = [f"# bayes: {spec.title} (as of {spec.as_of}); the effects first, then the file as written", ""]
+    outcomes = _headline(model)
+    answers = _answers(model, [(sc, v, s) for sc in _scenario_names(spec) for v, s in outcomes.items()])
+    for sc in _scenario_names(spec):
+        for v, s in outcomes.items():
+            p = answers.get((sc, v, s), math.nan)
+            text = f"{describe(p, scale)} [{p:.4f}]" if np.isfinite(p) else "impossible evidence"
+            lines.append(f"outcome {v}={s} | {sc}: {text}")
+    for cid, result in _claim_results(model).items():
+        lines.append(f"claim {cid}: {claim_text(result, scale)}")
+    for name, v in spec.variables.items():
+        table = table_array(v, spec)
+        for index in np.ndindex(*table.shape[:-1]):
+            given = _given(spec, name, index)
+            lines.append(f"row {name} | {_given_text(given)}: {_numbers_text(dict(zip(v.states, table[index])))}")
+    return "\n".join(lines) + "\n"
