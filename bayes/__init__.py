@@ -9,7 +9,7 @@
 
 from bayes.errors import BayesInputError, ModelFileError, QueryError
 from bayes.model import Model, load
-from bayes.modelfile.parse import available_models
+from bayes.modelfile.locate import available_models
 
 __all__ = ["load", "Model", "available_models", "BayesInputError", "ModelFileError", "QueryError"]
 __version__ = "0.1.0"

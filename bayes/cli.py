@@ -443,7 +443,7 @@ def cmd_query(args) -> int:
 def _parse_soft(items, model) -> dict:
     """--soft VAR:STATE=RATIO[;STATE=RATIO], repeatable, as {variable: {state: ratio}}."""
     from bayes.analysis.tracking import parse_likelihood
-    from bayes.model import check_variable
+    from bayes.modelfile.spec import check_variable
 
     soft: dict[str, dict[str, float]] = {}
     for item in items:
@@ -728,7 +728,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from bayes.modelfile.parse import available_models
+    from bayes.modelfile.locate import available_models
 
     names = available_models()
     if args.format == "json":

@@ -7,47 +7,12 @@ import os
 import numpy as np
 import pandas as pd
 
-from bayes.errors import QueryError, known
+from bayes.errors import QueryError
 from bayes.inference.engine import Engine
 from bayes.inference.network import table_array
-from bayes.modelfile.parse import ModelSpec, load_spec
+from bayes.modelfile.parse import load_spec
 from bayes.modelfile.scales import get_scale
-
-BASELINE = "baseline"
-
-
-def parse_assignments(items, spec: ModelSpec, what: str) -> dict[str, str]:
-    """Accept {"var": "state"}, ["var=state", ...] or "var=state"; check names against the model."""
-    if items is None:
-        return {}
-    if isinstance(items, str):
-        items = [items]
-    if isinstance(items, dict):
-        pairs = list(items.items())
-    else:
-        pairs = []
-        for item in items:
-            if not isinstance(item, str) or item.count("=") != 1:
-                raise QueryError(f"{what} '{item}' must be written VARIABLE=STATE", spec.path)
-            var, state = (part.strip() for part in item.split("="))
-            pairs.append((var, state))
-    result: dict[str, str] = {}
-    for var, state in pairs:
-        check_variable(spec, var, what)
-        if state not in spec.states(var):
-            raise QueryError(f"{what} names unknown state '{state}' of '{var}'; expected one of: "
-                             f"{', '.join(spec.states(var))}", spec.path)
-        if var in result and result[var] != state:
-            raise QueryError(f"{what} sets '{var}' twice ({result[var]} and {state})", spec.path)
-        result[var] = state
-    return result
-
-
-def check_variable(spec: ModelSpec, var: str, what: str = "query"):
-    if var not in spec.variables:
-        raise QueryError(f"{what} names unknown variable '{var}'; known variables: {known(spec.variables)}",
-                         spec.path)
-
+from bayes.modelfile.spec import BASELINE, ModelSpec, check_variable, parse_assignments
 
 class Model:
     """A compiled model: tables, queries, scenarios and the claims check."""

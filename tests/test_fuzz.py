@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tiny import TINY
 
 from bayes.cli import main
-from bayes.modelfile.parse import resolve_model_path
+from bayes.modelfile.locate import resolve_model_path
 
 # The suite runs a fixed, repeatable sample; `BAYES_FUZZ_EXAMPLES=3000 pytest tests/test_fuzz.py` searches
 # further with fresh random examples (`make fuzz`).
@@ -237,7 +237,7 @@ def test_names_are_identifiers_or_refused(tmp_path_factory, name):
     """Any text as a state name: accepted exactly when it is an identifier of at most 64 characters."""
     import re
 
-    from bayes.modelfile.parse import NAME_PATTERN
+    from bayes.modelfile.spec import NAME_PATTERN
 
     folder = tmp_path_factory.mktemp("names")
     path = folder / "m.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bayes.modelfile import parse
+from bayes.modelfile import spec
 from bayes.analysis.baserates import FIELDS as BASE_RATE_FIELDS
 from bayes.analysis.tracking import EVIDENCE_COLUMNS, OUTCOME_COLUMNS
 
@@ -26,17 +26,17 @@ def _table_keys(section: str) -> set[str]:
 
 
 @pytest.mark.parametrize("heading, keys", [
-    ("Top level", parse.TOP_KEYS),
-    ("model", parse.MODEL_KEYS),
-    ("variables", parse.VARIABLE_KEYS),
-    ("Table rows", parse.ROW_KEYS),
-    ("Rationale", parse.RATIONALE_KEYS),
-    ("log_odds", parse.BUILDER_KEYS["log_odds"]),
-    ("noisy_or", parse.BUILDER_KEYS["noisy_or"]),
-    ("noisy_max", parse.BUILDER_KEYS["noisy_max"]),
-    ("array", parse.ARRAY_KEYS),
-    ("scenarios", parse.SCENARIO_KEYS),
-    ("claims", parse.CLAIM_KEYS),
+    ("Top level", spec.TOP_KEYS),
+    ("model", spec.MODEL_KEYS),
+    ("variables", spec.VARIABLE_KEYS),
+    ("Table rows", spec.ROW_KEYS),
+    ("Rationale", spec.RATIONALE_KEYS),
+    ("log_odds", spec.BUILDER_KEYS["log_odds"]),
+    ("noisy_or", spec.BUILDER_KEYS["noisy_or"]),
+    ("noisy_max", spec.BUILDER_KEYS["noisy_max"]),
+    ("array", spec.ARRAY_KEYS),
+    ("scenarios", spec.SCENARIO_KEYS),
+    ("claims", spec.CLAIM_KEYS),
 ])
 def test_every_key_the_parser_accepts_is_in_the_guide(heading, keys):
     documented = _table_keys(_section(heading))
@@ -48,8 +48,8 @@ def test_forms_builders_files_and_strength_words_are_all_documented():
     from bayes.modelfile.elicitation import STRENGTH_WORDS
 
     text = GUIDE.read_text(encoding="utf-8")
-    assert set(parse.BUILDER_KEYS) <= set(re.findall(r"^### (\w+)$", text, re.M))
-    for form in parse.CLAIM_FORMS:
+    assert set(spec.BUILDER_KEYS) <= set(re.findall(r"^### (\w+)$", text, re.M))
+    for form in spec.CLAIM_FORMS:
         assert f"**{form}**" in text
     words = set(re.findall(r"^\| `([a-z ]+)` \|", _section("Strength words"), re.M))
     assert words == set(STRENGTH_WORDS)
@@ -97,7 +97,7 @@ def test_the_guides_examples_are_valid_yaml_in_the_format(tmp_path):
         for cid, body in data.items():
             if isinstance(body, dict) and "form" in body:
                 claims[cid] = body
-    assert {c["form"] for c in claims.values()} == set(parse.CLAIM_FORMS)
+    assert {c["form"] for c in claims.values()} == set(spec.CLAIM_FORMS)
     model = {"format": "bayes-model/1", "model": {"title": "t", "source": "s", "as_of": "2024-03", "author": "a"},
              "variables": {**roots, **variables}}
     spec_path = tmp_path / "guide_examples.yaml"

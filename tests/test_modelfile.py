@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import bayes
-from bayes.modelfile.parse import resolve_model_path
+from bayes.modelfile.locate import resolve_model_path
 
 
 def test_flagship_covers_the_article(flagship):

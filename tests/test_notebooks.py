@@ -118,7 +118,7 @@ def _forbidden(flagship, key, model) -> set[str]:
     """Flagship names that must not show for `model`: all of them, but for words the model's own file uses."""
     if key == "caucasus_2020":
         return set()
-    from bayes.modelfile.parse import resolve_model_path
+    from bayes.modelfile.locate import resolve_model_path
 
     own = resolve_model_path(model).read_text(encoding="utf-8")
     names = _flagship_names(flagship)

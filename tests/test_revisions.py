@@ -15,7 +15,7 @@ import bayes
 from bayes.analysis import revisions
 from bayes.inference.claims import evaluate_claims
 from bayes.errors import BayesInputError
-from bayes.model import BASELINE
+from bayes.modelfile.spec import BASELINE
 from bayes.inference.network import table_array
 from bayes.modelfile.yamlfile import load_yaml_text
 

@@ -129,7 +129,7 @@ def test_flagship_history_json(flagship, bayes_cli):
 
 def test_model_file_encodes_july_2020_only():
     """Later events are for scoring; the model file must not cite them."""
-    from bayes.modelfile.parse import resolve_model_path
+    from bayes.modelfile.locate import resolve_model_path
 
     text = resolve_model_path("caucasus_2020").read_text()
     assert not re.search(r"\b(2020-(0[89]|1[0-2])|202[1-9])", text)

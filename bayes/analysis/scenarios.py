@@ -23,7 +23,7 @@ def headline_states(model) -> dict[str, str]:
 
 def named_scenarios(model) -> list[str]:
     """The model's own scenarios, in file order, without the baseline (a file may list one, empty)."""
-    from bayes.model import BASELINE
+    from bayes.modelfile.spec import BASELINE
 
     return [name for name in model.spec.scenarios if name != BASELINE]
 
@@ -60,7 +60,7 @@ _parse_target = parse_target
 
 def _check_variable_state(model, variable: str, state: str, what: str):
     from bayes.errors import QueryError
-    from bayes.model import check_variable
+    from bayes.modelfile.spec import check_variable
 
     check_variable(model.spec, variable, what)
     if state not in model.spec.states(variable):
@@ -197,7 +197,7 @@ def watchable(model, target: str | None = None, given=None, do=None) -> list[str
     """The observable variables that could still be watched for the target: observable, not the target,
     not already observed or forced. A QueryError says why when there are none."""
     from bayes.errors import QueryError
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     var, _ = parse_target(model, target)
     given = parse_assignments(given, model.spec, "evidence")
@@ -345,7 +345,7 @@ def sensitivity(model, target: str, given=None, do=None, parameters: list[Parame
     """Tornado table for P(target) (target written VARIABLE=STATE): every elicited number swung over its
     range, one at a time; sorted by swing. Columns: parameter, variable, value, low, high, target_low,
     target_high, swing, method, and a, b, c, d of the sensitivity function for table entries."""
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -405,7 +405,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
     gets its 90% interval over parameter draws (`if_lo90`, `if_hi90`), and so does the mutual
     information (`mi_lo90`, `mi_hi90`).
     """
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -478,7 +478,7 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     estimative band. Sets of the smallest size that works are listed, most probable first."""
     import itertools
 
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec
@@ -550,7 +550,7 @@ def admissible_deviation(model, target: str, given=None, do=None, sensitivity_ta
     """For each elicited number: the value at which, alone, it would move the target across the
     nearest band boundary, or NaN if no value does. Table entries solve (a x + b)/(c x + d) = boundary
     exactly; builder parameters (baselines, odds ratios, leaks, strengths) are searched by re-inference."""
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     var, state = _parse_target(model, target)
     spec = model.spec

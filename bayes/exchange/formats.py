@@ -499,7 +499,7 @@ class Renamer:
     def __call__(self, name: str) -> str:
         import re
 
-        from bayes.modelfile.parse import MAX_NAME, NAME_PATTERN
+        from bayes.modelfile.spec import MAX_NAME, NAME_PATTERN
 
         if NAME_PATTERN.match(name) and name not in self.used:
             self.used.add(name)

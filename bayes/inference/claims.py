@@ -15,7 +15,7 @@ import pandas as pd
 
 from bayes.errors import QueryError
 from bayes.inference.engine import Query
-from bayes.modelfile.parse import ClaimSpec
+from bayes.modelfile.spec import ClaimSpec
 
 
 @dataclass

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from bayes.errors import ModelFileError
-from bayes.modelfile.parse import ModelSpec, Variable
+from bayes.modelfile.spec import ModelSpec, Variable
 
 
 def table_array(variable: Variable, spec: ModelSpec) -> np.ndarray:

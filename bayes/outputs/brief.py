@@ -24,7 +24,8 @@ from bayes.analysis.scenarios import (headline_rows, headline_states, named_scen
                                       scenario_outcome)
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write, atomic_write_text, safe_child
-from bayes.model import BASELINE, Model, load
+from bayes.model import Model, load
+from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.scales import describe
 from bayes.outputs import narrative
 

@@ -30,7 +30,7 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
     also lo90 and hi90, the 90% interval over that many parameter draws). Unknown variables or states
     raise a QueryError that names them and lists the known ones."""
     from bayes.analysis.scenarios import parse_target
-    from bayes.model import parse_assignments
+    from bayes.modelfile.spec import parse_assignments
 
     parse_target(model, f"{outcome}={state}")
     observe = parse_assignments({k: v for k, v in (observe or {}).items() if v and v != ANY}, model.spec, "observe")
@@ -105,7 +105,7 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
     from bayes.analysis.scenarios import headline_states, parse_target, watchable
 
     if outcome is not None and "=" not in outcome:
-        from bayes.model import check_variable
+        from bayes.modelfile.spec import check_variable
 
         check_variable(model.spec, outcome, "explorer outcome")
         outcome = f"{outcome}={headline_states(model).get(outcome, model.states(outcome)[-1])}"

@@ -385,7 +385,7 @@ def biggest_move(model, rows: pd.DataFrame, variable: str):
     outcome themselves; None when no scenario moves it at the precision shown (a whole percent:
     0.134 against 0.1339999 is no move). `rows` is one outcome state across scenarios
     (`analysis.scenario_outcome`)."""
-    from bayes.model import BASELINE
+    from bayes.modelfile.spec import BASELINE
 
     scen = rows["scenario"].astype(str)
     base = rows[scen == BASELINE]
@@ -413,7 +413,7 @@ def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
     percent (with the 90% interval when `scenarios` has draws), and the scenario that moves it most, or
     that no scenario moves it (at the precision shown) or that the model names no scenarios."""
     from bayes.analysis.scenarios import scenario_outcome
-    from bayes.model import BASELINE
+    from bayes.modelfile.spec import BASELINE
 
     sentences = []
     for var, state in headline_states(model).items():
@@ -432,7 +432,7 @@ def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
 def takeaway_title(model, rows: pd.DataFrame, variable: str, state: str, width: int | None = None) -> str:
     """A chart title that states the finding: the outcome as of the model's date, in words and numbers,
     and the scenario that moves it most (or that none does, at the precision shown)."""
-    from bayes.model import BASELINE
+    from bayes.modelfile.spec import BASELINE
 
     name = outcome_name(model, variable, state)
     base = rows[rows["scenario"].astype(str) == BASELINE]

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from bayes.errors import QueryError
 from bayes.inference.engine import Query
-from bayes.model import BASELINE, Model
-from bayes.modelfile.parse import ModelSpec
+from bayes.model import Model
+from bayes.modelfile.spec import BASELINE
+from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.scales import describe
 
 # ------------------------------------------------------------------------------------- questions and answers

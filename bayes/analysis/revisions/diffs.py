@@ -17,7 +17,7 @@ from bayes.analysis.revisions.versions import (SAME, _clip, _given, _given_text,
 from bayes.inference.engine import ArrayDraws, Query
 from bayes.inference.network import table_array
 from bayes.model import Model
-from bayes.modelfile.parse import ModelSpec
+from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.scales import describe
 
 MOVED = 5e-4  # an outcome that moves by less than 0.05 points is shown as unchanged in the table views

@@ -18,8 +18,9 @@ from bayes.analysis.revisions.pooling import Pooled, pool
 from bayes.analysis.revisions.versions import COMMAND_LINE, POOLED, SAME, _given, _given_text, aligned_table, read_model
 from bayes.errors import BayesInputError
 from bayes.inference.engine import ArrayDraws, Query
-from bayes.model import BASELINE, Model
-from bayes.modelfile.parse import ModelSpec
+from bayes.model import Model
+from bayes.modelfile.spec import BASELINE
+from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.scales import describe
 
 MAX_SWAPS = 2000  # row swaps a disagreement re-queries at most: the rows on which two analysts differ most

@@ -13,7 +13,9 @@ import numpy as np
 from bayes.errors import BayesInputError
 from bayes.inference.network import table_array
 from bayes.model import Model
-from bayes.modelfile.parse import ModelSpec, parse_spec, resolve_model_path
+from bayes.modelfile.spec import ModelSpec
+from bayes.modelfile.parse import parse_spec
+from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
 
 ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (as `bayes import` does)
