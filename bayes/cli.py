@@ -585,7 +585,7 @@ def _strength_word(text: str) -> dict | None:
 
 
 def cmd_sensitivity(args) -> int:
-    from bayes.analysis.scenarios import sensitivity
+    from bayes.analysis.sensitivity import sensitivity
     from bayes.model import load
 
     model = load(args.model)
@@ -611,7 +611,7 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from bayes.analysis.scenarios import indicators
+    from bayes.analysis.indicators import indicators
     from bayes.model import load
 
     model = load(args.model)

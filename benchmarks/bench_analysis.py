@@ -22,8 +22,10 @@ warnings.simplefilter("ignore")
 import numpy as np  # noqa: E402
 
 import bayes  # noqa: E402
-from bayes.analysis.scenarios import (admissible_deviation, change_the_call, elicited_parameters, indicators,  # noqa: E402
-                            scenario_drivers, sensitivity)
+from bayes.analysis.sensitivity import admissible_deviation, change_the_call, sensitivity
+from bayes.modelfile.parameters import elicited_parameters
+from bayes.analysis.indicators import indicators
+from bayes.analysis.scenarios import scenario_drivers
 
 TARGET = "escalation=escalates_to_wider_war"
 

@@ -35,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore")
 
 import bayes  # noqa: E402
-from bayes.inference.engine import CompiledNetwork, Engine, Query, dirichlet_draws  # noqa: E402
+from bayes.inference.network import CompiledNetwork
+from bayes.inference.engine import Engine, Query
+from bayes.inference.draws import dirichlet_draws
 from bayes.inference.network import import_pgmpy  # noqa: E402
 from bayes.exchange.synthetic import random_network  # noqa: E402
 
@@ -257,7 +259,8 @@ import resource, sys, warnings
 warnings.simplefilter('ignore')
 sys.path.insert(0, {root!r})
 import bayes
-from bayes.inference.engine import Engine, Query, dirichlet_draws
+from bayes.inference.engine import Engine, Query
+from bayes.inference.draws import dirichlet_draws
 model = bayes.load('caucasus_2020')
 net = model.engine.net
 queries = []

@@ -43,7 +43,7 @@ def _example_file(name: str) -> Path | None:
 def _load_repository(name: str):
     """Our CompiledNetwork from the gzipped BIF pgmpy ships, read as `bayes import` reads it (our BIF reader,
     pgmpy's for forms it does not take)."""
-    from bayes.inference.engine import CompiledNetwork, _topological
+    from bayes.inference.network import CompiledNetwork, _topological
     from bayes.exchange.formats import _read_bif
 
     with gzip.open(_example_file(name), "rt", encoding="utf-8") as fh:
@@ -62,7 +62,7 @@ def _load_repository(name: str):
 
 
 def _generated(n: int, arcs: int, max_states: int, seed: int):
-    from bayes.inference.engine import CompiledNetwork
+    from bayes.inference.network import CompiledNetwork
 
     rng = np.random.default_rng(seed)
     cards = rng.integers(2, max_states + 1, size=n)
@@ -101,7 +101,8 @@ def _pyagrum(net):
 
 
 def _measure(spec, queries: int, findings: int, seed: int) -> dict:
-    from bayes.inference.engine import Engine, Query, dirichlet_draws
+    from bayes.inference.engine import Engine, Query
+    from bayes.inference.draws import dirichlet_draws
     from bayes.errors import QueryError
 
     from bayes.inference.network import import_pgmpy

@@ -9,7 +9,9 @@ import pytest
 from brute import joint
 
 from bayes.outputs import charts
-from bayes.analysis.scenarios import elicited_parameters, indicators, sensitivity, sensitivity_function
+from bayes.modelfile.parameters import elicited_parameters
+from bayes.analysis.indicators import indicators
+from bayes.analysis.sensitivity import sensitivity, sensitivity_function
 
 TARGET = "escalation=escalates_to_wider_war"
 GIVEN = {"caucasus_polarization": "sharply_polarized"}  # evidence makes the functions truly fractional
@@ -133,7 +135,7 @@ def _tiny_observable(write_model):
 
 
 def test_smallest_band_changing_findings_worked_on_paper(write_model):
-    from bayes.analysis.scenarios import change_the_call
+    from bayes.analysis.sensitivity import change_the_call
 
     model = _tiny_observable(write_model)
     # P(wet) = 0.44838: 'unlikely'. Seeing rain: 0.2*0.8019/0.2 = 0.8019 ('very likely'); seeing the sprinkler
@@ -159,7 +161,7 @@ def test_scenario_drivers_are_exact_shapley_values(write_model):
 
 
 def test_admissible_deviation_solves_the_sensitivity_function(flagship):
-    from bayes.analysis.scenarios import admissible_deviation
+    from bayes.analysis.sensitivity import admissible_deviation
 
     table = sensitivity(flagship, TARGET, given=GIVEN)
     frame = admissible_deviation(flagship, TARGET, given=GIVEN, sensitivity_table=table)
@@ -181,7 +183,7 @@ def test_indicator_intervals_match_queries_with_the_same_draws(flagship):
 
 
 def test_admissible_deviation_for_builder_judgements(flagship):
-    from bayes.analysis.scenarios import admissible_deviation
+    from bayes.analysis.sensitivity import admissible_deviation
 
     frame = admissible_deviation(flagship, TARGET)
     params = {p.name: p for p in elicited_parameters(flagship)}

@@ -263,7 +263,7 @@ def test_one_row_for_several_parent_states_is_drawn_once(write_model):
     holds in every parameter draw, not only at the point estimate; sensitivity swings both rows together."""
     from tiny import TINY
 
-    from bayes.analysis.scenarios import sensitivity
+    from bayes.analysis.sensitivity import sensitivity
 
     from tiny import TINY_SHARED_ROW
 

@@ -5,7 +5,10 @@ import warnings
 import numpy as np
 import pytest
 
-from bayes.inference.engine import ArrayDraws, CompiledNetwork, Engine, GeneratedDraws, Query, dirichlet_draws
+from bayes.inference.draws import ArrayDraws, GeneratedDraws, dirichlet_draws
+
+from bayes.inference.network import CompiledNetwork
+from bayes.inference.engine import Engine, Query
 from bayes.errors import QueryError
 from bayes.exchange.synthetic import random_network
 
@@ -195,7 +198,8 @@ PLAN_SCRIPT = """
 import sys
 sys.path.insert(0, 'tests')
 import bayes.inference.engine as e
-from bayes.inference.engine import CompiledNetwork, Engine, Query
+from bayes.inference.network import CompiledNetwork
+from bayes.inference.engine import Engine, Query
 from bayes.exchange.synthetic import random_network
 net = CompiledNetwork.from_pgmpy(random_network(60, max_parents=4, seed=5))
 engine = Engine(net)
@@ -226,7 +230,8 @@ def test_plans_are_the_same_in_every_process():
 
 def test_a_long_chain_is_planned_in_linear_time_and_answers_exactly():
     """A 3,000-variable chain (the contraction planner once took minutes on 5,000): the stationary answer."""
-    from bayes.inference.engine import CompiledNetwork, Engine, Query
+    from bayes.inference.network import CompiledNetwork
+    from bayes.inference.engine import Engine, Query
 
     n = 3000
     names = [f"v{i}" for i in range(n)]
@@ -310,7 +315,7 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
     """Cutset conditioning on generated networks (30 variables, up to 5 parents, 3-4 states; these seeds
     need a table of 6,912 and 5,184 numbers, more than their biggest input table): with a budget of a
     quarter of that, the question is split, and the point estimate and 200 draws come out the same to 1e-12."""
-    from bayes.inference.engine import dirichlet_draws
+    from bayes.inference.draws import dirichlet_draws
 
     net = CompiledNetwork.from_pgmpy(random_network(30, max_parents=5, min_states=3, max_states=4, seed=seed))
     query = Query.make(net.names[-1])

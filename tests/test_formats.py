@@ -378,7 +378,8 @@ def test_big_tables_import_as_arrays_and_load_fast(tmp_path, bayes_cli):
 
     from pgmpy.readwrite import XMLBIFWriter
 
-    from bayes.inference.engine import CompiledNetwork, Engine, Query
+    from bayes.inference.network import CompiledNetwork
+    from bayes.inference.engine import Engine, Query
     from bayes.exchange.synthetic import random_network
 
     net = random_network(40, max_parents=6, min_states=4, max_states=4, seed=3, edge_probability=0.95)

@@ -245,7 +245,8 @@ def test_brief_charts_on_a_slide_and_a_phone(key, brief_charts):
 
 @pytest.mark.parametrize("key", MODELS)
 def test_notebook_charts(key, models):
-    from bayes.analysis.scenarios import default_target, parse_target, sensitivity
+    from bayes.analysis.scenarios import default_target, parse_target
+    from bayes.analysis.sensitivity import sensitivity
 
     m = models[key]
     target = default_target(m)

@@ -8,9 +8,9 @@ from tiny import TINY
 
 import bayes
 from bayes.outputs import narrative
-from bayes.analysis.scenarios import (change_the_call, default_target, example_tables, headline_rows, headline_states,
-                            indicators, named_scenarios, observe_versus_force, outcomes_now, parse_target,
-                            scenario_drivers, scenario_outcome, sensitivity, strongest_scenario, watchable)
+from bayes.analysis.sensitivity import change_the_call, sensitivity
+from bayes.analysis.scenarios import default_target, example_tables, headline_rows, headline_states, named_scenarios, observe_versus_force, outcomes_now, parse_target, scenario_drivers, scenario_outcome, strongest_scenario
+from bayes.analysis.indicators import indicators, watchable
 from bayes.errors import QueryError
 from bayes.modelfile.scales import describe
 from bayes.exchange.synthetic import write_random_model

@@ -304,7 +304,8 @@ def test_soft_evidence_with_draws_reweights_every_draw(flagship, bayes_cli):
     """'3 times more likely if Russia sides with Armenia', with parameter uncertainty: in each draw the
     posterior is that draw's prior times the likelihood, renormalised."""
     from bayes.inference.engine import Query
-    from bayes.inference.uncertainty import run_with_draws, summarise
+    from bayes.inference.uncertainty import run_with_draws
+    from bayes.inference.draws import summarise
 
     lik = [1.0, 3.0, 1.0, 1.0]
     plain = Query.make("russia_stance")

@@ -297,7 +297,8 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         queries = [Query.make(v, hard, soft=soft) for v in variables]
         drawn = None
         if draws:
-            from bayes.inference.uncertainty import DEFAULT_SEED, interval, parameter_draws
+            from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
+            from bayes.inference.draws import interval
 
             drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):

@@ -167,7 +167,8 @@ def evaluate_claims(model, draws: int | None = None, seed: int | None = None) ->
                                    kind=spec.form, reading=spec.reading, passed=bool(numbers["holds"][0]),
                                    required=_required(spec, model), **scalar))
     if draws:
-        from bayes.inference.uncertainty import DEFAULT_SEED, FRAGILE_SHARE, interval, parameter_draws
+        from bayes.inference.uncertainty import DEFAULT_SEED, FRAGILE_SHARE, parameter_draws
+        from bayes.inference.draws import interval
 
         flat = [q for queries in plans for q in queries]
         batch = model.engine.run(flat, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
@@ -207,8 +208,8 @@ def fix_hints(model, claim_id: str, top: int = 3) -> list[dict]:
 
     One batched run: every elicited number set to its low and high end, one at a time (the sensitivity
     analysis of analysis.py, on the claim's own queries)."""
-    from bayes.analysis.scenarios import elicited_parameters
-    from bayes.inference.engine import ArrayDraws
+    from bayes.modelfile.parameters import elicited_parameters
+    from bayes.inference.draws import ArrayDraws
 
     spec = model.spec.claims[claim_id]
     params = elicited_parameters(model)

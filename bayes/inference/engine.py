@@ -13,104 +13,27 @@ draws x a handful of scenarios takes minutes. Here each table carries the draw a
 - draws are processed in chunks, so memory is bounded whatever the number of draws; a chunk whose largest
   table would exceed the memory budget is split, and a run whose answers alone would exceed it is refused.
 
-pgmpy is not imported here: it stays the model builder, validator and the tests' reference.
-"""
+pgmpy is not imported here: it stays the model builder, validator and the tests' reference."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import itertools
 import math
-import os
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 import opt_einsum
 
 from bayes.errors import QueryError, known
+from bayes.inference.draws import Draws, GeneratedDraws, _blas_threads, _pool, summarise
+from bayes.inference.network import CompiledNetwork
+from bayes.inference.memory import _bytes, _check_result_memory, memory_budget
 from bayes.inference.planning import Contraction, elimination_path
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
 DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
-
-
-# ----------------------------------------------------------------------------------- the network
-
-@dataclass
-class CompiledNetwork:
-    """Variables, states and point-estimate tables shaped (*parent cards, card), in topological order."""
-
-    names: list[str]
-    states: list[tuple[str, ...]]
-    parents: list[tuple[int, ...]]
-    tables: list[np.ndarray]
-    source: str = "<network>"
-    index: dict[str, int] = field(init=False)
-    cards: list[int] = field(init=False)
-
-    def __post_init__(self):
-        self.index = {n: i for i, n in enumerate(self.names)}
-        self.cards = [len(s) for s in self.states]
-
-    @classmethod
-    def from_spec(cls, spec) -> "CompiledNetwork":
-        from bayes.inference.network import table_array
-
-        order = _topological(list(spec.variables), {v: spec.variables[v].parents for v in spec.variables})
-        idx = {v: i for i, v in enumerate(order)}
-        return cls(
-            names=order,
-            states=[tuple(spec.states(v)) for v in order],
-            parents=[tuple(idx[p] for p in spec.variables[v].parents) for v in order],
-            tables=[table_array(spec.variables[v], spec) for v in order],
-            source=spec.path,
-        )
-
-    @classmethod
-    def from_pgmpy(cls, model) -> "CompiledNetwork":
-        """For tests and benchmarks on networks built in pgmpy (pgmpy's column order undone here)."""
-        cpds = {cpd.variable: cpd for cpd in model.get_cpds()}
-        parents = {v: list(cpds[v].variables[1:]) for v in cpds}
-        order = _topological(list(cpds), parents)
-        idx = {v: i for i, v in enumerate(order)}
-        tables = []
-        for v in order:
-            values = np.asarray(cpds[v].values, dtype=float)  # (card, *parent cards)
-            tables.append(np.moveaxis(values, 0, -1).copy())
-        return cls(order, [tuple(cpds[v].state_names[v]) for v in order],
-                   [tuple(idx[p] for p in parents[v]) for v in order], tables, "<pgmpy model>")
-
-    def state_index(self, var: str, state: str) -> int:
-        return self.states[self.index[var]].index(state)
-
-
-def _topological(names: list[str], parents: Mapping[str, Iterable[str]]) -> list[str]:
-    """Parents before children, otherwise in the given order (Kahn's algorithm with a heap on the given
-    position, so it is stable and linear-logarithmic)."""
-    import heapq
-
-    position = {v: i for i, v in enumerate(names)}
-    waiting = {v: len(set(parents[v])) for v in names}
-    children: dict[str, list[str]] = {v: [] for v in names}
-    for v in names:
-        for p in set(parents[v]):
-            children[p].append(v)
-    ready = [position[v] for v in names if waiting[v] == 0]
-    heapq.heapify(ready)
-    result: list[str] = []
-    while ready:
-        v = names[heapq.heappop(ready)]
-        result.append(v)
-        for c in children[v]:
-            waiting[c] -= 1
-            if waiting[c] == 0:
-                heapq.heappush(ready, position[c])
-    if len(result) != len(names):
-        raise ValueError("the network has a directed cycle")
-    return result
 
 
 # ----------------------------------------------------------------------------------- queries
@@ -138,233 +61,6 @@ class Query:
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
-
-def memory_budget() -> int:
-    """Bytes one table of a plan (and the per-draw answers of one run) may hold: $BAYES_MEMORY_BUDGET (e.g.
-    4G, 500M), else 1 GiB or a quarter of the memory this process may use, whichever is less. A product
-    holds its two inputs, their rearranged copies and its result at once, and summaries copy the answers,
-    so the process needs a few times this."""
-    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip().upper()
-    units = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}
-    try:
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        if text:
-            return int(float(text))
-    except ValueError:
-        pass
-    return min(2 ** 30, _memory_limit() // 4)
-
-
-@functools.lru_cache(maxsize=1)
-def _memory_limit() -> int:
-    """The least of: physical memory, the address-space and data limits (ulimit -v, -d) and the cgroup's
-    memory.max (containers, systemd-run -p MemoryMax=...). A run under a cap sizes its plans to fit it."""
-    limits = []
-    try:
-        limits.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        pass
-    try:
-        import resource
-
-        for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
-            soft = resource.getrlimit(which)[0]
-            if soft != resource.RLIM_INFINITY:
-                limits.append(soft)
-    except (ImportError, ValueError, OSError):
-        pass
-    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            with open(path) as fh:
-                value = fh.read().strip()
-            if value.isdigit() and int(value) < 2 ** 60:
-                limits.append(int(value))
-        except OSError:
-            pass
-    return min(limits) if limits else 2 ** 32
-
-
-def _bytes(n: float) -> str:
-    """A size the way a person reads it: 3.2 GiB, 512.0 MiB, 40.0 KiB, 32 bytes."""
-    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{int(n)} bytes"
-
-
-def _check_result_memory(n: int, prepared, source):
-    """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
-    draws would fit."""
-    per_draw = 8 * sum(math.prod(p["sweep_cards"]) * (p["card"] + 1) for p in prepared)
-    if n * per_draw < 2 ** 20:  # a megabyte always fits
-        return
-    budget = memory_budget()
-    if n * per_draw > budget:
-        fit = max(budget // per_draw, 0)
-        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {_bytes(n * per_draw)} of "
-                         f"answers, over the memory budget of {_bytes(budget)}; at most {fit:,} draws fit "
-                         "(set BAYES_MEMORY_BUDGET, e.g. 4G, to allow more)", source)
-
-
-# ----------------------------------------------------------------------------------- draws
-
-FIRST_ABOVE = 65536  # numbers per draw above which drawn tables are laid out draws first (big networks)
-
-
-def _draws_first(per_draw: int) -> bool:
-    """Whether tables of `per_draw` numbers in all (per draw) are laid out draws first (class Draws)."""
-    return per_draw > FIRST_ABOVE
-
-
-class Draws:
-    """A source of parameter draws for draws [start, stop): one table per drawn variable, laid out draws
-    last, (*parent cards, card, m), or, when `first`, draws first, (m, *parent cards, card).
-
-    Small tables (analysts' models) come draws last: every product then runs along the draws, thousands
-    at a time (numpy's einsum, vectorised). Big tables (FIRST_ABOVE numbers per draw: imported networks)
-    come draws first: a chunk holds few draws and each product is a matrix product per draw (BLAS)."""
-
-    n: int
-    drawn: frozenset  # indices of the variables whose tables vary across draws
-    first: bool = False
-
-    def chunk(self, start: int, stop: int) -> dict[int, np.ndarray]:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-class ArrayDraws(Draws):
-    """Draws already in memory: {variable name: array (*parent cards, card, N)}."""
-
-    def __init__(self, net: CompiledNetwork, tables: Mapping[str, np.ndarray]):
-        arrays = {net.index[v]: np.asarray(a, dtype=float) for v, a in tables.items()}
-        sizes = {a.shape[-1] for a in arrays.values()}
-        if len(sizes) != 1:
-            raise ValueError(f"every drawn table needs the same number of draws, got {sorted(sizes)}")
-        self.n = sizes.pop()
-        self.drawn = frozenset(arrays)
-        for i, a in arrays.items():
-            expected = net.tables[i].shape + (self.n,)
-            if a.shape != expected:
-                raise ValueError(f"draws for '{net.names[i]}' have shape {a.shape}, expected {expected}")
-        self.first = _draws_first(sum(a.size for a in arrays.values()) // max(self.n, 1))
-        self.arrays = {i: np.ascontiguousarray(np.moveaxis(a, -1, 0)) if self.first else a
-                       for i, a in arrays.items()}
-
-    def chunk(self, start, stop):
-        if self.first:
-            return {i: a[start:stop] for i, a in self.arrays.items()}
-        return {i: a[..., start:stop] for i, a in self.arrays.items()}
-
-
-class GeneratedDraws(Draws):
-    """Draws made chunk by chunk by one sampler per variable, `sampler(rng, m) -> array (*shape, m)`;
-    never all in memory. `first_samplers` may give, for some variables, the same draws laid out draws
-    first, `(rng, m) -> (m, *shape)`, used when the model is big enough to lay draws out that way.
-
-    Reproducible for a seed: each (block of `block` draws, variable) pair has its own generator derived
-    from the seed, so the numbers depend neither on the chunk size nor on which other variables are
-    drawn; a query draws only the tables it needs (`restricted`) and still gets the same numbers as a
-    run that draws them all. Blocks are drawn in parallel threads (numpy's generators release the GIL).
-    """
-
-    BLOCK = 4096
-    BLOCK_BYTES = 128 * 2 ** 20  # one block of every table: big networks get smaller blocks
-
-    def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
-                 shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None,
-                 first_samplers: Mapping[int, Callable] | None = None, first: bool | None = None):
-        self.n = int(n)
-        self.samplers = dict(samplers)
-        self.first_samplers = dict(first_samplers or {})
-        self.shapes = dict(shapes)
-        self.drawn = frozenset(self.shapes)
-        self.entropy = entropy if entropy is not None else np.random.SeedSequence(seed).entropy
-        per_draw = sum(math.prod(shape) for shape in self.shapes.values())
-        if block is None:  # fixed by the whole model's size, so a restricted set of tables keeps the same draws
-            block = self.BLOCK
-            while block > 16 and block * 8 * per_draw > self.BLOCK_BYTES:
-                block //= 2
-        self.block = block
-        self.first = _draws_first(per_draw) if first is None else first
-
-    def restricted(self, keep: Iterable[int]) -> "GeneratedDraws":
-        """The same draws of fewer variables."""
-        keep = set(keep) & self.drawn
-        return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
-                              entropy=self.entropy, block=self.block, first=self.first,
-                              first_samplers={i: f for i, f in self.first_samplers.items() if i in keep})
-
-    def chunk(self, start, stop):
-        if start % self.block or (stop % self.block and stop != self.n):
-            raise ValueError("chunks of generated draws must start and end on block boundaries")
-        blocks = range(start // self.block, (stop + self.block - 1) // self.block)
-        if len(blocks) == 1:
-            return self._block(blocks[0])
-        out = {i: np.empty(((stop - start,) + shape) if self.first else (shape + (stop - start,)))
-               for i, shape in self.shapes.items()}
-        for b, piece in zip(blocks, _pool().map(self._block, blocks)):
-            lo = b * self.block - start
-            for i, a in piece.items():
-                if self.first:
-                    out[i][lo:lo + a.shape[0]] = a
-                else:
-                    out[i][..., lo:lo + a.shape[-1]] = a
-        return out
-
-    def _block(self, b: int) -> dict[int, np.ndarray]:
-        lo, hi = b * self.block, min((b + 1) * self.block, self.n)
-        return {i: self._draw(i, np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo)
-                for i in sorted(self.samplers)}
-
-    def _draw(self, i: int, rng: np.random.Generator, m: int) -> np.ndarray:
-        if not self.first:
-            return self.samplers[i](rng, m)
-        if i in self.first_samplers:
-            return self.first_samplers[i](rng, m)
-        return np.ascontiguousarray(np.moveaxis(self.samplers[i](rng, m), -1, 0))
-
-    def spans(self) -> list[tuple[int, int]]:
-        return [(lo, min(lo + self.block, self.n)) for lo in range(0, self.n, self.block)]
-
-
-_POOL = None
-
-
-def _pool():
-    global _POOL
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
-    return _POOL
-
-
-def _blas_threads(draws):
-    """While draws are made in worker threads, BLAS multiplies on one thread: its own threads would wait
-    for cores the samplers hold (bnlearn's mildew, 1,000 draws: 2.4 s with BLAS's threads, 1.4 s without)."""
-    if not isinstance(draws, GeneratedDraws):
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(1, user_api="blas")
-
-
-def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, seed: int | None = None,
-                    variables: Iterable[str] | None = None) -> GeneratedDraws:
-    """Each table row ~ Dirichlet(concentration x row); structural zeros stay zero.
-
-    A stand-in for elicited uncertainty (issue 4 replaces it with per-judgement distributions); the
-    benchmarks use it so that drawing the parameters is part of what is timed.
-    """
-    chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
-
-    from bayes.modelfile.elicitation import DirichletRows
-
-    rows = {i: DirichletRows(net.tables[i] * concentration) for i in chosen}  # each laid out once, for both layouts
-    return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},
-                          {i: net.tables[i].shape for i in chosen}, seed,
-                          first_samplers={i: (lambda rng, m, r=r: r(rng, m, True)) for i, r in rows.items()})
 
 
 # ----------------------------------------------------------------------------------- results
@@ -410,7 +106,7 @@ class BatchResult:
         """Mean, median and an equal-tailed interval per state across draws (docs/methods.md#second-order-uncertainty)."""
         import pandas as pd
 
-        from bayes.inference.uncertainty import summarise
+
 
         rows = []
         for qi, r in enumerate(self.results):

@@ -1,4 +1,5 @@
-"""Compile a validated model file into a pgmpy DiscreteBayesianNetwork.
+"""The network as arrays: each variable's table shaped (*parent cards, card) and the compiled network the
+engine runs on (CompiledNetwork); and the same network as a pgmpy DiscreteBayesianNetwork.
 
 pgmpy stays the model builder and validator; its flat column order (first parent varies slowest) is
 produced here and nowhere else, so the rest of the toolkit speaks in state names.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -74,3 +77,77 @@ def to_pgmpy(spec: ModelSpec):
     except ValueError as exc:  # pragma: no cover - our own validation catches these first
         raise ModelFileError(f"pgmpy rejects the network: {exc}", spec.path) from None
     return network
+
+
+# ----------------------------------------------------------------------------------- the network
+
+@dataclass
+class CompiledNetwork:
+    """Variables, states and point-estimate tables shaped (*parent cards, card), in topological order."""
+
+    names: list[str]
+    states: list[tuple[str, ...]]
+    parents: list[tuple[int, ...]]
+    tables: list[np.ndarray]
+    source: str = "<network>"
+    index: dict[str, int] = field(init=False)
+    cards: list[int] = field(init=False)
+
+    def __post_init__(self):
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.cards = [len(s) for s in self.states]
+
+    @classmethod
+    def from_spec(cls, spec) -> "CompiledNetwork":
+        order = _topological(list(spec.variables), {v: spec.variables[v].parents for v in spec.variables})
+        idx = {v: i for i, v in enumerate(order)}
+        return cls(
+            names=order,
+            states=[tuple(spec.states(v)) for v in order],
+            parents=[tuple(idx[p] for p in spec.variables[v].parents) for v in order],
+            tables=[table_array(spec.variables[v], spec) for v in order],
+            source=spec.path,
+        )
+
+    @classmethod
+    def from_pgmpy(cls, model) -> "CompiledNetwork":
+        """For tests and benchmarks on networks built in pgmpy (pgmpy's column order undone here)."""
+        cpds = {cpd.variable: cpd for cpd in model.get_cpds()}
+        parents = {v: list(cpds[v].variables[1:]) for v in cpds}
+        order = _topological(list(cpds), parents)
+        idx = {v: i for i, v in enumerate(order)}
+        tables = []
+        for v in order:
+            values = np.asarray(cpds[v].values, dtype=float)  # (card, *parent cards)
+            tables.append(np.moveaxis(values, 0, -1).copy())
+        return cls(order, [tuple(cpds[v].state_names[v]) for v in order],
+                   [tuple(idx[p] for p in parents[v]) for v in order], tables, "<pgmpy model>")
+
+    def state_index(self, var: str, state: str) -> int:
+        return self.states[self.index[var]].index(state)
+
+
+def _topological(names: list[str], parents: Mapping[str, Iterable[str]]) -> list[str]:
+    """Parents before children, otherwise in the given order (Kahn's algorithm with a heap on the given
+    position, so it is stable and linear-logarithmic)."""
+    import heapq
+
+    position = {v: i for i, v in enumerate(names)}
+    waiting = {v: len(set(parents[v])) for v in names}
+    children: dict[str, list[str]] = {v: [] for v in names}
+    for v in names:
+        for p in set(parents[v]):
+            children[p].append(v)
+    ready = [position[v] for v in names if waiting[v] == 0]
+    heapq.heapify(ready)
+    result: list[str] = []
+    while ready:
+        v = names[heapq.heappop(ready)]
+        result.append(v)
+        for c in children[v]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, position[c])
+    if len(result) != len(names):
+        raise ValueError("the network has a directed cycle")
+    return result

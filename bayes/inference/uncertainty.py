@@ -7,13 +7,13 @@ premises chain (Kleiter 1996); they are shown, not hidden.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from bayes.inference.engine import GeneratedDraws, Query
+from bayes.inference.draws import GeneratedDraws, summarise
+
+from bayes.inference.engine import Query
 
 DEFAULT_SEED = 2020
-INTERVAL = 0.90
 FRAGILE_SHARE = 0.80  # a claim that holds at the point estimate but in fewer draws than this is fragile
 
 
@@ -25,18 +25,6 @@ def parameter_draws(model, n: int, seed: int | None = DEFAULT_SEED) -> Generated
     return GeneratedDraws(n, {i: source.sample for i, source in sources.items()},
                           {i: net.tables[i].shape for i in sources}, seed,
                           first_samplers={i: s.sample_first for i, s in sources.items() if hasattr(s, "sample_first")})
-
-
-def interval(values: np.ndarray, level: float = INTERVAL, axis: int = 0):
-    """The equal-tailed interval across draws (the first axis by default): (low, high)."""
-    lo, hi = np.quantile(values, [(1 - level) / 2, 1 - (1 - level) / 2], axis=axis)
-    return lo, hi
-
-
-def summarise(values: np.ndarray, level: float = INTERVAL) -> dict[str, np.ndarray]:
-    """Across the first axis (draws): mean, median and the equal-tailed interval."""
-    lo, hi = interval(values, level)
-    return {"mean": values.mean(axis=0), "median": np.median(values, axis=0), "lo90": lo, "hi90": hi}
 
 
 def run_with_draws(model, queries: list[Query], draws: int, seed: int | None):

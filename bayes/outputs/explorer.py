@@ -102,7 +102,9 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
     observable variable other than the outcome raises a QueryError saying so (nothing to set)."""
     import ipywidgets as widgets
 
-    from bayes.analysis.scenarios import headline_states, parse_target, watchable
+    from bayes.analysis.scenarios import headline_states, parse_target
+
+    from bayes.analysis.indicators import watchable
 
     if outcome is not None and "=" not in outcome:
         from bayes.modelfile.spec import check_variable

@@ -14,7 +14,8 @@ from bayes.analysis.revisions.answers import (_answers, _claim_results, _headlin
                                               _scenario_names, claim_margin, claim_text)
 from bayes.analysis.revisions.versions import (SAME, _clip, _given, _given_text, _numbers_text, _row_of, _same_shape,
                                                aligned_table, read_model)
-from bayes.inference.engine import ArrayDraws, Query
+from bayes.inference.draws import ArrayDraws
+from bayes.inference.engine import Query
 from bayes.inference.network import table_array
 from bayes.model import Model
 from bayes.modelfile.spec import ModelSpec

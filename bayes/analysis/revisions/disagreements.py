@@ -17,7 +17,8 @@ from bayes.analysis.revisions.answers import (_claim_results, _headline, _scenar
 from bayes.analysis.revisions.pooling import Pooled, pool
 from bayes.analysis.revisions.versions import COMMAND_LINE, POOLED, SAME, _given, _given_text, aligned_table, read_model
 from bayes.errors import BayesInputError
-from bayes.inference.engine import ArrayDraws, Query
+from bayes.inference.draws import ArrayDraws
+from bayes.inference.engine import Query
 from bayes.model import Model
 from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.spec import ModelSpec

@@ -1,0 +1,78 @@
+"""The memory budget a question's tables and answers may use: $BAYES_MEMORY_BUDGET, else a share of what
+this process may use (physical memory, ulimit, cgroup); sizes in words a person reads."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+
+from bayes.errors import QueryError
+
+
+def memory_budget() -> int:
+    """Bytes one table of a plan (and the per-draw answers of one run) may hold: $BAYES_MEMORY_BUDGET (e.g.
+    4G, 500M), else 1 GiB or a quarter of the memory this process may use, whichever is less. A product
+    holds its two inputs, their rearranged copies and its result at once, and summaries copy the answers,
+    so the process needs a few times this."""
+    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip().upper()
+    units = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        if text:
+            return int(float(text))
+    except ValueError:
+        pass
+    return min(2 ** 30, _memory_limit() // 4)
+
+
+@functools.lru_cache(maxsize=1)
+def _memory_limit() -> int:
+    """The least of: physical memory, the address-space and data limits (ulimit -v, -d) and the cgroup's
+    memory.max (containers, systemd-run -p MemoryMax=...). A run under a cap sizes its plans to fit it."""
+    limits = []
+    try:
+        limits.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+            soft = resource.getrlimit(which)[0]
+            if soft != resource.RLIM_INFINITY:
+                limits.append(soft)
+    except (ImportError, ValueError, OSError):
+        pass
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as fh:
+                value = fh.read().strip()
+            if value.isdigit() and int(value) < 2 ** 60:
+                limits.append(int(value))
+        except OSError:
+            pass
+    return min(limits) if limits else 2 ** 32
+
+
+def _bytes(n: float) -> str:
+    """A size the way a person reads it: 3.2 GiB, 512.0 MiB, 40.0 KiB, 32 bytes."""
+    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _check_result_memory(n: int, prepared, source):
+    """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
+    draws would fit."""
+    per_draw = 8 * sum(math.prod(p["sweep_cards"]) * (p["card"] + 1) for p in prepared)
+    if n * per_draw < 2 ** 20:  # a megabyte always fits
+        return
+    budget = memory_budget()
+    if n * per_draw > budget:
+        fit = max(budget // per_draw, 0)
+        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {_bytes(n * per_draw)} of "
+                         f"answers, over the memory budget of {_bytes(budget)}; at most {fit:,} draws fit "
+                         "(set BAYES_MEMORY_BUDGET, e.g. 4G, to allow more)", source)

@@ -1,0 +1,136 @@
+"""Every number an analyst wrote, as a parameter with the range it is swung over (its own stated range,
+or +-0.1): table entries, and each builder's baselines, odds ratios, leaks and link strengths.
+Sensitivity, admissible deviation and the claims check's fix hints all swing these."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+# ------------------------------------------------------------------------------------- sensitivity
+# One-way sensitivity (Coupe & van der Gaag 2002; docs/methods.md#sensitivity-and-indicators): vary one elicited number x, the
+# rest of its row rescaled proportionally; then P(target, evidence) = a x + b and P(evidence) = c x + d,
+# so P(target | evidence)(x) = (a x + b) / (c x + d) exactly. Two inference runs per parameter fix a..d;
+# all parameters' runs go through the batched engine as one batch of "draws", each draw a network with
+# one number changed. Builder parameters (baselines, odds ratios, leaks, link strengths) are swung the
+# same way, by re-building their table; their effect is not of the linear-fractional form, so for them
+# only the swing end points are exact re-inference.
+
+@dataclass
+class Parameter:
+    """One elicited number: where it lives, its value and the range it is swung over."""
+
+    name: str
+    variable: str
+    value: float
+    low: float
+    high: float
+    kind: str  # "table" (linear-fractional) or "builder" (re-inference)
+    table_at: object  # callable x -> the variable's point table with this number set to x
+
+
+def _row_entry_table(point: np.ndarray, index, state: int):
+    """x -> the table with entry `state` of row `index` (or of every row in a list of indices: a row written
+    once for several parent states) set to x, the rest of the row rescaled proportionally."""
+    indices = index if isinstance(index, list) else [index]
+
+    def table_at(x: float) -> np.ndarray:
+        t = point.copy()
+        for i in indices:
+            row = t[i]
+            old = row[state]
+            rest = 1.0 - old
+            scale = (1.0 - x) / rest if rest > 0 else 0.0
+            new = row * scale
+            if rest <= 0:
+                new[:] = (1.0 - x) / (len(row) - 1)
+            new[state] = x
+            t[i] = new
+        return t
+    return table_at
+
+
+def _swing_range(judgement, value: float) -> tuple[float, float]:
+    if judgement is not None and judgement.is_range:
+        return judgement.low, judgement.high
+    return max(0.0, value - 0.1), min(1.0, value + 0.1)
+
+
+def elicited_parameters(model) -> list[Parameter]:
+    """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1)."""
+    import itertools
+
+    from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+
+    params: list[Parameter] = []
+    for name, v in model.spec.variables.items():
+        source = v.source
+        point = source.point()
+        if isinstance(source, RowsTable):
+            combos = list(itertools.product(*(range(c) for c in point.shape[:-1])))
+            shared: dict[int, list] = {}  # rows written once for several parent states swing together
+            for index, row in zip(combos, source.rows):
+                shared.setdefault(id(row), []).append(index)
+            done: set[int] = set()
+            for index, row, table_row in zip(combos, source.rows, v.rows):
+                if id(row) in done:
+                    continue
+                done.add(id(row))
+                index = shared[id(row)] if len(shared[id(row)]) > 1 else index
+                written = [s for s in v.states if s != row.rest]
+                if len(v.states) == 2 and row.rest is None:
+                    written = written[-1:]  # in a two-state row one number says it all
+                first = index[0] if isinstance(index, list) else index
+                rows_given = [dict(zip(v.parents, (model.spec.states(p)[i] for p, i in zip(v.parents, ix))))
+                              for ix in (index if isinstance(index, list) else [index])]
+                given = ", ".join(f"{p}={'|'.join(dict.fromkeys(g[p] for g in rows_given))}" for p in v.parents)
+                for s in written:
+                    k = v.states.index(s)
+                    value = float(point[first][k])
+                    lo, hi = _swing_range(row.judgements.get(s), value)
+                    params.append(Parameter(f"P({name}={s}{' | ' + given if given else ''})", name, value, lo, hi,
+                                            "table", _row_entry_table(point, index, k)))
+            continue
+
+        def rebuilt(setter, source=source):
+            def table_at(x):
+                clone = copy.deepcopy(source)
+                setter(clone, x)
+                return clone.point()
+            return table_at
+
+        from bayes.modelfile.elicitation import Judgement, OddsRatio
+
+        def prob_param(label, judgement, setter):
+            lo, hi = _swing_range(judgement, judgement.point)
+            params.append(Parameter(f"{name}: {label}", name, judgement.point, lo, hi, "builder",
+                                    rebuilt(lambda c, x: setter(c, Judgement(str(x), x)))))
+
+        def odds_param(label, ratio, setter):
+            lo, hi = (ratio.low, ratio.high) if ratio.low is not None else (ratio.point / 1.5, ratio.point * 1.5)
+            params.append(Parameter(f"{name}: {label}", name, ratio.point, lo, hi, "builder",
+                                    rebuilt(lambda c, x: setter(c, OddsRatio(str(x), x)))))
+
+        parents = v.parents
+        if isinstance(source, LogOddsTable):
+            for s, j in source.baseline.judgements.items():
+                prob_param(f"baseline P({s})", j, lambda c, new, s=s: c.baseline.judgements.__setitem__(s, new))
+            for i, effect in enumerate(source.effects):
+                pstates = model.spec.states(parents[i])
+                for ps, by_child in effect.items():
+                    for cs, ratio in by_child.items():
+                        label = f"odds ratio of {v.states[cs]} if {parents[i]}={pstates[ps]}"
+                        odds_param(label, ratio, lambda c, new, i=i, ps=ps, cs=cs: c.effects[i][ps].__setitem__(cs, new))
+        elif isinstance(source, NoisyOrTable):
+            prob_param("leak", source.leak, lambda c, new: setattr(c, "leak", new))
+            for i, by_state in enumerate(source.strengths):
+                pstates = model.spec.states(parents[i])
+                for ps, j in by_state.items():
+                    prob_param(f"link strength of {parents[i]}={pstates[ps]}", j,
+                               lambda c, new, i=i, ps=ps: c.strengths[i].__setitem__(ps, new))
+        elif isinstance(source, NoisyMaxTable):
+            for s, j in source.leak.judgements.items():
+                prob_param(f"leak P({s})", j, lambda c, new, s=s: c.leak.judgements.__setitem__(s, new))
+    return params
