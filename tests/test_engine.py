@@ -75,7 +75,7 @@ def test_flagship_matches_pgmpy_every_variable_every_scenario(flagship):
 def test_every_draw_matches_pgmpy_with_those_tables(first_above, monkeypatch):
     """Both layouts of drawn tables (class Draws): draws last (einsum along the draws) and, as for big
     networks, draws first (a matrix product per draw, planning.Contraction)."""
-    monkeypatch.setattr("bayes.inference.engine.FIRST_ABOVE", first_above)
+    monkeypatch.setattr("bayes.inference.draws.FIRST_ABOVE", first_above)
     model = random_network(12, seed=7)
     net = CompiledNetwork.from_pgmpy(model)
     engine = Engine(net, chunk_size=2)  # several chunks, including a short last one
@@ -390,7 +390,7 @@ def test_the_memory_budget_follows_a_memory_cap():
     import sys
 
     script = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2 ** 30, resource.RLIM_INFINITY)); "
-              "from bayes.inference.engine import memory_budget; print(memory_budget())")
+              "from bayes.inference.memory import memory_budget; print(memory_budget())")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          env={k: v for k, v in __import__("os").environ.items() if k != "BAYES_MEMORY_BUDGET"})
     assert out.returncode == 0, out.stderr
@@ -411,7 +411,7 @@ def test_sweeps_soft_evidence_and_interventions_in_both_draw_layouts(monkeypatch
     query = Query.make(target, do={forced: net.states[net.index[forced]][0]}, sweep=(swept,), soft=soft)
     answers = {}
     for first_above in (65536, 0):
-        monkeypatch.setattr("bayes.inference.engine.FIRST_ABOVE", first_above)
+        monkeypatch.setattr("bayes.inference.draws.FIRST_ABOVE", first_above)
         draws = ArrayDraws(net, tables)
         assert draws.first == (first_above == 0)
         answers[first_above] = Engine(net, chunk_size=4).run([query], draws)[0].probabilities

@@ -1,0 +1,56 @@
+"""The `bayes` command: one subcommand per task (check, query, scenarios, brief, ... see `bayes --help`).
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (one line on stderr: ERROR: <file>[:<line>]: <message>).
+Modules: `parser` (the grammar), `model_commands` (questions of one model), `file_commands` (files beside a
+model: logs, exchange formats, sources, revisions, the brief), `output` (how results print). A new
+command: its arguments in `parser.build_parser`, its `cmd_*` function in one of the two command modules,
+and one entry in COMMANDS below.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bayes.cli.file_commands import (cmd_brief, cmd_coverage, cmd_diff, cmd_disagreement, cmd_export, cmd_history,
+                                     cmd_import, cmd_log, cmd_models, cmd_new, cmd_pool, cmd_score)
+from bayes.cli.model_commands import (cmd_check, cmd_cpt, cmd_describe, cmd_indicators, cmd_query, cmd_scenarios,
+                                      cmd_sensitivity, cmd_words)
+from bayes.cli.parser import EXIT_BAD_INPUT, EXIT_OK, build_parser
+from bayes.errors import BayesInputError
+
+COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, "cpt": cmd_cpt,
+            "describe": cmd_describe, "words": cmd_words, "models": cmd_models, "brief": cmd_brief,
+            "sensitivity": cmd_sensitivity, "indicators": cmd_indicators, "log": cmd_log, "history": cmd_history,
+            "score": cmd_score, "export": cmd_export, "import": cmd_import, "coverage": cmd_coverage, "new": cmd_new,
+            "diff": cmd_diff, "pool": cmd_pool, "disagreement": cmd_disagreement}
+
+
+def main(argv=None) -> int:
+    from bayes.progress import reporting
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with reporting(not args.quiet):
+            code = COMMANDS[args.command](args)
+    except BayesInputError as exc:
+        sys.stderr.write(f"ERROR: {exc.location_message()}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `bayes scenarios ... | head` (before OSError: it is one)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:  # a path the system refuses: too long, no permission, no space left ...
+        from bayes.errors import _one_line
+
+        where = exc.filename if exc.filename is not None else "<input>"
+        sys.stderr.write(_one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        sys.stderr.write("ERROR: <input>: the question needs more memory than this machine has; ask for fewer "
+                         "draws or a smaller query\n")
+        return EXIT_BAD_INPUT
+    sys.stdout.flush()
+    return code
+
