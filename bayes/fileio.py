@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from bayes.errors import BayesInputError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -77,7 +79,6 @@ def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes
     """
     import stat
 
-    from bayes.errors import BayesInputError
 
     path = Path(path)
     try:
@@ -107,8 +108,6 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\x
 def decode_utf8(data: bytes, what: str, file: str) -> str:
     """UTF-8 (with or without a BOM); any other encoding is named in the error, with the line of the first
     byte that is not UTF-8."""
-    from bayes.errors import BayesInputError
-
     for bom, name in _BOMS:
         if data.startswith(bom):
             raise BayesInputError(f"the {what} is {name}; save it as UTF-8", file)
@@ -129,8 +128,6 @@ def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
 def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     """An output file the analyst named: refused (one clear error) if it is a folder, sits in no folder or
     under a file, cannot be written, or already exists without `force`; nothing is written here."""
-    from bayes.errors import BayesInputError
-
     path = Path(path)
     if path.is_dir():
         raise BayesInputError("-o names a folder; give a file name", str(path))
@@ -151,7 +148,6 @@ def safe_child(folder: str | os.PathLike, name: str) -> Path:
     and checked to resolve inside the folder, so a name from a model file cannot write elsewhere."""
     import re
 
-    from bayes.errors import BayesInputError
 
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")[:100] or "chart"
     folder = Path(folder)

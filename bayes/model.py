@@ -8,11 +8,14 @@ import numpy as np
 import pandas as pd
 
 from bayes.errors import QueryError
-from bayes.inference.engine import Engine
+from bayes.inference.claims import claims_frame, evaluate_claims
+from bayes.inference.engine import Engine, Query
 from bayes.inference.network import table_array
+from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
 from bayes.modelfile.parse import load_spec
 from bayes.modelfile.scales import get_scale
 from bayes.modelfile.spec import BASELINE, ModelSpec, check_variable, parse_assignments
+
 
 class Model:
     """A compiled model: tables, queries, scenarios and the claims check."""
@@ -103,7 +106,6 @@ class Model:
         do = parse_assignments(do, self.spec, "intervention")
         if not soft:
             return self.engine.marginals(variables, given, do)
-        from bayes.inference.engine import Query
 
         queries = [Query.make(v, given, do, soft=self._likelihoods(soft)) for v in variables]
         return {q.target: r.probabilities[0] for q, r in zip(queries, self.engine.run(queries))}
@@ -128,8 +130,6 @@ class Model:
         """
         if not draws:
             return _tidy(self.marginals(variables, given, do, soft=soft), self.spec)
-        from bayes.inference.engine import Query
-        from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
 
         variables = self._targets(variables)
         given = parse_assignments(given, self.spec, "evidence")
@@ -220,9 +220,6 @@ class Model:
                 raise QueryError(f"scenario '{name}': {exc.message}", self.spec.path, sc.line) from None
 
     def _scenarios_with_draws(self, variables, names, draws, seed):
-        from bayes.inference.engine import Query
-        from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
-
         queries = []
         for name in names:
             sc = self.spec.scenarios.get(name)
@@ -239,8 +236,6 @@ class Model:
     def check(self, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
         """Evaluate every claim in the ledger on the compiled network (see claims.py); with `draws=N`,
         also the share of parameter draws in which each claim holds."""
-        from bayes.inference.claims import claims_frame, evaluate_claims
-
         return claims_frame(evaluate_claims(self, draws=draws, seed=seed))
 
     def __repr__(self) -> str:

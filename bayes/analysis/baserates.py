@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bayes.analysis.tracking import data_path
 from bayes.errors import ModelFileError
 from bayes.modelfile.yamlfile import line_of, load_yaml_file
 
@@ -52,8 +53,6 @@ class BaseRate:
 
 
 def base_rates_path(model) -> Path:
-    from bayes.analysis.tracking import data_path
-
     return data_path(model, "base_rates", ".yaml")
 
 

@@ -7,16 +7,17 @@ import numpy as np
 import pandas as pd
 
 from bayes.analysis.scenarios import parse_target
+from bayes.errors import QueryError
+from bayes.inference.draws import interval
 from bayes.inference.engine import Query
+from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import parse_assignments
 
 
 def watchable(model, target: str | None = None, given=None, do=None) -> list[str]:
     """The observable variables that could still be watched for the target: observable, not the target,
     not already observed or forced. A QueryError says why when there are none."""
-    from bayes.errors import QueryError
-    from bayes.modelfile.spec import parse_assignments
-
     var, _ = parse_target(model, target)
     given = parse_assignments(given, model.spec, "evidence")
     do = parse_assignments(do, model.spec, "intervention")
@@ -49,8 +50,6 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
     gets its 90% interval over parameter draws (`if_lo90`, `if_hi90`), and so does the mutual
     information (`mi_lo90`, `mi_hi90`).
     """
-    from bayes.modelfile.spec import parse_assignments
-
     var, state = parse_target(model, target)
     spec = model.spec
     given = parse_assignments(given, spec, "evidence")
@@ -89,9 +88,6 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
 
 def _indicator_intervals(model, frame, queries, candidates, now_query, k, draws, seed):
     """90% intervals over parameter draws for each indicator's target-if-observed and mutual information."""
-    from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
-    from bayes.inference.draws import interval
-
     batch = model.engine.run(queries + [now_query],
                              parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed), strict=False)
     now = batch[len(queries)].probabilities  # (N, card T)

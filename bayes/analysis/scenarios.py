@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bayes.errors import QueryError
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import BASELINE, check_variable
 
 
 def headline_states(model) -> dict[str, str]:
@@ -18,8 +20,6 @@ def headline_states(model) -> dict[str, str]:
 
 def named_scenarios(model) -> list[str]:
     """The model's own scenarios, in file order, without the baseline (a file may list one, empty)."""
-    from bayes.modelfile.spec import BASELINE
-
     return [name for name in model.spec.scenarios if name != BASELINE]
 
 
@@ -33,8 +33,6 @@ def default_target(model) -> str:
 def parse_target(model, target: str | None) -> tuple[str, str]:
     """(variable, state) of a target written VARIABLE=STATE (None: `default_target`); a QueryError names
     what is unknown and lists what the model has."""
-    from bayes.errors import QueryError
-
     if target is None:
         target = default_target(model)
     if not isinstance(target, str) or target.count("=") != 1:
@@ -51,9 +49,6 @@ def parse_target(model, target: str | None) -> tuple[str, str]:
 
 
 def _check_variable_state(model, variable: str, state: str, what: str):
-    from bayes.errors import QueryError
-    from bayes.modelfile.spec import check_variable
-
     check_variable(model.spec, variable, what)
     if state not in model.spec.states(variable):
         raise QueryError(f"{what} names unknown state '{state}' of '{variable}'; expected one of: "
@@ -62,8 +57,6 @@ def _check_variable_state(model, variable: str, state: str, what: str):
 
 def _rows_of(model, frame: pd.DataFrame, variable: str, state: str, what: str) -> pd.DataFrame:
     """The frame's rows for variable=state; a QueryError if the frame holds none (computed for other variables)."""
-    from bayes.errors import QueryError
-
     _check_variable_state(model, variable, state, what)
     rows = frame[(frame["variable"] == variable) & (frame["state"] == state)]
     if rows.empty:
@@ -193,7 +186,6 @@ def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
     import itertools
     import math
 
-    from bayes.errors import QueryError
 
     var, state = parse_target(model, target)
     sc = model.spec.scenarios.get(scenario)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bayes.analysis.baserates import load_base_rates
+from bayes.analysis.tracking import load_outcomes
+
 LOG_FLOOR = 1e-12  # a forecast of exactly 0 for what happened scores ln(1e-12) instead of -inf
 
 
@@ -71,9 +74,6 @@ def score_questions(model, outcomes, forecasts: dict[str, np.ndarray], base_rate
 def score_model(model, outcomes_file=None, base_rates_file=None) -> pd.DataFrame:
     """Score the model's prior forecast (no evidence: the assessment as written) on its resolved
     questions, against the uniform and base-rate references; files default to data/<kind>/<model>."""
-    from bayes.analysis.baserates import load_base_rates
-    from bayes.analysis.tracking import load_outcomes
-
     outcomes = load_outcomes(model, outcomes_file)
     forecasts = model.marginals([o.question for o in outcomes]) if outcomes else {}
     return score_questions(model, outcomes, forecasts, load_base_rates(model, base_rates_file))

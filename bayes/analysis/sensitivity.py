@@ -20,14 +20,13 @@ from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
 from bayes.modelfile.parameters import Parameter, elicited_parameters
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import parse_assignments
 
 
 def sensitivity(model, target: str, given=None, do=None, parameters: list[Parameter] | None = None) -> pd.DataFrame:
     """Tornado table for P(target) (target written VARIABLE=STATE): every elicited number swung over its
     range, one at a time; sorted by swing. Columns: parameter, variable, value, low, high, target_low,
     target_high, swing, method, and a, b, c, d of the sensitivity function for table entries."""
-    from bayes.modelfile.spec import parse_assignments
-
     var, state = parse_target(model, target)
     spec = model.spec
     given = parse_assignments(given, spec, "evidence")
@@ -76,7 +75,6 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     estimative band. Sets of the smallest size that works are listed, most probable first."""
     import itertools
 
-    from bayes.modelfile.spec import parse_assignments
 
     var, state = parse_target(model, target)
     spec = model.spec
@@ -148,8 +146,6 @@ def admissible_deviation(model, target: str, given=None, do=None, sensitivity_ta
     """For each elicited number: the value at which, alone, it would move the target across the
     nearest band boundary, or NaN if no value does. Table entries solve (a x + b)/(c x + d) = boundary
     exactly; builder parameters (baselines, odds ratios, leaks, strengths) are searched by re-inference."""
-    from bayes.modelfile.spec import parse_assignments
-
     var, state = parse_target(model, target)
     spec = model.spec
     given_d = parse_assignments(given, spec, "evidence")

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bayes.errors import BayesInputError
-from bayes.fileio import atomic_write_text
+from bayes.fileio import atomic_write_text, folder_lock, read_text_file
 from bayes.inference.engine import Query
 
 EVIDENCE_COLUMNS = ["date", "variable", "state", "likelihood", "source", "note"]
@@ -192,8 +192,6 @@ def _records(reader, columns, file, required):
 
 def load_evidence(model, path: str | os.PathLike | None = None) -> list[EvidenceRow]:
     """Validate the whole log; the first problem is reported with its line number."""
-    from bayes.fileio import read_text_file
-
     path = _data_file(model, path, "evidence", "evidence log")
     if path is None:
         return []
@@ -213,8 +211,6 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
     """Append one validated row under an exclusive lock: the log is re-read under the lock and must parse
     cleanly, the new copy is validated before it replaces the old one (through a symlink, keeping the
     mode), and anything wrong leaves the file byte-identical."""
-    from bayes.fileio import folder_lock, read_text_file
-
     if path is None:  # the default place: data/evidence/ beside the model's folder, made on the first row
         path = data_path(model, "evidence")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -297,8 +293,8 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         queries = [Query.make(v, hard, soft=soft) for v in variables]
         drawn = None
         if draws:
-            from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
             from bayes.inference.draws import interval
+            from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
 
             drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):
@@ -326,8 +322,6 @@ class Outcome:
 
 
 def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]:
-    from bayes.fileio import read_text_file
-
     path = _data_file(model, path, "outcomes", "outcomes file")
     if path is None:
         return []

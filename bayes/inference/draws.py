@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from bayes.inference.network import CompiledNetwork
+from bayes.modelfile.elicitation import DirichletRows
 
 # ----------------------------------------------------------------------------------- draws
 
@@ -166,7 +167,6 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     """
     chosen = [net.index[v] for v in variables] if variables is not None else list(range(len(net.names)))
 
-    from bayes.modelfile.elicitation import DirichletRows
 
     rows = {i: DirichletRows(net.tables[i] * concentration) for i in chosen}  # each laid out once, for both layouts
     return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},

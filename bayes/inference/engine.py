@@ -27,8 +27,8 @@ import opt_einsum
 
 from bayes.errors import QueryError, known
 from bayes.inference.draws import Draws, GeneratedDraws, _blas_threads, _pool, summarise
-from bayes.inference.network import CompiledNetwork
 from bayes.inference.memory import _bytes, _check_result_memory, memory_budget
+from bayes.inference.network import CompiledNetwork
 from bayes.inference.planning import Contraction, elimination_path
 from bayes.progress import bar as progress_bar
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from bayes.inference.draws import GeneratedDraws, summarise
-
 from bayes.inference.engine import Query
 
 DEFAULT_SEED = 2020

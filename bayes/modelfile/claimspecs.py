@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from bayes.modelfile.elicitation import CLAIM_MIN_ODDS_RATIO, JudgementError, parse_probability, parse_strength
-from bayes.modelfile.validation import _parse_assignments
 from bayes.modelfile.scales import SCALES
 from bayes.modelfile.spec import CLAIM_FORMS, CLAIM_KEYS, POINT_CLAIM_TOLERANCE, READINGS, ClaimSpec
-from bayes.modelfile.validation import _Checker
+from bayes.modelfile.validation import _Checker, _parse_assignments
 from bayes.modelfile.yamlfile import line_of
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+
 # ------------------------------------------------------------------------------------- sensitivity
 # One-way sensitivity (Coupe & van der Gaag 2002; docs/methods.md#sensitivity-and-indicators): vary one elicited number x, the
 # rest of its row rescaled proportionally; then P(target, evidence) = a x + b and P(evidence) = c x + d,
@@ -62,7 +64,6 @@ def elicited_parameters(model) -> list[Parameter]:
     """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1)."""
     import itertools
 
-    from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
 
     params: list[Parameter] = []
     for name, v in model.spec.variables.items():

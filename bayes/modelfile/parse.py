@@ -13,8 +13,8 @@ from bayes.modelfile.claimspecs import _parse_claims
 from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
-from bayes.modelfile.spec import (FORMAT_TAG, MODEL_KEYS, SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS,
-                                  ModelSpec, Scenario, Variable)
+from bayes.modelfile.spec import (FORMAT_TAG, MODEL_KEYS, SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Scenario,
+                                  Variable)
 from bayes.modelfile.tables import _parse_array, _parse_builder, _parse_table
 from bayes.modelfile.validation import _check_rationales, _Checker, _parse_assignments
 from bayes.modelfile.yamlfile import LineDict, line_of, load_yaml_file

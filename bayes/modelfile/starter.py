@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write_text, check_output
 from bayes.modelfile.sources import Candidate, candidate_claims, read_source
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -165,8 +166,6 @@ def write_starter(name: str, out: str | os.PathLike | None = None, source: str |
                   force: bool = False) -> Path:
     """Write the starter file (data/models/NAME.yaml under the working directory if that folder exists,
     else ./NAME.yaml); never over an existing file unless `force`."""
-    from bayes.fileio import atomic_write_text, check_output
-
     if not NAME.match(name):
         raise BayesInputError(f"model name '{name}' must be letters, digits and _, starting with a letter, at most "
                               "64 characters", "command line")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import itertools
 import math
 
-from bayes.modelfile.validation import _fmt_given
 from bayes.modelfile.elicitation import (ArrayTable, Judgement, JudgementError, LogOddsTable, NoisyMaxTable,
                                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
-from bayes.modelfile.spec import (ARRAY_KEYS, BUILDER_KEYS, MAX_TABLE_ROWS, RATIONALE_KEYS, REST, ROW_KEYS, ROW_SUM_TOLERANCE,
-                                  Rationale, TableRow)
-from bayes.modelfile.validation import _Checker
+from bayes.modelfile.spec import (ARRAY_KEYS, BUILDER_KEYS, MAX_TABLE_ROWS, RATIONALE_KEYS, REST, ROW_KEYS,
+                                  ROW_SUM_TOLERANCE, Rationale, TableRow)
+from bayes.modelfile.validation import _Checker, _fmt_given
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from bayes.errors import ModelFileError
+from bayes.errors import BayesInputError, ModelFileError
+from bayes.fileio import decode_utf8, read_bytes_file
 
 
 class LineDict(dict):
@@ -222,9 +223,6 @@ MAX_YAML_BYTES = 20_000_000
 
 def load_yaml_file(path: str | Path, what: str = "model file"):
     """Read a YAML file (a regular UTF-8 file of bounded size) and parse it safely."""
-    from bayes.errors import BayesInputError
-    from bayes.fileio import decode_utf8, read_bytes_file
-
     try:
         text = decode_utf8(read_bytes_file(path, what, MAX_YAML_BYTES), what, str(path))
     except BayesInputError as exc:

@@ -20,12 +20,13 @@ from typing import Callable
 
 import pandas as pd
 
-from bayes.analysis.scenarios import headline_rows, headline_states, named_scenarios, outcomes_now, parse_target, scenario_outcome
+from bayes.analysis.scenarios import (headline_rows, headline_states, named_scenarios, outcomes_now, parse_target,
+                                      scenario_outcome)
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write, atomic_write_text, safe_child
 from bayes.model import Model, load
-from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import BASELINE
 from bayes.outputs import narrative
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -102,9 +102,8 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
     observable variable other than the outcome raises a QueryError saying so (nothing to set)."""
     import ipywidgets as widgets
 
-    from bayes.analysis.scenarios import headline_states, parse_target
-
     from bayes.analysis.indicators import watchable
+    from bayes.analysis.scenarios import headline_states, parse_target
 
     if outcome is not None and "=" not in outcome:
         from bayes.modelfile.spec import check_variable

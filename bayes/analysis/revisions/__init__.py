@@ -26,8 +26,7 @@ package's public face: `from bayes.analysis import revisions; revisions.diff(old
 
 from bayes.analysis.revisions.answers import claim_margin, claim_text
 from bayes.analysis.revisions.diffs import MOVED, diff, diff_flat, diff_records, format_diff, summary_text
-from bayes.analysis.revisions.disagreements import (Disagreement, disagreement, disagreement_records,
-                                                   format_disagreement)
+from bayes.analysis.revisions.disagreements import Disagreement, disagreement, disagreement_records, format_disagreement
 from bayes.analysis.revisions.pooling import METHODS, Pooled, check_weights, pool, pool_rows, pooled_tables, write_pool
 from bayes.analysis.revisions.readings import (alternative_reading, moved_probability, reading_tables, revise_row,
                                                revised_copy)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bayes.analysis.scenarios import headline_states
 from bayes.errors import QueryError
+from bayes.inference.claims import evaluate_claims
 from bayes.inference.engine import Query
 from bayes.model import Model
-from bayes.modelfile.spec import BASELINE
-from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import BASELINE, ModelSpec
 
 # ------------------------------------------------------------------------------------- questions and answers
 
@@ -30,8 +31,6 @@ def _scenario_label(spec: ModelSpec, name: str) -> str:
 
 
 def _headline(model: Model) -> dict[str, str]:
-    from bayes.analysis.scenarios import headline_states
-
     return headline_states(model)
 
 
@@ -57,8 +56,6 @@ def _answers(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, flo
 
 def _claim_results(model: Model) -> dict:
     """{claim id: ClaimResult or the message of why it cannot be evaluated}."""
-    from bayes.inference.claims import evaluate_claims
-
     if not model.spec.claims:
         return {}
     try:

@@ -14,12 +14,14 @@ from bayes.analysis.revisions.answers import (_answers, _claim_results, _headlin
                                               _scenario_names, claim_margin, claim_text)
 from bayes.analysis.revisions.versions import (SAME, _clip, _given, _given_text, _numbers_text, _row_of, _same_shape,
                                                aligned_table, read_model)
+from bayes.inference.claims import formal_text
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
 from bayes.inference.network import table_array
 from bayes.model import Model
-from bayes.modelfile.spec import ModelSpec
+from bayes.modelfile.elicitation import ArrayTable
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import ModelSpec
 
 MOVED = 5e-4  # an outcome that moves by less than 0.05 points is shown as unchanged in the table views
 
@@ -50,8 +52,6 @@ def _meta_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
 
 
 def _form(v) -> str:
-    from bayes.modelfile.elicitation import ArrayTable
-
     if v.builder:
         return f"{v.builder} builder"
     return "array table" if isinstance(v.source, ArrayTable) else "full table"
@@ -97,8 +97,6 @@ def _written(row) -> dict | None:
 def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
     """Changed rows of every variable whose rows can be compared, and (row dict, variable, index, new row in
     the old file's order) for the rows whose numbers moved."""
-    from bayes.modelfile.elicitation import ArrayTable
-
     rows, moved = [], []
     for name, v in old.spec.variables.items():
         if not _same_shape(old.spec, new.spec, name):
@@ -213,7 +211,6 @@ def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
 def _claim_changes(old: Model, new: Model) -> list[dict]:
     from dataclasses import asdict
 
-    from bayes.inference.claims import formal_text
 
     rows = []
     for cid in dict.fromkeys([*old.spec.claims, *new.spec.claims]):

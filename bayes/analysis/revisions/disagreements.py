@@ -20,9 +20,8 @@ from bayes.errors import BayesInputError
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
 from bayes.model import Model
-from bayes.modelfile.spec import BASELINE
-from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.scales import describe
+from bayes.modelfile.spec import BASELINE, ModelSpec
 
 MAX_SWAPS = 2000  # row swaps a disagreement re-queries at most: the rows on which two analysts differ most
 

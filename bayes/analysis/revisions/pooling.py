@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.analysis.revisions.versions import (_clip, COMMAND_LINE, _document, _dump, _given, _given_text, _loaded, _raw,
-                                               _row_of, _write, aligned_table, analyst_names, read_model,
+from bayes.analysis.revisions.versions import (COMMAND_LINE, _clip, _document, _dump, _given, _given_text, _loaded,
+                                               _raw, _row_of, _write, aligned_table, analyst_names, read_model,
                                                structure_difference)
 from bayes.errors import BayesInputError
+from bayes.fileio import check_output
 from bayes.model import Model
 
 METHODS = ("linear", "log")
@@ -198,8 +199,6 @@ def pool(sources, weights=None, method: str = "linear", path=None) -> Pooled:
 
 def write_pool(sources, path, weights=None, method: str = "linear", force: bool = False) -> Pooled:
     """`pool(...)` written to `path` (an existing file only with `force`); the file loads as any model does."""
-    from bayes.fileio import check_output
-
     out = check_output(path, force)
     result = pool(sources, weights, method, path=out)
     result.path = _write(result.text, out, True)

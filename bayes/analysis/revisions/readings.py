@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.analysis.revisions.versions import (_clip, COMMAND_LINE, SAME, _document, _dump, _given, _loaded, _raw, _row_of,
-                                               _write, read_model)
+from bayes.analysis.revisions.versions import (COMMAND_LINE, SAME, _clip, _document, _dump, _given, _loaded, _raw,
+                                               _row_of, _write, read_model)
 from bayes.errors import QueryError, known
 from bayes.inference.network import table_array
 from bayes.model import Model
+from bayes.modelfile.elicitation import (ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, OddsRatio,
+                                         Row, RowsTable)
 
 # ------------------------------------------------------------------------------------- alternative readings
 
@@ -49,8 +51,6 @@ def moved_probability(judgement, t: float, concentration: float) -> float:
 def _moved_row(row, t_of):
     """A row with every judgement moved; the state written `rest` (or else the row's most likely state)
     takes what the others leave, and the others are scaled down if they would leave less than nothing."""
-    from bayes.modelfile.elicitation import Judgement, Row
-
     point = row.point()
     taker = row.rest if row.rest is not None else row.states[int(np.argmax(point))]
     values = {s: moved_probability(row.judgements[s], t_of(), row.concentration) for s in row.states if s != taker}
@@ -62,8 +62,6 @@ def _moved_row(row, t_of):
 
 
 def _moved_odds(ratio, t: float):
-    from bayes.modelfile.elicitation import OddsRatio
-
     if ratio.low is None or ratio.low == ratio.high:
         return ratio  # a plain odds ratio is held fixed, as in the draws
     value = ratio.low * (ratio.high / ratio.low) ** t
@@ -88,8 +86,6 @@ def _moved_array(values: np.ndarray, concentration: float, t_of) -> np.ndarray:
 
 
 def _moved_source(source, t_of):
-    from bayes.modelfile.elicitation import ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
-
     if isinstance(source, RowsTable):
         moved = {}  # a row written once for several parent states is read once
         for r in source.rows:

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from bayes.errors import BayesInputError
+from bayes.fileio import atomic_write_text, check_output, decode_utf8
 from bayes.inference.network import table_array
 from bayes.model import Model
-from bayes.modelfile.spec import ModelSpec
-from bayes.modelfile.parse import parse_spec
 from bayes.modelfile.locate import resolve_model_path
+from bayes.modelfile.parse import parse_spec
+from bayes.modelfile.spec import ModelSpec
 from bayes.modelfile.yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
 
 ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (as `bayes import` does)
@@ -80,8 +81,6 @@ def _git(args: list[str], folder: Path, where: str):
 def read_revision(source, rev: str) -> Model:
     """The model file as it was in git revision `rev` (HEAD~1, a commit, a tag), read with `git show`
     from the repository the file lives in; the working tree and the index are not touched."""
-    from bayes.fileio import decode_utf8
-
     path = resolve_model_path(source)
     where = str(path)
     if (not isinstance(rev, str) or not rev.strip() or rev.startswith("-")
@@ -264,7 +263,5 @@ def _loaded(text: str, path, name: str) -> Model:
 
 
 def _write(text: str, path, force: bool) -> Path:
-    from bayes.fileio import atomic_write_text, check_output
-
     out = check_output(path, force)
     return atomic_write_text(out, text)
