@@ -234,7 +234,7 @@ class Model:
 
     # ------------------------------------------------------------------ claims
     def check(self, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
-        """Evaluate every claim in the ledger on the compiled network (see claims.py); with `draws=N`,
+        """Evaluate every claim in the ledger on the compiled network (bayes/inference/claims.py); with `draws=N`,
         also the share of parameter draws in which each claim holds."""
         return claims_frame(evaluate_claims(self, draws=draws, seed=seed))
 

@@ -6,6 +6,7 @@ import pytest
 from brute import posterior
 
 import bayes
+from bayes.modelfile.locate import resolve_model_path
 
 
 def test_check_json(bayes_cli):
@@ -106,7 +107,7 @@ def test_describe_and_models(bayes_cli):
 
 def test_model_by_path_and_by_name_agree(bayes_cli):
     a = bayes_cli("query", "caucasus_2020", "escalation", "--format", "json")[1]
-    b = bayes_cli("query", str(bayes.modelfile.resolve_model_path("caucasus_2020")), "escalation", "--format", "json")[1]
+    b = bayes_cli("query", str(resolve_model_path("caucasus_2020")), "escalation", "--format", "json")[1]
     assert a == b
 
 

@@ -160,7 +160,7 @@ def test_xdsl_keeps_descriptions_and_lays_out_nodes(flagship, tmp_path):
 def test_pyagrum_misreads_genie_order_and_we_say_so(flagship, tmp_path):
     """pyAgrum 3.3.1 reads an XDSL table as if the FIRST parent were the faster one. On our file (GeNIe's
     order) it gets every table with at most one parent exactly, and every other table exactly permuted.
-    If pyAgrum changes, this test fails: revisit the note in bayes/formats.py."""
+    If pyAgrum changes, this test fails: revisit the note in bayes/exchange/formats.py."""
     gum = pytest.importorskip("pyagrum")
     path = export_model(flagship, "xdsl", tmp_path / "m.xdsl")
     bn = gum.loadBN(str(path))

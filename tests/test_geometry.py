@@ -26,7 +26,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 import bayes
 from bayes.outputs import charts
-from bayes.outputs.brief import PHONE_SIZE, SLIDE_CHART_SIZE, briefing_charts
+from bayes.outputs.brief import PHONE_SIZE, briefing_charts
+from bayes.outputs.deck import SLIDE_CHART_SIZE
 
 matplotlib.use("Agg")
 

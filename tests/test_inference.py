@@ -108,4 +108,4 @@ def test_pgmpy_causal_inference_differs_from_graph_surgery(flagship):
     np.testing.assert_allclose(ours, reference, atol=1e-12)
     factor = CausalInference(flagship.network).query([target], do=do, evidence=evidence, show_progress=False)
     theirs = np.array([factor.get_value(**{target: s}) for s in flagship.states(target)])
-    assert np.abs(theirs - reference).max() > 0.05, "pgmpy's CausalInference now agrees; revisit engine.py note"
+    assert np.abs(theirs - reference).max() > 0.05, "pgmpy's CausalInference now agrees; revisit the notes in README.md and docs/methods.md (interventions)"

@@ -1,5 +1,5 @@
-"""The notebooks' generated sentences (bayes.narrative) against the numbers they report, the pickers that
-choose what a notebook shows for any model (bayes.analysis), and clear errors for unknown names."""
+"""The notebooks' generated sentences (bayes.outputs.narrative) against the numbers they report, the pickers that
+choose what a notebook shows for any model (bayes.analysis.scenarios), and clear errors for unknown names."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Contraction plans and how they are carried out (bayes/planning.py) against numpy's einsum."""
+"""Contraction plans and how they are carried out (bayes/inference/planning.py) against numpy's einsum."""
 
 import numpy as np
 import opt_einsum

@@ -1,4 +1,4 @@
-"""bayes diff, pool and disagreement (bayes/revisions.py): numbers against plain queries of each file, hand
+"""bayes diff, pool and disagreement (bayes/analysis/revisions/): numbers against plain queries of each file, hand
 computations and brute-force enumeration; the git paths in a temporary repository; notebook 05 headless."""
 
 import json

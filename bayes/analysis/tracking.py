@@ -9,7 +9,7 @@ it and renames it into place.
 
 `data/outcomes/<model>.csv`: question (a variable), outcome (the state that happened), resolved (date),
 horizon (the date the question was open until), source, note. The base-rate reference forecasts
-they are scored against live in `data/base_rates/<model>.yaml` (bayes/baserates.py).
+they are scored against live in `data/base_rates/<model>.yaml` (bayes/analysis/baserates.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each claim is a sentence of the assessment in formal form. Comparisons ("A more likely if B than if
 B'") are tested at the point estimate, as observation P(A | B) or as intervention P(A | do(B)),
-optionally with a minimum odds ratio for "much / far more likely" (thresholds in modelfile.py).
+optionally with a minimum odds ratio for "much / far more likely" (thresholds in bayes/modelfile/claimspecs.py).
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def fix_hints(model, claim_id: str, top: int = 3) -> list[dict]:
     with the file and line where it is written: where to look when a claim fails.
 
     One batched run: every elicited number set to its low and high end, one at a time (the sensitivity
-    analysis of analysis.py, on the claim's own queries)."""
+    analysis of bayes/analysis/sensitivity.py, on the claim's own queries)."""
     spec = model.spec.claims[claim_id]
     params = elicited_parameters(model)
     if not params:

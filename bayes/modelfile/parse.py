@@ -2,7 +2,7 @@
 
 The file is data (safe YAML, never executed). Every check here names the file, the line and what was
 expected, because the person fixing it is an analyst with the file open, not a developer with a
-traceback. Compiling to pgmpy lives in `network.py`; this module knows nothing about inference."""
+traceback. Compiling to arrays and pgmpy lives in `bayes/inference/network.py`; this module knows nothing about inference."""
 
 from __future__ import annotations
 

@@ -235,7 +235,7 @@ def _parse_array(ck: _Checker, vname: str, shell: dict, shells: dict, concentrat
 
 
 def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):
-    """A compact table builder: log_odds, noisy_or or noisy_max (elicitation.py has the formulas)."""
+    """A compact table builder: log_odds, noisy_or or noisy_max (bayes/modelfile/elicitation.py has the formulas)."""
     body = shell["body"]
     bline = line_of(body, "builder")
     spec = ck.mapping(body["builder"], f"builder of '{vname}'", bline)

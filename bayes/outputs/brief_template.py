@@ -1,4 +1,4 @@
-"""The brief's HTML template and style sheet (used by `report.brief_html`).
+"""The brief's HTML template and style sheet (used by `bayes.outputs.brief.brief_html`).
 
 One self-contained page: no script, no web font, no external style sheet or image, so it opens offline
 and a copy sent by mail reads the same. Read three ways:

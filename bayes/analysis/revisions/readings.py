@@ -229,7 +229,7 @@ def revised_copy(model, tables: dict[str, np.ndarray], path=None, note: str = "r
                 row["rationale"] = copy.deepcopy(builder["rationale"])
                 rows.append(row)
         body["table"] = _revised_rows(rows, v, spec, old, table, note)
-    text = _dump(raw, f"# A revised copy of {Path(spec.path).name} ({note}), written by bayes.revisions.\n\n")
+    text = _dump(raw, f"# A revised copy of {Path(spec.path).name} ({note}), written by bayes.analysis.revisions.\n\n")
     revised = _loaded(text, path, f"{spec.name}_revised")
     if path is not None:
         _write(text, path, force)

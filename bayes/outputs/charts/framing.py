@@ -3,6 +3,7 @@ behind probabilities, value labels, and export at exactly 1920x1080 and 3840x216
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -222,3 +223,17 @@ def save_chart(path, draw, force: bool = False) -> Path:
             return atomic_write(out, lambda tmp: ax.figure.savefig(tmp, format=fmt))
         finally:
             plt.close(ax.figure)
+
+
+def png_bytes(fig, width_px: int, compact: bool = False) -> bytes:
+    """The figure as PNG bytes, `width_px` wide; `compact`: 128 colours (a third of the size, for the HTML)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=width_px / fig.get_figwidth())
+    if not compact:
+        return buffer.getvalue()
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    return out.getvalue()
