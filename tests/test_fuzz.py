@@ -287,7 +287,8 @@ def test_log_fields_round_trip_or_are_refused(tmp_path_factory, field):
     code, out, err = run("log", "add", "caucasus_2020", "--file", log, "--date", "2020-09-28", "--variable",
                          "escalation", "--state", "contained", f"--source={field}")
     assert_clean(code, out, err)
-    controls = any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in field)
+    # a tab inside a field is kept (tracking.check_field); one at the start is a formula start, refused below
+    controls = any((ord(c) < 32 and c != "\t") or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in field)
     refusable = controls or field.startswith(FORMULA_START) or not field.strip()
     if code == 0:
         rows = load_evidence(load("caucasus_2020"), log)
