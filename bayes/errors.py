@@ -17,10 +17,10 @@ class BayesInputError(Exception):
         where = self.file or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return _one_line(f"{where}: {self.message}")
+        return one_line(f"{where}: {self.message}")
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 

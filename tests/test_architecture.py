@@ -82,7 +82,7 @@ def import_graph() -> dict[str, list[tuple[str, int]]]:
 
 
 def upward_imports(graph) -> list[str]:
-    """Imports from a higher layer, or from another module of the same rank outside one's own folder."""
+    """Imports from a higher layer (within a layer, a folder's modules may import each other)."""
     bad = []
     for mod, targets in graph.items():
         here = LAYERS.index(layer_of(mod))

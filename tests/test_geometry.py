@@ -7,7 +7,7 @@
   for both shipped models.
 
 `chart_problems(fig)` is the one helper; it runs on every chart of both shipped models, of the generated
-model with long labels (bayes.synthetic, ~140-character labels) and of a model whose every label is 60
+model with long labels (bayes.exchange.synthetic, ~140-character labels) and of a model whose every label is 60
 characters long, at slide size, in the slide's chart box (no titles) and in the phone variant.
 """
 
@@ -112,9 +112,9 @@ def _obstacles(fig, renderer):
 
 def _hits(seg_p, seg_q, box) -> bool:
     """Liang-Barsky clipping, shared with the label placer that must avoid the same segments."""
-    from bayes.outputs.charts.placement import _segment_hits_box
+    from bayes.outputs.charts.placement import segment_hits_box
 
-    return _segment_hits_box(seg_p, seg_q, box)
+    return segment_hits_box(seg_p, seg_q, box)
 
 
 def _overlap(a, b) -> bool:

@@ -2,7 +2,7 @@
 without code for each model.
 
 Notebooks with a `parameters` cell that sets `model` run (with papermill, `draws` kept small) against the
-flagship, a generated model with long labels (bayes.synthetic), the second shipped model river_ceasefire
+flagship, a generated model with long labels (bayes.exchange.synthetic), the second shipped model river_ceasefire
 and a bare model with no outcomes, scenarios, claims or observable variables. For every model but the
 flagship, no flagship variable, state or scenario name may appear in any output.
 """

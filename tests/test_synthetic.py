@@ -1,4 +1,4 @@
-"""The generated model file (bayes.synthetic.random_model_yaml): valid, long-labelled, every table form,
+"""The generated model file (bayes.exchange.synthetic.random_model_yaml): valid, long-labelled, every table form,
 claims that hold, and numbers that match pgmpy's own inference on the compiled network."""
 
 import re

@@ -40,7 +40,7 @@ def ranked_probability_score(forecast, outcome: int) -> float:
 
 def score_questions(model, outcomes, forecasts: dict[str, np.ndarray], base_rates=None) -> pd.DataFrame:
     """One row per resolved question plus an overall row: the model's scores and the reference
-    forecasts' (uniform, and the base rate where `base_rates` (bayes.baserates) has the question).
+    forecasts' (uniform, and the base rate where `base_rates` (bayes.analysis.baserates) has the question).
     The overall row averages each score over the questions that have it."""
     base_rates = base_rates or {}
     rows = []

@@ -42,10 +42,10 @@ def main(argv=None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:  # a path the system refuses: too long, no permission, no space left ...
-        from bayes.errors import _one_line
+        from bayes.errors import one_line
 
         where = exc.filename if exc.filename is not None else "<input>"
-        sys.stderr.write(_one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")
+        sys.stderr.write(one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")
         return EXIT_BAD_INPUT
     except MemoryError:
         sys.stderr.write("ERROR: <input>: the question needs more memory than this machine has; ask for fewer "

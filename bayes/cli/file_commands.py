@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bayes.cli.output import _emit, _failure_text, _headline_text, _json_default
+from bayes.cli.output import emit, failure_text, headline_text, json_default
 from bayes.cli.parser import EXIT_CHECK_FAILED, EXIT_OK
 from bayes.errors import BayesInputError
 from bayes.modelfile.scales import describe
@@ -42,9 +42,9 @@ def cmd_history(args) -> int:
         import pandas as pd
 
         with pd.option_context("display.width", 250, "display.max_colwidth", 60):
-            _emit(frame, "table", wide.to_string())
+            emit(frame, "table", wide.to_string())
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -64,9 +64,9 @@ def cmd_score(args) -> int:
         cols = [c for c in ("question", "outcome", "forecast", "base_rate_forecast", "brier", "uniform_brier",
                             "base_rate_brier", "log_score", "uniform_log_score", "base_rate_log_score", "rps")
                 if c in frame]
-        _emit(frame, "table", frame[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        emit(frame, "table", frame[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -137,7 +137,7 @@ def cmd_coverage(args) -> int:
                f"({share}); {len(model.spec.claims)} claims in {model.spec.path}")
     blocks = [f"line {r['line']}: {', '.join(r['claims']) or 'NOT QUOTED'} ({', '.join(r['triggers'])})\n"
               + textwrap.fill(r["sentence"], 100, initial_indent="    ", subsequent_indent="    ") for r in shown]
-    _emit(frame, "table", "\n".join(blocks or ["(no sentence to show)"]) + "\n\n" + summary)
+    emit(frame, "table", "\n".join(blocks or ["(no sentence to show)"]) + "\n\n" + summary)
     return EXIT_OK
 
 
@@ -182,7 +182,7 @@ def cmd_diff(args) -> int:
             old_label=old.spec.path, new_label=new.spec.path), force=args.force)
         sys.stderr.write(f"chart: {path}\n")
     if args.format == "json":
-        json.dump(diff_records(frame), sys.stdout, indent=2, default=_json_default)
+        json.dump(diff_records(frame), sys.stdout, indent=2, default=json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
         diff_flat(frame).to_csv(sys.stdout, index=False)
@@ -196,9 +196,9 @@ def cmd_pool(args) -> int:
 
     result = write_pool(args.models, args.output, args.weights, args.method, force=args.force)
     if result.conflicts:
-        from bayes.errors import _one_line
+        from bayes.errors import one_line
 
-        sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
+        sys.stderr.write(one_line("WARNING: kept the first file's definition where files differ: "
                                    + "; ".join(result.conflicts)) + "\n")
     parts = ", ".join(f"{n} {w:.3g}" for n, w in zip(result.names, result.weights))
     print(f"wrote {result.path}: {args.method} pool of {len(result.names)} files (weights {parts}); "
@@ -213,9 +213,9 @@ def cmd_disagreement(args) -> int:
 
     result = disagreement(args.models, args.weights, args.method)
     if result.pooled.conflicts:
-        from bayes.errors import _one_line
+        from bayes.errors import one_line
 
-        sys.stderr.write(_one_line("WARNING: kept the first file's definition where files differ: "
+        sys.stderr.write(one_line("WARNING: kept the first file's definition where files differ: "
                                    + "; ".join(result.pooled.conflicts)) + "\n")
     if args.chart:
         from bayes.outputs.charts.revisions import disagreement_chart
@@ -226,7 +226,7 @@ def cmd_disagreement(args) -> int:
             source=model.source_line), force=args.force)
         sys.stderr.write(f"chart: {path}\n")
     if args.format == "json":
-        json.dump(disagreement_records(result, args.top), sys.stdout, indent=2, default=_json_default)
+        json.dump(disagreement_records(result, args.top), sys.stdout, indent=2, default=json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
         result.values.to_csv(sys.stdout, index=False)
@@ -243,7 +243,7 @@ def cmd_brief(args) -> int:
         raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
     result = render_brief(args.model, args.out)
     model = result.model
-    print(_headline_text(model, result.scenarios))
+    print(headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
     if result.pptx is not None:
         print(f"Slides:   {result.pptx}")
@@ -253,6 +253,6 @@ def cmd_brief(args) -> int:
     if failed:  # the brief is written (and says so on its first screen); the terminal and exit code say so too
         print(f"\n{len(failed)} of {len(model.spec.claims)} claims FAIL; the brief marks them:")
         for r in failed:
-            print(_failure_text(model, r, fix_hints(model, r.id)))
+            print(failure_text(model, r, fix_hints(model, r.id)))
         return EXIT_CHECK_FAILED
     return EXIT_OK

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bayes.cli.output import _claim_numbers, _clean, _emit, _failure_text, _headline_text, _json_default
+from bayes.cli.output import claim_numbers, clean_records, emit, failure_text, headline_text, json_default
 from bayes.cli.parser import EXIT_CHECK_FAILED, EXIT_OK
 from bayes.errors import BayesInputError
 from bayes.modelfile.scales import describe
@@ -41,7 +41,7 @@ def cmd_check(args) -> int:
             if r.id in hints:
                 rec["fix"] = hints[r.id]
             records.append(rec)
-        json.dump(records, sys.stdout, indent=2, default=_json_default)
+        json.dump(records, sys.stdout, indent=2, default=json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
@@ -52,7 +52,7 @@ def cmd_check(args) -> int:
         width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 140))
         blocks = []
         for r in results:  # one block per claim, wrapped to the terminal: id, verdict, numbers; form; quote
-            head = f"{r.id:<6} {'pass' if r.passed else 'FAIL'}  {_claim_numbers(r, model)}"
+            head = f"{r.id:<6} {'pass' if r.passed else 'FAIL'}  {claim_numbers(r, model)}"
             if r.hold_share is not None:
                 head += f"; holds in {r.hold_share:.0%} of draws" + (" FRAGILE" if r.fragile else "")
             body = [textwrap.fill(head, width, subsequent_indent=" " * 13),
@@ -71,13 +71,13 @@ def cmd_check(args) -> int:
                      "(docs/model-file.md#variables)")
         for r in results:
             if not r.passed:
-                text += "\n\n" + _failure_text(model, r, hints[r.id])
+                text += "\n\n" + failure_text(model, r, hints[r.id])
         if source:
             text += (f"\n\nquotes: all {len(results)} occur in {source}" if not missing else "")
             for cid in sorted(missing, key=lambda c: spec.claims[c].line or 0):
                 text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
                          f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")
-        _emit(frame, "table", text)
+        emit(frame, "table", text)
     return EXIT_OK if all(r.passed for r in results) and not missing else EXIT_CHECK_FAILED
 
 
@@ -117,9 +117,9 @@ def cmd_query(args) -> int:
         header = f"P(. | {', '.join(cond)})" if cond else "P(.) with no evidence"
         if args.draws:
             header += f"; {args.draws} parameter draws, seed {args.seed}"
-        _emit(frame, "table", header + "\n" + shown.to_string(index=False))
+        emit(frame, "table", header + "\n" + shown.to_string(index=False))
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -150,11 +150,11 @@ def cmd_scenarios(args) -> int:
     frame = model.scenarios(args.variables, draws=args.draws, seed=args.seed)
     frame["scenario"] = frame["scenario"].astype(str)
     if args.format == "table" and args.variables is None:
-        _emit(frame, "table", _headline_text(model, frame))
+        emit(frame, "table", headline_text(model, frame))
     elif args.format == "table":
-        _emit(frame, "table", _with_words(frame, model).to_string(index=False))
+        emit(frame, "table", _with_words(frame, model).to_string(index=False))
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -173,10 +173,10 @@ def cmd_cpt(args) -> int:
         v = model.spec.variables[args.variable]
         how = f"built by the {v.builder} builder" if v.builder else "written as a full table"
         with pd.option_context("display.max_colwidth", 120, "display.width", 250):
-            _emit(table, "table", f"P({args.variable} | {', '.join(v.parents) or 'nothing'}), {how}\n"
+            emit(table, "table", f"P({args.variable} | {', '.join(v.parents) or 'nothing'}), {how}\n"
                   + shown.to_string())
     else:
-        _emit(table.reset_index(), args.format)
+        emit(table.reset_index(), args.format)
     return EXIT_OK
 
 
@@ -193,9 +193,9 @@ def cmd_describe(args) -> int:
             text = (f"{model.title}\nas of {model.spec.as_of}; source: {model.spec.source}\n\n"
                     + frame.drop(columns="description").to_string(index=False)
                     + "\n\nscenarios:\n" + model.scenario_table().to_string(index=False))
-        _emit(frame, "table", text)
+        emit(frame, "table", text)
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -287,9 +287,9 @@ def cmd_sensitivity(args) -> int:
         })
         now = frame["target_now"].iloc[0] if len(frame) else float("nan")
         with pd.option_context("display.max_colwidth", 110, "display.width", 250):
-            _emit(frame, "table", f"P({args.target}) now: {describe(now, model.scale)}\n" + shown.to_string(index=False))
+            emit(frame, "table", f"P({args.target}) now: {describe(now, model.scale)}\n" + shown.to_string(index=False))
     else:
-        _emit(frame, args.format)
+        emit(frame, args.format)
     return EXIT_OK
 
 
@@ -304,12 +304,12 @@ def cmd_indicators(args) -> int:
         for var, group in frame.groupby("variable", sort=False):
             out.append({"variable": var, "mutual_information_bits": float(group["mutual_information_bits"].iloc[0]),
                         "target": args.target, "target_now": float(group["target_now"].iloc[0]),
-                        "states": _clean(group[[c for c in ("state", "probability_of_state", "target_if_observed",
+                        "states": clean_records(group[[c for c in ("state", "probability_of_state", "target_if_observed",
                                                             "if_lo90", "if_hi90", "shift", "band_changes", "sentence")
                                                 if c in group]].to_dict(orient="records"))})
             if "mi_lo90" in group:
                 out[-1].update(mi_lo90=float(group["mi_lo90"].iloc[0]), mi_hi90=float(group["mi_hi90"].iloc[0]))
-        json.dump(out, sys.stdout, indent=2, default=_json_default)
+        json.dump(out, sys.stdout, indent=2, default=json_default)
         sys.stdout.write("\n")
     elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
@@ -326,5 +326,5 @@ def cmd_indicators(args) -> int:
         with pd.option_context("display.width", 250):
             text = (f"P({args.target}) now: {describe(now, model.scale)}\n" + shown.to_string(index=False)
                     + "\n\n" + "\n".join(frame.loc[frame["band_changes"], "sentence"]))
-        _emit(frame, "table", text)
+        emit(frame, "table", text)
     return EXIT_OK

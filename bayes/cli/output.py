@@ -11,7 +11,7 @@ from bayes.modelfile.scales import describe
 
 # ---------------------------------------------------------------------------- output helpers
 
-def _json_default(value):
+def json_default(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if hasattr(value, "item"):
@@ -19,7 +19,7 @@ def _json_default(value):
     return str(value)
 
 
-def _clean(records):
+def clean_records(records):
     cleaned = []
     for rec in records:
         cleaned.append({k: (None if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v)
@@ -27,10 +27,10 @@ def _clean(records):
     return cleaned
 
 
-def _emit(frame, fmt: str, table_text=None):
+def emit(frame, fmt: str, table_text=None):
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        json.dump(_clean(records), sys.stdout, indent=2, default=_json_default)
+        json.dump(clean_records(records), sys.stdout, indent=2, default=json_default)
         sys.stdout.write("\n")
     elif fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
@@ -38,7 +38,7 @@ def _emit(frame, fmt: str, table_text=None):
         sys.stdout.write((table_text if table_text is not None else frame.to_string(index=False)) + "\n")
 
 
-def _headline_text(model, frame) -> str:
+def headline_text(model, frame) -> str:
     """The headline table sized for a terminal: short column names, the charted state listed above."""
     import pandas as pd
 
@@ -51,7 +51,7 @@ def _headline_text(model, frame) -> str:
         return f"{model.title} (as of {model.spec.as_of})\nheadline outcomes:\n{legend}\n\n{table.to_string()}"
 
 
-def _claim_numbers(r, model) -> str:
+def claim_numbers(r, model) -> str:
     iv = r.intervals or {}
     if r.kind in ("more_likely", "less_likely"):
         return (f"{describe(r.p_if, model.scale, *iv.get('p_if', (None, None)))} vs "
@@ -61,12 +61,12 @@ def _claim_numbers(r, model) -> str:
     return f"max difference {r.max_difference:.3g}"
 
 
-def _failure_text(model, r, hints) -> str:
+def failure_text(model, r, hints) -> str:
     """A failing claim, pointed at the fix: where it is, both sides, what it needs, what moves it most."""
     from bayes.inference.claims import margin_name
 
     spec = model.spec.claims[r.id]
-    text = (f"{model.spec.path}:{spec.line}: claim {r.id} fails: {_claim_numbers(r, model)}; it needs "
+    text = (f"{model.spec.path}:{spec.line}: claim {r.id} fails: {claim_numbers(r, model)}; it needs "
             f"{r.required}.")
     if hints:
         text += f"\n  the judgements that move it most ({margin_name(spec)} at the low and high end of each):"

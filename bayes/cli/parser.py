@@ -20,9 +20,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments as one ERROR line and exit 2, like every other bad input."""
 
     def error(self, message):  # noqa: D401 - argparse API
-        from bayes.errors import _one_line
+        from bayes.errors import one_line
 
-        sys.stderr.write(_one_line(f"ERROR: command line: {message} (see '{self.prog} --help')") + "\n")
+        sys.stderr.write(one_line(f"ERROR: command line: {message} (see '{self.prog} --help')") + "\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 

@@ -111,7 +111,7 @@ class GeneratedDraws(Draws):
             return self._block(blocks[0])
         out = {i: np.empty(((stop - start,) + shape) if self.first else (shape + (stop - start,)))
                for i, shape in self.shapes.items()}
-        for b, piece in zip(blocks, _pool().map(self._block, blocks)):
+        for b, piece in zip(blocks, worker_pool().map(self._block, blocks)):
             lo = b * self.block - start
             for i, a in piece.items():
                 if self.first:
@@ -139,7 +139,7 @@ class GeneratedDraws(Draws):
 _POOL = None
 
 
-def _pool():
+def worker_pool():
     global _POOL
     if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
@@ -148,7 +148,7 @@ def _pool():
     return _POOL
 
 
-def _blas_threads(draws):
+def blas_threads(draws):
     """While draws are made in worker threads, BLAS multiplies on one thread: its own threads would wait
     for cores the samplers hold (bnlearn's mildew, 1,000 draws: 2.4 s with BLAS's threads, 1.4 s without)."""
     if not isinstance(draws, GeneratedDraws):

@@ -8,7 +8,7 @@ draws x a handful of scenarios takes minutes. Here each table carries the draw a
 - evidence by slicing the tables, interventions by graph surgery (a forced variable loses its parents
   and its own table; its children are sliced at the forced state);
 - sweeps: every combination of several evidence variables stays an output axis instead of a loop;
-- the contraction order (greedy min-weight variable elimination, planning.py) is computed once per query
+- the contraction order (greedy min-weight variable elimination, inference/planning.py) is computed once per query
   shape and cached; the same plan in every process;
 - draws are processed in chunks, so memory is bounded whatever the number of draws; a chunk whose largest
   table would exceed the memory budget is split, and a run whose answers alone would exceed it is refused.
@@ -26,8 +26,8 @@ import numpy as np
 import opt_einsum
 
 from bayes.errors import QueryError, known
-from bayes.inference.draws import Draws, GeneratedDraws, _blas_threads, _pool, summarise
-from bayes.inference.memory import _bytes, _check_result_memory, memory_budget
+from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, summarise, worker_pool
+from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
 from bayes.inference.planning import Contraction, elimination_path
 from bayes.progress import bar as progress_bar
@@ -57,7 +57,7 @@ class Query:
                    tuple(sweep), label, soft_items)
 
 
-# ----------------------------------------------------------------------------------- memory
+# ----------------------------------------------------------------------------------- splitting questions
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
@@ -132,7 +132,7 @@ class Engine:
     def __init__(self, net: CompiledNetwork, chunk_size: int = DEFAULT_CHUNK, optimize: str = "elimination"):
         self.net = net
         self.chunk_size = chunk_size
-        # "elimination": greedy min-weight variable elimination (planning.py), deterministic and cheap;
+        # "elimination": greedy min-weight variable elimination (inference/planning.py), deterministic and cheap;
         # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
         self._plans: dict[tuple, tuple] = {}
@@ -164,14 +164,14 @@ class Engine:
         n = draws.n if draws is not None else 1
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
             draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
-        _check_result_memory(n, prepared, self.net.source)
+        check_result_memory(n, prepared, self.net.source)
         try:
             if strict:
                 for prep in prepared:
                     self._check_pruned_evidence(prep)
             outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
             pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
-            with progress_bar(n if draws is not None else 0) as progress, _blas_threads(draws):
+            with progress_bar(n if draws is not None else 0) as progress, blas_threads(draws):
                 self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
         except MemoryError:  # the budget is an estimate; the machine (or its cap) decides
             largest = max(self._plan_size({**prep, "relevant": tuple(self._tables_needed(prep))})[0] for prep in prepared)
@@ -217,7 +217,7 @@ class Engine:
             return
         from collections import deque
 
-        pool, pending = _pool(), deque()
+        pool, pending = worker_pool(), deque()
         spans = iter(draws.spans())
         ahead = pool._max_workers + 1
         for span in spans:
@@ -378,12 +378,12 @@ class Engine:
                 if not prep.get("split", True):  # an optional check (pruned evidence): not worth a search
                     raise QueryError("too big to check", self.net.source)
                 condition = self._conditioning(prep, relevant)
-                needs = (f"exact inference for {self.net.names[t]} needs a table of {_bytes(per_draw * 8)} "
+                needs = (f"exact inference for {self.net.names[t]} needs a table of {size_text(per_draw * 8)} "
                          f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
                 if condition is None:
                     raise QueryError(
                         f"{needs} and split on up to {MAX_SPLITS:,} cases, over the memory budget of "
-                        f"{_bytes(memory_budget())}; the network is too densely connected for exact answers "
+                        f"{size_text(memory_budget())}; the network is too densely connected for exact answers "
                         "to this question (set BAYES_MEMORY_BUDGET to allow more)", self.net.source)
                 cases = math.prod(self.net.cards[v] for v in condition)
                 case = {**prep, "ev": {**prep["ev"], **{v: 0 for v in condition}}, "relevant": tuple(relevant)}
@@ -391,8 +391,9 @@ class Engine:
                 if work > MAX_WORK:
                     raise QueryError(
                         f"{needs}; split into {cases:,} cases to fit the memory budget of "
-                        f"{_bytes(memory_budget())} it would take about {work:.1e} multiplications (minutes to hours "
-                        "here); the network is too densely connected for exact answers to this question",
+                        f"{size_text(memory_budget())} it would take about {work:.1e} multiplications "
+                        "(minutes to hours here); the network is too densely connected for exact answers to this "
+                        "question",
                         self.net.source)
                 plan = (None, factors, uses_draws, target_free, largest, condition)
             else:

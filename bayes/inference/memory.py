@@ -56,7 +56,7 @@ def _memory_limit() -> int:
     return min(limits) if limits else 2 ** 32
 
 
-def _bytes(n: float) -> str:
+def size_text(n: float) -> str:
     """A size the way a person reads it: 3.2 GiB, 512.0 MiB, 40.0 KiB, 32 bytes."""
     for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
         if n >= size:
@@ -64,7 +64,7 @@ def _bytes(n: float) -> str:
     return f"{int(n)} bytes"
 
 
-def _check_result_memory(n: int, prepared, source):
+def check_result_memory(n: int, prepared, source):
     """Refuse, before allocating, a run whose answers alone would exceed the memory budget, naming how many
     draws would fit."""
     per_draw = 8 * sum(math.prod(p["sweep_cards"]) * (p["card"] + 1) for p in prepared)
@@ -73,6 +73,6 @@ def _check_result_memory(n: int, prepared, source):
     budget = memory_budget()
     if n * per_draw > budget:
         fit = max(budget // per_draw, 0)
-        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {_bytes(n * per_draw)} of "
-                         f"answers, over the memory budget of {_bytes(budget)}; at most {fit:,} draws fit "
+        raise QueryError(f"{n:,} draws of these {len(prepared)} questions would hold {size_text(n * per_draw)} of "
+                         f"answers, over the memory budget of {size_text(budget)}; at most {fit:,} draws fit "
                          "(set BAYES_MEMORY_BUDGET, e.g. 4G, to allow more)", source)

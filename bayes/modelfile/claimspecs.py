@@ -6,7 +6,7 @@ from __future__ import annotations
 from bayes.modelfile.elicitation import CLAIM_MIN_ODDS_RATIO, JudgementError, parse_probability, parse_strength
 from bayes.modelfile.scales import SCALES
 from bayes.modelfile.spec import CLAIM_FORMS, CLAIM_KEYS, POINT_CLAIM_TOLERANCE, READINGS, ClaimSpec
-from bayes.modelfile.validation import _Checker, _parse_assignments
+from bayes.modelfile.validation import Checker, read_assignments
 from bayes.modelfile.yamlfile import line_of
 
 
@@ -39,7 +39,7 @@ def _parse_outcome_event(ck, raw, cid, line, variables, whole_variable_ok: bool)
     return var, tuple(states)
 
 
-def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, ClaimSpec]:
+def parse_claims(ck: Checker, raw, line, variables, scale_name) -> dict[str, ClaimSpec]:
     if raw is None:
         return {}
     raw = ck.mapping(raw, "'claims'", line)
@@ -63,9 +63,9 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
                     line_of(body, "reading"))
         out_var, out_states = _parse_outcome_event(ck, body["outcome"], cid, line_of(body, "outcome"), variables,
                                                    whole_variable_ok=(form == "no_difference"))
-        if_ = _parse_assignments(ck, body.get("if"), f"'if' of claim {cid}", line_of(body, "if"), variables)
-        than = _parse_assignments(ck, body.get("than"), f"'than' of claim {cid}", line_of(body, "than"), variables)
-        given = _parse_assignments(ck, body.get("given"), f"'given' of claim {cid}", line_of(body, "given"),
+        if_ = read_assignments(ck, body.get("if"), f"'if' of claim {cid}", line_of(body, "if"), variables)
+        than = read_assignments(ck, body.get("than"), f"'than' of claim {cid}", line_of(body, "than"), variables)
+        given = read_assignments(ck, body.get("given"), f"'given' of claim {cid}", line_of(body, "given"),
                                    variables)
         spec = ClaimSpec(
             id=cid,
@@ -144,7 +144,7 @@ def _parse_claims(ck: _Checker, raw, line, variables, scale_name) -> dict[str, C
     return claims
 
 
-def _claim_strength(ck: _Checker, raw, cid: str, form: str, line) -> float:
+def _claim_strength(ck: Checker, raw, cid: str, form: str, line) -> float:
     """A strength word of the shared ladder as the claim's minimum odds ratio (its direction, if it gives
     one, must agree with the form)."""
     try:
@@ -161,7 +161,7 @@ def _claim_strength(ck: _Checker, raw, cid: str, form: str, line) -> float:
     return CLAIM_MIN_ODDS_RATIO[strength.magnitude]
 
 
-def _one_number(ck: _Checker, raw, what: str, line, scale) -> float:
+def _one_number(ck: Checker, raw, what: str, line, scale) -> float:
     """One probability written as a number or percentage (not a range or term): a tolerance, a range's end."""
     try:
         j = parse_probability(raw, scale)
@@ -172,11 +172,11 @@ def _one_number(ck: _Checker, raw, what: str, line, scale) -> float:
     return j.point
 
 
-def _tolerance(ck: _Checker, raw, cid: str, line, scale) -> float:
+def _tolerance(ck: Checker, raw, cid: str, line, scale) -> float:
     return _one_number(ck, raw, f"claim {cid}: tolerance", line, scale)
 
 
-def _claim_range(ck: _Checker, raw, cid: str, key: str, line, scale, tolerance: float):
+def _claim_range(ck: Checker, raw, cid: str, key: str, line, scale, tolerance: float):
     """(band term or None, (low, high), tolerance) from the same probability language tables accept: a term,
     a range ('10-25%' or [0.1, 0.25]), or one number held within the tolerance."""
     if isinstance(raw, list):

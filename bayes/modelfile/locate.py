@@ -1,5 +1,5 @@
-"""Where model files are: a name is looked up under data/models/ (and $BAYES_MODELS), a path is taken as
-given."""
+"""Where model files are: a bare name is looked up in $BAYES_MODELS_DIR, ./data/models and the project's
+data/models; a path is taken as given."""
 
 from __future__ import annotations
 

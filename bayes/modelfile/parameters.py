@@ -11,14 +11,6 @@ import numpy as np
 
 from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
 
-# ------------------------------------------------------------------------------------- sensitivity
-# One-way sensitivity (Coupe & van der Gaag 2002; docs/methods.md#sensitivity-and-indicators): vary one elicited number x, the
-# rest of its row rescaled proportionally; then P(target, evidence) = a x + b and P(evidence) = c x + d,
-# so P(target | evidence)(x) = (a x + b) / (c x + d) exactly. Two inference runs per parameter fix a..d;
-# all parameters' runs go through the batched engine as one batch of "draws", each draw a network with
-# one number changed. Builder parameters (baselines, odds ratios, leaks, link strengths) are swung the
-# same way, by re-building their table; their effect is not of the linear-fractional form, so for them
-# only the swing end points are exact re-inference.
 
 @dataclass
 class Parameter:

@@ -2,21 +2,22 @@
 
 The file is data (safe YAML, never executed). Every check here names the file, the line and what was
 expected, because the person fixing it is an analyst with the file open, not a developer with a
-traceback. Compiling to arrays and pgmpy lives in `bayes/inference/network.py`; this module knows nothing about inference."""
+traceback. Compiling to arrays and to pgmpy lives in `bayes/inference/network.py`; this module knows nothing
+about inference."""
 
 from __future__ import annotations
 
 import os
 from graphlib import CycleError, TopologicalSorter
 
-from bayes.modelfile.claimspecs import _parse_claims
+from bayes.modelfile.claimspecs import parse_claims
 from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
 from bayes.modelfile.spec import (FORMAT_TAG, MODEL_KEYS, SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Scenario,
                                   Variable)
-from bayes.modelfile.tables import _parse_array, _parse_builder, _parse_table
-from bayes.modelfile.validation import _check_rationales, _Checker, _parse_assignments
+from bayes.modelfile.tables import parse_array, parse_builder, parse_table
+from bayes.modelfile.validation import Checker, check_rationales, read_assignments
 from bayes.modelfile.yamlfile import LineDict, line_of, load_yaml_file
 
 # --------------------------------------------------------------------------- parsing
@@ -29,7 +30,7 @@ def load_spec(name_or_path: str | os.PathLike) -> ModelSpec:
 
 
 def parse_spec(raw, filename: str, name: str) -> ModelSpec:
-    ck = _Checker(filename)
+    ck = Checker(filename)
     if raw is None:
         ck.fail("the file is empty; expected a model with 'model', 'variables', 'outcomes', "
                 "'scenarios' and 'claims' sections", 1)
@@ -58,8 +59,8 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
         if concentration <= 0:
             ck.fail("concentration must be positive", line_of(meta, "concentration"))
     variables = _parse_variables(ck, top, SCALES[scale], concentration)
-    claims = _parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
-    _check_rationales(ck, variables, claims)
+    claims = parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
+    check_rationales(ck, variables, claims)
     outcomes, headline_states = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
     scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), variables)
 
@@ -85,7 +86,7 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
     )
 
 
-def _parse_variables(ck: _Checker, top: LineDict, scale, concentration: float) -> dict[str, Variable]:
+def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) -> dict[str, Variable]:
     section = top["variables"]
     if section is None or (isinstance(section, dict) and not section):
         ck.fail("the 'variables' section is empty; expected at least one variable", line_of(top, "variables"))
@@ -159,12 +160,12 @@ def _parse_variables(ck: _Checker, top: LineDict, scale, concentration: float) -
         if len(given) > 1:
             ck.fail(f"variable '{vname}' has both a '{given[0]}' and a '{given[1]}'; give one", line_of(body, given[1]))
         if "array" in body:
-            rows, source = _parse_array(ck, vname, shell, shells, concentration)
+            rows, source = parse_array(ck, vname, shell, shells, concentration)
             kind = None
         elif "builder" in body:
-            rows, source, kind = _parse_builder(ck, vname, shell, shells, scale, concentration)
+            rows, source, kind = parse_builder(ck, vname, shell, shells, scale, concentration)
         else:
-            rows, source = _parse_table(ck, vname, shell, shells, scale, concentration)
+            rows, source = parse_table(ck, vname, shell, shells, scale, concentration)
             kind = None
         variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
                                     shell["observable"], shell["label"], shell["line"], source, kind)
@@ -212,9 +213,9 @@ def _parse_scenarios(ck, raw, line, variables) -> dict[str, Scenario]:
         sname = ck.name(sname, "scenario name", sline)
         body = ck.mapping(body or LineDict(), f"scenario '{sname}'", sline)
         ck.known_keys(body, SCENARIO_KEYS, f"scenario '{sname}'")
-        observe = _parse_assignments(ck, body.get("observe"), f"'observe' of scenario '{sname}'",
+        observe = read_assignments(ck, body.get("observe"), f"'observe' of scenario '{sname}'",
                                      line_of(body, "observe"), variables)
-        do = _parse_assignments(ck, body.get("do"), f"'do' of scenario '{sname}'", line_of(body, "do"), variables)
+        do = read_assignments(ck, body.get("do"), f"'do' of scenario '{sname}'", line_of(body, "do"), variables)
         both = set(observe) & set(do)
         if both:
             ck.fail(f"scenario '{sname}' both observes and forces {', '.join(sorted(both))}; "

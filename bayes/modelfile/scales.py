@@ -106,13 +106,13 @@ def describe(p: float, scale: Scale = ICD203, low: float | None = None, high: fl
 
     Readers misread words alone; a bracketed number doubles agreement with the standard (docs/methods.md#estimative-scales).
     """
-    text = f"{scale.term(p)} ({_pct(p)}"
+    text = f"{scale.term(p)} ({percent_text(p)}"
     if low is not None and high is not None:
-        text += f"; 90% interval {_pct(low, sign=False)}-{_pct(high)}"
+        text += f"; 90% interval {percent_text(low, sign=False)}-{percent_text(high)}"
     return text + ")"
 
 
-def _pct(p: float, sign: bool = True) -> str:
+def percent_text(p: float, sign: bool = True) -> str:
     """Whole percent, but never '0%' or '100%' for a probability that is not exactly 0 or 1."""
     text = f"{p * 100:.0f}"
     if text == "0" and p > 0:

@@ -140,7 +140,7 @@ class ModelSpec:
     headline_states: dict[str, str]
     scenarios: dict[str, Scenario]
     claims: dict[str, ClaimSpec]
-    source_file: str | None = None  # the source text, relative to the model file (sources.py checks quotes)
+    source_file: str | None = None  # the source text, relative to the model file (modelfile/sources.py checks quotes)
     source_file_line: int | None = None
 
     def states(self, variable: str) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ from bayes.modelfile.elicitation import (ArrayTable, Judgement, JudgementError, 
                                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
 from bayes.modelfile.spec import (ARRAY_KEYS, BUILDER_KEYS, MAX_TABLE_ROWS, RATIONALE_KEYS, REST, ROW_KEYS,
                                   ROW_SUM_TOLERANCE, Rationale, TableRow)
-from bayes.modelfile.validation import _Checker, _fmt_given
+from bayes.modelfile.validation import Checker, format_given
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
 
-def _parse_row(ck: _Checker, raw, vname: str, states, context: str, line, scale, concentration) -> Row:
+def _parse_row(ck: Checker, raw, vname: str, states, context: str, line, scale, concentration) -> Row:
     """A row of judgements keyed by state: numbers, ranges, terms, and at most one `rest`."""
     raw = ck.mapping(raw, f"probabilities of '{vname}'", line)
     judgements: dict[str, Judgement] = {}
@@ -61,7 +61,7 @@ def _row_concentration(ck, mapping, default):
     return k
 
 
-def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):
+def parse_table(ck: Checker, vname: str, shell: dict, shells: dict, scale, concentration):
     body = shell["body"]
     if "table" not in body:
         ck.fail(f"variable '{vname}' needs a 'table' (one row per combination of its parents' states) "
@@ -117,11 +117,11 @@ def _parse_table(ck: _Checker, vname: str, shell: dict, shells: dict, scale, con
         for given in expanded:
             key = tuple(given[p] for p in parents)
             if key in seen:
-                ck.fail(f"duplicate row for {_fmt_given(given) or 'the unconditional row'} in the table of "
+                ck.fail(f"duplicate row for {format_given(given) or 'the unconditional row'} in the table of "
                         f"'{vname}' (first at line {seen[key]})", rline)
             seen[key] = rline
         given = expanded[0]
-        label = _fmt_given({p: (choices[p][0] if len(choices[p]) == 1 else "|".join(choices[p])) for p in parents})
+        label = format_given({p: (choices[p][0] if len(choices[p]) == 1 else "|".join(choices[p])) for p in parents})
 
         if "probabilities" not in row:
             ck.fail(f"table row of '{vname}' needs 'probabilities' (state: number)", rline)
@@ -176,7 +176,7 @@ class _ArrayRows(list):
         return True
 
 
-def _parse_array(ck: _Checker, vname: str, shell: dict, shells: dict, concentration):
+def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentration):
     """`array: {axes: [parent, ..., self], values: "p p p ..." or [p, ...], rationale: ...}`: the whole table
     as numbers in the order of `axes`, the last axis fastest (docs/model-file.md#array)."""
     import numpy as np
@@ -234,7 +234,7 @@ def _parse_array(ck: _Checker, vname: str, shell: dict, shells: dict, concentrat
     return _ArrayRows(make_rows), ArrayTable(table, k)
 
 
-def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, concentration):
+def parse_builder(ck: Checker, vname: str, shell: dict, shells: dict, scale, concentration):
     """A compact table builder: log_odds, noisy_or or noisy_max (bayes/modelfile/elicitation.py has the formulas)."""
     body = shell["body"]
     bline = line_of(body, "builder")
@@ -370,7 +370,7 @@ def _parse_builder(ck: _Checker, vname: str, shell: dict, shells: dict, scale, c
     return rows, source, kind
 
 
-def _parse_rationale(ck: _Checker, row: LineDict, vname: str, rline, where: str = "table row") -> Rationale:
+def _parse_rationale(ck: Checker, row: LineDict, vname: str, rline, where: str = "table row") -> Rationale:
     if "rationale" not in row:
         ck.fail(f"{where} of '{vname}' needs a 'rationale': claims from the ledger "
                 "(claims: [C01]) or an explicitly labelled analyst assumption (assumption: ...)", rline)

@@ -11,7 +11,7 @@ from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
 # --------------------------------------------------------------------------- validation helpers
 
-class _Checker:
+class Checker:
     """Holds the file name so every error can say where it is."""
 
     def __init__(self, filename: str):
@@ -96,7 +96,7 @@ def _kind(value) -> str:
     return "text"
 
 
-def _check_rationales(ck: _Checker, variables: dict[str, Variable], claims: dict[str, ClaimSpec]):
+def check_rationales(ck: Checker, variables: dict[str, Variable], claims: dict[str, ClaimSpec]):
     for v in variables.values():
         for row in v.rows:
             for c in row.rationale.claims:
@@ -105,7 +105,7 @@ def _check_rationales(ck: _Checker, variables: dict[str, Variable], claims: dict
                             f"known claims: {', '.join(claims) or '(none)'}", row.rationale_line or row.line)
 
 
-def _parse_assignments(ck: _Checker, raw, what: str, line, variables: dict[str, Variable]) -> dict[str, str]:
+def read_assignments(ck: Checker, raw, what: str, line, variables: dict[str, Variable]) -> dict[str, str]:
     if raw is None:
         return {}
     raw = ck.mapping(raw, what, line)
@@ -123,5 +123,5 @@ def _parse_assignments(ck: _Checker, raw, what: str, line, variables: dict[str, 
     return result
 
 
-def _fmt_given(given: dict[str, str]) -> str:
+def format_given(given: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in given.items())

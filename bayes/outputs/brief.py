@@ -105,8 +105,8 @@ def _charted(model: Model, outcomes: list[str] | None, target: str | None) -> di
 
 
 def scenario_rows(model: Model, scenarios: pd.DataFrame, variable: str, state: str) -> pd.DataFrame:
-    """`analysis.scenario_outcome` plus `set_by`: 'forced' or 'observed' where the scenario sets the outcome
-    itself (drawn hatched, never as a finding)."""
+    """`bayes.analysis.scenarios.scenario_outcome` plus `set_by`: 'forced' or 'observed' where the scenario
+    sets the outcome itself (drawn hatched, never as a finding)."""
     rows = scenario_outcome(model, scenarios, variable, state)
     rows["set_by"] = [narrative.set_by(model, s, variable) for s in rows["scenario"]]
     return rows

@@ -214,8 +214,8 @@ def no_scenarios(model, what: str) -> str:
 
 
 def observe_force_text(model, pairs: pd.DataFrame, target: str | None = None) -> str:
-    """Markdown on observing against forcing, from `analysis.observe_versus_force`: the pair that differs
-    most, and whether the two answers differ at the precision shown (one decimal of a percent)."""
+    """Markdown on observing against forcing, from `bayes.analysis.scenarios.observe_versus_force`: the
+    pair that differs most, and whether the two answers differ at the precision shown (one decimal of a percent)."""
     var, state = parse_target(model, target)
     if pairs.empty:
         return (f"No variable upstream of {event(var, state)} has causes of its own in the model, so observing a "
@@ -256,7 +256,8 @@ def indicator_lines(model, ind: pd.DataFrame, target: str | None = None) -> list
 
 
 def change_text(model, calls: pd.DataFrame, target: str | None = None, max_size: int = 3) -> str:
-    """One sentence on `analysis.change_the_call`: the most probable set of findings that changes the band."""
+    """One sentence on `bayes.analysis.sensitivity.change_the_call`: the most probable set of findings that
+    changes the band."""
     var, state = parse_target(model, target)
     if calls.empty:
         now = model.probability(f"{var}={state}")
@@ -279,7 +280,8 @@ def no_drivers_text(model, target: str | None = None) -> str:
 
 
 def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
-    """Markdown on `analysis.scenario_drivers`: the scenario's move and the item that carries most of it."""
+    """Markdown on `bayes.analysis.scenarios.scenario_drivers`: the scenario's move and the item that carries
+    most of it."""
     sc = model.spec.scenarios[scenario]
     top = drivers.iloc[0]
     var, state = str(top["target"]).split("=")
@@ -375,16 +377,16 @@ def set_by(model, scenario: str, variable: str) -> str:
 
 def shown(p: float) -> str:
     """A probability at the precision the brief shows it: whole percent, as `scales.describe` writes it."""
-    from bayes.modelfile.scales import _pct
+    from bayes.modelfile.scales import percent_text
 
-    return _pct(float(p))
+    return percent_text(float(p))
 
 
 def biggest_move(model, rows: pd.DataFrame, variable: str):
     """The scenario row that moves the outcome most from the baseline, among scenarios that do not set the
     outcome themselves; None when no scenario moves it at the precision shown (a whole percent:
     0.134 against 0.1339999 is no move). `rows` is one outcome state across scenarios
-    (`analysis.scenario_outcome`)."""
+    (`bayes.analysis.scenarios.scenario_outcome`)."""
     from bayes.modelfile.spec import BASELINE
 
     scen = rows["scenario"].astype(str)

@@ -8,16 +8,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-# ------------------------------------------------------------------------------------- network
-
 def network_layout(model) -> pd.DataFrame:
     """Layered layout, causes left of effects (a Sugiyama layout in pure Python): each variable's layer is
     the longest path from a root (a root sits just before its first effect), an arc that skips layers
     passes through one waypoint per layer it crosses, and the order within each layer comes from
     barycentre sweeps that keep the fewest crossings. Returns one row per variable: variable, layer and
     order (its rank within the layer, waypoints counted)."""
-    graph = _graph(model)
-    layers, _ = _layered(graph, list(model.variables))
+    graph = graph_of(model)
+    layers, _ = layered(graph, list(model.variables))
     rows = []
     for depth, layer in enumerate(layers):
         for i, v in enumerate(layer):
@@ -26,14 +24,14 @@ def network_layout(model) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _graph(model) -> nx.DiGraph:
+def graph_of(model) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(model.variables)
     graph.add_edges_from((p, v) for v in model.variables for p in model.spec.variables[v].parents)
     return graph
 
 
-def _layered(graph: nx.DiGraph, file_order: list[str]):
+def layered(graph: nx.DiGraph, file_order: list[str]):
     """(layers of node ids with ('dummy', parent, child, k) waypoints, {edge: [nodes along it]})."""
     layer = {}
     for depth, generation in enumerate(nx.topological_generations(graph)):
@@ -93,7 +91,7 @@ def _layered(graph: nx.DiGraph, file_order: list[str]):
     return best, chains
 
 
-def _isotonic(targets: list[float], weights: list[float] | None = None) -> list[float]:
+def isotonic_fit(targets: list[float], weights: list[float] | None = None) -> list[float]:
     """Pool-adjacent-violators: the non-decreasing sequence closest to `targets` (least squares)."""
     weights = weights or [1.0] * len(targets)
     blocks: list[list[float]] = []  # [value, weight, count]

@@ -15,26 +15,26 @@ from bayes.modelfile.spec import BASELINE, ModelSpec
 
 # ------------------------------------------------------------------------------------- questions and answers
 
-def _scenario(spec: ModelSpec, name: str):
+def scenario_of(spec: ModelSpec, name: str):
     sc = spec.scenarios.get(name)
     return (sc.observe, sc.do) if sc else ({}, {})
 
 
-def _scenario_names(spec: ModelSpec) -> list[str]:
+def scenario_names(spec: ModelSpec) -> list[str]:
     names = list(spec.scenarios)
     return names if BASELINE in names else [BASELINE] + names
 
 
-def _scenario_label(spec: ModelSpec, name: str) -> str:
+def scenario_label_of(spec: ModelSpec, name: str) -> str:
     sc = spec.scenarios.get(name)
     return sc.display if sc else name.replace("_", " ")
 
 
-def _headline(model: Model) -> dict[str, str]:
+def headline_outcomes(model: Model) -> dict[str, str]:
     return headline_states(model)
 
 
-def _answers(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, float]:
+def answer_table(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, float]:
     """P(variable=state | scenario) for (scenario, variable, state) triples the model has; NaN where the
     scenario's evidence cannot happen."""
     spec = model.spec
@@ -44,7 +44,7 @@ def _answers(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, flo
             continue
         if scenario != BASELINE and scenario not in spec.scenarios:
             continue
-        observe, do = _scenario(spec, scenario)
+        observe, do = scenario_of(spec, scenario)
         queries.setdefault((scenario, var), Query.make(var, observe, do))
         keys.append((scenario, var, state))
     order = list(queries)
@@ -54,7 +54,7 @@ def _answers(model: Model, pairs: list[tuple[str, str, str]]) -> dict[tuple, flo
             for sc, var, state in keys}
 
 
-def _claim_results(model: Model) -> dict:
+def claim_results(model: Model) -> dict:
     """{claim id: ClaimResult or the message of why it cannot be evaluated}."""
     if not model.spec.claims:
         return {}

@@ -10,10 +10,10 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from bayes.analysis.revisions.answers import (_answers, _claim_results, _headline, _scenario, _scenario_label,
-                                              _scenario_names, claim_margin, claim_text)
-from bayes.analysis.revisions.versions import (SAME, _clip, _given, _given_text, _numbers_text, _row_of, _same_shape,
-                                               aligned_table, read_model)
+from bayes.analysis.revisions.answers import (answer_table, claim_margin, claim_results, claim_text, headline_outcomes,
+                                              scenario_label_of, scenario_names, scenario_of)
+from bayes.analysis.revisions.versions import (SAME, aligned_table, clip, given_text, numbers_text, read_model,
+                                               row_given, row_of, same_shape)
 from bayes.inference.claims import formal_text
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
@@ -99,7 +99,7 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
     the old file's order) for the rows whose numbers moved."""
     rows, moved = [], []
     for name, v in old.spec.variables.items():
-        if not _same_shape(old.spec, new.spec, name):
+        if not same_shape(old.spec, new.spec, name):
             continue
         a, b = table_array(v, old.spec), aligned_table(new.spec, name, old.spec)
         w = new.spec.variables[name]
@@ -108,9 +108,9 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
             rows.append(_change("table", f"{name}: rationale", str(v.rows[0].rationale), str(w.rows[0].rationale),
                                 0.0, "the array's rationale changed", variable=name, line=w.rows[0].rationale_line))
         for index in np.ndindex(*a.shape[:-1]):
-            given = _given(old.spec, name, index)
-            r_old = _row_of(old.spec, name, given)
-            r_new = _row_of(new.spec, name, given)
+            given = row_given(old.spec, name, index)
+            r_old = row_of(old.spec, name, given)
+            r_new = row_of(new.spec, name, given)
             numbers = not np.allclose(a[index], b[index], rtol=0, atol=SAME)
             why = not blocks and str(r_old.rationale) != str(r_new.rationale)
             w_old, w_new = _written(r_old), _written(r_new)
@@ -120,9 +120,9 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
             text = "" if numbers else (
                 "same numbers; the written judgement changed (and with it the uncertainty in draws)" if words
                 else "same numbers; the rationale changed")
-            rec = _change("row", f"{name} | {_given_text(given)}",
+            rec = _change("row", f"{name} | {given_text(given)}",
                           dict(zip(v.states, map(float, a[index]))), dict(zip(v.states, map(float, b[index]))),
-                          math.nan if numbers else 0.0, text, variable=name, given=_given_text(given),
+                          math.nan if numbers else 0.0, text, variable=name, given=given_text(given),
                           old_rationale=str(r_old.rationale), new_rationale=str(r_new.rationale),
                           line=r_new.line)
             if words:
@@ -143,7 +143,7 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
     if not moved:
         return
     spec = old.spec
-    pairs = [(sc, v, s) for sc in _scenario_names(spec) for v, s in outcomes.items()
+    pairs = [(sc, v, s) for sc in scenario_names(spec) for v, s in outcomes.items()
              if v in spec.variables and s in spec.states(v)]
     if not pairs:
         for rec, *_ in moved:
@@ -158,7 +158,7 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
         tables[name][index + (slice(None), k)] = row
     queries = {}
     for sc, v, _ in pairs:
-        observe, do = _scenario(spec, sc)
+        observe, do = scenario_of(spec, sc)
         queries.setdefault((sc, v), Query.make(v, observe, do))
     keys = list(queries)
     base = dict(zip(keys, old.engine.run([queries[k] for k in keys], strict=False)))
@@ -190,8 +190,8 @@ def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
     def text(sc):
         if sc is None:
             return None
-        parts = [f"observe {_given_text(sc.observe)}" if sc.observe else "",
-                 f"do {_given_text(sc.do)}" if sc.do else ""]
+        parts = [f"observe {given_text(sc.observe)}" if sc.observe else "",
+                 f"do {given_text(sc.do)}" if sc.do else ""]
         return "; ".join(p for p in parts if p) or "no evidence"
 
     for name in dict.fromkeys([*old.scenarios, *new.scenarios]):
@@ -236,7 +236,7 @@ def _claim_changes(old: Model, new: Model) -> list[dict]:
 
 def _check_effects(old: Model, new: Model) -> list[dict]:
     rows = []
-    a, b = _claim_results(old), _claim_results(new)
+    a, b = claim_results(old), claim_results(new)
     for cid in dict.fromkeys([*a, *b]):
         ra, rb = a.get(cid), b.get(cid)
         ok_a, ok_b = ra is not None and not isinstance(ra, str), rb is not None and not isinstance(rb, str)
@@ -261,13 +261,14 @@ def _check_effects(old: Model, new: Model) -> list[dict]:
 
 
 def _outcome_effects(old: Model, new: Model, outcomes: dict[str, str]) -> list[dict]:
-    scenarios = list(dict.fromkeys([*_scenario_names(new.spec), *_scenario_names(old.spec)]))
+    scenarios = list(dict.fromkeys([*scenario_names(new.spec), *scenario_names(old.spec)]))
     pairs = [(sc, v, s) for sc in scenarios for v, s in outcomes.items()]
-    a, b = _answers(old, pairs), _answers(new, pairs)
+    a, b = answer_table(old, pairs), answer_table(new, pairs)
     rows = []
     for sc, v, s in pairs:
         pa, pb = a.get((sc, v, s)), b.get((sc, v, s))
-        label = _scenario_label(new.spec if sc in new.spec.scenarios or sc not in old.spec.scenarios else old.spec, sc)
+        spec = new.spec if sc in new.spec.scenarios or sc not in old.spec.scenarios else old.spec
+        label = scenario_label_of(spec, sc)
         if pa is None and pb is None:
             continue  # a question neither file can ask (an outcome of one under a scenario of the other)
         if pa is None or pb is None:
@@ -296,7 +297,8 @@ def diff(old, new) -> pd.DataFrame:
     old_rationale, new_rationale, line (in the new file). Changes come first, largest effect first; then
     effects, largest first."""
     old, new = read_model(old), read_model(new)
-    outcomes = {**_headline(new), **{v: s for v, s in _headline(old).items() if v not in _headline(new)}}
+    new_outcomes = headline_outcomes(new)
+    outcomes = {**new_outcomes, **{v: s for v, s in headline_outcomes(old).items() if v not in new_outcomes}}
     rows = _meta_changes(old.spec, new.spec) + _variable_changes(old.spec, new.spec)
     row_rows, moved = _row_changes(old, new)
     _row_effects(old, moved, outcomes)
@@ -322,7 +324,7 @@ def _show(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "(none)"
     if isinstance(value, dict):
-        return _numbers_text(value)
+        return numbers_text(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
@@ -364,8 +366,8 @@ def format_diff(frame: pd.DataFrame, old_name: str, new_name: str, show_all: boo
         if r["kind"] == "row":
             lines.append(wrap(f"row  P({r['variable']} | {r['given']})" + (f"  [line {int(r['line'])}]"
                                                                           if pd.notna(r["line"]) else ""), "  "))
-            lines.append(wrap(f"old: {_show(r['old'])}   ({_clip(r['old_rationale'])})", "      "))
-            lines.append(wrap(f"new: {_show(r['new'])}   ({_clip(r['new_rationale'])})", "      "))
+            lines.append(wrap(f"old: {_show(r['old'])}   ({clip(r['old_rationale'])})", "      "))
+            lines.append(wrap(f"new: {_show(r['new'])}   ({clip(r['new_rationale'])})", "      "))
             if r["effect_text"]:
                 lines.append(wrap(r["effect_text"], "      "))
         else:
@@ -407,18 +409,18 @@ def summary_text(model: Model) -> str:
     under every scenario, every claim's verdict and numbers, every table row as numbers."""
     spec, scale = model.spec, model.scale
     lines = [f"# bayes: {spec.title} (as of {spec.as_of}); the effects first, then the file as written", ""]
-    outcomes = _headline(model)
-    answers = _answers(model, [(sc, v, s) for sc in _scenario_names(spec) for v, s in outcomes.items()])
-    for sc in _scenario_names(spec):
+    outcomes = headline_outcomes(model)
+    answers = answer_table(model, [(sc, v, s) for sc in scenario_names(spec) for v, s in outcomes.items()])
+    for sc in scenario_names(spec):
         for v, s in outcomes.items():
             p = answers.get((sc, v, s), math.nan)
             text = f"{describe(p, scale)} [{p:.4f}]" if np.isfinite(p) else "impossible evidence"
             lines.append(f"outcome {v}={s} | {sc}: {text}")
-    for cid, result in _claim_results(model).items():
+    for cid, result in claim_results(model).items():
         lines.append(f"claim {cid}: {claim_text(result, scale)}")
     for name, v in spec.variables.items():
         table = table_array(v, spec)
         for index in np.ndindex(*table.shape[:-1]):
-            given = _given(spec, name, index)
-            lines.append(f"row {name} | {_given_text(given)}: {_numbers_text(dict(zip(v.states, table[index])))}")
+            given = row_given(spec, name, index)
+            lines.append(f"row {name} | {given_text(given)}: {numbers_text(dict(zip(v.states, table[index])))}")
     return "\n".join(lines) + "\n"

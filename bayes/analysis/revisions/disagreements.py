@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from bayes.analysis.revisions.answers import (_claim_results, _headline, _scenario, _scenario_label, _scenario_names,
-                                              claim_margin, claim_text)
+from bayes.analysis.revisions.answers import (claim_margin, claim_results, claim_text, headline_outcomes,
+                                              scenario_label_of, scenario_names, scenario_of)
 from bayes.analysis.revisions.pooling import Pooled, pool
-from bayes.analysis.revisions.versions import COMMAND_LINE, POOLED, SAME, _given, _given_text, aligned_table, read_model
+from bayes.analysis.revisions.versions import (COMMAND_LINE, POOLED, SAME, aligned_table, given_text, read_model,
+                                               row_given)
 from bayes.errors import BayesInputError
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
@@ -93,10 +94,10 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
                 index = tuple(int(i) for i in index)
                 swaps.append((a, b, v, index, float(gap[index])))
     swaps, skipped = _chosen(swaps, MAX_SWAPS)
-    outcomes = _headline(pooled.model)
-    scenarios = _scenario_names(spec)
+    outcomes = headline_outcomes(pooled.model)
+    scenarios = scenario_names(spec)
     keys = [(sc, v) for sc in scenarios for v in outcomes]
-    queries = [Query.make(v, *_scenario(spec, sc)) for sc, v in keys]
+    queries = [Query.make(v, *scenario_of(spec, sc)) for sc, v in keys]
     own_tables = [*tables, pooled.tables]  # the analysts, then the pool
     p_all = _run_tables(pooled.model, queries, own_tables, spec)
     swapped = []
@@ -113,7 +114,7 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
         s = outcomes[v]
         i = spec.states(v).index(s)
         p = np.concatenate([p_all[q][:, i], p_swaps[q][:, i]])
-        label = _scenario_label(spec, sc)
+        label = scenario_label_of(spec, sc)
         common = {"scenario": sc, "scenario_label": label, "outcome": f"{v}={s}", "variable": v, "state": s}
         for k, name in enumerate(names):
             values.append({**common, "analyst": name, "probability": float(p[k]), "pooled": False})
@@ -133,7 +134,7 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
         for k, (a, b, var, index) in enumerate(swaps):
             before, after = float(p[a]), float(p[n + 1 + k])
             swap_rows.append({**common, "into": names[a], "source": names[b], "swapped_variable": var,
-                              "given": _given_text(_given(spec, var, index)), "before": before, "after": after,
+                              "given": given_text(row_given(spec, var, index)), "before": before, "after": after,
                               "shift": after - before})
     swaps_frame = pd.DataFrame(swap_rows, columns=["scenario", "scenario_label", "outcome", "variable", "state", "into",
                                                    "source", "swapped_variable", "given", "before", "after", "shift"])
@@ -144,7 +145,7 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     if spec.claims:
         for name, model in [*zip(names, models), (POOLED, pooled.model)]:
             judged = model if model is pooled.model else Model(replace(model.spec, claims=spec.claims))
-            for cid, result in _claim_results(judged).items():
+            for cid, result in claim_results(judged).items():
                 ok = not isinstance(result, str)
                 claim_rows.append({"claim": cid, "analyst": name, "passed": bool(result.passed) if ok else None,
                                    "text": claim_text(result, pooled.model.scale),

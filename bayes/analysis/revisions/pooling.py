@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.analysis.revisions.versions import (COMMAND_LINE, _clip, _document, _dump, _given, _given_text, _loaded,
-                                               _raw, _row_of, _write, aligned_table, analyst_names, read_model,
-                                               structure_difference)
+from bayes.analysis.revisions.versions import (COMMAND_LINE, aligned_table, analyst_names, clip, dump_model, given_text,
+                                               loaded_model, model_document, raw_document, read_model, row_given,
+                                               row_of, structure_difference, write_model_text)
 from bayes.errors import BayesInputError
 from bayes.fileio import check_output
 from bayes.model import Model
@@ -100,7 +100,8 @@ def pooled_tables(models: list[Model], weights=None, method: str = "linear") -> 
         bad = ~np.isfinite(pooled).all(axis=-1)
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise BayesInputError(f"the logarithmic pool of the row of '{v}' for {_given_text(_given(ref, v, index))} "
+            row = given_text(row_given(ref, v, index))
+            raise BayesInputError(f"the logarithmic pool of the row of '{v}' for {row} "
                                   "is empty: every state has probability 0 in at least one file with positive weight; "
                                   "use --method linear or change the weights", ref.path)
         tables[v] = pooled
@@ -112,7 +113,7 @@ def _union(models, names, key: str, same) -> tuple[dict, list[str]]:
     a different later one is named as a conflict."""
     union, origin, conflicts = {}, {}, []
     for m, name in zip(models, names):
-        for item, body in (_raw(m).get(key) or {}).items():
+        for item, body in (raw_document(m).get(key) or {}).items():
             if item not in union:
                 union[item], origin[item] = body, name
             elif not same(union[item], body):
@@ -172,10 +173,10 @@ def pool(sources, weights=None, method: str = "linear", path=None) -> Pooled:
             claim_ids = list(dict.fromkeys(c for r in rows for c in r.rationale.claims))
             out = {"claims": claim_ids} if claim_ids else {}
             out["assumption"] = f"{label}, row by row, of {contributors}"
-            out["note"] = _clip(" | ".join(f"{n}: {' / '.join(dict.fromkeys(str(r.rationale) for r in m.spec.variables[variable].rows))}"
+            out["note"] = clip(" | ".join(f"{n}: {' / '.join(dict.fromkeys(str(r.rationale) for r in m.spec.variables[variable].rows))}"
                                            for n, m in zip(names, models)), 2000)
             return out
-        rows = [_row_of(m.spec, variable, given) for m in models]
+        rows = [row_of(m.spec, variable, given) for m in models]
         claim_ids = list(dict.fromkeys(c for r in rows for c in r.rationale.claims))
         texts = [str(r.rationale) for r in rows]
         out = {"claims": claim_ids} if claim_ids else {}
@@ -188,12 +189,12 @@ def pool(sources, weights=None, method: str = "linear", path=None) -> Pooled:
             "notes": (f"Pooled with `bayes pool --method {method}` from {contributors}. Every row is the {label} of "
                       "the same row in each file; claims and scenarios are the union of the files'. "
                       + ("Conflicts: " + "; ".join(conflicts) + "." if conflicts else "No conflicts."))}
-    document = _document(ref, tables, rationale_of, meta=meta, claims=claims, scenarios=scenarios,
+    document = model_document(ref, tables, rationale_of, meta=meta, claims=claims, scenarios=scenarios,
                          outcomes=[{v: s} for v, s in outcomes.items()], out_path=path)
     header = (f"# Written by `bayes pool --method {method}`: every row is the {label} of {contributors}.\n"
               "# Each row's rationale names the contributors and the method; docs/revisions.md explains both.\n\n")
-    text = _dump(document, header)
-    model = _loaded(text, path, "pooled")
+    text = dump_model(document, header)
+    model = loaded_model(text, path, "pooled")
     return Pooled(model, text, names, [m.spec.path for m in models], w, method, conflicts, tables)
 
 
@@ -201,5 +202,5 @@ def write_pool(sources, path, weights=None, method: str = "linear", force: bool 
     """`pool(...)` written to `path` (an existing file only with `force`); the file loads as any model does."""
     out = check_output(path, force)
     result = pool(sources, weights, method, path=out)
-    result.path = _write(result.text, out, True)
+    result.path = write_model_text(result.text, out, True)
     return result

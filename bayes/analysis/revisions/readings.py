@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.analysis.revisions.versions import (COMMAND_LINE, SAME, _clip, _document, _dump, _given, _loaded, _raw,
-                                               _row_of, _write, read_model)
+from bayes.analysis.revisions.versions import (COMMAND_LINE, SAME, clip, dump_model, loaded_model, model_document,
+                                               raw_document, read_model, row_given, row_of, write_model_text)
 from bayes.errors import QueryError, known
 from bayes.inference.network import table_array
 from bayes.model import Model
@@ -139,19 +139,19 @@ def alternative_reading(model, position="low", path=None, label: str | None = No
             claim_ids = list(dict.fromkeys(c for r in rows for c in r.rationale.claims))
             texts = " / ".join(dict.fromkeys(str(r.rationale) for r in rows))
             return ({"claims": claim_ids} if claim_ids else {}) | {
-                "assumption": how, "note": _clip(f"as written in {file}: {texts}", 2000)}
-        rationale = _row_of(model.spec, variable, given).rationale
+                "assumption": how, "note": clip(f"as written in {file}: {texts}", 2000)}
+        rationale = row_of(model.spec, variable, given).rationale
         out = {"claims": list(rationale.claims)} if rationale.claims else {}
         out["assumption"] = how
         out["note"] = f"as written in {file}: {rationale}"
         return out
 
     meta = {"author": f"{label} reading of {file} (bayes.analysis.revisions.alternative_reading)", "notes": how}
-    document = _document(model, tables, rationale_of, meta=meta, out_path=path)
-    text = _dump(document, f"# Generated: the {how}.\n\n")
-    reading = _loaded(text, path, label)
+    document = model_document(model, tables, rationale_of, meta=meta, out_path=path)
+    text = dump_model(document, f"# Generated: the {how}.\n\n")
+    reading = loaded_model(text, path, label)
     if path is not None:
-        _write(text, path, force)
+        write_model_text(text, path, force)
     return reading
 
 
@@ -185,7 +185,7 @@ def _revised_rows(rows: list, v, spec, old, table, note) -> list:
             if combo not in changed:
                 out.append(piece)
                 continue
-            claims = list(_row_of(spec, v.name, dict(zip(v.parents, combo))).rationale.claims)
+            claims = list(row_of(spec, v.name, dict(zip(v.parents, combo))).rationale.claims)
             piece["probabilities"] = {s: float(x) for s, x in zip(v.states, table[index_of[combo]])}
             piece["rationale"] = ({"claims": claims} if claims else {}) | {"assumption": note}
             piece.pop("concentration", None)
@@ -200,7 +200,7 @@ def revised_copy(model, tables: dict[str, np.ndarray], path=None, note: str = "r
     Everything else is the file as written (comments are not kept)."""
     model = read_model(model)
     spec = model.spec
-    raw = copy.deepcopy(_raw(model))
+    raw = copy.deepcopy(raw_document(model))
     for variable, table in tables.items():
         if variable not in spec.variables:
             raise QueryError(f"unknown variable '{variable}'; known variables: {known(spec.variables)}", spec.path)
@@ -224,15 +224,16 @@ def revised_copy(model, tables: dict[str, np.ndarray], path=None, note: str = "r
             builder = body.pop("builder")
             rows = []
             for index in np.ndindex(*old.shape[:-1]):
-                row = {"given": _given(spec, variable, index)} if v.parents else {}
+                row = {"given": row_given(spec, variable, index)} if v.parents else {}
                 row["probabilities"] = {s: float(x) for s, x in zip(v.states, old[index])}
                 row["rationale"] = copy.deepcopy(builder["rationale"])
                 rows.append(row)
         body["table"] = _revised_rows(rows, v, spec, old, table, note)
-    text = _dump(raw, f"# A revised copy of {Path(spec.path).name} ({note}), written by bayes.analysis.revisions.\n\n")
-    revised = _loaded(text, path, f"{spec.name}_revised")
+    text = dump_model(raw, f"# A revised copy of {Path(spec.path).name} ({note}), "
+                           "written by bayes.analysis.revisions.\n\n")
+    revised = loaded_model(text, path, f"{spec.name}_revised")
     if path is not None:
-        _write(text, path, force)
+        write_model_text(text, path, force)
     return revised
 
 

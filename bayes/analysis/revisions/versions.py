@@ -26,7 +26,7 @@ COMMAND_LINE = "command line"
 
 # ------------------------------------------------------------------------------------- reading models
 
-def _clip(text, width: int = 240) -> str:
+def clip(text, width: int = 240) -> str:
     """Text cut to `width` characters with an ellipsis (rationales in one-line views)."""
     text = "" if text is None else str(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
@@ -55,7 +55,7 @@ def read_model(source) -> Model:
     return _from_raw(load_yaml_file(path), str(path), path.stem)
 
 
-def _raw(model: Model) -> dict:
+def raw_document(model: Model) -> dict:
     raw = getattr(model, "_revision_raw", None)
     if raw is None:
         raw = _plain(load_yaml_file(model.spec.path))
@@ -142,7 +142,7 @@ def structure_difference(a: ModelSpec, b: ModelSpec) -> str | None:
     return None
 
 
-def _same_shape(a: ModelSpec, b: ModelSpec, variable: str) -> bool:
+def same_shape(a: ModelSpec, b: ModelSpec, variable: str) -> bool:
     """True when `variable` has the same states and parents (with the same states) in both files, so its rows
     can be compared and swapped one by one."""
     if variable not in a.variables or variable not in b.variables:
@@ -164,16 +164,16 @@ def aligned_table(spec: ModelSpec, variable: str, ref: ModelSpec) -> np.ndarray:
     return array
 
 
-def _given(spec: ModelSpec, variable: str, index: tuple) -> dict[str, str]:
+def row_given(spec: ModelSpec, variable: str, index: tuple) -> dict[str, str]:
     v = spec.variables[variable]
     return {p: spec.states(p)[i] for p, i in zip(v.parents, index)}
 
 
-def _given_text(given: dict[str, str]) -> str:
+def given_text(given: dict[str, str]) -> str:
     return ", ".join(f"{p}={s}" for p, s in given.items()) or "(no parents)"
 
 
-def _row_of(spec: ModelSpec, variable: str, given: dict[str, str]):
+def row_of(spec: ModelSpec, variable: str, given: dict[str, str]):
     """The TableRow of `variable` for the parents' states in `given` (an index per variable, built once)."""
     index = spec.__dict__.setdefault("_revision_rows", {})
     if variable not in index:
@@ -183,25 +183,25 @@ def _row_of(spec: ModelSpec, variable: str, given: dict[str, str]):
     return index[variable].get(tuple(given.get(p) for p in v.parents))
 
 
-def _numbers_text(values: dict) -> str:
+def numbers_text(values: dict) -> str:
     return ", ".join(f"{s} {p:.4g}" for s, p in values.items())
 
 
 # ------------------------------------------------------------------------------------- writing model files
 
-def _dump(document: dict, header: str = "") -> str:
+def dump_model(document: dict, header: str = "") -> str:
     import yaml
 
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
 
 
-def _document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, meta: dict | None = None,
+def model_document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, meta: dict | None = None,
               claims: dict | None = None, scenarios: dict | None = None, outcomes: list | None = None,
               out_path=None) -> dict:
     """A model file (as a dict) with `ref`'s variables, states, parents, descriptions and labels, every
     variable written as a full table of numbers from `tables` with `rationale_of(variable, given)` per row (a
     table of more than ARRAY_ROWS rows as one `array:` block, with `rationale_of(variable, None)`)."""
-    spec, raw = ref.spec, _raw(ref)
+    spec, raw = ref.spec, raw_document(ref)
     raw_meta = raw.get("model") or {}
     head = {"title": spec.title, "source": spec.source, "as_of": spec.as_of, "author": spec.author}
     if spec.description:
@@ -232,7 +232,7 @@ def _document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, meta: 
             continue
         rows = []
         for index in np.ndindex(*table.shape[:-1]):
-            given = _given(spec, name, index)
+            given = row_given(spec, name, index)
             row = {"given": given} if v.parents else {}
             row["probabilities"] = {s: float(x) for s, x in zip(v.states, table[index])}
             row["rationale"] = rationale_of(name, given)
@@ -252,7 +252,7 @@ def _document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, meta: 
     return document
 
 
-def _loaded(text: str, path, name: str) -> Model:
+def loaded_model(text: str, path, name: str) -> Model:
     """What is about to be written, parsed as any model file is (a bug here would be one line, not a file
     that `bayes check` refuses later)."""
     filename = str(path) if path is not None else f"<{name}>"
@@ -262,6 +262,6 @@ def _loaded(text: str, path, name: str) -> Model:
         raise BayesInputError(f"the written model would not load: {exc.message}", filename, exc.line) from None
 
 
-def _write(text: str, path, force: bool) -> Path:
+def write_model_text(text: str, path, force: bool) -> Path:
     out = check_output(path, force)
     return atomic_write_text(out, text)

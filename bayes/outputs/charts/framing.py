@@ -12,8 +12,8 @@ import numpy as np
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write, check_output
 from bayes.modelfile.scales import ICD203, Scale, describe
-from bayes.outputs.charts.style import (BAND_SHADES, PAD_IN, SUBTITLE_SIZE, TEXT_SIZE, TITLE_SIZE, _lines, _renderer,
-                                        briefing_style, wrap_points)
+from bayes.outputs.charts.style import (BAND_SHADES, PAD_IN, SUBTITLE_SIZE, TEXT_SIZE, TITLE_SIZE, briefing_style,
+                                        line_count, renderer_of, wrap_points)
 
 # ------------------------------------------------------------------------------------- layout
 
@@ -29,23 +29,23 @@ def add_titles(ax, title: str | None = None, subtitle: str | None = None, source
     size = TITLE_SIZE
     if title:
         wrapped = wrap_points(title, room, size, "bold")
-        while _lines(wrapped) > 2 and size > 18:
+        while line_count(wrapped) > 2 and size > 18:
             size -= 2
             wrapped = wrap_points(title, room, size, "bold")
         fig.text(pad / 72 / width_in, y / 72 / height_in, wrapped, ha="left", va="top", fontsize=size,
                  fontweight="bold", gid="title")
-        y -= _lines(wrapped) * size * 1.22 + 6
+        y -= line_count(wrapped) * size * 1.22 + 6
     if subtitle:
         wrapped = wrap_points(subtitle, room, SUBTITLE_SIZE)
         fig.text(pad / 72 / width_in, y / 72 / height_in, wrapped, ha="left", va="top", fontsize=SUBTITLE_SIZE,
                  color="#444444", gid="subtitle")
-        y -= _lines(wrapped) * SUBTITLE_SIZE * 1.22 + 6
+        y -= line_count(wrapped) * SUBTITLE_SIZE * 1.22 + 6
     bottom = pad
     if source:
         wrapped = wrap_points(source, room, TEXT_SIZE)
         fig.text(pad / 72 / width_in, pad / 72 / height_in, wrapped, ha="left", va="bottom", fontsize=TEXT_SIZE,
                  color="#555555", gid="source")
-        bottom += _lines(wrapped) * TEXT_SIZE * 1.22 + 8
+        bottom += line_count(wrapped) * TEXT_SIZE * 1.22 + 8
     frame_top = y - 8 if top is None else min(top * height_in * 72, y - 8)
     fig._bayes_frame = (bottom / 72 / height_in, frame_top / 72 / height_in)
     if fit:
@@ -53,7 +53,7 @@ def add_titles(ax, title: str | None = None, subtitle: str | None = None, source
     return ax
 
 
-def _on_layout(ax, hook):
+def on_layout(ax, hook):
     """Run `hook(ax)` before each step of `fit_axes` (for labels whose place depends on the plot's size)."""
     hooks = getattr(ax, "_bayes_hooks", [])
     hooks.append(hook)
@@ -67,7 +67,7 @@ def fit_axes(ax, iterations: int = 5):
     fig = ax.figure
     if len(fig.axes) != 1:
         return ax
-    renderer = _renderer(fig)
+    renderer = renderer_of(fig)
     width, height = fig.bbox.width, fig.bbox.height
     pad = PAD_IN * fig.dpi
     bottom, top = getattr(fig, "_bayes_frame", (PAD_IN / fig.get_figheight(), 1 - PAD_IN / fig.get_figheight()))
@@ -94,7 +94,7 @@ def fit_axes(ax, iterations: int = 5):
 
 def _extent_pt(artist, fig):
     """An artist's drawn box in points (x0, y0, x1, y1)."""
-    box = artist.get_window_extent(_renderer(fig))
+    box = artist.get_window_extent(renderer_of(fig))
     k = 72.0 / fig.dpi
     return box.x0 * k, box.y0 * k, box.x1 * k, box.y1 * k
 
@@ -157,21 +157,21 @@ def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True,
                 t.xyann = (6 + r * (w + 8), 0)
 
     ax._bayes_band_labels = labels
-    _on_layout(ax, restack)
+    on_layout(ax, restack)
     return ax
 
 
-def _band_block_width(ax) -> float:
+def band_block_width(ax) -> float:
     """How far (points) the band names reach right of the axes (orient "y")."""
     labels = getattr(ax, "_bayes_band_labels", [])
     if not labels:
         return 0.0
     fig = ax.figure
-    right = ax.get_window_extent(_renderer(fig)).x1 * 72 / fig.dpi
+    right = ax.get_window_extent(renderer_of(fig)).x1 * 72 / fig.dpi
     return max(_extent_pt(t, fig)[2] for t in labels) - right
 
 
-# ------------------------------------------------------------------------------------- charts
+# ------------------------------------------------------------------------------------- value labels
 
 def value_text(p: float, scale: Scale = ICD203, lo: float | None = None, hi: float | None = None) -> str:
     """'likely (78%; 69-88%)': the words and number a bar is labelled with (the interval, when given)."""

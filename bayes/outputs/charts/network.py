@@ -8,9 +8,9 @@ import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from bayes.outputs.charts.framing import add_titles
-from bayes.outputs.charts.style import (BAR_COLOUR, FORCED_COLOUR, OBSERVED_COLOUR, PAD_IN, TEXT_SIZE, _lines,
-                                        _new_axes, _state_texts, text_width, wrap_points)
-from bayes.outputs.network_layout import _graph, _isotonic, _layered
+from bayes.outputs.charts.style import (BAR_COLOUR, FORCED_COLOUR, OBSERVED_COLOUR, PAD_IN, TEXT_SIZE, line_count,
+                                        new_axes, state_texts, text_width, wrap_points)
+from bayes.outputs.network_layout import graph_of, isotonic_fit, layered
 
 
 def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pad):
@@ -20,11 +20,11 @@ def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pa
         tag = " [observed]" if v in evidence else (" [forced]" if v in do else "")
         title = wrap_points(var.display + tag, text_w, size, "bold")
         rows = []
-        for state, words in zip(model.states(v), _state_texts(model.states(v))):
+        for state, words in zip(model.states(v), state_texts(model.states(v))):
             p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
             text = wrap_points(("" if np.isnan(p) else f"{p:.0%}  ") + words, text_w, size)
             rows.append((state, p, text))
-        height = pad + _lines(title) * line + 2 + sum(_lines(t) * line + 6 for _, _, t in rows) + pad - 2
+        height = pad + line_count(title) * line + 2 + sum(line_count(t) * line + 6 for _, _, t in rows) + pad - 2
         boxes[v] = {"title": title, "rows": rows, "h": height}
     return boxes
 
@@ -32,10 +32,10 @@ def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pa
 def _network_geometry(model, probs, evidence, do, size: float, room_w: float, room_h: float):
     """Boxes, their text and the routed arcs at font `size` (points), in points with y growing downward;
     None when it does not fit the room. Columns holding more text get more of the width."""
-    graph = _graph(model)
+    graph = graph_of(model)
     cut = {(p, v) for p, v in graph.edges if v in do}
     graph.remove_edges_from(cut)
-    layers, chains = _layered(graph, list(model.variables))
+    layers, chains = layered(graph, list(model.variables))
     n = len(layers)
     line = size * 1.12
     pad = 4.0
@@ -63,7 +63,7 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
         words = [(w, "bold") for v in layers[k] if not isinstance(v, tuple)
                  for w in model.spec.variables[v].display.split()]
         words += [(w, "normal") for v in layers[k] if not isinstance(v, tuple)
-                  for s in _state_texts(model.states(v)) for w in s.split()]
+                  for s in state_texts(model.states(v)) for w in s.split()]
         return max((text_width(w, size, b) for w, b in words), default=0.0) + 2 * pad + 4
 
     floor = [max(6 * size, longest_word(k)) for k in range(n)]
@@ -110,7 +110,7 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
             offsets = [0.0]
             for a, b in zip(lay, lay[1:]):
                 offsets.append(offsets[-1] + (heights[a] + heights[b]) / 2 + gap_y)
-            fitted = _isotonic([w - o for w, o in zip(want, offsets)])
+            fitted = isotonic_fit([w - o for w, o in zip(want, offsets)])
             for v, f, o in zip(lay, fitted, offsets):
                 y[v] = f + o
     top = min(y[v] - heights[v] / 2 for v in y)
@@ -155,7 +155,7 @@ def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=
     if data is None:
         data = model.query(model.variables, given=evidence, do=do)
     probs = {v: g.set_index("state")["probability"] for v, g in data.groupby("variable", sort=False)}
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     fig = ax.figure
     ax.set_axis_off()
     add_titles(ax, title, subtitle, source, fit=False)
@@ -202,11 +202,11 @@ def _draw_network(ax, model, geo, evidence, do):
                                     facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
         ax.text(left + box_w / 2, top + pad, spec["title"], ha="center", va="top", fontsize=size, fontweight="bold",
                 zorder=3, linespacing=1.0, gid=f"node-title:{v}")
-        yy = top + pad + _lines(spec["title"]) * line + 3
+        yy = top + pad + line_count(spec["title"]) * line + 3
         for state, p, text in spec["rows"]:
             ax.text(left + pad, yy, text, ha="left", va="top", fontsize=size, zorder=3, linespacing=1.0,
                     gid=f"state:{v}={state}")
-            yy += _lines(text) * line + 1
+            yy += line_count(text) * line + 1
             ax.add_patch(Rectangle((left + pad, yy), (box_w - 2 * pad) * (0 if np.isnan(p) else p), 3,
                                    facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
             yy += 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def _clear_spot(ax, anchor, candidates, size_pt, obstacles, placed, fig):
+def clear_spot(ax, anchor, candidates, size_pt, obstacles, placed, fig):
     """The first offset (points) from `anchor` (display pixels) whose text box (width, height in points)
     clears every obstacle segment and every box already placed; the first candidate if none does."""
     k = fig.dpi / 72.0
@@ -11,9 +11,9 @@ def _clear_spot(ax, anchor, candidates, size_pt, obstacles, placed, fig):
     for dx, dy in candidates:
         cx, cy = anchor[0] + dx * k, anchor[1] + dy * k
         box = (cx - w / 2 - 2, cy - h / 2 - 2, cx + w / 2 + 2, cy + h / 2 + 2)
-        if any(_boxes_overlap(box, other) for other in placed):
+        if any(boxes_overlap(box, other) for other in placed):
             continue
-        if any(_segment_hits_box(p, q, box) for p, q in obstacles):
+        if any(segment_hits_box(p, q, box) for p, q in obstacles):
             continue
         return (dx, dy), box
     dx, dy = candidates[0]
@@ -21,11 +21,11 @@ def _clear_spot(ax, anchor, candidates, size_pt, obstacles, placed, fig):
     return (dx, dy), (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def _boxes_overlap(a, b) -> bool:
+def boxes_overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _segment_hits_box(p, q, box) -> bool:
+def segment_hits_box(p, q, box) -> bool:
     """Whether the segment p-q passes through the box (x0, y0, x1, y1): Liang-Barsky clipping."""
     x0, y0, x1, y1 = box
     dx, dy = q[0] - p[0], q[1] - p[1]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from bayes.modelfile.scales import ICD203, Scale, describe
 from bayes.outputs.charts.framing import add_titles, draw_bands
-from bayes.outputs.charts.style import BAR_COLOUR, PALETTE, _clip, _new_axes, _wrap_name
+from bayes.outputs.charts.style import BAR_COLOUR, PALETTE, clip_text, new_axes, wrap_name
 
 # ------------------------------------------------------------------------------------- revisions and second opinions
 
@@ -31,7 +31,7 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
     frame = frame.sort_values("_size", ascending=False, kind="stable")
     moved = frame[frame["_size"] >= 5e-4]  # half a tenth of a point: what the terminal view counts as moved
     frame = (moved if len(moved) else frame).head(top).reset_index(drop=True)
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     draw_bands(ax, scale, "x")
     positions = np.arange(len(frame))
     olds, news = frame["_old"].to_numpy(), frame["_new"].to_numpy()
@@ -47,7 +47,7 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
         scenarios = frame["scenario_label"].fillna(frame.get("scenario", "")).astype(str)
     else:
         scenarios = frame["scenario"].astype(str)
-    names = [f"{_clip(s, 38)}\n{_clip(_outcome_words(o), 38)}" for o, s in zip(frame["outcome"], scenarios)]
+    names = [f"{clip_text(s, 38)}\n{clip_text(_outcome_words(o), 38)}" for o, s in zip(frame["outcome"], scenarios)]
     ax.set_yticks(positions, names)
     _percent_rows(ax, len(frame))
     ax.figure.subplots_adjust(left=0.3, right=0.72)
@@ -67,7 +67,7 @@ def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale:
     scenarios = list(dict.fromkeys(frame["scenario"]))
     labels = dict(zip(frame["scenario"], frame["scenario_label"] if "scenario_label" in frame else frame["scenario"]))
     analysts = list(dict.fromkeys(frame.loc[~frame["pooled"].astype(bool), "analyst"]))
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     draw_bands(ax, scale, "x")
     positions = np.arange(len(scenarios))
     value = {(r.scenario, r.analyst, bool(r.pooled)): float(r.probability) for r in frame.itertuples()}
@@ -85,7 +85,7 @@ def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale:
                 else "impossible evidence")
         ax.annotate(text, (1, pos), xycoords=("axes fraction", "data"), xytext=(10, 0), textcoords="offset points",
                     va="center", ha="left", gid="spread-label", annotation_clip=False)
-    ax.set_yticks(positions, [_wrap_name(str(labels[s]), 34, max_lines=2) for s in scenarios])
+    ax.set_yticks(positions, [wrap_name(str(labels[s]), 34, max_lines=2) for s in scenarios])
     _percent_rows(ax, len(scenarios))
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncol=min(len(analysts) + 1, 5), frameon=False)
     ax.figure.subplots_adjust(left=0.27, right=0.68)

@@ -10,9 +10,9 @@ import seaborn as sns
 from matplotlib.patches import Rectangle
 
 from bayes.modelfile.scales import ICD203, Scale
-from bayes.outputs.charts.framing import _on_layout, add_titles, draw_bands, value_text
-from bayes.outputs.charts.style import (BAR_COLOUR, BASELINE_COLOUR, PAD_IN, SET_COLOUR, TEXT_SIZE, _lines, _new_axes,
-                                        _renderer, wrap_points)
+from bayes.outputs.charts.framing import add_titles, draw_bands, on_layout, value_text
+from bayes.outputs.charts.style import (BAR_COLOUR, BASELINE_COLOUR, PAD_IN, SET_COLOUR, TEXT_SIZE, line_count,
+                                        new_axes, renderer_of, wrap_points)
 
 
 def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "label", scale: Scale = ICD203,
@@ -21,7 +21,7 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
                    set_by: str = "set_by", baseline: str | None = "baseline"):
     """One outcome's probability per scenario as horizontal bars over the scale's bands.
 
-    `data` is one row per scenario (see `analysis.scenario_outcome`). With `low`/`high` columns the
+    `data` is one row per scenario (see `bayes.analysis.scenarios.scenario_outcome`). With `low`/`high` columns the
     bars get interval whiskers. Each bar's value is written in a column right of the plot, where no bar
     or whisker can reach it (on a narrow figure, under 9 in, the scenario and its value go on a line of
     their own above each bar instead, and the bands are shaded but not named). Rows whose `set_by`
@@ -34,7 +34,7 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
     if sort:
         frame = pd.concat([frame[~is_set].sort_values(x, ascending=False, kind="stable"), frame[is_set]])
         is_set = is_set.loc[frame.index]
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     fig = ax.figure
     narrow = fig.get_figwidth() < 9
     draw_bands(ax, scale, "x", label=not narrow)
@@ -61,7 +61,7 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
         positions, tops, cur = [], [], 0.0
         for t in texts:
             tops.append(cur)
-            positions.append(cur + _lines(t) * 1.2 + 0.75)
+            positions.append(cur + line_count(t) * 1.2 + 0.75)
             cur = positions[-1] + 0.45 + 0.55
         positions = np.array(positions)
         height = 0.9
@@ -119,20 +119,20 @@ def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "labe
 
 
 def _pct_text(p: float) -> str:
-    from bayes.modelfile.scales import _pct
+    from bayes.modelfile.scales import percent_text
 
-    return _pct(float(p))
+    return percent_text(float(p))
 
 
 def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float):
     """Wrap column names to the drawn column width and row names to `row_room` (points)."""
     def hook(ax):
         fig = ax.figure
-        width = ax.get_window_extent(_renderer(fig)).width * 72 / fig.dpi / max(len(columns), 1) - 8
+        width = ax.get_window_extent(renderer_of(fig)).width * 72 / fig.dpi / max(len(columns), 1) - 8
         ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, max(width, 40)) for c in columns], rotation=0)
 
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap_points(r, row_room) for r in rows], rotation=0)
-    _on_layout(ax, hook)
+    on_layout(ax, hook)
 
 
 def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtitle: str | None = None,
@@ -148,7 +148,7 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
         for _, r in data.iterrows():
             if str(r[set_by] or ""):
                 set_cells[(r[row], r[column])] = str(r[set_by])
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     annot = table.map(lambda p: f"{p:.0%}")
     for (r, c), how in set_cells.items():
         annot.loc[r, c] = f"{table.loc[r, c]:.0%} ({how})"
@@ -178,7 +178,7 @@ def cpt_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtit
     child's states (`data` is `Model.cpt(variable)`, rationale column optional)."""
     table = data.drop(columns=[c for c in ("rationale",) if c in data.columns])
     labels = [" / ".join(str(x).replace("_", " ") for x in (k if isinstance(k, tuple) else (k,))) for k in table.index]
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     fig = ax.figure
     rows = len(table)
     size = max(8.0, min(TEXT_SIZE, 0.62 * fig.get_figheight() * 72 / max(rows, 1) / 1.3))

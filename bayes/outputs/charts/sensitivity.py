@@ -10,17 +10,17 @@ import numpy as np
 import pandas as pd
 
 from bayes.modelfile.scales import ICD203, Scale
-from bayes.outputs.charts.framing import _band_block_width, _on_layout, add_titles, draw_bands
-from bayes.outputs.charts.placement import _clear_spot
-from bayes.outputs.charts.style import BAR_COLOUR, TEXT_SIZE, _lines, _new_axes, _renderer, text_width, wrap_points
+from bayes.outputs.charts.framing import add_titles, band_block_width, draw_bands, on_layout
+from bayes.outputs.charts.placement import clear_spot
+from bayes.outputs.charts.style import BAR_COLOUR, TEXT_SIZE, line_count, new_axes, renderer_of, text_width, wrap_points
 
 
 def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, ax=None, title: str | None = None,
                   subtitle: str | None = None, source: str | None = None):
     """One-way sensitivity as a tornado: each judgement's bar runs from the target at its low end to the
-    target at its high end, largest swing on top (`data` is `analysis.sensitivity(...)`)."""
+    target at its high end, largest swing on top (`data` is `bayes.analysis.sensitivity.sensitivity(...)`)."""
     frame = data.sort_values("swing", ascending=False, kind="stable").head(top)
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     positions = np.arange(len(frame))
     left = np.minimum(frame["target_low"], frame["target_high"]).to_numpy()
     width = np.abs(frame["target_high"] - frame["target_low"]).to_numpy()
@@ -37,10 +37,10 @@ def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, a
 
     def fit_rows(ax, names=names, room=room):
         # long names take smaller type (never under 9 pt) where the rows would run into each other
-        rows_pt = ax.get_window_extent(_renderer(fig)).height * 72 / fig.dpi / max(len(names), 1)
+        rows_pt = ax.get_window_extent(renderer_of(fig)).height * 72 / fig.dpi / max(len(names), 1)
 
         def fits(wrapped, size):
-            return max((_lines(w) for w in wrapped), default=1) * size * 1.3 <= rows_pt
+            return max((line_count(w) for w in wrapped), default=1) * size * 1.3 <= rows_pt
 
         # names wrap at spaces; only names that cannot fit so (long identifiers) also break after '_'
         tries = [(s, False) for s in np.arange(TEXT_SIZE, 8.5, -0.5)] + [(s, True) for s in np.arange(TEXT_SIZE, 6.5, -0.5)]
@@ -54,7 +54,7 @@ def tornado_chart(data: pd.DataFrame, *, top: int = 12, scale: Scale = ICD203, a
             tick.set_fontsize(size)
 
     fit_rows(ax)
-    _on_layout(ax, fit_rows)
+    on_layout(ax, fit_rows)
     ax.set_ylim(len(frame) - 0.5, -0.5)
     ax.set_xlim(lo, hi)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -69,7 +69,7 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
     over the scale's bands, each update numbered on the line (placed clear of the line and of each other)
     and explained in a numbered key right of the band labels."""
     frame = data[(data["variable"] == variable) & (data["state"] == state)].reset_index(drop=True)
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     fig = ax.figure
     draw_bands(ax, scale, "y")
     dates = pd.to_datetime(frame["date"])
@@ -97,13 +97,13 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
 
     def place(ax):
         # the key: a column right of the band names, entries top to bottom
-        x = _band_block_width(ax) + 14
+        x = band_block_width(ax) + 14
         y = 0.0
         for t in key:
             t.xyann = (x, y)
-            y -= (_lines(t.get_text()) * TEXT_SIZE * 1.22) + 6
+            y -= (line_count(t.get_text()) * TEXT_SIZE * 1.22) + 6
         # the numbers: above, below, right or left of their point, clear of the line and of each other
-        renderer = _renderer(fig)
+        renderer = renderer_of(fig)
         line = ax.get_lines()[0]
         xy = line.get_transform().transform(line.get_path().vertices)  # the drawn steps, in pixels
         segments = list(zip(xy[:-1], xy[1:]))
@@ -114,11 +114,11 @@ def timeline_chart(data: pd.DataFrame, *, variable: str, state: str, scale: Scal
             size = (box.width * 72 / fig.dpi, box.height * 72 / fig.dpi)
             cands = [(0, 14), (0, -14), (14, 0), (-14, 0), (12, 14), (-12, 14), (12, -14), (-12, -14),
                      (0, 26), (0, -26), (22, 22), (-22, 22), (22, -22), (-22, -22)]
-            offset, spot = _clear_spot(ax, anchor, cands, size, segments, placed, fig)
+            offset, spot = clear_spot(ax, anchor, cands, size, segments, placed, fig)
             t.xyann = offset
             placed.append(spot)
 
-    _on_layout(ax, place)
+    on_layout(ax, place)
     add_titles(ax, title, subtitle, source)
     return ax
 
@@ -129,7 +129,7 @@ def calibration_chart(data: pd.DataFrame, *, ax=None, title: str | None = None, 
     point size by count, the diagonal for perfect calibration; each point's count sits where it clears
     the point, the diagonal and the axes."""
     frame = data.dropna(subset=["mean_forecast"])
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     fig = ax.figure
     ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls="--", zorder=1, gid="diagonal")
     sizes = 40 + 30 * frame["count"].to_numpy(dtype=float)
@@ -146,7 +146,7 @@ def calibration_chart(data: pd.DataFrame, *, ax=None, title: str | None = None, 
     ax.set_ylabel("observed frequency")
 
     def place(ax):
-        renderer = _renderer(fig)
+        renderer = renderer_of(fig)
         inner = ax.get_window_extent(renderer)
         diag = ax.transData.transform([(0, 0), (1, 1)])
         walls = [((inner.x0, inner.y0), (inner.x1, inner.y0)), ((inner.x0, inner.y0), (inner.x0, inner.y1)),
@@ -165,10 +165,10 @@ def calibration_chart(data: pd.DataFrame, *, ax=None, title: str | None = None, 
             r = np.sqrt(s) / 2 + 4
             w = size[0] / 2 + r
             cands = [(w, 0), (-w, 0), (0, r + size[1] / 2), (0, -r - size[1] / 2), (w, r), (-w, r), (w, -r), (-w, -r)]
-            offset, spot = _clear_spot(ax, anchor, cands, size, [tuple(diag), *walls, *points], placed, fig)
+            offset, spot = clear_spot(ax, anchor, cands, size, [tuple(diag), *walls, *points], placed, fig)
             t.xyann = offset
             placed.append(spot)
 
-    _on_layout(ax, place)
+    on_layout(ax, place)
     add_titles(ax, title, subtitle, source)
     return ax

@@ -28,12 +28,12 @@ LABEL_WIDTH = 45  # characters per line of a bar label before it wraps (notebook
 BOX_LABEL_CHARS = 36
 
 
-def _clip(text: str, width: int) -> str:
+def clip_text(text: str, width: int) -> str:
     """Text cut to `width` characters, with an ellipsis when cut."""
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
-def _wrap_name(text: str, width: int, max_lines: int | None = None) -> str:
+def wrap_name(text: str, width: int, max_lines: int | None = None) -> str:
     """Wrap at spaces; a word longer than a line (a long identifier) breaks after an underscore. With
     `max_lines`, the rest is cut with an ellipsis."""
     lines = []
@@ -49,7 +49,7 @@ def _wrap_name(text: str, width: int, max_lines: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _state_texts(states) -> list[str]:
+def state_texts(states) -> list[str]:
     """State names in words, without the words every state starts with (often the variable's subject)."""
     split = [s.split("_") for s in states]
     common = 0
@@ -79,7 +79,7 @@ def briefing_style(font_scale: float = 1.0):
         yield
 
 
-def _new_axes(ax, figsize=SLIDE_SIZE):
+def new_axes(ax, figsize=SLIDE_SIZE):
     if ax is not None:
         return ax
     fig, ax = plt.subplots(figsize=figsize)
@@ -88,7 +88,7 @@ def _new_axes(ax, figsize=SLIDE_SIZE):
 
 # ------------------------------------------------------------------------------------- measured text
 
-def _renderer(fig):
+def renderer_of(fig):
     canvas = fig.canvas
     return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
 
@@ -97,7 +97,7 @@ def _renderer(fig):
 def text_width(text: str, size: float = TEXT_SIZE, weight: str = "normal") -> float:
     """Width of one line of text in points, as matplotlib's renderer draws it (the default font)."""
     fig = _measure_figure()
-    w, _, _ = _renderer(fig).get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
+    w, _, _ = renderer_of(fig).get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
                                                            ismath=False)
     return w * 72.0 / fig.dpi
 
@@ -144,5 +144,5 @@ def wrap_points(text: str, width: float, size: float = TEXT_SIZE, weight: str = 
     return "\n".join(out)
 
 
-def _lines(text: str) -> int:
+def line_count(text: str) -> int:
     return text.count("\n") + 1
