@@ -40,21 +40,22 @@ def _draw_count(text):
     return value
 
 
-def _seed(text):
+def _whole_number(text) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _seed(text):
+    value = _whole_number(text)
     if not 0 <= value < 2 ** 63:
         raise argparse.ArgumentTypeError("a seed is a whole number from 0 to 2**63 - 1")
     return value
 
 
 def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
