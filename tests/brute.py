@@ -36,9 +36,9 @@ def joint(spec, do=None):
 def posterior(spec, target, evidence=None, do=None, _cache={}):
     evidence = evidence or {}
     key = (id(spec), tuple(sorted((do or {}).items())))
-    if key not in _cache:
-        _cache[key] = joint(spec, do)
-    names, table = _cache[key]
+    if key not in _cache or _cache[key][0] is not spec:  # the cache holds the spec: its id stays its own
+        _cache[key] = (spec, joint(spec, do))
+    names, table = _cache[key][1]
     idx = {v: i for i, v in enumerate(names)}
     out = np.zeros(len(spec.variables[target].states))
     for combo, p in table.items():

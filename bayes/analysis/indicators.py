@@ -35,9 +35,10 @@ def watchable(model, target: str | None = None, given=None, do=None) -> list[str
 
 # ------------------------------------------------------------------------------------- indicators
 
-def _entropy_bits(p: np.ndarray) -> float:
-    p = p[p > 0]
-    return float(-(p * np.log2(p)).sum())
+def entropy_bits(p: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Shannon entropy in bits along `axis` (0 log 0 = 0); NaN rows (impossible evidence in a draw) give 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=axis)
 
 
 def indicators(model, target: str, given=None, do=None, draws: int | None = None, seed: int | None = None) -> pd.DataFrame:
@@ -64,7 +65,7 @@ def indicators(model, target: str, given=None, do=None, draws: int | None = None
     for o, r in zip(candidates, model.engine.run(queries, strict=False)):
         post = r.probabilities[0]  # (card O, card T)
         p_o = r.evidence_probability[0] / r.evidence_probability[0].sum()
-        mi = _entropy_bits(now_dist) - sum(float(w) * _entropy_bits(post[i]) for i, w in enumerate(p_o) if w > 0)
+        mi = float(entropy_bits(now_dist) - sum(w * entropy_bits(post[i]) for i, w in enumerate(p_o) if w > 0))
         label = o.replace("_", " ")  # the name, not the label: labels may be whole questions
         for i, s in enumerate(spec.states(o)):
             p_if = float(post[i, k]) if p_o[i] > 0 else float("nan")
@@ -92,15 +93,11 @@ def _indicator_intervals(model, frame, queries, candidates, now_query, k, draws,
                              parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed), strict=False)
     now = batch[len(queries)].probabilities  # (N, card T)
 
-    def entropy(p, axis):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=axis)
-
     columns = {"if_lo90": [], "if_hi90": [], "mi_lo90": [], "mi_hi90": []}
     for o, r in zip(candidates, batch):
         post = r.probabilities  # (N, card O, card T)
         weights = r.evidence_probability / r.evidence_probability.sum(axis=1, keepdims=True)
-        mi = np.clip(entropy(now, 1) - np.nansum(weights * entropy(post, 2), axis=1), 0.0, None)
+        mi = np.clip(entropy_bits(now, 1) - np.nansum(weights * entropy_bits(post, 2), axis=1), 0.0, None)
         mi_lo, mi_hi = interval(mi)
         for i in range(post.shape[1]):
             values = post[:, i, k][np.isfinite(post[:, i, k])]

@@ -80,8 +80,10 @@ def score_model(model, outcomes_file=None, base_rates_file=None) -> pd.DataFrame
 
 
 def calibration_table(forecasts: list[float], happened: list[bool], bins: int = 5) -> pd.DataFrame:
-    """Mean forecast against observed frequency per probability bin, with counts."""
-    edges = np.linspace(0, 1, bins + 1)
+    """Mean forecast against observed frequency per probability bin, with counts. Bins are equal-width; a
+    forecast on an inner edge goes to the upper bin (docs/methods.md#scoring): the edges are k / bins, the
+    same floating-point numbers as the forecasts 0.2, 0.6, 0.7 a person writes (np.linspace's 0.6 is not)."""
+    edges = np.arange(bins + 1) / bins
     f, h = np.asarray(forecasts, dtype=float), np.asarray(happened, dtype=float)
     index = np.clip(np.digitize(f, edges[1:-1]), 0, bins - 1)
     rows = []

@@ -28,6 +28,7 @@ import yaml
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text
 from bayes.inference.network import import_pgmpy, table_array
+from bayes.modelfile.spec import ARRAY_ROWS
 
 FORMATS = ("bif", "xmlbif", "net", "xdsl")
 SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
@@ -35,7 +36,6 @@ SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xm
 GENIE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 BOX_SLOT = 120  # vertical pixels per layer in GeNIe: room for a four-state bar chart node
 ROUNDING_SLACK = 1e-4  # an imported row this close to summing to 1 was rounded in print, not mis-entered
-ARRAY_ROWS = 64  # tables with more rows than this are imported as one `array:` block (docs/model-file.md#array)
 
 
 def _num(x: float) -> str:
@@ -164,11 +164,6 @@ def export_model(model, fmt: str, path: str | os.PathLike, force: bool = False) 
     return atomic_write_text(path, WRITERS[fmt](model))
 
 
-def read_network(path: str | os.PathLike, fmt: str | None = None):
-    """A pgmpy network from an XDSL, BIF, XMLBIF or NET file (format from the suffix unless given)."""
-    return _read(Path(path), fmt)[0]
-
-
 def _read(path: Path, fmt: str | None):
     """(network, format, descriptions by variable, title, comment): each file is read and parsed once;
     the descriptions, title and comment are what the format keeps (XDSL, NET), else empty/None."""
@@ -215,11 +210,22 @@ def _read(path: Path, fmt: str | None):
             network = load()
     except RecursionError:
         raise BayesInputError(f"not a readable {fmt.upper()} file: nested too deeply", str(path)) from None
-    except Exception as exc:  # the readers raise many kinds; the analyst needs one line
+    except Exception as exc:  # pgmpy's readers raise many kinds on a bad file; the analyst needs one line
+        if _raised_by_us(exc):
+            raise  # a bug of ours is a bug, not a bad file
         raise BayesInputError(f"not a readable {fmt.upper()} file: {type(exc).__name__}: {exc}".splitlines()[0],
                               str(path)) from None
     _check_tables(network, path)
     return network, fmt, descriptions, title, comment
+
+
+def _raised_by_us(exc: BaseException) -> bool:
+    """Whether the innermost frame of the exception's traceback is this package's code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    package = str(Path(__file__).resolve().parents[1])
+    return tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(package)
 
 
 def _check_tables(network, path: Path):

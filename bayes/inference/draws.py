@@ -111,7 +111,9 @@ class GeneratedDraws(Draws):
             return self._block(blocks[0])
         out = {i: np.empty(((stop - start,) + shape) if self.first else (shape + (stop - start,)))
                for i, shape in self.shapes.items()}
-        for b, piece in zip(blocks, worker_pool().map(self._block, blocks)):
+        with worker_pool() as pool:
+            pieces = list(pool.map(self._block, blocks))
+        for b, piece in zip(blocks, pieces):
             lo = b * self.block - start
             for i, a in piece.items():
                 if self.first:
@@ -136,16 +138,12 @@ class GeneratedDraws(Draws):
         return [(lo, min(lo + self.block, self.n)) for lo in range(0, self.n, self.block)]
 
 
-_POOL = None
-
-
 def worker_pool():
-    global _POOL
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
+    """Threads for one run's draws, used as a context manager so they end with the run (no pool outlives
+    the question that needed it)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
-    return _POOL
+    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
 
 def blas_threads(draws):

@@ -1,15 +1,16 @@
 """Batched exact inference: every parameter draw and every query in a few tensor contractions.
 
 Why not loop pgmpy: one VariableElimination query costs about a millisecond, so 10,000 parameter
-draws x a handful of scenarios takes minutes. Here each table carries the draw axis last, shaped
-(*parents, child, N), and one einsum contracts them all at once:
+draws x a handful of scenarios takes minutes. Here each drawn table carries a draw axis, last for
+analysts' models, (*parents, child, N), or first for big networks (inference/draws.py), and a few
+contractions answer every draw at once:
 
 - pruning: only the target, the evidence, the swept variables and their ancestors enter;
 - evidence by slicing the tables, interventions by graph surgery (a forced variable loses its parents
   and its own table; its children are sliced at the forced state);
 - sweeps: every combination of several evidence variables stays an output axis instead of a loop;
-- the contraction order (greedy min-weight variable elimination, inference/planning.py) is computed once per query
-  shape and cached; the same plan in every process;
+- the contraction order (the best of three greedy elimination heuristics, inference/planning.py) is computed
+  once per query shape and cached; the same plan in every process;
 - draws are processed in chunks, so memory is bounded whatever the number of draws; a chunk whose largest
   table would exceed the memory budget is split, and a run whose answers alone would exceed it is refused.
 
@@ -132,7 +133,7 @@ class Engine:
     def __init__(self, net: CompiledNetwork, chunk_size: int = DEFAULT_CHUNK, optimize: str = "elimination"):
         self.net = net
         self.chunk_size = chunk_size
-        # "elimination": greedy min-weight variable elimination (inference/planning.py), deterministic and cheap;
+        # "elimination": the best of three greedy elimination orders (inference/planning.py), deterministic, cheap;
         # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
         self._plans: dict[tuple, tuple] = {}
@@ -217,20 +218,21 @@ class Engine:
             return
         from collections import deque
 
-        pool, pending = worker_pool(), deque()
+        pending = deque()
         spans = iter(draws.spans())
-        ahead = pool._max_workers + 1
-        for span in spans:
-            pending.append((span, pool.submit(draws.chunk, *span)))
-            if len(pending) >= ahead:
-                break
-        while pending:
-            (start, stop), future = pending.popleft()
-            tables = future.result()
-            nxt = next(spans, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(draws.chunk, *nxt)))
-            yield start, stop, tables
+        with worker_pool() as pool:
+            ahead = pool._max_workers + 1
+            for span in spans:
+                pending.append((span, pool.submit(draws.chunk, *span)))
+                if len(pending) >= ahead:
+                    break
+            while pending:
+                (start, stop), future = pending.popleft()
+                tables = future.result()
+                nxt = next(spans, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(draws.chunk, *nxt)))
+                yield start, stop, tables
 
     def _prepared(self, q: Query) -> dict:
         """_prepare, remembered per query (a question asked again, as scenarios and sweeps are, skips the

@@ -3,7 +3,6 @@ this process may use (physical memory, ulimit, cgroup); sizes in words a person 
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 
@@ -27,7 +26,6 @@ def memory_budget() -> int:
     return min(2 ** 30, _memory_limit() // 4)
 
 
-@functools.lru_cache(maxsize=1)
 def _memory_limit() -> int:
     """The least of: physical memory, the address-space and data limits (ulimit -v, -d) and the cgroup's
     memory.max (containers, systemd-run -p MemoryMax=...). A run under a cap sizes its plans to fit it."""

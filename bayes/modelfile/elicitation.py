@@ -112,8 +112,7 @@ class Judgement:
         """(alpha, beta) of the judgement's distribution."""
         if self.is_range:
             return fit_beta(self.low, self.high)
-        p = min(max(self.point, 1e-9), 1 - 1e-9)
-        return concentration * p, concentration * (1 - p)
+        return number_beta(min(max(self.point, 1e-9), 1 - 1e-9), concentration)
 
 
 def parse_probability(value, scale: Scale) -> Judgement:
@@ -194,6 +193,12 @@ def parse_odds_ratio(value) -> OddsRatio:
         return OddsRatio(text, math.sqrt(lo * hi), lo, hi)
     raise JudgementError(f"'{value}' is not an odds ratio; expected a positive number, a range like '2-4', "
                          f"or one of: {', '.join(STRENGTH_WORDS)}")
+
+
+def number_beta(p, concentration: float):
+    """Beta(k p, k (1 - p)): the distribution of a plain number p written with concentration k (p may be an
+    array). Its mean is p and its variance p (1 - p) / (k + 1)."""
+    return concentration * p, concentration * (1 - p)
 
 
 @lru_cache(maxsize=4096)

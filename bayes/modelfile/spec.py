@@ -15,6 +15,7 @@ ROW_SUM_TOLERANCE = 1e-6
 MAX_NAME = 64
 NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}\Z")
 MAX_TABLE_ROWS = 100_000
+ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (bayes import, revised and pooled files)
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}

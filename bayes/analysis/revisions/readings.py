@@ -16,7 +16,7 @@ from bayes.errors import QueryError, known
 from bayes.inference.network import table_array
 from bayes.model import Model
 from bayes.modelfile.elicitation import (ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, OddsRatio,
-                                         Row, RowsTable)
+                                         Row, RowsTable, number_beta)
 
 # ------------------------------------------------------------------------------------- alternative readings
 
@@ -45,7 +45,7 @@ def moved_probability(judgement, t: float, concentration: float) -> float:
         return p
     from scipy.stats import beta
 
-    return float(beta.ppf(0.05 + 0.9 * t, concentration * p, concentration * (1 - p)))
+    return float(beta.ppf(0.05 + 0.9 * t, *number_beta(p, concentration)))
 
 
 def _moved_row(row, t_of):
@@ -74,10 +74,9 @@ def _moved_array(values: np.ndarray, concentration: float, t_of) -> np.ndarray:
 
     values = np.asarray(values, dtype=float)
     t = np.array([t_of() for _ in range(values.size)]).reshape(values.shape)
-    k = concentration
     inner = (values > 0) & (values < 1)
     safe = np.where(inner, values, 0.5)
-    moved = np.where(inner, beta.ppf(0.05 + 0.9 * t, k * safe, k * (1 - safe)), values)
+    moved = np.where(inner, beta.ppf(0.05 + 0.9 * t, *number_beta(safe, concentration)), values)
     taker = np.argmax(values, axis=-1)[..., None] == np.arange(values.shape[-1])
     moved = np.where(taker, 0.0, moved)
     total = moved.sum(axis=-1, keepdims=True)

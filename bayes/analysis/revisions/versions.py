@@ -16,10 +16,9 @@ from bayes.inference.network import table_array
 from bayes.model import Model
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.parse import parse_spec
-from bayes.modelfile.spec import ModelSpec
+from bayes.modelfile.spec import ARRAY_ROWS, ModelSpec
 from bayes.modelfile.yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
 
-ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (as `bayes import` does)
 SAME = 1e-12  # two table entries closer than this are the same number
 COMMAND_LINE = "command line"
 
