@@ -58,8 +58,9 @@ def sensitivity(model, target: str, given=None, do=None, parameters: list[Parame
             c = (pe[2 * k + 1] - pe[2 * k]) / (prm.high - prm.low)
             row.update(a=float(a), b=float(j_lo - a * prm.low), c=float(c), d=float(pe[2 * k] - c * prm.low))
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    frame = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    frame.attrs["left_out"] = getattr(params, "left_out", 0)  # array entries not swung (modelfile/parameters.py)
+    return frame
 
 
 def sensitivity_function(row) -> object:

@@ -273,6 +273,12 @@ def cmd_sensitivity(args) -> int:
 
     model = load(args.model)
     frame = sensitivity(model, args.target, given=args.given, do=args.do)
+    if frame.attrs.get("left_out"):
+        from bayes.modelfile.parameters import MAX_ARRAY_NUMBERS, MAX_ARRAY_PARAMETERS
+
+        print(f"note: {frame.attrs['left_out']:,} numbers of array: tables are not swung (at most "
+              f"{MAX_ARRAY_PARAMETERS} are, from array tables of {MAX_ARRAY_NUMBERS:,} numbers in all)",
+              file=sys.stderr)
     if args.top:
         frame = frame.head(args.top)
     if args.format == "table":

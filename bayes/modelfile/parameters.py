@@ -5,11 +5,26 @@ Sensitivity, admissible deviation and the claims check's fix hints all swing the
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from bayes.modelfile.elicitation import LogOddsTable, NoisyMaxTable, NoisyOrTable, RowsTable
+from bayes.modelfile.elicitation import (ArrayTable, Judgement, LogOddsTable, NoisyMaxTable, NoisyOrTable, OddsRatio,
+                                         RowsTable)
+
+# `array:` tables (written by `bayes import`) can hold millions of numbers, and every swung number costs two
+# copies of its table in a sensitivity run: their entries are swung in file order while at most this many
+# are taken and the array tables touched hold at most this many numbers in all; the rest are counted.
+MAX_ARRAY_PARAMETERS = 256
+MAX_ARRAY_NUMBERS = 16_384
+
+
+class Parameters(list):
+    """The parameters, in file order, with `left_out`: how many `array:` entries the cap left unswung."""
+
+    left_out: int = 0
 
 
 @dataclass
@@ -52,15 +67,31 @@ def _swing_range(judgement, value: float) -> tuple[float, float]:
     return max(0.0, value - 0.1), min(1.0, value + 0.1)
 
 
-def elicited_parameters(model) -> list[Parameter]:
-    """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1)."""
-    import itertools
-
-
-    params: list[Parameter] = []
+def elicited_parameters(model) -> Parameters:
+    """Every number an analyst wrote, with the range it is swung over (its own, or +-0.1); entries of
+    `array:` tables up to the cap above, the rest counted in `left_out`."""
+    params = Parameters()
+    array_numbers = array_entries = 0
     for name, v in model.spec.variables.items():
         source = v.source
         point = source.point()
+        if isinstance(source, ArrayTable):
+            written = v.states[-1:] if len(v.states) == 2 else v.states  # two states: one number says it all
+            count = math.prod(point.shape[:-1]) * len(written)
+            fits = array_numbers + point.size <= MAX_ARRAY_NUMBERS
+            room = max(0, min(count, MAX_ARRAY_PARAMETERS - array_entries)) if fits else 0
+            if room:
+                array_numbers += point.size
+                array_entries += room
+            entries = ((index, s) for index in itertools.product(*(range(c) for c in point.shape[:-1])) for s in written)
+            for index, s in itertools.islice(entries, room):
+                k = v.states.index(s)
+                value = float(point[index][k])
+                given = ", ".join(f"{p}={model.spec.states(p)[i]}" for p, i in zip(v.parents, index))
+                params.append(Parameter(f"P({name}={s}{' | ' + given if given else ''})", name, value,
+                                        *_swing_range(None, value), "table", _row_entry_table(point, index, k)))
+            params.left_out += count - room
+            continue
         if isinstance(source, RowsTable):
             combos = list(itertools.product(*(range(c) for c in point.shape[:-1])))
             shared: dict[int, list] = {}  # rows written once for several parent states swing together
@@ -93,8 +124,6 @@ def elicited_parameters(model) -> list[Parameter]:
                 setter(clone, x)
                 return clone.point()
             return table_at
-
-        from bayes.modelfile.elicitation import Judgement, OddsRatio
 
         def prob_param(label, judgement, setter):
             lo, hi = _swing_range(judgement, judgement.point)

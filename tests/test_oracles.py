@@ -1,0 +1,512 @@
+"""Independent oracles for the layers above the engine: numbers computed here by hand (closed forms, the
+published scales, brute-force scans), never read back from the code under test.
+
+- claim verdicts of every form, both readings, at and on either side of each threshold, on a confounded
+  three-variable model whose probabilities are written out below;
+- every band edge of every scale;
+- parameter draws of every judgement kind centred on the judgement with the documented spread;
+- calibration bins against hand binning;
+- `array:` entries as parameters (and the cap, counted);
+- the crossing `admissible_deviation` reports is the nearest one a brute-force scan finds;
+- fix hints against a brute-force swing of every judgement.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+import pytest
+
+import bayes
+from bayes.inference.claims import evaluate_claims, fix_hints
+from bayes.inference.uncertainty import parameter_draws
+from bayes.modelfile.elicitation import fit_beta
+from bayes.modelfile.scales import ICD203, ICD203_PROBABILITY, PHIA
+
+# ------------------------------------------------------------------------------------- a confounded model
+# Z -> X, Z -> Y, X -> Y. Observing X tells about Z; forcing X does not, so the two readings differ.
+PZ1 = 0.3
+PX1 = {"z0": 0.2, "z1": 0.9}
+PY = {("x0", "z0"): 0.1, ("x0", "z1"): 0.5, ("x1", "z0"): 0.3, ("x1", "z1"): 0.8}
+
+
+def hand_observed(x: str) -> float:
+    """P(Y=y | X=x) by Bayes' rule over Z."""
+    pz = {"z0": 1 - PZ1, "z1": PZ1}
+    px = {z: PX1[z] if x == "x1" else 1 - PX1[z] for z in pz}
+    joint = {z: pz[z] * px[z] for z in pz}
+    return sum(joint[z] * PY[(x, z)] for z in pz) / sum(joint.values())
+
+
+def hand_forced(x: str) -> float:
+    """P(Y=y | do(X=x)): Z keeps its prior."""
+    return (1 - PZ1) * PY[(x, "z0")] + PZ1 * PY[(x, "z1")]
+
+
+def odds(p: float) -> float:
+    return p / (1 - p)
+
+
+RATIONALE = "{assumption: test number}"
+
+
+def confounded(claim: str) -> str:
+    return f"""\
+format: bayes-model/1
+model: {{title: Confounded, source: tests, as_of: 2020-07, author: tests}}
+variables:
+  z:
+    description: z under test
+    states: [z0, z1]
+    table:
+      - probabilities: {{z0: {1 - PZ1!r}, z1: {PZ1!r}}}
+        rationale: {RATIONALE}
+  x:
+    description: x under test
+    states: [x0, x1]
+    parents: [z]
+    table:
+      - given: {{z: z0}}
+        probabilities: {{x0: {1 - PX1['z0']!r}, x1: {PX1['z0']!r}}}
+        rationale: {RATIONALE}
+      - given: {{z: z1}}
+        probabilities: {{x0: {1 - PX1['z1']!r}, x1: {PX1['z1']!r}}}
+        rationale: {RATIONALE}
+  y:
+    description: y under test
+    states: [n, y]
+    parents: [x, z]
+    table:
+""" + "".join(f"""\
+      - given: {{x: {x}, z: {z}}}
+        probabilities: {{n: {1 - p!r}, y: {p!r}}}
+        rationale: {RATIONALE}
+""" for (x, z), p in PY.items()) + f"""\
+claims:
+  K1:
+    quote: "a claim under test"
+{claim}"""
+
+
+def verdict(write_model, claim: str):
+    (result,) = evaluate_claims(bayes.load(write_model(confounded(claim))))
+    return result
+
+
+def comparison(form: str, reading: str, threshold: str, if_: str = "x1", than: str = "x0") -> str:
+    return f"""\
+    form: {form}
+    reading: {reading}
+    outcome: {{y: y}}
+    if: {{x: {if_}}}
+    than: {{x: {than}}}
+    {threshold}
+"""
+
+
+READINGS = {"observation": hand_observed, "intervention": hand_forced}
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_comparison_numbers_are_the_hand_computed_ones(write_model, reading):
+    p = READINGS[reading]
+    r = verdict(write_model, comparison("more_likely", reading, "strength: more"))
+    assert r.p_if == pytest.approx(p("x1"), abs=1e-12) and r.p_than == pytest.approx(p("x0"), abs=1e-12)
+    assert r.odds_ratio == pytest.approx(odds(p("x1")) / odds(p("x0")), rel=1e-10)
+    assert r.passed
+
+
+def test_the_two_readings_really_differ():
+    """The model is built so that a 'much more likely' (odds ratio 3) claim splits the readings."""
+    observed = odds(hand_observed("x1")) / odds(hand_observed("x0"))
+    forced = odds(hand_forced("x1")) / odds(hand_forced("x0"))
+    assert observed > 6 and 1 < forced < 3
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize("side", [1 - 1e-9, 1 + 1e-9])
+def test_more_likely_at_its_odds_ratio_threshold(write_model, reading, side):
+    p = READINGS[reading]
+    ratio = odds(p("x1")) / odds(p("x0"))
+    r = verdict(write_model, comparison("more_likely", reading, f"min_odds_ratio: {ratio * side!r}"))
+    assert r.passed == (side < 1)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize("side", [1 - 1e-9, 1 + 1e-9])
+def test_less_likely_at_its_odds_ratio_threshold(write_model, reading, side):
+    """P(y | x0) < P(y | x1): the claim needs the odds ratio at most 1 / min_odds_ratio."""
+    p = READINGS[reading]
+    need = odds(p("x1")) / odds(p("x0"))  # the odds ratio of x0 against x1 is exactly 1 / need
+    r = verdict(write_model, comparison("less_likely", reading, f"min_odds_ratio: {need * side!r}", "x0", "x1"))
+    assert r.odds_ratio == pytest.approx(1 / need, rel=1e-10)
+    assert r.passed == (side < 1)
+
+
+@pytest.mark.parametrize("strength, observed, forced", [
+    ("slightly", True, True), ("more", True, True), ("much", True, False), ("far", True, False)])
+def test_strength_words_against_their_thresholds(write_model, strength, observed, forced):
+    """Thresholds from docs/model-file.md#strength-words: slightly/more above 1, much 3, far 6; the hand
+    odds ratios are about 12.4 observed and 2.9 forced."""
+    less = {"more": "less"}.get(strength, strength)  # 'more' has a direction; the other sizes do not
+    for reading, expected in (("observation", observed), ("intervention", forced)):
+        assert verdict(write_model, comparison("more_likely", reading, f"strength: {strength}")).passed == expected
+        assert verdict(write_model, comparison("less_likely", reading, f"strength: {less}", "x0", "x1")
+                       ).passed == expected
+
+
+@pytest.mark.parametrize("form, if_, than", [("more_likely", "x0", "x1"), ("less_likely", "x1", "x0")])
+def test_the_wrong_direction_fails_whatever_the_threshold(write_model, form, if_, than):
+    for reading in READINGS:
+        assert not verdict(write_model, comparison(form, reading, "min_odds_ratio: 1", if_, than)).passed
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_probability_claims_at_the_ends_of_their_range(write_model, reading):
+    p = READINGS[reading]("x1")
+
+    def claim(low, high):
+        return f"""\
+    form: probability
+    reading: {reading}
+    outcome: {{y: y}}
+    if: {{x: x1}}
+    range: [{low!r}, {high!r}]
+"""
+    assert verdict(write_model, claim(p - 1e-9, 0.99)).passed
+    assert not verdict(write_model, claim(p + 1e-9, 0.99)).passed
+    assert verdict(write_model, claim(0.01, p + 1e-9)).passed
+    assert not verdict(write_model, claim(0.01, p - 1e-9)).passed
+    r = verdict(write_model, claim(0.01, 0.99))
+    assert r.probability == pytest.approx(p, abs=1e-12)
+
+
+def test_probability_claims_in_words_and_single_numbers(write_model):
+    """P(y | x1) = 0.629 observed: 'likely' (55-80%) holds, 'unlikely' does not; one number holds within
+    its tolerance (0.05 by default) and not beyond it."""
+    p = hand_observed("x1")
+
+    def claim(band, extra=""):
+        return f"""\
+    form: probability
+    outcome: {{y: y}}
+    if: {{x: x1}}
+    band: {band}
+{extra}"""
+    assert verdict(write_model, claim("likely")).passed
+    assert not verdict(write_model, claim("unlikely")).passed
+    assert verdict(write_model, claim(repr(p + 0.049))).passed
+    assert not verdict(write_model, claim(repr(p + 0.051))).passed
+    assert verdict(write_model, claim(repr(p - 0.02), "    tolerance: 0.021\n")).passed
+    assert not verdict(write_model, claim(repr(p - 0.02), "    tolerance: 0.019\n")).passed
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize("side", [1 - 1e-9, 1 + 1e-9])
+def test_no_difference_at_its_tolerance(write_model, reading, side):
+    p = READINGS[reading]
+    gap = abs(p("x1") - p("x0"))  # both states of y move by the same amount
+    claim = f"""\
+    form: no_difference
+    reading: {reading}
+    outcome: y
+    cause: x
+    tolerance: {gap * side!r}
+"""
+    r = verdict(write_model, claim)
+    assert r.max_difference == pytest.approx(gap, abs=1e-12)
+    assert r.passed == (side > 1)
+
+
+# ------------------------------------------------------------------------------------- band edges
+
+PUBLISHED = {  # docs/methods.md#estimative-scales, bottom band first
+    "icd203": ["almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely",
+               "almost certain"],
+    "icd203-probability": ["remote", "highly improbable", "improbable", "roughly even odds", "probable",
+                           "highly probable", "nearly certain"],
+}
+ICD_EDGES = [0.05, 0.20, 0.45, 0.55, 0.80, 0.95]
+
+
+@pytest.mark.parametrize("scale", [ICD203, ICD203_PROBABILITY], ids=lambda s: s.name)
+def test_every_icd203_edge_goes_to_the_lower_band(scale):
+    terms = PUBLISHED[scale.name]
+    assert scale.term(0.0) == terms[0] and scale.term(1.0) == terms[-1]
+    for i, edge in enumerate(ICD_EDGES):
+        assert scale.term(edge) == terms[i], edge
+        assert scale.term(edge + 1e-9) == terms[i + 1], edge
+        assert scale.term(edge - 1e-9) == terms[i], edge
+        assert scale.term((ICD_EDGES[i - 1] if i else 0.0) / 2 + edge / 2) == terms[i]
+
+
+def test_every_phia_edge_and_gap():
+    """PHIA (docs/methods.md): terms on their own ranges, edges included; a number in a gap is worded as
+    between its neighbours."""
+    bands = [("remote chance", 0.0, 0.05), ("highly unlikely", 0.10, 0.20), ("unlikely", 0.25, 0.35),
+             ("realistic possibility", 0.40, 0.50), ("likely", 0.55, 0.75), ("highly likely", 0.80, 0.90),
+             ("almost certain", 0.95, 1.0)]
+    for (term, low, high), nxt in zip(bands, bands[1:] + [None]):
+        assert PHIA.term(low) == term and PHIA.term(high) == term and PHIA.term((low + high) / 2) == term
+        if nxt is not None:
+            assert PHIA.term(high + 1e-9) == f"between {term} and {nxt[0]}"
+            assert PHIA.term(nxt[1] - 1e-9) == f"between {term} and {nxt[0]}"
+    assert PHIA.term(0.07) == "between remote chance and highly unlikely"
+
+
+# ------------------------------------------------------------------------------------- draws
+
+DRAWN = """\
+format: bayes-model/1
+model: {title: Draws, source: tests, as_of: 2020-07, author: tests, concentration: 40}
+variables:
+  words:
+    description: words under test
+    states: [no, yes]
+    table:
+      - probabilities: {no: rest, yes: likely}
+        rationale: {assumption: test number}
+  range:
+    description: range under test
+    states: [no, yes]
+    table:
+      - probabilities: {no: rest, yes: "10-30%"}
+        rationale: {assumption: test number}
+  number:
+    description: number under test
+    states: [no, yes]
+    table:
+      - probabilities: {no: rest, yes: 0.3}
+        rationale: {assumption: test number}
+  row:
+    description: row under test
+    states: [a, b, c]
+    table:
+      - probabilities: {a: 0.5, b: 0.3, c: 0.2}
+        rationale: {assumption: test number}
+  big:
+    description: big under test
+    states: [a, b, c]
+    parents: [row]
+    array:
+      axes: [row, big]
+      values: 0.6 0.3 0.1  0.2 0.5 0.3  0.1 0.1 0.8
+      rationale: {assumption: test numbers}
+  ored:
+    description: ored under test
+    states: [no, yes]
+    parents: [number]
+    builder:
+      type: noisy_or
+      present: yes
+      leak: 0
+      causes:
+        number: {yes: "40-70%"}
+      rationale: {assumption: test numbers}
+  logit:
+    description: logit under test
+    states: [no, yes]
+    parents: [range]
+    builder:
+      type: log_odds
+      state: yes
+      baseline: 0.4
+      effects:
+        range: {yes: "2-4"}
+      rationale: {assumption: test numbers}
+"""
+
+N_DRAWS = 4000  # one block of generated draws
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    path = tmp_path_factory.mktemp("draws") / "draws.yaml"
+    path.write_text(DRAWN)
+    model = bayes.load(path)
+    draws = parameter_draws(model, N_DRAWS, seed=7)
+    tables = draws.chunk(0, N_DRAWS)
+    net = model.engine.net
+    return model, {name: tables[net.index[name]] for name in net.names if net.index[name] in tables}
+
+
+def test_a_plain_number_is_beta_k_p(drawn):
+    """Beta(k p, k (1 - p)), k = 40: mean p, variance p (1 - p) / (k + 1)."""
+    model, tables = drawn
+    yes = tables["number"][1]
+    assert yes.mean() == pytest.approx(0.3, abs=4 * math.sqrt(0.3 * 0.7 / 41 / N_DRAWS))
+    assert yes.var() == pytest.approx(0.3 * 0.7 / 41, rel=0.1)
+
+
+def test_a_row_of_numbers_is_dirichlet_k_p(drawn):
+    model, tables = drawn
+    for k, p in enumerate([0.5, 0.3, 0.2]):
+        values = tables["row"][k]
+        assert values.mean() == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / 41 / N_DRAWS))
+        assert values.var() == pytest.approx(p * (1 - p) / 41, rel=0.1)
+    np.testing.assert_allclose(tables["row"].sum(axis=0), 1.0, atol=1e-12)
+
+
+def test_array_rows_are_dirichlet_k_p(drawn):
+    model, tables = drawn
+    values = np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])
+    got = tables["big"]  # (row, big, draws)
+    np.testing.assert_allclose(got.mean(axis=-1), values, atol=4 * math.sqrt(0.25 / 41 / N_DRAWS))
+    np.testing.assert_allclose(got.var(axis=-1), values * (1 - values) / 41, rtol=0.12)
+
+
+@pytest.mark.parametrize("variable, low, high", [("words", 0.55, 0.80), ("range", 0.10, 0.30)])
+def test_a_range_or_word_is_drawn_with_its_ends_as_5_and_95_percent_quantiles(drawn, variable, low, high):
+    """A stated range is a 90% interval (docs/methods.md#judgements): 5% of draws below its low end, 5%
+    above its high end; the mean is the fitted Beta's, a / (a + b), not the midpoint."""
+    model, tables = drawn
+    yes = tables[variable][1]
+    q05, q95 = np.quantile(yes, [0.05, 0.95])
+    assert q05 == pytest.approx(low, abs=0.012) and q95 == pytest.approx(high, abs=0.012)
+    assert np.mean(yes < low) == pytest.approx(0.05, abs=0.012)
+    a, b = fit_beta(low, high)
+    assert yes.mean() == pytest.approx(a / (a + b), abs=4 * math.sqrt(a * b / (a + b) ** 2 / (a + b + 1) / N_DRAWS))
+
+
+def test_a_noisy_or_strength_is_drawn_from_its_range(drawn):
+    """With no leak, P(ored=yes | number=yes) is the link strength itself: its draws span 40-70%."""
+    model, tables = drawn
+    strength = tables["ored"][1, 1]  # (number, ored, draws)
+    assert np.all(tables["ored"][0, 1] < 1e-6)  # no cause, no leak: (almost) never
+    q05, q95 = np.quantile(strength, [0.05, 0.95])
+    assert q05 == pytest.approx(0.40, abs=0.015) and q95 == pytest.approx(0.70, abs=0.015)
+
+
+def test_a_log_odds_effect_is_drawn_from_its_range(drawn):
+    """The odds ratio between the table's two rows is the drawn effect (the baseline cancels): log-normal
+    with 2 and 4 as its 5% and 95% quantiles, so its median is the geometric midpoint sqrt(8)."""
+    model, tables = drawn
+    t = tables["logit"]  # (range, logit, draws)
+    ratio = odds(t[1, 1]) / odds(t[0, 1])
+    q05, q50, q95 = np.quantile(ratio, [0.05, 0.5, 0.95])
+    assert q05 == pytest.approx(2.0, rel=0.04) and q95 == pytest.approx(4.0, rel=0.04)
+    assert q50 == pytest.approx(math.sqrt(8), rel=0.03)
+    baseline = t[0, 1]  # range=no: the baseline alone, Beta(k 0.4, k 0.6)
+    assert baseline.mean() == pytest.approx(0.4, abs=4 * math.sqrt(0.24 / 41 / N_DRAWS))
+
+
+def test_draws_leave_no_threads_behind(drawn):
+    model, _ = drawn
+    before = threading.active_count()
+    for _ in range(3):
+        model.query("logit", draws=9000, seed=1)
+    assert threading.active_count() <= before
+
+
+# ------------------------------------------------------------------------------------- calibration
+
+def test_calibration_bins_against_hand_binning():
+    """docs/methods.md#scoring: equal-width bins, an inner edge goes to the upper bin."""
+    from bayes.analysis.scoring import calibration_table
+
+    forecasts = [0.0, 0.19, 0.2, 0.4, 0.59, 0.6, 0.8, 1.0]
+    happened = [False, False, True, True, False, True, True, True]
+    table = calibration_table(forecasts, happened)
+    assert table["bin"].tolist() == ["0%-20%", "20%-40%", "40%-60%", "60%-80%", "80%-100%"]
+    assert table["count"].tolist() == [2, 1, 2, 1, 2]
+    assert table["mean_forecast"].tolist() == pytest.approx([0.095, 0.2, 0.495, 0.6, 0.9])
+    assert table["observed_frequency"].tolist() == pytest.approx([0.0, 1.0, 0.5, 1.0, 1.0])
+    ten = calibration_table([0.3, 0.6, 0.7, 0.29], [True, True, False, False], bins=10)
+    assert ten["count"].tolist() == [0, 0, 1, 1, 0, 0, 1, 1, 0, 0]
+
+
+# ------------------------------------------------------------------------------------- parameters
+
+def test_array_entries_are_parameters_and_the_cap_is_counted(drawn, monkeypatch):
+    from bayes.analysis.sensitivity import sensitivity
+    from bayes.modelfile import parameters
+
+    model, _ = drawn
+    names = [p.name for p in parameters.elicited_parameters(model) if p.variable == "big"]
+    assert names == [f"P(big={s} | row={r})" for r in "abc" for s in "abc"]
+    monkeypatch.setattr(parameters, "MAX_ARRAY_PARAMETERS", 4)
+    capped = parameters.elicited_parameters(model)
+    assert [p.name for p in capped if p.variable == "big"] == names[:4] and capped.left_out == 5
+    table = sensitivity(model, "big=c", parameters=capped)
+    assert table.attrs["left_out"] == 5
+    row = table.set_index("parameter").loc["P(big=a | row=b)"]
+    # by hand: P(big=c) = sum_r P(row=r) P(c | r); row b's c entry rescales with a moved to a' (c: 0.3 of 0.8 left)
+    prior = {"a": 0.5, "b": 0.3, "c": 0.2}
+    c_given = {"a": 0.1, "b": 0.3, "c": 0.8}
+
+    def p_c(a_of_b):
+        moved = dict(c_given, b=0.3 * (1 - a_of_b) / (1 - 0.2))
+        return sum(prior[r] * moved[r] for r in prior)
+    assert row["target_low"] == pytest.approx(p_c(0.1), abs=1e-12)
+    assert row["target_high"] == pytest.approx(p_c(0.3), abs=1e-12)
+
+
+def test_admissible_deviation_reports_the_nearest_crossing(flagship):
+    """Brute force: scan every judgement over its whole domain (table entries and probabilities over
+    [0, 1], odds ratios over 1/100 to 100 times their value, log-spaced), find every point where the target
+    crosses either boundary of its band, and check the reported crossing is the nearest one."""
+    from bayes.analysis.sensitivity import admissible_deviation
+    from bayes.inference.draws import ArrayDraws
+    from bayes.inference.engine import Query
+    from bayes.modelfile.parameters import elicited_parameters
+
+    var, state = "escalation", "escalates_to_wider_war"
+    given = {"caucasus_polarization": "sharply_polarized"}  # evidence makes the functions truly fractional
+    frame = admissible_deviation(flagship, f"{var}={state}", given=given).set_index("parameter")
+    net = flagship.engine.net
+    k = flagship.states(var).index(state)
+    band = flagship.scale.band_of(float(flagship.marginals([var], given)[var][k]))
+    both, checked = 0, 0
+    for prm in elicited_parameters(flagship):
+        if "odds ratio" in prm.name:
+            xs = np.exp(np.linspace(np.log(prm.value / 100), np.log(prm.value * 100), 1601))
+        else:
+            xs = np.linspace(0.0, 1.0, 4001 if prm.kind == "table" else 801)
+        tables = {prm.variable: np.stack([prm.table_at(float(x)) for x in xs], axis=-1)}
+        ys = flagship.engine.run([Query.make(var, given)], ArrayDraws(net, tables))[0].probabilities[:, k]
+        crossings = []  # (x, grid step there)
+        for boundary in (band.low, band.high):
+            flips = np.nonzero(np.sign(ys[:-1] - boundary) * np.sign(ys[1:] - boundary) <= 0)[0]
+            crossings += [(xs[i], xs[i + 1] - xs[i]) for i in flips]
+        both += len({round(x, 2) for x, _ in crossings}) > 1
+        row = frame.loc[prm.name]
+        if not crossings:
+            assert math.isnan(row["crosses_at"]), prm.name
+            continue
+        x, step = min(crossings, key=lambda c: abs(c[0] - prm.value))
+        assert abs(row["crosses_at"] - prm.value) <= abs(x - prm.value) + step, prm.name
+        checked += 1
+    assert checked >= 10 and both >= 1  # some judgement crosses both boundaries: nearest and farthest differ
+
+
+def test_fix_hints_are_the_judgements_that_move_the_claim_most(flagship):
+    """Brute force: set every judgement to each end of its range, re-ask the claim's two questions with that
+    one table changed, and rank by how far the claim's deciding number moves between the two ends."""
+    from bayes.inference.draws import ArrayDraws
+    from bayes.inference.engine import Query
+    from bayes.modelfile.parameters import elicited_parameters
+
+    claim_id = "C15"
+    spec = flagship.spec.claims[claim_id]
+    net = flagship.engine.net
+    states = flagship.states(spec.outcome_variable)
+    idx = [states.index(s) for s in spec.outcome_states]
+
+    def margin(variable=None, table=None):
+        draws = ArrayDraws(net, {variable: table[..., None]}) if variable else None
+        asked = []
+        for condition in (spec.if_, spec.than):
+            q = (Query.make(spec.outcome_variable, spec.given, condition) if spec.reading == "intervention"
+                 else Query.make(spec.outcome_variable, {**spec.given, **condition}, {}))
+            asked.append(flagship.engine.run([q], draws)[0].probabilities[0, idx].sum())
+        return asked[0] - asked[1]
+
+    swings = {prm.name: abs(margin(prm.variable, prm.table_at(prm.high)) - margin(prm.variable, prm.table_at(prm.low)))
+              for prm in elicited_parameters(flagship)}
+    ranked = sorted(swings, key=swings.get, reverse=True)
+    hints = fix_hints(flagship, claim_id)
+    assert [h["judgement"] for h in hints] == ranked[:3]
+    for h in hints:
+        assert h["swing"] == pytest.approx(swings[h["judgement"]], abs=1e-12)
