@@ -1,6 +1,8 @@
 """The batched engine against pgmpy's VariableElimination (the reference), to 1e-9."""
 
+import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -394,7 +396,32 @@ def test_the_memory_budget_follows_a_memory_cap():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          env={k: v for k, v in __import__("os").environ.items() if k != "BAYES_MEMORY_BUDGET"})
     assert out.returncode == 0, out.stderr
-    assert int(out.stdout) <= 3 * 2 ** 30 // 4  # without the cap: 1 GiB on this machine
+    limits = [3 * 2 ** 30, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")] + _cgroup_limit()
+    assert int(out.stdout) == min(2 ** 30, min(limits) // 4)  # docs: 1 GiB or a quarter of what may be used
+
+
+def _cgroup_limit() -> list[int]:
+    try:
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return []
+    return [int(text)] if text.isdigit() else []
+
+
+def test_the_memory_budget_is_read_when_asked(monkeypatch):
+    """An explicit budget is taken as written, and the machine's limits are read at each call (a process
+    that lowers its own limit gets a smaller budget at once)."""
+    from bayes.inference import memory
+
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "4G")
+    assert memory.memory_budget() == 4 * 2 ** 30
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "500M")
+    assert memory.memory_budget() == 500 * 2 ** 20
+    monkeypatch.delenv("BAYES_MEMORY_BUDGET")
+    real = os.sysconf
+    monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 10_000}.get(name) or
+                        real(name))
+    assert memory.memory_budget() == 4096 * 10_000 // 4
 
 
 def test_sweeps_soft_evidence_and_interventions_in_both_draw_layouts(monkeypatch):

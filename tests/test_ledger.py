@@ -7,7 +7,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +34,7 @@ APPENDER = textwrap.dedent("""
     for i in range(n):
         append_evidence(model, {"date": "2020-09-27", "variable": "escalation", "state": "escalates_to_wider_war",
                                 "source": f"{who} {i}"}, path)
+        print(f"done {i}", flush=True)
 """)
 
 
@@ -67,12 +67,15 @@ def test_a_writer_killed_mid_append_loses_nothing(tmp_path, flagship, bayes_cli)
     proc = _start("k", 100_000, log)
     proc.stdin.write("go\n")
     proc.stdin.flush()
-    time.sleep(1.5)
+    for _ in range(20):  # kill it mid-stream, after 20 appends it reported done
+        assert proc.stdout.readline().startswith("done")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    done = 20 + sum(line.startswith("done") for line in proc.stdout.read().splitlines())
     rows = load_evidence(flagship, log)  # whatever was renamed into place is complete and parses
-    assert len(rows) > 0
+    # every append reported done is there, in order; at most one more (renamed, killed before it said so)
     assert [int(r.source.split()[1]) for r in sorted(rows, key=lambda r: r.line)] == list(range(len(rows)))
+    assert done <= len(rows) <= done + 1
     code, _, err = _add(bayes_cli, log)  # the next append clears any temp file the killed writer left
     assert code == 0, err
     assert len(load_evidence(flagship, log)) == len(rows) + 1
