@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import bayes
+from bayes.errors import BayesInputError
 from bayes.exchange.formats import FORMATS, export_model, import_model
 from bayes.inference.network import table_array
 from bayes.exchange.synthetic import random_network
@@ -512,3 +513,33 @@ def test_a_hugin_net_file_is_read_by_our_reader_first_parent_slowest(tmp_path, b
     assert code == 0, err
     model = bayes.load(tmp_path / "h.yaml")
     assert model.cpt("wet").to_numpy().tolist() == [[0.7, 0.2, 0.1], [0.05, 0.15, 0.8]]
+
+
+def test_a_bug_of_ours_while_importing_is_raised_not_called_an_unreadable_file(tmp_path, flagship, monkeypatch):
+    """Only what another tool's reader raises on a bad file becomes 'not a readable ... file'; an error whose
+    innermost frame is this package's code is a bug and is raised as such."""
+    import pgmpy.readwrite
+
+    from bayes.exchange import formats
+
+    path = tmp_path / "model.xml"
+    export_model(flagship, "xmlbif", path)
+
+    class Reader:  # stands in for pgmpy's reader, calling into our code, which fails
+        def __init__(self, string):
+            self.string = string
+
+        def get_model(self):
+            return formats._num(None)  # a TypeError inside bayes/
+
+    monkeypatch.setattr(pgmpy.readwrite, "XMLBIFReader", Reader)
+    with pytest.raises(TypeError):
+        import_model(path, tmp_path / "out.yaml")
+
+    class Broken(Reader):
+        def get_model(self):
+            raise ValueError("unexpected tag")  # raised outside bayes/: a bad file
+
+    monkeypatch.setattr(pgmpy.readwrite, "XMLBIFReader", Broken)
+    with pytest.raises(BayesInputError, match="not a readable XMLBIF file: ValueError: unexpected tag"):
+        import_model(path, tmp_path / "out.yaml")

@@ -158,6 +158,29 @@ def test_notebook_runs_for_any_model(path, key, model_paths, flagship, tmp_path)
     assert images, "the notebook should draw at least one chart"
     leaked = _flagship_names_in(_outputs_text(nb), _forbidden(flagship, key, model))
     assert leaked == [], f"flagship names in the outputs for {key}: {leaked}"
+    _check_headline_numbers(path.stem, model, _outputs_text(nb))
+
+
+# what each notebook prints of the headline outcomes (04_tracking shows them only in its charts, whose
+# numbers tests/test_tracking.py checks)
+PRINTS_HEADLINE = {"01_model_and_claims": "all", "02_scenarios": "all", "briefing": "all",
+                   "03_indicators_and_sensitivity": "target"}
+
+
+def _check_headline_numbers(stem, model, text):
+    """The numbers a notebook prints are the model's: each headline outcome's baseline probability, from a
+    plain query, appears in the outputs in words and whole percent ('unlikely (26%')."""
+    import bayes
+    from bayes.analysis.scenarios import headline_states
+    from bayes.modelfile.scales import describe
+
+    if stem not in PRINTS_HEADLINE:
+        return
+    m = bayes.load(model)
+    outcomes = list(headline_states(m).items())
+    for var, state in outcomes if PRINTS_HEADLINE[stem] == "all" else outcomes[:1]:
+        expected = describe(m.probability(f"{var}={state}"), m.scale).split(")")[0]
+        assert expected in text, f"{stem} does not print P({var}={state}) as {expected!r}"
 
 
 @pytest.mark.parametrize("path", OTHERS, ids=[p.stem for p in OTHERS])
