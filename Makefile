@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  ?= caucasus_2020
 
-.PHONY: setup brief test test-fast fuzz lab check clean-reports help
+.PHONY: setup brief test test-fast fuzz mutate lab check clean-reports help
 
 help:
 	@echo "make brief   - set up, then render reports/<model>/brief.html and charts (MODEL=name or path)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab     - set up, then open JupyterLab on notebooks/ (MODEL=name or path: the notebooks' model)"
 	@echo "make check   - check the claims of MODEL"
 	@echo "make fuzz    - a longer search for inputs that crash the CLI (N=2000 examples per test)"
+	@echo "make mutate  - mutation testing of the layers above the engine; report in reports/mutation.md"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,11 @@ test-fast: $(STAMP)
 
 fuzz: $(STAMP)  # a longer hypothesis search with fresh examples (the suite runs a fixed sample)
 	BAYES_FUZZ_EXAMPLES=$${N:-2000} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+
+mutate: $(STAMP)  # slow (minutes): not part of `make test`; settings in pyproject.toml [tool.mutmut]
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $${JOBS:-2}
+	$(BIN)/python tests/mutation_report.py
 
 # a path is made absolute (notebooks run in notebooks/); a bare name is looked up under data/models/
 MODEL_ARG = $(if $(wildcard $(MODEL)),$(abspath $(MODEL)),$(MODEL))

@@ -510,3 +510,19 @@ def test_fix_hints_are_the_judgements_that_move_the_claim_most(flagship):
     assert [h["judgement"] for h in hints] == ranked[:3]
     for h in hints:
         assert h["swing"] == pytest.approx(swings[h["judgement"]], abs=1e-12)
+
+
+def test_scale_words_and_numbers_at_their_ends():
+    """docs/methods.md#estimative-scales: whole percent, but never 0% or 100% for a chance that is neither;
+    an interval only when both ends are given; a term written with underscores or spaces is one term."""
+    from bayes.modelfile.scales import describe, percent_text
+
+    assert describe(0.0) == "almost no chance (0%)" and describe(1.0) == "almost certain (100%)"
+    assert percent_text(0.004) == "<1%" and percent_text(0.996) == ">99%" and percent_text(0.26) == "26%"
+    assert percent_text(1.0) == "100%" and percent_text(0.0) == "0%" and percent_text(0.3, sign=False) == "30"
+    assert describe(0.26, low=0.11, high=0.37) == "unlikely (26%; 90% interval 11-37%)"
+    assert describe(0.26, low=None, high=0.37) == describe(0.26, low=0.11, high=None) == "unlikely (26%)"
+    assert ICD203.band("very_unlikely") == ICD203.band(" Very  Unlikely ") == ICD203.bands[1]
+    assert PHIA.band("probably") == PHIA.band("likely")
+    with pytest.raises(KeyError, match="nearly likely"):
+        ICD203.band("nearly likely")

@@ -1,0 +1,91 @@
+"""`make mutate`'s report: mutmut's results per module, with the equivalent mutants left out and each one's
+reason, written to reports/mutation.md and printed. Not a test (pytest collects test_*.py only).
+
+A mutant is equivalent when no input can tell it from the original (a comparison at a point the code never
+reaches, a message's wording that reaches no one). Listed here by mutmut's name; a change to the module
+renumbers its mutants, so the list is revisited after each change.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 0.85
+
+EQUIVALENT = {
+    "bayes.modelfile.scales.xǁScaleǁband_of__mutmut_3":
+        "`<=` to `<` at band.low - 1e-12: a probability exactly 1e-12 below an edge is never computed",
+    "bayes.modelfile.scales.xǁScaleǁband_of__mutmut_4":
+        "`<=` to `<` at band.high + 1e-12: likewise",
+    "bayes.modelfile.scales.xǁScaleǁgap__mutmut_8":
+        "`<` to `<=` in gap(): only reached when p is in no band, so never equal to a band's end",
+    "bayes.modelfile.scales.xǁScaleǁgap__mutmut_15":
+        "`>` to `>=` in gap(): likewise",
+    "bayes.modelfile.scales.x_describe__mutmut_10":
+        "sign=False to sign=None: both falsy, the same text",
+}
+
+
+def results() -> dict[str, str]:
+    out = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "results", "--all", "true"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    found = {}
+    for line in out.splitlines():
+        m = re.match(r"^\s*(\S+): (\S.*)$", line)
+        if m:
+            found[m.group(1)] = m.group(2).strip()
+    return found
+
+
+def module_of(mutant: str) -> str:
+    """bayes.analysis.revisions.diffs.x_diff__mutmut_3 -> bayes.analysis.revisions.diffs"""
+    return mutant.split(".x")[0] if ".x" in mutant else mutant.rsplit(".", 1)[0]
+
+
+def main() -> int:
+    found = results()
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    survivors: dict[str, list[str]] = defaultdict(list)
+    for name, status in found.items():
+        module = module_of(name)
+        if name in EQUIVALENT:
+            by_module[module]["equivalent"] += 1
+            continue
+        by_module[module][status] += 1
+        if status != "killed":
+            survivors[module].append(f"{name} ({status})")
+    lines = ["# Mutation testing", "", "`make mutate` (mutmut); score = killed / (mutants - equivalent).", "",
+             "| module | mutants | killed | survived | no tests | timeout | equivalent | score |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    failing = []
+    for module in sorted(by_module):
+        c = by_module[module]
+        total = sum(c.values())
+        counted = total - c["equivalent"]
+        score = c["killed"] / counted if counted else 1.0
+        if score < TARGET:
+            failing.append(module)
+        lines.append(f"| {module} | {total} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['timeout']} | "
+                     f"{c['equivalent']} | {score:.0%} |")
+    lines += ["", "## Equivalent mutants", ""] + [f"- `{k}`: {v}" for k, v in EQUIVALENT.items()]
+    lines += ["", "## Survivors", ""]
+    for module in sorted(survivors):
+        lines += [f"### {module}", ""] + [f"- `{s}`" for s in sorted(survivors[module])] + [""]
+    text = "\n".join(lines) + "\n"
+    out = ROOT / "reports" / "mutation.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print("\n".join(lines[:6 + len(by_module)]))
+    print(f"\nfull report: {out}")
+    if failing:
+        print(f"below {TARGET:.0%}: {', '.join(failing)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
