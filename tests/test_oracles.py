@@ -640,3 +640,56 @@ def test_odds_ratio_at_its_ends():
     assert odds_ratio(0.5, 0.2) == pytest.approx(4.0) and odds_ratio(0.2, 0.5) == pytest.approx(0.25)
     assert odds_ratio(1.0, 0.5) == math.inf and odds_ratio(0.5, 0.0) == math.inf
     assert odds_ratio(0.0, 0.5) == 0.0 and odds_ratio(0.5, 1.0) == 0.0
+
+
+def test_every_judgement_is_a_parameter_with_its_range(drawn):
+    """docs/methods.md#sensitivity-and-indicators: each number the analyst wrote, swung over its own stated
+    range (a word or range: its ends; a plain number: +-0.1 within [0, 1]); a word's point is its range's
+    midpoint, an odds-ratio range's its geometric midpoint; two-state rows give one number, `rest` none."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    model, _ = drawn
+    got = {p.name: (p.variable, p.value, p.low, p.high, p.kind) for p in elicited_parameters(model)}
+    expected = {
+        "P(words=yes)": ("words", 0.675, 0.55, 0.80, "table"),
+        "P(range=yes)": ("range", 0.2, 0.1, 0.3, "table"),
+        "P(number=yes)": ("number", 0.3, 0.2, 0.4, "table"),
+        "P(row=a)": ("row", 0.5, 0.4, 0.6, "table"), "P(row=b)": ("row", 0.3, 0.2, 0.4, "table"),
+        "P(row=c)": ("row", 0.2, 0.1, 0.3, "table"),
+        "ored: leak": ("ored", 0.0, 0.0, 0.1, "builder"),
+        "ored: link strength of number=yes": ("ored", 0.55, 0.4, 0.7, "builder"),
+        "logit: baseline P(yes)": ("logit", 0.4, 0.3, 0.5, "builder"),
+        "logit: odds ratio of yes if range=yes": ("logit", math.sqrt(8), 2.0, 4.0, "builder"),
+    }
+    values = [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.1, 0.8]]
+    for r, row in zip("abc", values):
+        for s, v in zip("abc", row):
+            expected[f"P(big={s} | row={r})"] = ("big", v, max(0.0, v - 0.1), min(1.0, v + 0.1), "table")
+    assert set(got) == set(expected)
+    for name, (variable, value, low, high, kind) in expected.items():
+        assert got[name][0] == variable and got[name][4] == kind, name
+        assert got[name][1:4] == pytest.approx((value, low, high), abs=1e-12), name
+
+
+def test_each_parameter_rebuilds_its_table_by_hand(drawn):
+    """table_at(x): a table entry set to x with the rest of its row rescaled; a builder parameter rebuilt
+    (noisy-or: 1 - (1 - leak)(1 - strength); log-odds: odds = baseline odds x odds ratio)."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    model, _ = drawn
+    params = {p.name: p for p in elicited_parameters(model)}
+    np.testing.assert_allclose(params["P(words=yes)"].table_at(0.7), [0.3, 0.7], atol=1e-12)
+    np.testing.assert_allclose(params["P(row=a)"].table_at(0.6), [0.6, 0.3 * 0.8, 0.2 * 0.8], atol=1e-12)
+    big = params["P(big=b | row=c)"].table_at(0.5)
+    np.testing.assert_allclose(big[2], [0.1 * 0.5 / 0.9, 0.5, 0.8 * 0.5 / 0.9], atol=1e-12)
+    np.testing.assert_allclose(big[:2], [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]], atol=1e-12)  # other rows untouched
+    np.testing.assert_allclose(params["ored: link strength of number=yes"].table_at(0.9)[1], [0.1, 0.9], atol=1e-9)
+    np.testing.assert_allclose(params["ored: leak"].table_at(0.05)[0], [0.95, 0.05], atol=1e-9)
+
+    def p_of(odds_value):
+        return odds_value / (1 + odds_value)
+
+    logit = params["logit: odds ratio of yes if range=yes"].table_at(4.0)
+    np.testing.assert_allclose(logit[:, 1], [0.4, p_of(0.4 / 0.6 * 4)], atol=1e-9)
+    logit = params["logit: baseline P(yes)"].table_at(0.5)
+    np.testing.assert_allclose(logit[:, 1], [0.5, p_of(math.sqrt(8))], atol=1e-9)
