@@ -693,3 +693,119 @@ def test_each_parameter_rebuilds_its_table_by_hand(drawn):
     np.testing.assert_allclose(logit[:, 1], [0.4, p_of(0.4 / 0.6 * 4)], atol=1e-9)
     logit = params["logit: baseline P(yes)"].table_at(0.5)
     np.testing.assert_allclose(logit[:, 1], [0.5, p_of(math.sqrt(8))], atol=1e-9)
+
+
+# ------------------------------------------------------------------------------------- claims: the edges
+
+def test_equal_sides_are_neither_more_nor_less_likely(write_model):
+    """Forcing X leaves Z at its prior: P(z1 | do(x1)) = P(z1 | do(x0)) = 0.3, so no comparison holds, even
+    with the weakest threshold (an odds ratio of 1 is not 'more')."""
+    for form in ("more_likely", "less_likely"):
+        claim = f"""\
+    form: {form}
+    reading: intervention
+    outcome: {{z: z1}}
+    if: {{x: x1}}
+    than: {{x: x0}}
+    min_odds_ratio: 1
+"""
+        r = verdict(write_model, claim)
+        assert r.p_if == pytest.approx(PZ1, abs=1e-12) and r.p_than == pytest.approx(PZ1, abs=1e-12)
+        assert not r.passed, form
+
+
+def test_thresholds_hold_with_equality(write_model):
+    """'At least' and 'at most' include the threshold itself: set each threshold to exactly the number the
+    claim produces and the claim holds."""
+    first = verdict(write_model, comparison("more_likely", "observation", "min_odds_ratio: 1"))
+    assert verdict(write_model, comparison("more_likely", "observation",
+                                           f"min_odds_ratio: {first.odds_ratio!r}")).passed
+    less = verdict(write_model, comparison("less_likely", "observation", "min_odds_ratio: 1", "x0", "x1"))
+    need = 1 / less.odds_ratio
+    while 1.0 / need != less.odds_ratio:  # a threshold whose reciprocal is exactly the odds ratio
+        need = np.nextafter(need, 0 if 1.0 / need < less.odds_ratio else 2 * need)
+    assert verdict(write_model, comparison("less_likely", "observation", f"min_odds_ratio: {need!r}", "x0",
+                                           "x1")).passed
+    gap = verdict(write_model, "    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: 0.5\n"
+                  ).max_difference
+    assert verdict(write_model, f"    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: {gap!r}\n").passed
+    assert not verdict(write_model, f"    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: "
+                                    f"{gap - 1e-9!r}\n").passed
+
+
+@pytest.mark.parametrize("claim, formal, required, margin", [
+    (comparison("more_likely", "observation", "min_odds_ratio: 1.5"),
+     "P(y=y | x=x1) > P(y=y | x=x0), odds ratio >= 1.5", "P(if) > P(than) and odds ratio >= 1.5", "P(if) - P(than)"),
+    (comparison("less_likely", "observation", "min_odds_ratio: 1.5", "x0", "x1"),
+     "P(y=y | x=x0) < P(y=y | x=x1), odds ratio <= 0.667", "P(if) < P(than) and odds ratio <= 0.667",
+     "P(if) - P(than)"),
+    (comparison("less_likely", "observation", "strength: slightly", "x0", "x1"),
+     "P(y=y | x=x0) < P(y=y | x=x1)", "P(if) < P(than)", "P(if) - P(than)"),
+    ("    form: probability\n    outcome: {y: y}\n    range: [0.5, 0.7]\n",
+     "P(y=y) in [50%, 70%]", "50% <= P <= 70%", "P"),
+    ("    form: no_difference\n    outcome: y\n    cause: x\n    given: {z: z0}\n",
+     "max over states c, c' of x of |P(y | (x=c), z=z0) - P(y | (x=c'), z=z0)| <= 0.01", "max difference <= 0.01",
+     "max difference"),
+])
+def test_thresholds_and_margins_in_words(write_model, claim, formal, required, margin):
+    from bayes.inference.claims import margin_name
+
+    model = bayes.load(write_model(confounded(claim)))
+    (r,) = evaluate_claims(model)
+    assert (r.form, r.required) == (formal, required)
+    assert margin_name(model.spec.claims["K1"]) == margin
+
+
+def test_a_claim_that_cannot_be_asked_names_itself_and_its_line(write_model):
+    """Observing x=x1 and z=z0 together with a table that rules it out: the claim's question has
+    probability zero, and the error names the claim, the file and the claim's line."""
+    text = confounded("""\
+    form: probability
+    says: Y is likely when X is on in a calm year.
+    outcome: {y: y}
+    if: {x: x1}
+    given: {z: z0}
+    band: likely
+""").replace(f"x0: {1 - PX1['z0']!r}, x1: {PX1['z0']!r}", "x0: 1.0, x1: 0.0")
+    path = write_model(text)
+    with pytest.raises(bayes.QueryError) as err:
+        evaluate_claims(bayes.load(path))
+    line = text.splitlines().index("  K1:") + 1
+    assert err.value.message.startswith("claim K1: ") and err.value.file == str(path) and err.value.line == line
+
+
+def test_claim_results_carry_the_ledger_and_a_frame(write_model):
+    from bayes.inference.claims import claims_frame
+
+    claim = comparison("more_likely", "intervention", "strength: more") + "    says: Forcing X on raises Y.\n"
+    model = bayes.load(write_model(confounded(claim)))
+    (r,) = evaluate_claims(model)
+    assert (r.id, r.quote, r.says, r.kind, r.reading) == ("K1", "a claim under test", "Forcing X on raises Y.",
+                                                           "more_likely", "intervention")
+    frame = claims_frame([r])
+    assert list(frame.columns) == ["id", "quote", "form", "reading", "p_if", "p_than", "odds_ratio", "probability",
+                                   "low", "high", "max_difference", "required", "passed"]
+    row = frame.iloc[0]
+    assert row["p_if"] == pytest.approx(hand_forced("x1"), abs=1e-12) and bool(row["passed"])
+    assert row["odds_ratio"] == pytest.approx(odds(hand_forced("x1")) / odds(hand_forced("x0")), rel=1e-10)
+    seeded = evaluate_claims(model, draws=200, seed=None)[0]
+    assert seeded.hold_share == evaluate_claims(model, draws=200, seed=2020)[0].hold_share  # the default seed
+
+
+def test_fix_hints_leave_out_judgements_that_do_not_move_the_claim(write_model):
+    """Z's prior moves P(y | do(x1)) - P(y | do(x0)); X's own table cannot (it is forced): only judgements
+    with a swing are hinted, each with the line it is written on."""
+    text = confounded(comparison("more_likely", "intervention", "strength: more"))
+    model = bayes.load(write_model(text))
+    hints = fix_hints(model, "K1", top=100)
+    assert {h["variable"] for h in hints} == {"z", "y"} and all(h["swing"] > 0 for h in hints)
+    assert set(hints[0]) == {"judgement", "variable", "value", "low", "high", "claim_low", "claim_high", "swing",
+                             "line"}
+    lines = text.splitlines()
+    for h in hints:
+        row = lines[h["line"] - 1]
+        assert "probabilities" in row or "given" in row, (h, row)
+    by_name = {h["judgement"]: h for h in hints}
+    z = by_name["P(z=z1)"]  # the swing by hand: the margin is linear in P(z1)
+    slope = (PY[("x1", "z1")] - PY[("x1", "z0")]) - (PY[("x0", "z1")] - PY[("x0", "z0")])
+    assert z["swing"] == pytest.approx(abs(slope) * (z["high"] - z["low"]), abs=1e-12)
