@@ -305,6 +305,47 @@ variables:
       causes:
         number: {yes: "40-70%"}
       rationale: {assumption: test numbers}
+  pair:
+    description: pair under test
+    states: [no, yes]
+    parents: [row]
+    table:
+      - given: {row: [a, b]}
+        probabilities: {no: 0.7, yes: 0.3}
+        rationale: {assumption: test number}
+      - given: {row: c}
+        probabilities: {no: 0.0, yes: 1.0}
+        rationale: {assumption: test number}
+  small:
+    description: small under test
+    states: [no, yes]
+    parents: [number, range]
+    array:
+      axes: [number, range, small]
+      values: 0.9 0.1  0.8 0.2  0.7 0.3  0.6 0.4
+      rationale: {assumption: test numbers}
+  worst:
+    description: worst under test
+    states: [calm, incidents, war]
+    parents: [number]
+    builder:
+      type: noisy_max
+      highest: war
+      leak: {calm: likely, incidents: rest, war: "1-4%"}
+      causes:
+        number: {yes: {calm: 0.3, incidents: 0.5, war: 0.2}}
+      rationale: {assumption: test numbers}
+  plain_or:
+    description: plain_or under test
+    states: [no, yes]
+    parents: [number]
+    builder:
+      type: log_odds
+      state: yes
+      baseline: 0.2
+      effects:
+        number: {yes: 3}
+      rationale: {assumption: test numbers}
   logit:
     description: logit under test
     states: [no, yes]
@@ -426,11 +467,19 @@ def test_array_entries_are_parameters_and_the_cap_is_counted(drawn, monkeypatch)
     model, _ = drawn
     names = [p.name for p in parameters.elicited_parameters(model) if p.variable == "big"]
     assert names == [f"P(big={s} | row={r})" for r in "abc" for s in "abc"]
+    monkeypatch.setattr(parameters, "MAX_ARRAY_PARAMETERS", 10)  # big's 9 entries, then 1 of small's 4
+    ten = parameters.elicited_parameters(model)
+    assert [p.name for p in ten if p.variable == "big"] == names and ten.left_out == 3
+    assert [p.name for p in ten if p.variable == "small"] == ["P(small=yes | number=no, range=no)"]
+    monkeypatch.setattr(parameters, "MAX_ARRAY_NUMBERS", 16)  # big's 9 numbers fit; small's 8 more do not
+    assert parameters.elicited_parameters(model).left_out == 4
+    monkeypatch.setattr(parameters, "MAX_ARRAY_NUMBERS", 17)
+    assert parameters.elicited_parameters(model).left_out == 3
     monkeypatch.setattr(parameters, "MAX_ARRAY_PARAMETERS", 4)
     capped = parameters.elicited_parameters(model)
-    assert [p.name for p in capped if p.variable == "big"] == names[:4] and capped.left_out == 5
+    assert [p.name for p in capped if p.variable == "big"] == names[:4] and capped.left_out == 5 + 4
     table = sensitivity(model, "big=c", parameters=capped)
-    assert table.attrs["left_out"] == 5
+    assert table.attrs["left_out"] == 9
     row = table.set_index("parameter").loc["P(big=a | row=b)"]
     # by hand: P(big=c) = sum_r P(row=r) P(c | r); row b's c entry rescales with a moved to a' (c: 0.3 of 0.8 left)
     prior = {"a": 0.5, "b": 0.3, "c": 0.2}
@@ -661,6 +710,17 @@ def test_every_judgement_is_a_parameter_with_its_range(drawn):
         "logit: baseline P(yes)": ("logit", 0.4, 0.3, 0.5, "builder"),
         "logit: odds ratio of yes if range=yes": ("logit", math.sqrt(8), 2.0, 4.0, "builder"),
     }
+    expected.update({
+        "P(pair=yes | row=a|b)": ("pair", 0.3, 0.2, 0.4, "table"),  # one row written for two parent states
+        "P(pair=yes | row=c)": ("pair", 1.0, 0.9, 1.0, "table"),
+        "worst: leak P(calm)": ("worst", 0.675, 0.55, 0.80, "builder"),  # `rest` is not a judgement
+        "worst: leak P(war)": ("worst", 0.025, 0.01, 0.04, "builder"),
+        "plain_or: baseline P(yes)": ("plain_or", 0.2, 0.1, 0.3, "builder"),
+        "plain_or: odds ratio of yes if number=yes": ("plain_or", 3.0, 2.0, 4.5, "builder"),  # a plain ratio: /1.5 to x1.5
+    })
+    for i, (n, r) in enumerate([("no", "no"), ("no", "yes"), ("yes", "no"), ("yes", "yes")]):
+        v = 0.1 * (i + 1)  # a two-state array: one number per row
+        expected[f"P(small=yes | number={n}, range={r})"] = ("small", v, v - 0.1, v + 0.1, "table")
     values = [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.1, 0.8]]
     for r, row in zip("abc", values):
         for s, v in zip("abc", row):
@@ -686,8 +746,20 @@ def test_each_parameter_rebuilds_its_table_by_hand(drawn):
     np.testing.assert_allclose(params["ored: link strength of number=yes"].table_at(0.9)[1], [0.1, 0.9], atol=1e-9)
     np.testing.assert_allclose(params["ored: leak"].table_at(0.05)[0], [0.95, 0.05], atol=1e-9)
 
+    shared = params["P(pair=yes | row=a|b)"].table_at(0.35)  # both parent states the row was written for
+    np.testing.assert_allclose(shared, [[0.65, 0.35], [0.65, 0.35], [0.0, 1.0]], atol=1e-12)
+    np.testing.assert_allclose(params["P(pair=yes | row=c)"].table_at(0.9)[2], [0.1, 0.9], atol=1e-12)  # from 1
+    small = params["P(small=yes | number=yes, range=no)"].table_at(0.45)
+    np.testing.assert_allclose(small, [[[0.9, 0.1], [0.8, 0.2]], [[0.55, 0.45], [0.6, 0.4]]], atol=1e-12)
+    worst = params["worst: leak P(war)"].table_at(0.04)[0]  # no cause: the leak row itself
+    assert worst[2] == pytest.approx(0.04, abs=1e-9) and worst.sum() == pytest.approx(1.0)
+    assert worst[0] == pytest.approx(0.675, abs=1e-9)  # the other judgement stays; `rest` takes up the change
+
     def p_of(odds_value):
         return odds_value / (1 + odds_value)
+
+    plain = params["plain_or: odds ratio of yes if number=yes"].table_at(4.5)
+    np.testing.assert_allclose(plain[:, 1], [0.2, p_of(0.25 * 4.5)], atol=1e-9)
 
     logit = params["logit: odds ratio of yes if range=yes"].table_at(4.0)
     np.testing.assert_allclose(logit[:, 1], [0.4, p_of(0.4 / 0.6 * 4)], atol=1e-9)
