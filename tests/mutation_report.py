@@ -28,6 +28,29 @@ EQUIVALENT = {
         "`>` to `>=` in gap(): likewise",
     "bayes.modelfile.scales.x_describe__mutmut_10":
         "sign=False to sign=None: both falsy, the same text",
+    **{f"bayes.inference.claims.{m}": "_range ignores its scale argument (a claim's range is resolved when the "
+       "file is read)" for m in ("x__judge__mutmut_58", "x__required__mutmut_37", "x_formal_text__mutmut_54",
+                                 "x_evaluate_claims__mutmut_55")},
+    **{f"bayes.inference.claims.{m}": "`<` for `<=` beside a 1e-12 slack: a number exactly 1e-12 past a "
+       "threshold is never computed" for m in ("x__judge__mutmut_78", "x__judge__mutmut_79", "x__judge__mutmut_98")},
+    **{f"bayes.inference.claims.{m}": "Query.make reads None, or a missing `do`, as no intervention"
+       for m in ("x__queries__mutmut_12", "x__queries__mutmut_15")},
+    **{f"bayes.inference.claims.{m}": "a comparison that falls through to the no_difference branch asks the "
+       "same two questions (if, than)" for m in ("x__queries__mutmut_17", "x__queries__mutmut_18",
+                                                  "x__queries__mutmut_19", "x__queries__mutmut_20")},
+    **{f"bayes.inference.claims.{m}": "a probability claim that falls through asks its own question first and "
+       "one more that is never read" for m in ("x__queries__mutmut_24", "x__queries__mutmut_25")},
+    "bayes.inference.claims.x__required__mutmut_8":
+        "a comparison always has min_odds_ratio (the default strength 'more' gives 1.0): the fallback is unused",
+    "bayes.inference.claims.x_fix_hints__mutmut_46":
+        "errstate(all=None) lets numpy warn where 'ignore' is silent; no number changes",
+    "bayes.inference.claims.x_fix_hints__mutmut_9":
+        "three table copies per parameter instead of two: the third is never read",
+    "bayes.inference.claims.x_odds_ratio__mutmut_7":
+        "p1 = 0 gives odds 0 through either branch",
+    **{f"bayes.modelfile.parameters.{m}": "the rescaling factor when the rest of the row is 0 is overwritten by "
+       "the even split below it" for m in ("x__row_entry_table__mutmut_12", "x__row_entry_table__mutmut_16",
+                                            "x__row_entry_table__mutmut_18")},
 }
 
 

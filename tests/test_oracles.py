@@ -881,3 +881,84 @@ def test_fix_hints_leave_out_judgements_that_do_not_move_the_claim(write_model):
     z = by_name["P(z=z1)"]  # the swing by hand: the margin is linear in P(z1)
     slope = (PY[("x1", "z1")] - PY[("x1", "z0")]) - (PY[("x0", "z1")] - PY[("x0", "z0")])
     assert z["swing"] == pytest.approx(abs(slope) * (z["high"] - z["low"]), abs=1e-12)
+
+
+def test_intervention_with_context_and_its_words(write_model):
+    """P(y | do(x1), z=z1): Z is observed, X forced, so the answer is the table's own P(y | x1, z1)."""
+    r = verdict(write_model, "    form: probability\n    reading: intervention\n    outcome: {y: y}\n"
+                             "    if: {x: x1}\n    given: {z: z1}\n    range: [0.5, 0.9]\n")
+    assert r.probability == pytest.approx(PY[("x1", "z1")], abs=1e-12)
+    assert r.form == "P(y=y | do(x=x1), z=z1) in [50%, 90%]"
+    r = verdict(write_model, "    form: no_difference\n    reading: intervention\n    outcome: y\n"
+                             "    if: {x: x1}\n    than: {x: x0}\n    tolerance: 0.5\n")
+    assert r.form == "|P(y | do(x=x1)) - P(y | do(x=x0))| <= 0.5"
+    assert r.max_difference == pytest.approx(abs(hand_forced("x1") - hand_forced("x0")), abs=1e-12) and r.passed
+
+
+def test_probability_claims_with_draws_carry_their_interval(write_model):
+    from bayes.inference.draws import interval
+    from bayes.inference.engine import Query
+
+    model = bayes.load(write_model(confounded("    form: probability\n    outcome: {y: y}\n    band: unlikely\n")))
+    (r,) = evaluate_claims(model, draws=300, seed=5)
+    draws = model.engine.run([Query.make("y")], parameter_draws(model, 300, seed=5))[0].probabilities[:, 1]
+    assert r.intervals == {"probability": pytest.approx(interval(draws))}
+
+
+def test_fragile_means_under_80_percent_and_the_default_seed_is_2020(write_model):
+    """docs/model-file.md: a claim that holds at the point estimate but in under 80% of draws is fragile;
+    exactly 80% is not. With no seed, draws use 2020."""
+    model = bayes.load(write_model(confounded(comparison("more_likely", "intervention", "min_odds_ratio: 2.9"))))
+    shares = {}
+    for seed in range(400):
+        (r,) = evaluate_claims(model, draws=20, seed=seed)
+        shares[seed] = (r.hold_share, r.fragile)
+        if r.hold_share == 0.8:
+            break
+    assert (0.8, False) in shares.values()
+    assert any(share < 0.8 and fragile for share, fragile in shares.values())
+    (default,) = evaluate_claims(model, draws=50)
+    assert default.hold_share == evaluate_claims(model, draws=50, seed=2020)[0].hold_share
+    assert default.hold_share != evaluate_claims(model, draws=50, seed=2021)[0].hold_share or \
+        evaluate_claims(model, draws=50, seed=7)[0].hold_share != default.hold_share
+
+
+def test_an_infinite_odds_ratio_is_written_as_null(write_model):
+    """P(y | x0) = 0: the odds ratio is infinite; JSON has no infinity, so it is written as null."""
+    text = confounded(comparison("more_likely", "observation", "strength: far"))
+    for z in ("z0", "z1"):
+        p = PY[("x0", z)]
+        text = text.replace(f"      - given: {{x: x0, z: {z}}}\n        probabilities: {{n: {1 - p!r}, y: {p!r}}}",
+                            f"      - given: {{x: x0, z: {z}}}\n        probabilities: {{n: 1.0, y: 0.0}}")
+    (r,) = evaluate_claims(bayes.load(write_model(text)))
+    assert r.p_than == 0.0 and r.odds_ratio == math.inf and r.passed
+    assert r.to_json()["odds_ratio"] is None
+
+
+def test_each_judgement_is_traced_to_its_line(drawn, write_model):
+    """judgement_line: a table entry to its row's line, a builder's numbers to its `builder:` line."""
+    from bayes.inference.claims import judgement_line
+    from bayes.modelfile.parameters import elicited_parameters
+
+    model, _ = drawn
+    lines = DRAWN.splitlines()
+
+    def line_of(text, start=0):
+        return next(i for i, line in enumerate(lines[start:], start) if text in line) + 1
+
+    params = {p.name: p for p in elicited_parameters(model)}
+    expected = {
+        "P(number=yes)": line_of("probabilities: {no: rest, yes: 0.3}"),
+        "P(row=b)": line_of("probabilities: {a: 0.5, b: 0.3, c: 0.2}"),
+        "P(pair=yes | row=a|b)": line_of("given: {row: [a, b]}"),
+        "P(pair=yes | row=c)": line_of("given: {row: c}"),
+        "logit: odds ratio of yes if range=yes": line_of("    builder:", line_of("  logit:")),
+        "worst: leak P(war)": line_of("    builder:", line_of("  worst:")),
+    }
+    for name, line in expected.items():
+        assert judgement_line(model.spec, params[name]) == line, name
+    confounded_text = confounded(comparison("more_likely", "observation", "strength: more"))
+    cmodel = bayes.load(write_model(confounded_text))
+    clines = confounded_text.splitlines()
+    prm = {p.name: p for p in elicited_parameters(cmodel)}["P(y=y | x=x1, z=z0)"]
+    assert clines[judgement_line(cmodel.spec, prm) - 1].strip() == "- given: {x: x1, z: z0}"
