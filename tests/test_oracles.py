@@ -716,7 +716,8 @@ def test_every_judgement_is_a_parameter_with_its_range(drawn):
         "worst: leak P(calm)": ("worst", 0.675, 0.55, 0.80, "builder"),  # `rest` is not a judgement
         "worst: leak P(war)": ("worst", 0.025, 0.01, 0.04, "builder"),
         "plain_or: baseline P(yes)": ("plain_or", 0.2, 0.1, 0.3, "builder"),
-        "plain_or: odds ratio of yes if number=yes": ("plain_or", 3.0, 2.0, 4.5, "builder"),  # a plain ratio: /1.5 to x1.5
+        # a plain odds ratio is swung from /1.5 to x1.5
+        "plain_or: odds ratio of yes if number=yes": ("plain_or", 3.0, 2.0, 4.5, "builder"),
     })
     for i, (n, r) in enumerate([("no", "no"), ("no", "yes"), ("yes", "no"), ("yes", "yes")]):
         v = 0.1 * (i + 1)  # a two-state array: one number per row
@@ -800,7 +801,8 @@ def test_thresholds_hold_with_equality(write_model):
                                            "x1")).passed
     gap = verdict(write_model, "    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: 0.5\n"
                   ).max_difference
-    assert verdict(write_model, f"    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: {gap!r}\n").passed
+    assert verdict(write_model, f"    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: {gap!r}\n"
+                   ).passed
     assert not verdict(write_model, f"    form: no_difference\n    outcome: y\n    cause: x\n    tolerance: "
                                     f"{gap - 1e-9!r}\n").passed
 
@@ -962,3 +964,127 @@ def test_each_judgement_is_traced_to_its_line(drawn, write_model):
     clines = confounded_text.splitlines()
     prm = {p.name: p for p in elicited_parameters(cmodel)}["P(y=y | x=x1, z=z0)"]
     assert clines[judgement_line(cmodel.spec, prm) - 1].strip() == "- given: {x: x1, z: z0}"
+
+
+# ------------------------------------------------------------------------------------- scenario tables
+
+SCENARIOS = """\
+outcomes:
+  - y: y
+  - z: z1
+scenarios:
+  forced_on:
+    label: X forced on
+    do: {x: x1}
+  seen_on:
+    observe: {x: x1}
+  both:
+    observe: {z: z1}
+    do: {x: x1}
+"""
+
+
+def hand_baseline_y() -> float:
+    pz = {"z0": 1 - PZ1, "z1": PZ1}
+    return sum(pz[z] * ((1 - PX1[z]) * PY[("x0", z)] + PX1[z] * PY[("x1", z)]) for z in pz)
+
+
+@pytest.fixture
+def scenario_model(write_model):
+    return bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more")) + SCENARIOS))
+
+
+def test_headline_table_and_rows_by_hand(scenario_model):
+    from bayes.analysis.scenarios import headline_rows, headline_table
+    from bayes.modelfile.scales import describe
+
+    p_z1_seen = PZ1 * PX1["z1"] / ((1 - PZ1) * PX1["z0"] + PZ1 * PX1["z1"])
+    expected = {"baseline": (hand_baseline_y(), PZ1), "forced_on": (hand_forced("x1"), PZ1),
+                "seen_on": (hand_observed("x1"), p_z1_seen), "both": (PY[("x1", "z1")], 1.0)}
+    table = headline_table(scenario_model)
+    assert list(table.index) == list(expected) and list(table.columns) == ["y=y", "z=z1"]
+    for scenario, (y, z) in expected.items():
+        assert table.loc[scenario, "y=y"] == describe(y) and table.loc[scenario, "z=z1"] == describe(z)
+    rows = headline_rows(scenario_model)
+    assert list(rows["outcome"]) == ["y=y"] * 4 + ["z=z1"] * 4
+    assert rows["probability"].tolist() == pytest.approx([e[0] for e in expected.values()] +
+                                                         [e[1] for e in expected.values()], abs=1e-12)
+    assert list(rows["words"]) == [ICD203.term(p) for p in rows["probability"]]
+    with_draws = headline_table(scenario_model, scenario_model.scenarios(["y", "z"], draws=100, seed=3))
+    assert "90% interval" in with_draws.loc["forced_on", "y=y"]
+    assert with_draws.attrs["headline_states"] == {"y": "y", "z": "z1"}
+
+
+def test_scenario_outcome_and_outcomes_now_by_hand(scenario_model):
+    from bayes.analysis.scenarios import outcomes_now, scenario_outcome
+
+    frame = scenario_outcome(scenario_model, scenario_model.scenarios(), "y", "y")
+    assert list(frame["scenario"]) == ["baseline", "forced_on", "seen_on", "both"]
+    assert list(frame["label"]) == ["baseline", "X forced on", "seen on", "both"]  # a label, else the name in words
+    assert frame["probability"].tolist() == pytest.approx(
+        [hand_baseline_y(), hand_forced("x1"), hand_observed("x1"), PY[("x1", "z1")]], abs=1e-12)
+    assert list(frame["words"]) == [ICD203.term(p) for p in frame["probability"]]
+    now = outcomes_now(scenario_model)
+    assert list(now["outcome"]) == ["y=y", "z=z1"] and list(now["label"]) == ["y: y", "z: z1"]
+    assert now["probability"].tolist() == pytest.approx([hand_baseline_y(), PZ1], abs=1e-12)
+    assert list(now["words"]) == [ICD203.term(hand_baseline_y()), ICD203.term(PZ1)]
+
+
+def test_scenario_drivers_are_shapley_values_by_hand(scenario_model):
+    """Two items, observe z=z1 and force x=x1: each item's share is the average of its two marginal
+    contributions (added first, added second)."""
+    from bayes.analysis.scenarios import scenario_drivers
+
+    v0, vb = hand_baseline_y(), hand_forced("x1")
+    va = (1 - PX1["z1"]) * PY[("x0", "z1")] + PX1["z1"] * PY[("x1", "z1")]  # P(y | z1)
+    vab = PY[("x1", "z1")]
+    phi = {"z=z1": ((va - v0) + (vab - vb)) / 2, "do(x=x1)": ((vb - v0) + (vab - va)) / 2}
+    frame = scenario_drivers(scenario_model, "y=y", "both")
+    assert sorted(frame["item"]) == sorted(phi)
+    assert list(frame["item"]) == sorted(phi, key=lambda k: -abs(phi[k]))
+    for _, row in frame.iterrows():
+        assert row["contribution"] == pytest.approx(phi[row["item"]], abs=1e-12)
+        assert row["baseline"] == pytest.approx(v0, abs=1e-12) and row["scenario_value"] == pytest.approx(vab)
+        assert row["scenario"] == "both" and row["target"] == "y=y"
+    assert frame["contribution"].sum() == pytest.approx(vab - v0, abs=1e-12)  # efficiency
+    with pytest.raises(bayes.QueryError, match="unknown scenario 'nope'"):
+        scenario_drivers(scenario_model, "y=y", "nope")
+
+
+def test_indicators_by_hand(write_model):
+    """X and Z observable, target y=y: for each, P(state), P(y | state), the shift and band change from
+    now, and the mutual information I(Y; O) = H(Y) - sum_o P(o) H(Y | o) in bits, sorted by it."""
+    from bayes.analysis.indicators import indicators
+
+    text = confounded(comparison("more_likely", "observation", "strength: more"))
+    for v in ("x", "z"):
+        text = text.replace(f"    description: {v} under test\n",
+                            f"    description: {v} under test\n    observable: true\n")
+    model = bayes.load(write_model(text))
+
+    def h(p):
+        return -sum(q * math.log2(q) for q in (p, 1 - p) if q > 0)
+
+    now = hand_baseline_y()
+    pz = {"z0": 1 - PZ1, "z1": PZ1}
+    px1 = sum(pz[z] * PX1[z] for z in pz)
+    y_given = {("x", "x0"): hand_observed("x0"), ("x", "x1"): hand_observed("x1"),
+               ("z", "z0"): (1 - PX1["z0"]) * PY[("x0", "z0")] + PX1["z0"] * PY[("x1", "z0")],
+               ("z", "z1"): (1 - PX1["z1"]) * PY[("x0", "z1")] + PX1["z1"] * PY[("x1", "z1")]}
+    p_state = {("x", "x0"): 1 - px1, ("x", "x1"): px1, ("z", "z0"): 1 - PZ1, ("z", "z1"): PZ1}
+    mi = {v: h(now) - sum(p_state[(v, s)] * h(y_given[(v, s)]) for s in (f"{v}0", f"{v}1")) for v in ("x", "z")}
+    frame = indicators(model, "y=y")
+    order = sorted(mi, key=lambda v: -mi[v])
+    assert list(frame["variable"]) == [order[0]] * 2 + [order[1]] * 2
+    for _, row in frame.iterrows():
+        key = (row["variable"], row["state"])
+        assert row["probability_of_state"] == pytest.approx(p_state[key], abs=1e-12)
+        assert row["target_if_observed"] == pytest.approx(y_given[key], abs=1e-12)
+        assert row["shift"] == pytest.approx(y_given[key] - now, abs=1e-12)
+        assert row["target_now"] == pytest.approx(now, abs=1e-12)
+        assert row["mutual_information_bits"] == pytest.approx(mi[row["variable"]], abs=1e-12)
+        assert row["band_changes"] == (ICD203.term(y_given[key]) != ICD203.term(now))
+        assert row["sentence"].startswith(f"If {row['variable']} is observed as '{row['state']}', y = y goes from ")
+    given = indicators(model, "y=y", given={"z": "z1"})  # z is known: only x is left to watch
+    assert set(given["variable"]) == {"x"}
+    assert given["target_now"].iloc[0] == pytest.approx(y_given[("z", "z1")], abs=1e-12)
