@@ -1088,3 +1088,38 @@ def test_indicators_by_hand(write_model):
     given = indicators(model, "y=y", given={"z": "z1"})  # z is known: only x is left to watch
     assert set(given["variable"]) == {"x"}
     assert given["target_now"].iloc[0] == pytest.approx(y_given[("z", "z1")], abs=1e-12)
+
+
+def test_observing_against_forcing_by_hand(scenario_model):
+    """X is the only ancestor of Y with parents: P(y | x) against P(y | do(x)) for both its states, sorted by
+    the size of the difference."""
+    from bayes.analysis.scenarios import ancestors, observe_versus_force
+
+    assert ancestors(scenario_model, "y") == ["z", "x"] and ancestors(scenario_model, "z") == []
+    frame = observe_versus_force(scenario_model, "y=y")
+    diffs = {s: hand_observed(s) - hand_forced(s) for s in ("x0", "x1")}
+    assert list(frame["state"]) == sorted(diffs, key=lambda s: -abs(diffs[s]))
+    assert set(frame["variable"]) == {"x"} and set(frame["target"]) == {"y=y"}
+    for _, row in frame.iterrows():
+        assert row["observed"] == pytest.approx(hand_observed(row["state"]), abs=1e-12)
+        assert row["forced"] == pytest.approx(hand_forced(row["state"]), abs=1e-12)
+        assert row["difference"] == pytest.approx(diffs[row["state"]], abs=1e-12)
+    assert observe_versus_force(scenario_model, "z=z1").empty  # nothing upstream of z
+
+
+def test_the_strongest_scenario_by_hand(scenario_model):
+    """Shifts from the baseline P(y): forced on 0.45 - P(y), seen on P(y | x1) - P(y), both P(y | x1, z1)
+    - P(y); the largest wins. A scenario that sets the target's own variable, or has too many items, is
+    left out."""
+    from bayes.analysis.scenarios import strongest_scenario
+
+    v0 = hand_baseline_y()
+    shifts = {"forced_on": abs(hand_forced("x1") - v0), "seen_on": abs(hand_observed("x1") - v0),
+              "both": abs(PY[("x1", "z1")] - v0)}
+    assert strongest_scenario(scenario_model, "y=y") == max(shifts, key=shifts.get)
+    assert strongest_scenario(scenario_model, "y=y", max_items=1) == max(
+        ("forced_on", "seen_on"), key=shifts.get)  # 'both' has two items
+    assert strongest_scenario(scenario_model, "x=x1") is None  # every scenario sets x itself
+    # for z: forcing x leaves z at its prior (no shift), seeing x1 moves it, 'both' sets z itself
+    assert strongest_scenario(scenario_model, "z=z1") == "seen_on"
+    assert strongest_scenario(scenario_model, "z=z1", max_items=0) is None
