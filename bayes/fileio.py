@@ -79,7 +79,6 @@ def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes
     """
     import stat
 
-
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -147,7 +146,6 @@ def safe_child(folder: str | os.PathLike, name: str) -> Path:
     """folder/<slug of name>: the name reduced to letters, digits, '_', '-' and '.', never '..' or a path,
     and checked to resolve inside the folder, so a name from a model file cannot write elsewhere."""
     import re
-
 
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")[:100] or "chart"
     folder = Path(folder)

@@ -10,7 +10,7 @@ import pandas as pd
 from bayes.errors import QueryError
 from bayes.inference.claims import claims_frame, evaluate_claims
 from bayes.inference.engine import Engine, Query
-from bayes.inference.network import table_array
+from bayes.inference.network import table_array, to_pgmpy
 from bayes.inference.uncertainty import DEFAULT_SEED, tidy_with_intervals
 from bayes.modelfile.parse import load_spec
 from bayes.modelfile.scales import get_scale
@@ -51,8 +51,6 @@ class Model:
         """The pgmpy DiscreteBayesianNetwork, built on first use (importing pgmpy takes seconds, so
         queries do not need it); it passes pgmpy's check_model."""
         if self._network is None:
-            from bayes.inference.network import to_pgmpy
-
             self._network = to_pgmpy(self.spec)
         return self._network
 

@@ -186,7 +186,6 @@ def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
     import itertools
     import math
 
-
     var, state = parse_target(model, target)
     sc = model.spec.scenarios.get(scenario)
     if sc is None:

@@ -76,7 +76,6 @@ def change_the_call(model, target: str, given=None, do=None, max_size: int = 3) 
     estimative band. Sets of the smallest size that works are listed, most probable first."""
     import itertools
 
-
     var, state = parse_target(model, target)
     spec = model.spec
     given = parse_assignments(given, spec, "evidence")

@@ -27,7 +27,9 @@ import pandas as pd
 
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text, folder_lock, read_text_file
+from bayes.inference.draws import interval
 from bayes.inference.engine import Query
+from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
 
 EVIDENCE_COLUMNS = ["date", "variable", "state", "likelihood", "source", "note"]
 OUTCOME_COLUMNS = ["question", "outcome", "resolved", "horizon", "source", "note"]
@@ -293,9 +295,6 @@ def history(model, rows: list[EvidenceRow] | None = None, variables=None, start:
         queries = [Query.make(v, hard, soft=soft) for v in variables]
         drawn = None
         if draws:
-            from bayes.inference.draws import interval
-            from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
-
             drawn = model.engine.run(queries, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         for j, (q, r) in enumerate(zip(queries, model.engine.run(queries))):
             for k, state in enumerate(r.states):

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from bayes.errors import QueryError
-from bayes.inference.draws import ArrayDraws
+from bayes.inference.draws import ArrayDraws, interval
+from bayes.inference.uncertainty import DEFAULT_SEED, FRAGILE_SHARE, parameter_draws
 from bayes.inference.engine import Query
 from bayes.modelfile.parameters import elicited_parameters
 from bayes.modelfile.spec import ClaimSpec
@@ -169,9 +170,6 @@ def evaluate_claims(model, draws: int | None = None, seed: int | None = None) ->
                                    kind=spec.form, reading=spec.reading, passed=bool(numbers["holds"][0]),
                                    required=_required(spec, model), **scalar))
     if draws:
-        from bayes.inference.draws import interval
-        from bayes.inference.uncertainty import DEFAULT_SEED, FRAGILE_SHARE, parameter_draws
-
         flat = [q for queries in plans for q in queries]
         batch = model.engine.run(flat, parameter_draws(model, int(draws), DEFAULT_SEED if seed is None else seed))
         k = 0

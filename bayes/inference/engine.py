@@ -107,8 +107,6 @@ class BatchResult:
         """Mean, median and an equal-tailed interval per state across draws (docs/methods.md#second-order-uncertainty)."""
         import pandas as pd
 
-
-
         rows = []
         for qi, r in enumerate(self.results):
             p = r.probabilities.reshape(r.probabilities.shape[0], -1, len(r.states))

@@ -172,8 +172,6 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
     return variables
 
 
-
-
 def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str]]:
     """Outcomes a briefing reports: `- variable` or `- variable: headline_state` (the state charted)."""
     if raw is None:

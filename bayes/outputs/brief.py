@@ -287,7 +287,6 @@ def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020,
                  charts=briefing_charts(model, scenarios, target=target, draws=draws))
 
 
-
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -325,9 +324,6 @@ def brief_html(brief: Brief) -> str:
         set_cells=set_cells, charts=charts, definitions=brief.definitions.to_dict("records"),
         has_scenarios=bool(named_scenarios(model)), scenarios_text=narrative.scenarios_text(model),
         claims=claims, claims_summary=brief.claims_summary)
-
-
-
 
 
 def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:

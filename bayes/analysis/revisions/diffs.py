@@ -211,7 +211,6 @@ def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
 def _claim_changes(old: Model, new: Model) -> list[dict]:
     from dataclasses import asdict
 
-
     rows = []
     for cid in dict.fromkeys([*old.spec.claims, *new.spec.claims]):
         a, b = old.spec.claims.get(cid), new.spec.claims.get(cid)
