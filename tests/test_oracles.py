@@ -1123,3 +1123,147 @@ def test_the_strongest_scenario_by_hand(scenario_model):
     # for z: forcing x leaves z at its prior (no shift), seeing x1 moves it, 'both' sets z itself
     assert strongest_scenario(scenario_model, "z=z1") == "seen_on"
     assert strongest_scenario(scenario_model, "z=z1", max_items=0) is None
+
+
+def observable_confounded(write_model):
+    text = confounded(comparison("more_likely", "observation", "strength: more"))
+    for v in ("x", "z"):
+        text = text.replace(f"    description: {v} under test\n", f"    description: {v} under test\n    observable: true\n")
+    return bayes.load(write_model(text))
+
+
+def bits(p: float) -> float:
+    return -sum(q * math.log2(q) for q in (p, 1 - p) if q > 0)
+
+
+def test_indicators_under_a_forced_cause_by_hand(write_model):
+    """Forcing x=x1 leaves only z to watch; P(y | do(x1)) now, P(y | z, do(x1)) = PY[x1, z] if z is seen,
+    z at its prior; the sentence says it in words."""
+    from bayes.analysis.indicators import indicators
+    from bayes.modelfile.scales import describe
+
+    model = observable_confounded(write_model)
+    frame = indicators(model, "y=y", do={"x": "x1"})
+    now = hand_forced("x1")
+    pz = {"z0": 1 - PZ1, "z1": PZ1}
+    mi = bits(now) - sum(pz[z] * bits(PY[("x1", z)]) for z in pz)
+    assert list(frame["variable"]) == ["z", "z"] and list(frame["state"]) == ["z0", "z1"]
+    assert list(frame["target"]) == ["y=y", "y=y"]
+    for _, row in frame.iterrows():
+        z = row["state"]
+        assert row["target_now"] == pytest.approx(now, abs=1e-12)
+        assert row["probability_of_state"] == pytest.approx(pz[z], abs=1e-12)
+        assert row["target_if_observed"] == pytest.approx(PY[("x1", z)], abs=1e-12)
+        assert row["mutual_information_bits"] == pytest.approx(mi, abs=1e-12)
+        assert row["sentence"] == (f"If z is observed as '{z}', y = y goes from {describe(now)} to "
+                                   f"{describe(PY[('x1', z)])}")
+    assert list(frame.index) == [0, 1]
+
+
+WATCH = """\
+format: bayes-model/1
+model: {title: Watch, source: tests, as_of: 2020-07, author: tests}
+variables:
+  hidden_cause:
+    description: the cause
+    states: [calm_spell, tense_spell]
+    table:
+      - probabilities: {calm_spell: 0.6, tense_spell: 0.4}
+        rationale: {assumption: test number}
+  early_sign:
+    description: the sign
+    observable: true
+    states: [no_sign, sign_seen]
+    parents: [hidden_cause]
+    table:
+      - given: {hidden_cause: calm_spell}
+        probabilities: {no_sign: 1.0, sign_seen: 0.0}
+        rationale: {assumption: test number}
+      - given: {hidden_cause: tense_spell}
+        probabilities: {no_sign: 0.3, sign_seen: 0.7}
+        rationale: {assumption: test number}
+  big_war:
+    description: the war
+    states: [no_war, war_breaks_out]
+    parents: [hidden_cause]
+    table:
+      - given: {hidden_cause: calm_spell}
+        probabilities: {no_war: 0.9, war_breaks_out: 0.1}
+        rationale: {assumption: test number}
+      - given: {hidden_cause: tense_spell}
+        probabilities: {no_war: 0.4, war_breaks_out: 0.6}
+        rationale: {assumption: test number}
+"""
+
+
+def test_indicator_sentences_use_words_and_a_ruled_out_state_says_so(write_model):
+    """Names are written with spaces; a state the evidence rules out has no probability and says so."""
+    from bayes.analysis.indicators import indicators
+    from bayes.modelfile.scales import describe
+
+    model = bayes.load(write_model(WATCH))
+    frame = indicators(model, "big_war=war_breaks_out")
+    now = 0.6 * 0.1 + 0.4 * 0.6
+    p_sign = 0.4 * 0.7
+    if_sign, if_none = 0.6, (0.6 * 0.1 + 0.4 * 0.3 * 0.6) / (0.6 + 0.4 * 0.3)
+    assert frame["target_if_observed"].tolist() == pytest.approx([if_none, if_sign], abs=1e-12)
+    assert frame["probability_of_state"].tolist() == pytest.approx([1 - p_sign, p_sign], abs=1e-12)
+    assert frame["sentence"].tolist() == [
+        f"If early sign is observed as 'no sign', big war = war breaks out goes from {describe(now)} to "
+        f"{describe(if_none)}",
+        f"If early sign is observed as 'sign seen', big war = war breaks out goes from {describe(now)} to "
+        f"{describe(if_sign)}"]
+    calm = indicators(model, "big_war=war_breaks_out", do={"hidden_cause": "calm_spell"})
+    seen = calm.set_index("state")
+    assert seen.loc["sign_seen", "probability_of_state"] == 0
+    assert math.isnan(seen.loc["sign_seen", "target_if_observed"]) and not seen.loc["sign_seen", "band_changes"]
+    assert seen.loc["sign_seen", "sentence"] == "early sign = sign seen is ruled out by the evidence"
+    assert seen.loc["no_sign", "target_if_observed"] == pytest.approx(0.1, abs=1e-12)
+    assert seen.loc["no_sign", "mutual_information_bits"] == 0.0
+    drawn = indicators(model, "big_war=war_breaks_out", do={"hidden_cause": "calm_spell"}, draws=50).set_index("state")
+    assert math.isnan(drawn.loc["sign_seen", "if_lo90"]) and math.isnan(drawn.loc["sign_seen", "if_hi90"])
+    assert drawn.loc["no_sign", "if_lo90"] < 0.1 < drawn.loc["no_sign", "if_hi90"]
+    default = indicators(model, "big_war=war_breaks_out", draws=40)
+    assert default.equals(indicators(model, "big_war=war_breaks_out", draws=40, seed=2020))  # the default seed
+    assert not default.equals(indicators(model, "big_war=war_breaks_out", draws=40, seed=7))
+    with pytest.raises(bayes.QueryError, match="nothing observable is left to watch for 'big_war': its observable "
+                       r"variables \(early_sign\) are the target") as caught:
+        indicators(model, "big_war=war_breaks_out", given={"early_sign": "no_sign"})
+    assert caught.value.file == model.spec.path
+    hidden = bayes.load(write_model(WATCH.replace("    observable: true\n", ""), "hidden.yaml"))
+    with pytest.raises(bayes.QueryError, match="no variable of .* is marked observable: true; mark the developments "
+                       "an analyst could see reported with 'observable: true' to rank what to watch") as caught:
+        indicators(hidden, "big_war=war_breaks_out")
+    assert caught.value.file == hidden.spec.path
+
+
+def test_indicator_intervals_against_hand_draws(write_model, monkeypatch):
+    """Draws in which P(z1) and P(y | x1, z1) vary: the 90% interval of P(y | x, z1) and of I(Y; X | z1)
+    over the draws, each computed by hand per draw (quantiles 5% and 95%)."""
+    from bayes.analysis import indicators as module
+    from bayes.inference.draws import ArrayDraws
+
+    model = observable_confounded(write_model)
+    n = 21
+    pz1 = np.linspace(0.1, 0.5, n)
+    py11 = np.linspace(0.6, 0.95, n)
+    tables = {"z": np.stack([1 - pz1, pz1]),
+              "x": np.repeat(np.array([[1 - PX1["z0"], PX1["z0"]], [1 - PX1["z1"], PX1["z1"]]])[..., None], n, -1)}
+    y = np.empty((2, 2, 2, n))
+    for (x, z), p in PY.items():
+        p = py11 if (x, z) == ("x1", "z1") else np.full(n, p)
+        y[int(x[1]), int(z[1])] = np.stack([1 - p, p])
+    tables["y"] = y
+    monkeypatch.setattr(module, "parameter_draws", lambda m, count, seed: ArrayDraws(model.engine.net, tables))
+    frame = module.indicators(model, "y=y", given={"z": "z1"}, draws=n).set_index("state")
+    py_x = {"x0": np.full(n, PY[("x0", "z1")]), "x1": py11}
+    px = {"x0": 1 - PX1["z1"], "x1": PX1["z1"]}
+    now = px["x0"] * py_x["x0"] + px["x1"] * py_x["x1"]
+    h = np.vectorize(bits)
+    mi = h(now) - px["x0"] * h(py_x["x0"]) - px["x1"] * h(py_x["x1"])
+    for x in ("x0", "x1"):
+        lo, hi = np.quantile(py_x[x], [0.05, 0.95])
+        assert frame.loc[x, "if_lo90"] == pytest.approx(lo, abs=1e-12)
+        assert frame.loc[x, "if_hi90"] == pytest.approx(hi, abs=1e-12)
+        assert frame.loc[x, "mi_lo90"] == pytest.approx(np.quantile(mi, 0.05), abs=1e-12)
+        assert frame.loc[x, "mi_hi90"] == pytest.approx(np.quantile(mi, 0.95), abs=1e-12)
