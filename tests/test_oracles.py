@@ -1267,3 +1267,64 @@ def test_indicator_intervals_against_hand_draws(write_model, monkeypatch):
         assert frame.loc[x, "if_hi90"] == pytest.approx(hi, abs=1e-12)
         assert frame.loc[x, "mi_lo90"] == pytest.approx(np.quantile(mi, 0.05), abs=1e-12)
         assert frame.loc[x, "mi_hi90"] == pytest.approx(np.quantile(mi, 0.95), abs=1e-12)
+
+
+THREE_LAST = """\
+format: bayes-model/1
+model: {title: Three, source: tests, as_of: 2020-07, author: tests}
+variables:
+  first_cause:
+    description: a cause
+    states: [low, high]
+    table:
+      - probabilities: {low: 0.7, high: 0.3}
+        rationale: {assumption: test number}
+  last_outcome:
+    description: an outcome
+    states: [holds, frays, breaks_down]
+    table:
+      - probabilities: {holds: 0.5, frays: 0.3, breaks_down: 0.2}
+        rationale: {assumption: test number}
+"""
+
+
+def test_scenario_tables_name_what_is_wrong_and_where(scenario_model, write_model):
+    """Targets and rows that are not there: each error names the file, the piece of the output it was for
+    and what the model has; a model without outcomes reports its last variable in its last state."""
+    from bayes.analysis.scenarios import (example_tables, headline_rows, headline_states, headline_table,
+                                          outcomes_now, parse_target, scenario_outcome)
+
+    path = scenario_model.spec.path
+    cases = [(lambda: parse_target(scenario_model, "y"), "target 'y' must be written VARIABLE=STATE, e.g. y=y"),
+             (lambda: parse_target(scenario_model, "w=y"), "target names unknown variable 'w'; known variables: z, x, y"),
+             (lambda: parse_target(scenario_model, "y=maybe"),
+              "target names unknown state 'maybe' of 'y'; expected one of: n, y"),
+             (lambda: scenario_outcome(scenario_model, scenario_model.scenarios(), "y", "maybe"),
+              "scenario chart names unknown state 'maybe' of 'y'; expected one of: n, y"),
+             (lambda: scenario_outcome(scenario_model, scenario_model.scenarios(["z", "x"]), "y", "y"),
+              r"scenario chart: the scenarios table has no rows for 'y' \(it holds z, x\); compute it with "
+              r"model.scenarios\(\) or model.scenarios\(\['y'\]\)"),
+             (lambda: headline_rows(scenario_model, scenario_model.scenarios(["x"])),
+              r"headline outcome: the scenarios table has no rows for 'y' \(it holds x\)")]
+    for call, message in cases:
+        with pytest.raises(bayes.QueryError, match=message) as caught:
+            call()
+        assert caught.value.file == path, message
+    with pytest.raises(bayes.QueryError, match="headline outcome: the scenarios table has no rows for 'y' "
+                       r"\(it holds nothing\)"):
+        headline_rows(scenario_model, scenario_model.scenarios(["x"]).iloc[:0])
+    three = bayes.load(write_model(THREE_LAST, "three.yaml"))
+    assert headline_states(three) == {"last_outcome": "breaks_down"}
+    assert example_tables(three) == (None, None)
+    now = outcomes_now(three)
+    assert list(now["label"]) == ["last outcome: breaks down"] and list(now.index) == [0]
+    assert now["probability"].tolist() == pytest.approx([0.2], abs=1e-12)
+    drawn = outcomes_now(three, draws=60, seed=5)
+    assert drawn["lo90"].iloc[0] < 0.2 < drawn["hi90"].iloc[0]
+    assert drawn.equals(outcomes_now(three, draws=60, seed=5)) and not drawn.equals(outcomes_now(three, draws=60, seed=6))
+    rows = headline_rows(scenario_model)
+    assert list(rows.index) == list(range(len(rows)))
+    table = headline_table(scenario_model)
+    assert table.index.name == "scenario" and table.columns.name is None
+    outcome = scenario_outcome(scenario_model, scenario_model.scenarios(), "y", "y")
+    assert list(outcome.index) == list(range(len(outcome)))
