@@ -1328,3 +1328,127 @@ def test_scenario_tables_name_what_is_wrong_and_where(scenario_model, write_mode
     assert table.index.name == "scenario" and table.columns.name is None
     outcome = scenario_outcome(scenario_model, scenario_model.scenarios(), "y", "y")
     assert list(outcome.index) == list(range(len(outcome)))
+
+
+# ------------------------------------------------------------------------------------- sensitivity by hand
+
+def hand_joint(pz1=PZ1, px1=None, py=None) -> dict:
+    """P(z, x, y) of the confounded model with any of its numbers replaced."""
+    px1, py = {**PX1, **(px1 or {})}, {**PY, **(py or {})}
+    out = {}
+    for z, p_z in (("z0", 1 - pz1), ("z1", pz1)):
+        for x, p_x in (("x0", 1 - px1[z]), ("x1", px1[z])):
+            out[(z, x, "y")] = p_z * p_x * py[(x, z)]
+            out[(z, x, "n")] = p_z * p_x * (1 - py[(x, z)])
+    return out
+
+
+def hand_p_y(joint: dict, **seen) -> float:
+    """P(y=y | seen) from a joint, seen written z=..., x=..."""
+    keep = {k: p for k, p in joint.items() if all(k[("z", "x").index(v)] == s for v, s in seen.items())}
+    return sum(p for k, p in keep.items() if k[2] == "y") / sum(keep.values())
+
+
+def swung_joint(name: str, value: float) -> dict:
+    """The joint with the judgement called `name` set to `value`."""
+    if name == "P(z=z1)":
+        return hand_joint(pz1=value)
+    if name.startswith("P(x=x1 | z="):
+        return hand_joint(px1={name[-3:-1]: value})
+    x, z = name[len("P(y=y | x="):-1].split(", z=")
+    return hand_joint(py={(x, z): value})
+
+
+def test_sensitivity_table_by_hand(write_model):
+    """Every number swung over its range (+-0.1 for a plain number): P(y | x=x1) at each end by enumeration,
+    the swing, the order, and the linear-fractional function through a third point."""
+    from bayes.analysis.sensitivity import sensitivity, sensitivity_function
+
+    model = bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more"))))
+    frame = sensitivity(model, "y=y", given={"x": "x1"})
+    names = ["P(z=z1)", "P(x=x1 | z=z0)", "P(x=x1 | z=z1)"] + [f"P(y=y | x={x}, z={z})" for x, z in PY]
+    values = dict(zip(names, [PZ1, PX1["z0"], PX1["z1"], *PY.values()]))
+    assert sorted(frame["parameter"]) == sorted(names)
+    swings = {}
+    for _, row in frame.iterrows():
+        name, v = row["parameter"], values[row["parameter"]]
+        low, high = max(0.0, v - 0.1), min(1.0, v + 0.1)
+        assert (row["value"], row["low"], row["high"]) == pytest.approx((v, low, high), abs=1e-12), name
+        lo, hi = hand_p_y(swung_joint(name, low), x="x1"), hand_p_y(swung_joint(name, high), x="x1")
+        assert (row["target_low"], row["target_high"]) == pytest.approx((lo, hi), abs=1e-12), name
+        assert row["swing"] == pytest.approx(abs(hi - lo), abs=1e-12)
+        assert row["target_now"] == pytest.approx(hand_observed("x1"), abs=1e-12)
+        assert row["method"] == "table" and row["variable"] == name[2]
+        for x in (0.05, 0.5, 0.95):
+            assert sensitivity_function(row)(x) == pytest.approx(hand_p_y(swung_joint(name, x), x="x1"), abs=1e-9)
+        swings[name] = abs(hi - lo)
+    assert list(frame["parameter"]) == sorted(swings, key=lambda n: -round(swings[n], 12))
+    assert list(frame.index) == list(range(7))
+    assert frame.loc[frame["parameter"] == "P(y=y | x=x0, z=z0)", "swing"].item() == 0  # x0 is not the evidence
+    forced = sensitivity(model, "y=y", do={"x": "x1"}).set_index("parameter")
+    assert forced.loc["P(x=x1 | z=z1)", "swing"] == 0 and forced.loc["P(x=x1 | z=z0)", "swing"] == 0
+    assert forced.loc["P(z=z1)", "target_high"] == pytest.approx(0.6 * 0.3 + 0.4 * 0.8, abs=1e-12)
+
+
+def test_admissible_deviation_by_hand(write_model):
+    """The value at which one number alone moves P(y | x=x1) across the nearest edge of its band, found by
+    bisection on the hand-computed function over [0, 1]; NaN where no value does."""
+    from bayes.analysis.sensitivity import admissible_deviation
+
+    model = bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more"))))
+    now = hand_observed("x1")
+    band = ICD203.band_of(now)
+    frame = admissible_deviation(model, "y=y", given={"x": "x1"}).set_index("parameter")
+    grid = np.linspace(0, 1, 20001)
+    for name, row in frame.iterrows():
+        f = np.array([hand_p_y(swung_joint(name, x), x="x1") for x in grid])
+        roots = []
+        for edge in (band.low, band.high):
+            for i in np.nonzero(np.sign(f[:-1] - edge) * np.sign(f[1:] - edge) <= 0)[0]:
+                a, b = grid[i], grid[i + 1]
+                for _ in range(60):
+                    m = (a + b) / 2
+                    a, b = (m, b) if np.sign(hand_p_y(swung_joint(name, m), x="x1") - edge) == np.sign(f[i] - edge) \
+                        else (a, m)
+                roots.append(((a + b) / 2, edge))
+        if not roots:
+            assert math.isnan(row["crosses_at"]) and math.isnan(row["boundary"]) and math.isnan(row["change"]), name
+            continue
+        x, edge = min(roots, key=lambda r: abs(r[0] - row["value"]))
+        assert row["crosses_at"] == pytest.approx(x, abs=1e-9), name
+        assert row["boundary"] == edge and row["change"] == pytest.approx(x - row["value"], abs=1e-9)
+    crossing = frame.dropna()
+    assert len(crossing) >= 3 and frame["crosses_at"].isna().sum() >= 1
+    assert list(frame.index[: len(crossing)]) == list(crossing["change"].abs().sort_values().index)
+
+
+def test_change_the_call_by_hand(write_model):
+    """x and z observable, P(y) = 0.329 (unlikely): every single finding moves it to another band, so the
+    answer is the four findings of size one, most probable first, each with P(y | finding)."""
+    from bayes.analysis.sensitivity import change_the_call
+    from bayes.modelfile.scales import describe
+
+    model = observable_confounded(write_model)
+    joint = hand_joint()
+    now = hand_p_y(joint)
+    p_of = {("z", "z0"): 1 - PZ1, ("z", "z1"): PZ1,
+            ("x", "x1"): sum(p for k, p in joint.items() if k[1] == "x1")}
+    p_of[("x", "x0")] = 1 - p_of[("x", "x1")]
+    expected = sorted(p_of, key=p_of.get, reverse=True)
+    frame = change_the_call(model, "y=y")
+    assert list(frame["findings"]) == [f"{v}={s}" for v, s in expected] and set(frame["size"]) == {1}
+    for (v, s), (_, row) in zip(expected, frame.iterrows()):
+        p = hand_p_y(joint, **{v: s})
+        assert row["target_if"] == pytest.approx(p, abs=1e-12)
+        assert row["probability_of_findings"] == pytest.approx(p_of[(v, s)], abs=1e-12)
+        assert row["band_now"] == ICD203.term(now) and row["band_if"] == ICD203.term(p) != row["band_now"]
+        assert row["target_now"] == pytest.approx(now, abs=1e-12)
+        assert row["sentence"] == f"{v} = {s}: {describe(now)} becomes {describe(p)}"
+    given = change_the_call(model, "y=y", given={"z": "z1"})  # P(y | z1) = 0.77, likely: only x is left
+    assert list(given["findings"]) == ["x=x0"]  # x1 gives 0.8, still likely (an edge goes to the lower band)
+    for _, row in given.iterrows():
+        p = hand_p_y(joint, z="z1", x=row["findings"][2:])
+        assert row["target_if"] == pytest.approx(p, abs=1e-12) and ICD203.term(p) != ICD203.term(0.77)
+    empty = change_the_call(model, "y=y", max_size=0)
+    assert empty.empty and list(empty.columns) == ["size", "findings", "target", "target_now", "band_now", "target_if",
+                                                   "band_if", "probability_of_findings", "sentence"]
