@@ -362,7 +362,7 @@ variables:
 N_DRAWS = 4000  # one block of generated draws
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # not module-scoped: `make mutate` runs only the tests that called the code under test
 def drawn(tmp_path_factory):
     path = tmp_path_factory.mktemp("draws") / "draws.yaml"
     path.write_text(DRAWN)
@@ -1452,3 +1452,125 @@ def test_change_the_call_by_hand(write_model):
     empty = change_the_call(model, "y=y", max_size=0)
     assert empty.empty and list(empty.columns) == ["size", "findings", "target", "target_now", "band_now", "target_if",
                                                    "band_if", "probability_of_findings", "sentence"]
+
+
+# ------------------------------------------------------------------------------------- draws: the corners
+
+MIXED = """\
+format: bayes-model/1
+model: {title: Mixed rows, source: tests, as_of: 2020-07, author: tests, concentration: 40}
+variables:
+  numbers_and_rest:
+    description: plain numbers beside a rest
+    states: [a, b, c]
+    table:
+      - probabilities: {a: 0.5, b: 0.3, c: rest}
+        rationale: {assumption: test number}
+  fixed_zero:
+    description: an exact zero beside a word
+    states: [a, b, c]
+    table:
+      - probabilities: {a: 0.0, b: likely, c: rest}
+        rationale: {assumption: test number}
+  fixed_one:
+    description: an exact one beside a rest
+    states: [a, b]
+    table:
+      - probabilities: {a: 1.0, b: rest}
+        rationale: {assumption: test number}
+  leaky:
+    description: a noisy-or with a leak
+    states: [no, yes]
+    parents: [fixed_one]
+    builder:
+      type: noisy_or
+      present: yes
+      leak: 0.1
+      causes:
+        fixed_one: {a: 0.5}
+      rationale: {assumption: test numbers}
+  graded:
+    description: a noisy-max with a drawn link
+    states: [calm, incidents, war]
+    parents: [fixed_one]
+    builder:
+      type: noisy_max
+      highest: war
+      leak: {calm: 0.6, incidents: 0.3, war: 0.1}
+      causes:
+        fixed_one: {a: {calm: 0.3, incidents: 0.5, war: 0.2}}
+      rationale: {assumption: test numbers}
+"""
+
+
+def beta_var(p: float, k: float = 40) -> float:
+    return p * (1 - p) / (k + 1)
+
+
+def test_rows_with_a_rest_draw_each_judgement_on_its_own(write_model):
+    """docs/methods.md#judgements: a row with a `rest` draws each judgement from its own Beta and gives
+    the rest the remainder, so var(rest) = var(a) + var(b) (independent), not a Dirichlet's p(1-p)/(k+1);
+    an exact 0 or 1 stays fixed."""
+    model = bayes.load(write_model(MIXED))
+    net = model.engine.net
+    chunk = parameter_draws(model, N_DRAWS, seed=11).chunk(0, N_DRAWS)
+    t = {name: chunk[net.index[name]] for name in net.names}
+    a, b, c = t["numbers_and_rest"]
+    assert a.mean() == pytest.approx(0.5, abs=4 * math.sqrt(beta_var(0.5) / N_DRAWS))
+    assert a.var() == pytest.approx(beta_var(0.5), rel=0.12) and b.var() == pytest.approx(beta_var(0.3), rel=0.12)
+    assert c.var() == pytest.approx(beta_var(0.5) + beta_var(0.3), rel=0.15)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.06  # drawn on their own
+    assert c.min() >= 0 and np.allclose(a + b + c, 1.0)
+    assert np.all(c[(a + b) > 1] == 0)  # where the judgements pass 1 the rest is 0 and the row is scaled back
+    zero = t["fixed_zero"]
+    assert np.all(zero[0] == 0) and np.allclose(zero.sum(axis=0), 1.0)
+    assert np.quantile(zero[1], 0.05) == pytest.approx(0.55, abs=0.015)
+    assert np.all(t["fixed_one"][0] == 1.0) and np.all(t["fixed_one"][1] == 0.0)
+
+
+def test_builder_leaks_and_links_are_drawn(write_model):
+    """A noisy-or's plain leak is Beta(k p); a noisy-max link row is Dirichlet(k p), read back from the
+    drawn table: P(<= y | cause) = P_leak(<= y) P_link(<= y)."""
+    model = bayes.load(write_model(MIXED))
+    net = model.engine.net
+    chunk = parameter_draws(model, N_DRAWS, seed=12).chunk(0, N_DRAWS)
+    leaky = chunk[net.index["leaky"]]  # (fixed_one, leaky, draws); fixed_one=b never happens: the leak alone
+    leak = leaky[1, 1]
+    assert leak.mean() == pytest.approx(0.1, abs=4 * math.sqrt(beta_var(0.1) / N_DRAWS))
+    assert leak.var() == pytest.approx(beta_var(0.1), rel=0.12)
+    strength = 1 - (1 - leaky[0, 1]) / (1 - leak)
+    assert strength.mean() == pytest.approx(0.5, abs=4 * math.sqrt(beta_var(0.5) / N_DRAWS))
+    assert strength.var() == pytest.approx(beta_var(0.5), rel=0.12)
+    graded = chunk[net.index["graded"]]  # (fixed_one, graded, draws)
+    leak_cdf = np.cumsum(graded[1], axis=0)
+    link_cdf = np.cumsum(graded[0], axis=0) / leak_cdf
+    link = np.diff(link_cdf, axis=0, prepend=0.0)
+    for k, p in enumerate([0.3, 0.5, 0.2]):
+        assert graded[1, k].mean() == pytest.approx([0.6, 0.3, 0.1][k], abs=0.01)
+        assert link[k].mean() == pytest.approx(p, abs=4 * math.sqrt(beta_var(p) / N_DRAWS))
+        assert link[k].var() == pytest.approx(beta_var(p), rel=0.15)
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_dirichlet_rows_in_both_layouts_with_zeros_and_tiny_alpha(first):
+    """Means are alpha / sum(alpha) in both layouts; a zero stays zero, a row with one positive entry is a
+    point mass; with alpha so small that every gamma variate of a row underflows, rows are drawn again
+    (no NaN) and keep their means."""
+    from bayes.modelfile.elicitation import dirichlet_rows
+
+    p = np.array([[0.6, 0.3, 0.1], [0.0, 0.7, 0.3], [0.0, 1.0, 0.0], [0.2, 0.0, 0.8]])
+    m = 6000
+    for k, tol in ((40.0, 4 * math.sqrt(0.25 / 41 / m)), (1e-300, 4 * math.sqrt(0.25 / m))):
+        out = dirichlet_rows(np.random.default_rng(5), k * p, m, first=first)
+        assert out.shape == ((m, 4, 3) if first else (4, 3, m))
+        draws_last = np.moveaxis(out, 0, -1) if first else out
+        assert not np.isnan(draws_last).any()
+        np.testing.assert_allclose(draws_last.sum(axis=1), 1.0, atol=1e-12)
+        assert np.all(draws_last[p == 0] == 0) and np.all(draws_last[2, 1] == 1.0)
+        np.testing.assert_allclose(draws_last.mean(axis=-1), p, atol=tol)
+        if k == 40.0:
+            np.testing.assert_allclose(draws_last[0].var(axis=-1), p[0] * (1 - p[0]) / 41, rtol=0.12)
+    dense = dirichlet_rows(np.random.default_rng(6), 1e-300 * p[:1], m, first=first)  # the dense path
+    dense = np.moveaxis(dense, 0, -1) if first else dense
+    assert not np.isnan(dense).any()
+    np.testing.assert_allclose(dense.mean(axis=-1), p[:1], atol=4 * math.sqrt(0.25 / m))
