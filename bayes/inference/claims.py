@@ -236,15 +236,22 @@ def fix_hints(model, claim_id: str, top: int = 3) -> list[dict]:
     return [r for r in rows if r["swing"] > 0][:top]
 
 
-def judgement_line(spec, prm) -> int | None:
-    """Where a swung judgement is written: its table row, or its variable's builder."""
+def judgement_row(spec, prm):
+    """The table row a swung judgement is written in (a builder's judgements: its variable's first row, which
+    carries the builder's rationale); None for a variable without rows."""
     v = spec.variables[prm.variable]
     if v.builder is None:
         for row in v.rows:
             given = ", ".join(f"{p}={g}" for p, g in row.given.items())
             if prm.name.endswith(f" | {given})" if given else ")") and (given or " | " not in prm.name):
-                return row.line
-    return v.rows[0].line if v.rows else v.line
+                return row
+    return v.rows[0] if v.rows else None
+
+
+def judgement_line(spec, prm) -> int | None:
+    """Where a swung judgement is written: its table row, or its variable's builder."""
+    row = judgement_row(spec, prm)
+    return row.line if row is not None else spec.variables[prm.variable].line
 
 
 def margin_name(spec: ClaimSpec) -> str:

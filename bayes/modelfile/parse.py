@@ -14,7 +14,8 @@ from bayes.modelfile.claimspecs import parse_claims
 from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
-from bayes.modelfile.spec import (FORMAT_TAG, MODEL_KEYS, SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Scenario,
+from bayes.modelfile.spec import (ANSWER_KEYS, CONFIDENCE_LEVELS, FORMAT_TAG, MODEL_KEYS, OUTCOME_KEYS, QUESTION_KEYS,
+                                  SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Question, Scenario, StatedConfidence,
                                   Variable)
 from bayes.modelfile.tables import parse_array, parse_builder, parse_table
 from bayes.modelfile.validation import Checker, check_rationales, read_assignments
@@ -61,7 +62,8 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
     variables = _parse_variables(ck, top, SCALES[scale], concentration)
     claims = parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
     check_rationales(ck, variables, claims)
-    outcomes, headline_states = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
+    outcomes, headline_states, stated = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
+    question = _parse_question(ck, meta, variables, headline_states)
     scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), variables)
 
     return ModelSpec(
@@ -83,7 +85,52 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
         source_file=ck.text(meta.get("source_file"), "source_file", line_of(meta, "source_file"),
                             required=False) or None,
         source_file_line=line_of(meta, "source_file") if "source_file" in meta else None,
+        question=question,
+        stated_confidence=stated,
     )
+
+
+def _parse_question(ck, meta, variables, headline_states) -> Question | None:
+    """`question: {answer: {variable: v, yes: [states]}, horizon: DATE}`; without it the first headline
+    outcome answers the question (None when the model has no variable to stand in)."""
+    if "question" not in meta:
+        if headline_states:
+            var, state = next(iter(headline_states.items()))
+        else:
+            var = list(variables)[-1]
+            state = variables[var].states[-1]
+        return Question(var, (state,))
+    qline = line_of(meta, "question")
+    body = ck.mapping(meta["question"], "'question' of the 'model' section", qline)
+    ck.known_keys(body, QUESTION_KEYS, "'question'")
+    if "answer" not in body:
+        ck.fail("'question' needs 'answer: {variable: VARIABLE, yes: [STATE, ...]}': the states that answer the "
+                "question yes", qline)
+    aline = line_of(body, "answer")
+    answer = ck.mapping(body["answer"], "'answer' of 'question'", aline)
+    ck.known_keys(answer, ANSWER_KEYS, "'answer'")
+    for key in ("variable", "yes"):
+        if key not in answer:
+            ck.fail(f"'answer' needs '{key}' (e.g. answer: {{variable: ceasefire, yes: [holds]}})", aline)
+    var = ck.name(answer["variable"], "answer variable", line_of(answer, "variable"))
+    if var not in variables:
+        ck.fail(f"answer variable '{var}' is not a variable; known variables: {', '.join(variables)}",
+                line_of(answer, "variable"))
+    raw_yes = answer["yes"] if isinstance(answer["yes"], list) else [answer["yes"]]
+    yes: list[str] = []
+    for item in raw_yes:
+        state = ck.name(item, f"a 'yes' state of '{var}'", line_of(answer, "yes"))
+        if state not in variables[var].states:
+            ck.fail(f"unknown state '{state}' of '{var}' in 'yes'; expected one of: {', '.join(variables[var].states)}",
+                    line_of(answer, "yes"))
+        if state in yes:
+            ck.fail(f"state '{state}' listed twice in 'yes'", line_of(answer, "yes"))
+        yes.append(state)
+    if not yes or len(yes) == len(variables[var].states):
+        ck.fail(f"'yes' must list some but not all states of '{var}' ({', '.join(variables[var].states)}): the "
+                "rest answer no", line_of(answer, "yes"))
+    horizon = ck.text(body.get("horizon"), "question horizon", line_of(body, "horizon"), required=False) or None
+    return Question(var, tuple(s for s in variables[var].states if s in yes), horizon, True, qline)
 
 
 def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) -> dict[str, Variable]:
@@ -172,20 +219,26 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
     return variables
 
 
-def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str]]:
-    """Outcomes a briefing reports: `- variable` or `- variable: headline_state` (the state charted)."""
+def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str], dict[str, StatedConfidence]]:
+    """Outcomes a briefing reports: `- variable` or `- variable: headline_state` (the state charted), the
+    latter optionally with the analyst's `confidence: low|moderate|high` and its `basis`."""
     if raw is None:
-        return [], {}
+        return [], {}, {}
     raw = ck.sequence(raw, "'outcomes'", line)
     result: list[str] = []
     headline: dict[str, str] = {}
+    stated: dict[str, StatedConfidence] = {}
     for i, item in enumerate(raw):
         vline = raw.line_of(i)
         state = None
+        extra = {}
         if isinstance(item, dict):
-            if len(item) != 1:
-                ck.fail("an outcome is written 'variable' or 'variable: headline_state'", vline)
-            (item, state), = item.items()
+            extra = {k: item[k] for k in item if k in OUTCOME_KEYS}
+            rest = [k for k in item if k not in OUTCOME_KEYS]
+            if len(rest) != 1:
+                ck.fail("an outcome is written 'variable' or 'variable: headline_state', optionally with "
+                        "'confidence: low|moderate|high' and 'basis: ...'", vline)
+            item, state = rest[0], item[rest[0]]
         v = ck.name(item, "outcome", vline)
         if v not in variables:
             ck.fail(f"outcome '{v}' is not a variable; known variables: {', '.join(variables)}", vline)
@@ -198,7 +251,16 @@ def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str]
                         f"{', '.join(variables[v].states)}", vline)
         result.append(v)
         headline[v] = state if state is not None else variables[v].states[-1]
-    return result, headline
+        if "basis" in extra and "confidence" not in extra:
+            ck.fail(f"outcome '{v}' gives a 'basis' without a 'confidence' (low, moderate or high)", vline)
+        if "confidence" in extra:
+            level = ck.text(extra["confidence"], f"confidence of outcome '{v}'", vline).lower()
+            if level not in CONFIDENCE_LEVELS:
+                ck.fail(f"confidence of outcome '{v}' is '{level}'; expected one of: {', '.join(CONFIDENCE_LEVELS)}",
+                        vline)
+            basis = ck.text(extra.get("basis"), f"basis of outcome '{v}'", vline, required=False) or None
+            stated[v] = StatedConfidence(level, basis, vline)
+    return result, headline, stated
 
 
 def _parse_scenarios(ck, raw, line, variables) -> dict[str, Scenario]:

@@ -19,7 +19,12 @@ ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (baye
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
-MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file"}
+MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file",
+              "question"}
+QUESTION_KEYS = {"answer", "horizon"}
+ANSWER_KEYS = {"variable", "yes"}
+OUTCOME_KEYS = {"confidence", "basis"}  # beside `variable: headline_state` in an outcome written as a mapping
+CONFIDENCE_LEVELS = ("low", "moderate", "high")
 VARIABLE_KEYS = {"description", "states", "parents", "table", "builder", "array", "observable", "label"}
 ARRAY_KEYS = {"axes", "values", "rationale", "concentration"}
 ROW_KEYS = {"given", "probabilities", "rationale", "concentration"}
@@ -125,6 +130,27 @@ class ClaimSpec:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class Question:
+    """Which states answer the model's question (its title) and by when: `model.question` in the file.
+    Without it, the first headline outcome's headline state answers it and no time frame is stated."""
+
+    variable: str
+    yes: tuple[str, ...]
+    horizon: str | None = None
+    stated: bool = False  # written in the file, not the default
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class StatedConfidence:
+    """The analyst's own analytic confidence in a headline outcome, and why (an outcome's `confidence:`)."""
+
+    level: str
+    basis: str | None = None
+    line: int | None = None
+
+
 @dataclass
 class ModelSpec:
     name: str
@@ -143,6 +169,8 @@ class ModelSpec:
     claims: dict[str, ClaimSpec]
     source_file: str | None = None  # the source text, relative to the model file (modelfile/sources.py checks quotes)
     source_file_line: int | None = None
+    question: Question | None = None
+    stated_confidence: dict[str, StatedConfidence] = field(default_factory=dict)
 
     def states(self, variable: str) -> tuple[str, ...]:
         return self.variables[variable].states
