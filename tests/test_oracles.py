@@ -1020,7 +1020,8 @@ def test_scenario_outcome_and_outcomes_now_by_hand(scenario_model):
 
     frame = scenario_outcome(scenario_model, scenario_model.scenarios(), "y", "y")
     assert list(frame["scenario"]) == ["baseline", "forced_on", "seen_on", "both"]
-    assert list(frame["label"]) == ["baseline", "X forced on", "seen on", "both"]  # a label, else the name in words
+    # a label, else the name in words, marked by what the scenario sets (never by its label's wording)
+    assert list(frame["label"]) == ["baseline", "X forced on (forced)", "seen on (observed)", "both (observed and forced)"]
     assert frame["probability"].tolist() == pytest.approx(
         [hand_baseline_y(), hand_forced("x1"), hand_observed("x1"), PY[("x1", "z1")]], abs=1e-12)
     assert list(frame["words"]) == [ICD203.term(p) for p in frame["probability"]]

@@ -146,7 +146,7 @@ def test_takeaway_title_states_the_finding(flagship, scenarios):
     base = data.set_index("scenario").loc["baseline", "probability"]
     assert f"({base:.0%})" in title and flagship.scale.term(base) in title
     assert "as of 2020-07" in title and title.startswith("Escalation: escalates to wider war")
-    assert "Baku West + Turkey military + outside push raises it most" in title.replace("\n", " ")
+    assert "Baku West + Turkey military + outside push (observed) raises it most" in title.replace("\n", " ")
 
 
 def test_takeaway_ignores_moves_below_the_precision_shown(flagship, scenarios):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import bayes
-from bayes.outputs import narrative
+from bayes.outputs import estimative, narrative
 from bayes.analysis.scenarios import headline_states, named_scenarios, scenario_outcome
 from bayes.outputs.brief import brief_html, build_brief, write_brief
 
@@ -56,7 +56,7 @@ def test_bottom_line_one_sentence_per_outcome_from_the_numbers(briefs):
         assert f"({narrative.shown(base['probability'])}; 90% interval " in sentence
         assert m.scale.term(base["probability"]) in sentence
     escalation, *_, settlement = brief.bottom_line
-    assert "Baku West + Turkey military + outside push moves it most" in escalation
+    assert "Baku West + Turkey military + outside push (observed) moves it most" in escalation
     assert settlement.endswith("no scenario moves it.")  # eight equal bars: no mover at the precision shown
 
 
@@ -121,12 +121,18 @@ def test_pptx_title_slide_charts_and_native_table(briefs, written):
         deck = Presentation(str(folder / "brief.pptx"))
         assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
         slides = list(deck.slides)
-        assert len(slides) == len(brief.charts.charts) + 1
+        watch = len(brief.signposts) or len(brief.assumptions)  # a slide of signposts and key assumptions
+        assert len(slides) == len(brief.charts.charts) + 1 + bool(watch)
         first = "\n".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
         assert brief.model.title in first
         for sentence in brief.bottom_line:
             assert sentence in first
-        for slide, chart in zip(slides[1:], brief.charts.charts):
+        assert f"Answer: {estimative.answer_sentence(brief.model, brief.answer)}" in first
+        if watch:
+            second = "\n".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)
+            for r in brief.signposts.to_dict("records")[:3]:
+                assert estimative.signpost_sentence(brief.model, r, brief.answer) in second
+        for slide, chart in zip(slides[1 + bool(watch):], brief.charts.charts):
             assert slide.shapes.title.text == chart.alt
             texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and sh != slide.shapes.title]
             assert chart.source in texts

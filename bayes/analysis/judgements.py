@@ -178,3 +178,23 @@ def alternatives(model, k: int = 5) -> pd.DataFrame:
     frame["covered"] = float(frame["probability"].sum())
     return frame
 
+
+
+# ------------------------------------------------------------------------------------- sources
+
+def coverage_summary(model) -> dict:
+    """How much of its source the model encodes, as measured on the source text (`source_file:`): the
+    estimative or conditional sentences and how many of them a claim quotes; `measured` is False, with the
+    reason, when there is no source text to measure against."""
+    from bayes.errors import BayesInputError
+    from bayes.modelfile.sources import coverage, read_source, source_path
+
+    try:
+        path = source_path(model.spec)
+    except BayesInputError as e:
+        return {"measured": False, "reason": e.message}
+    if path is None:
+        return {"measured": False, "reason": "the model names no source text (source_file:)"}
+    rows = coverage(model.spec, read_source(path))
+    return {"measured": True, "sentences": len(rows), "encoded": sum(1 for r in rows if r["claims"]),
+            "source_file": model.spec.source_file}

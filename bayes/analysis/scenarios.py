@@ -92,12 +92,33 @@ def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame
     return table
 
 
+KIND_MARKS = {"observed": "observed", "forced": "forced", "bundle": "observed and forced"}
+
+
+def scenario_kind(scenario) -> str:
+    """'observed' (it conditions on developments being seen), 'forced' (it imposes them), 'bundle' (both at
+    once) or '' (it sets nothing: the baseline), from what the scenario sets, never from its label."""
+    if scenario.observe and scenario.do:
+        return "bundle"
+    return "forced" if scenario.do else ("observed" if scenario.observe else "")
+
+
+def scenario_label(model, name: str) -> str:
+    """The scenario's display label marked with its kind: 'Baku turns West (observed)', 'Moscow honours CSTO
+    (forced)'; the baseline, which sets nothing, unmarked. Every table, chart and sentence names scenarios so."""
+    sc = model.spec.scenarios.get(str(name))
+    if sc is None:
+        return str(name).replace("_", " ")
+    kind = scenario_kind(sc)
+    return f"{sc.display} ({KIND_MARKS[kind]})" if kind else sc.display
+
+
 def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) -> pd.DataFrame:
-    """One outcome state across scenarios, with labels and words: the data of the scenario chart."""
+    """One outcome state across scenarios, with labels (marked observed or forced) and words: the data of
+    the scenario chart."""
     rows = _rows_of(model, scenarios, variable, state, "scenario chart").copy()
-    labels = {name: sc.display for name, sc in model.spec.scenarios.items()}
     rows["scenario"] = rows["scenario"].astype(str)
-    rows["label"] = [labels.get(s, s.replace("_", " ")) for s in rows["scenario"]]
+    rows["label"] = [scenario_label(model, s) for s in rows["scenario"]]
     rows["words"] = [model.scale.term(p) for p in rows["probability"]]
     return rows.reset_index(drop=True)
 

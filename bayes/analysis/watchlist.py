@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bayes.analysis.judgements import question, swing_of
-from bayes.analysis.scenarios import named_scenarios
+from bayes.analysis.scenarios import named_scenarios, scenario_kind, scenario_label
 from bayes.inference.claims import judgement_row
 from bayes.inference.engine import Query
 from bayes.modelfile.parameters import elicited_parameters
@@ -55,14 +55,6 @@ def signposts(model, top: int = 5) -> pd.DataFrame:
         .head(top).reset_index(drop=True)
 
 
-def scenario_kind(scenario) -> str:
-    """'observed' (it conditions on developments being seen), 'forced' (it imposes them) or 'bundle'
-    (both at once), from what the scenario sets."""
-    if scenario.observe and scenario.do:
-        return "bundle"
-    return "forced" if scenario.do else "observed"
-
-
 def what_ifs(model) -> pd.DataFrame:
     """Each named scenario that does not set the question's own variable: its kind, P(answer yes) under it
     and its shift from now, and for a scenario that sets several variables each part's own effect alone
@@ -82,7 +74,7 @@ def what_ifs(model) -> pd.DataFrame:
             for v, s, kind in items:
                 alone = _p_yes(model, {v: s} if kind == "observed" else {}, {v: s} if kind == "forced" else {})
                 parts.append(dict(variable=v, state=s, kind=kind, probability=alone))
-        rows.append(dict(scenario=name, label=sc.display, kind=scenario_kind(sc), parts=parts, probability=p, now=now,
+        rows.append(dict(scenario=name, label=scenario_label(model, name), kind=scenario_kind(sc), parts=parts, probability=p, now=now,
                          shift=p - now))
     frame = pd.DataFrame(rows, columns=WHAT_IF_COLUMNS[:-1])
     frame = frame.reindex(frame["shift"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)

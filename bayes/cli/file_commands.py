@@ -249,6 +249,14 @@ def cmd_brief(args) -> int:
         print(f"Slides:   {result.pptx}")
     for path in result.charts:
         print(f"Chart:    {path}")
+    from bayes.modelfile.starter import starter_leftovers
+
+    leftovers = starter_leftovers(model.spec)
+    if leftovers:  # a starter's brief is written, says so on its first screen, and is not a success
+        print("\nNot an assessment yet; the brief says so on its first screen:")
+        for item in leftovers:
+            print(f"  {item}")
+        return EXIT_CHECK_FAILED
     failed = [r for r in evaluate_claims(model) if not r.passed]
     if failed:  # the brief is written (and says so on its first screen); the terminal and exit code say so too
         print(f"\n{len(failed)} of {len(model.spec.claims)} claims FAIL; the brief marks them:")

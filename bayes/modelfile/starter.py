@@ -178,3 +178,30 @@ def write_starter(name: str, out: str | os.PathLike | None = None, source: str |
         return atomic_write_text(out, text)
     except OSError as exc:
         raise BayesInputError(f"cannot write: {exc.strerror}", str(out)) from None
+
+
+PLACEHOLDER = "replace with"  # how every placeholder of the starter begins ("Replace with ...", "Replace this text")
+STARTER_SAYS = frozenset(m.strip() for m in re.findall(r"^\s*says: (.*)$", TEMPLATE, flags=re.MULTILINE))
+
+
+def starter_leftovers(spec) -> list[str]:
+    """What a model still holds of the starter (`bayes new`): placeholder texts and stub claims whose
+    meaning is still the starter's. A brief of such a model must say it is not an assessment yet."""
+    found = []
+
+    def placeholder(text) -> bool:
+        lowered = str(text or "").lower()
+        return lowered.startswith(PLACEHOLDER) or "replace this text" in lowered
+
+    for what, text in (("title", spec.title), ("source", spec.source), ("description", spec.description)):
+        if placeholder(text):
+            found.append(f"the model's {what} is still the starter's placeholder")
+    for v in spec.variables.values():
+        if placeholder(v.description):
+            found.append(f"variable '{v.name}' still has the starter's description")
+    for c in spec.claims.values():
+        if placeholder(c.quote):
+            found.append(f"claim {c.id} still quotes the starter's placeholder")
+        elif c.says.strip() in STARTER_SAYS:
+            found.append(f"claim {c.id} still says what the starter's stub says")
+    return found

@@ -20,13 +20,15 @@ from typing import Callable
 import pandas as pd
 
 from bayes.analysis.scenarios import (headline_rows, headline_states, named_scenarios, outcomes_now, parse_target,
-                                      scenario_outcome)
+                                      scenario_label, scenario_outcome)
+from bayes.analysis import judgements, watchlist
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write, atomic_write_text, safe_child
 from bayes.model import Model, load
 from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE
-from bayes.outputs import narrative
+from bayes.modelfile.starter import starter_leftovers
+from bayes.outputs import estimative, narrative
 from bayes.outputs.charts.framing import png_bytes
 from bayes.outputs.deck import brief_pptx
 
@@ -117,8 +119,7 @@ def headline_frame(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
     outcome_label, probability (lo90, hi90 with draws), text (words and numbers) and set_by."""
     rows = headline_rows(model, scenarios).copy()
     rows["scenario"] = rows["scenario"].astype(str)
-    labels = {n: s.display for n, s in model.spec.scenarios.items()}
-    rows["scenario_label"] = [labels.get(s, s.replace("_", " ")) for s in rows["scenario"]]
+    rows["scenario_label"] = [scenario_label(model, s) for s in rows["scenario"]]
     rows["outcome_label"] = [narrative.outcome_name(model, v, s) for v, s in zip(rows["variable"], rows["state"])]
     rows["set_by"] = [narrative.set_by(model, s, v) for s, v in zip(rows["scenario"], rows["variable"])]
     if "lo90" in rows:
@@ -141,7 +142,7 @@ def scenario_definitions(model: Model) -> pd.DataFrame:
     rows = []
     for name in model.scenario_names():
         sc = model.spec.scenarios.get(name)
-        rows.append({"scenario": name, "label": sc.display if sc else "Baseline",
+        rows.append({"scenario": name, "label": scenario_label(model, name) if sc else "Baseline",
                      "description": sc.description if sc else "No evidence: the assessment as written.",
                      "observes": _assignment_words(model, sc.observe) if sc else "",
                      "forces": _assignment_words(model, sc.do) if sc else ""})
@@ -255,6 +256,15 @@ class Brief:
     claims_summary: str
     failing: list[dict]
     charts: BriefingCharts
+    answer: dict = field(default_factory=dict)  # analysis/judgements.py answer()
+    judgements: pd.DataFrame = field(default_factory=pd.DataFrame)  # key_judgements(), one row per headline outcome
+    alternatives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    signposts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    what_ifs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: dict = field(default_factory=dict)
+    starter: list[str] = field(default_factory=list)  # what the model still holds of the `bayes new` starter
+    changes: list[dict] | None = None  # since the brief.json already in the folder written to; None: no earlier brief
 
     @property
     def question(self) -> str:
@@ -284,7 +294,12 @@ def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020,
     return Brief(model=model, draws=draws, scenarios=scenarios, bottom_line=narrative.bottom_line(model, scenarios),
                  headline=headline_frame(model, scenarios), definitions=scenario_definitions(model), claims=claims,
                  claims_summary=narrative.claims_text(model, claims), failing=narrative.failing_claims(model),
-                 charts=briefing_charts(model, scenarios, target=target, draws=draws))
+                 charts=briefing_charts(model, scenarios, target=target, draws=draws),
+                 answer=judgements.answer(model, draws, seed),
+                 judgements=judgements.key_judgements(model, scenarios, claims, draws, seed),
+                 alternatives=judgements.alternatives(model), signposts=watchlist.signposts(model),
+                 what_ifs=watchlist.what_ifs(model), assumptions=watchlist.key_assumptions(model),
+                 coverage=judgements.coverage_summary(model), starter=starter_leftovers(model.spec))
 
 
 def _data_uri(png: bytes) -> str:
@@ -313,6 +328,27 @@ def brief_html(brief: Brief) -> str:
                        "passed": bool(r["passed"]),
                        "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
                        "fragile": bool(r.get("fragile")) if r.get("fragile") is not None and not pd.isna(r.get("fragile")) else False})
+    key_lines = []
+    for row in brief.judgements.to_dict("records"):
+        sentence = next((b for b in brief.bottom_line if b.startswith(narrative.outcome_name(model, row["variable"],
+                                                                                             row["states"][0]))),
+                        estimative.judgement_sentence(model, row))
+        stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if row["stated_basis"] else "")
+                  if row["stated_confidence"] else "not stated")
+        key_lines.append({"sentence": sentence, "confidence": row["confidence"], "basis": estimative.confidence_basis(model, row),
+                          "stated": stated, "fragile": estimative.fragile_text(model, row),
+                          "disagrees": (f"The analyst says {row['stated_confidence']}; the measures read "
+                                        f"{row['confidence']}.") if row["disagrees"] else None})
+    labels = dict(zip(brief.what_ifs["scenario"], brief.what_ifs["label"])) if len(brief.what_ifs) else {}
+    groups = []
+    for kind, title in (("observed", "If developments are seen (observed scenarios)"),
+                        ("forced", "If states are imposed (forced scenarios, what-ifs)"),
+                        ("bundle", "Bundles: seen and imposed together")):
+        items = [estimative.what_if_sentence(model, r, labels) for r in brief.what_ifs.to_dict("records")
+                 if r["kind"] == kind] if len(brief.what_ifs) else []
+        if items:
+            groups.append((title, items))
+    changes = None if brief.changes is None else [estimative.change_sentence(c) for c in brief.changes]
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TEMPLATE).render(
         css=CSS, title=model.title, question=brief.question, as_of=brief.as_of, source=model.spec.source,
@@ -323,15 +359,131 @@ def brief_html(brief: Brief) -> str:
                                            zip(table.index, table.to_numpy().tolist())],
         set_cells=set_cells, charts=charts, definitions=brief.definitions.to_dict("records"),
         has_scenarios=bool(named_scenarios(model)), scenarios_text=narrative.scenarios_text(model),
-        claims=claims, claims_summary=brief.claims_summary)
+        claims=claims, claims_summary=brief.claims_summary, starter=brief.starter,
+        answer=estimative.answer_sentence(model, brief.answer), key_lines=key_lines,
+        watch=[estimative.signpost_sentence(model, r, brief.answer) for r in brief.signposts.to_dict("records")],
+        alternatives=[estimative.alternative_sentence(model, r) for r in brief.alternatives.to_dict("records")],
+        alternatives_cover=narrative.shown(float(brief.alternatives["probability"].sum())) if len(brief.alternatives) else "",
+        what_ifs=groups, assumptions=[estimative.assumption_sentence(model, r) for r in brief.assumptions.to_dict("records")],
+        changes=changes, coverage=estimative.coverage_text(brief.coverage))
+
+
+def _plain(value):
+    """A value as JSON has it: numpy numbers as floats, NaN as null."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    return value
+
+
+def brief_record(brief: Brief) -> dict:
+    """The numbers and judgements behind the brief (written as brief.json; docs/brief.md lists the fields):
+    what the next brief compares itself with, and what other tools read."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    model = brief.model
+    ans = brief.answer
+    key = []
+    for row in brief.judgements.to_dict("records"):
+        key.append({"text": estimative.judgement_sentence(model, row), "variable": row["variable"],
+                    "states": list(row["states"]), "probability": row["probability"], "lo90": row["lo90"],
+                    "hi90": row["hi90"], "words": row["words"], "horizon": row["horizon"],
+                    "confidence": row["confidence"], "confidence_basis": estimative.confidence_basis(model, row),
+                    "stated_confidence": row["stated_confidence"], "stated_basis": row["stated_basis"],
+                    "fragile_claims": list(row["fragile_claims"]), "answers_question": row["answers_question"]})
+    labels = dict(zip(brief.what_ifs["scenario"], brief.what_ifs["label"])) if len(brief.what_ifs) else {}
+    record = {
+        "format": "bayes-brief/1", "model": model.name, "title": model.title, "as_of": brief.as_of,
+        "question": model.spec.title,
+        "answer": {"text": estimative.answer_sentence(model, ans), "variable": ans["variable"], "states": ans["states"],
+                   "probability": ans["probability"], "lo90": ans["lo90"], "hi90": ans["hi90"], "words": ans["words"],
+                   "horizon": ans["horizon"], "parts": ans["parts"]},
+        "key_judgements": key,
+        "alternatives": [{"text": estimative.alternative_sentence(model, r), "outcome": r["outcome"],
+                          "probability": r["probability"]} for r in brief.alternatives.to_dict("records")],
+        "alternatives_cover": float(brief.alternatives["probability"].sum()) if len(brief.alternatives) else None,
+        "signposts": [{"text": estimative.signpost_sentence(model, r, ans), **r} for r in brief.signposts.to_dict("records")],
+        "what_ifs": [{"text": estimative.what_if_sentence(model, r, labels), "observed": r["kind"] == "observed", **r}
+                     for r in brief.what_ifs.to_dict("records")],
+        "assumptions": [{"text": estimative.assumption_sentence(model, r), **r} for r in brief.assumptions.to_dict("records")],
+        "coverage": {"text": estimative.coverage_text(brief.coverage), **brief.coverage},
+        "starter": list(brief.starter),
+        "claims": [{"id": r["id"], "passed": bool(r["passed"]), "hold_share": r.get("hold_share")}
+                   for r in brief.claims.to_dict("records")] if len(brief.claims) else [],
+        "parameters": {p.name: p.value for p in elicited_parameters(model)},
+        "changes": brief.changes,
+    }
+    return _plain(record)
+
+
+def changes_between(previous: dict, record: dict) -> list[dict]:
+    """What moved since the previous brief: the answer and each key judgement whose probability shows a
+    different whole percent, with the judgements (parameters) whose values changed as the reason; judgements
+    new since then are listed as new."""
+    from bayes.modelfile.scales import percent_text
+
+    before_params = previous.get("parameters") or {}
+    because = [f"{narrative.words(name)}: {percent_text(before_params[name])} to {percent_text(value)}"
+               for name, value in (record.get("parameters") or {}).items()
+               if name in before_params and before_params[name] is not None and value is not None
+               and abs(before_params[name] - value) > 1e-12]
+    before = {}
+    for item in [previous.get("answer") or {}, *(previous.get("key_judgements") or [])]:
+        if item.get("variable") is not None and item.get("probability") is not None:
+            before.setdefault((item["variable"], tuple(item.get("states") or ())), item["probability"])
+    changes = []
+    seen = set()
+    for what, item in [("answer", record["answer"]), *(("judgement", k) for k in record["key_judgements"])]:
+        key = (item["variable"], tuple(item["states"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        name = f"{item['variable']}: {' or '.join(item['states'])}"
+        label = narrative.words(name)
+        if key not in before:
+            changes.append({"what": label, "kind": "new", "variable": key[0], "states": list(key[1]),
+                            "before": None, "now": item["probability"], "because": []})
+        elif percent_text(before[key]) != percent_text(item["probability"]):
+            changes.append({"what": label, "kind": "moved", "variable": key[0], "states": list(key[1]),
+                            "before": before[key], "now": item["probability"], "because": because})
+    return changes
+
+
+def read_previous_record(out: Path) -> dict | None:
+    """The brief.json an earlier brief left in `out`, or None (absent, unreadable or not a brief)."""
+    import json
+
+    path = out / "brief.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == "bayes-brief/1" else None
 
 
 def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:
-    """Write brief.html, brief.pptx and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into `out_dir`."""
+    """Write brief.html, brief.pptx, brief.json and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into
+    `out_dir`; a brief.json already there is compared with first, and the brief says what changed."""
+    import json
+
     from bayes.outputs import charts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    previous = read_previous_record(out)
+    if previous is not None:
+        brief.changes = changes_between(previous, brief_record(brief))
     paths = []
     for chart in brief.charts.charts:
         paths += charts.save_figure(chart.figure, safe_child(out, chart.name))
@@ -339,6 +491,8 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
     paths.append(brief_pptx(brief, out / "brief.pptx"))
+    atomic_write_text(out / "brief.json", json.dumps(brief_record(brief), indent=1, ensure_ascii=False) + "\n")
+    paths.append(out / "brief.json")
     return paths
 
 

@@ -44,6 +44,10 @@ td.set { color: var(--muted); font-style: italic;
 td.fails { color: var(--warn); font-weight: 700; }
 table.headline col.first { width: 17%; }
 table.scenarios col.c1 { width: 20%; } table.scenarios col.c2 { width: 38%; }
+table.judgements col.c1 { width: 34%; } table.judgements col.c2 { width: 11%; } table.judgements col.c4 { width: 15%; }
+.answer { font-size: 1.1rem; margin: .5rem 0; }
+.fragile { color: var(--warn); }
+.watch { margin: .6rem 0 0; }
 table.claims col.c1 { width: 7%; } table.claims col.c2 { width: 33%; } table.claims col.c3 { width: 32%; }
 table.claims col.c4 { width: 12%; } table.claims col.c5 { width: 8%; } table.claims col.c6 { width: 8%; }
 figure { margin: 1.4rem 0; break-inside: avoid; page-break-inside: avoid; }
@@ -105,14 +109,33 @@ TEMPLATE = r"""<!DOCTYPE html>
 </ul>
 </section>
 {% endif %}
+{% if starter %}
+<section class="warning" role="alert">
+<p><strong>Not an assessment yet.</strong> This model still holds the starter's placeholders; its numbers are examples, not judgements.</p>
+<ul>
+{% for s in starter %}
+<li>{{ s }}</li>
+{% endfor %}
+</ul>
+</section>
+{% endif %}
 <section class="bottom-line keep" aria-labelledby="bottom-line">
 <h2 id="bottom-line">Bottom line</h2>
 <p class="question">Question: {{ question }} As of {{ as_of }}.</p>
+<p class="answer"><strong>Answer:</strong> {{ answer }}</p>
 <ul>
-{% for sentence in bottom_line %}
-<li>{{ sentence }}</li>
+{% for j in key_lines %}
+<li>{{ j.sentence }} <span class="confidence">Confidence: {{ j.confidence }}.</span>{% if j.fragile %} <strong class="fragile">{{ j.fragile }}</strong>{% endif %}{% if j.disagrees %} <strong class="fragile">{{ j.disagrees }}</strong>{% endif %}</li>
 {% endfor %}
 </ul>
+{% if watch %}
+<p class="watch"><strong>Watch for (observed developments):</strong></p>
+<ul>
+{% for w in watch[:3] %}
+<li>{{ w }}</li>
+{% endfor %}
+</ul>
+{% endif %}
 </section>
 {% if description %}<p class="lede">{{ description }}</p>{% endif %}
 
@@ -130,6 +153,86 @@ TEMPLATE = r"""<!DOCTYPE html>
 {% endfor %}
 </tbody>
 </table>
+</section>
+
+<section aria-labelledby="key-judgements">
+<div class="keep">
+<h2 id="key-judgements">Key judgements and confidence</h2>
+<p>Confidence is the toolkit's reading of what it can measure (docs/methods.md#analytic-confidence): the 90% interval's width in bands, how firmly the claims behind a judgement hold over the draws, and how far the most influential single judgement moves it within its stated range; the lowest of the three. The analyst's own level is shown beside it where the model file states one.</p>
+</div>
+<table class="judgements cards">
+<colgroup><col class="c1"><col class="c2"><col class="c3"><col class="c4"></colgroup>
+<thead><tr><th scope="col">Judgement</th><th scope="col">Confidence</th><th scope="col">Basis</th><th scope="col">Analyst's confidence</th></tr></thead>
+<tbody>
+{% for j in key_lines %}
+<tr><th scope="row">{{ j.sentence }}</th><td data-label="Confidence">{{ j.confidence }}</td><td data-label="Basis">{{ j.basis }}</td><td data-label="Analyst's confidence">{{ j.stated }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+</section>
+
+<section aria-labelledby="alternatives">
+<h2 id="alternatives">Alternatives and what-ifs</h2>
+{% if alternatives %}
+<p>The most probable joint outcomes of the headline questions; together they cover {{ alternatives_cover }} of the probability.</p>
+<ol>
+{% for a in alternatives %}
+<li>{{ a }}</li>
+{% endfor %}
+</ol>
+{% endif %}
+{% for title, items in what_ifs %}
+<h3>{{ title }}</h3>
+<ul>
+{% for w in items %}
+<li>{{ w }}</li>
+{% endfor %}
+</ul>
+{% endfor %}
+{% if not what_ifs %}<p>{{ scenarios_text }}</p>{% endif %}
+</section>
+
+<section aria-labelledby="signposts">
+<h2 id="signposts">Signposts: what to watch</h2>
+{% if watch %}
+<p>Observable developments that would move the answer most if seen (observations, not interventions).</p>
+<ul>
+{% for w in watch %}
+<li>{{ w }}</li>
+{% endfor %}
+</ul>
+{% else %}
+<p>No observable development moves the answer at the precision shown (or no variable is marked observable).</p>
+{% endif %}
+</section>
+
+<section aria-labelledby="assumptions">
+<h2 id="assumptions">Key assumptions</h2>
+{% if assumptions %}
+<p>Judgements that rest on an analyst's assumption rather than a claim of the source, by how far each moves the answer over its stated range.</p>
+<ul>
+{% for a in assumptions %}
+<li>{{ a }}</li>
+{% endfor %}
+</ul>
+{% else %}
+<p>No judgement resting on an assumption alone moves the answer at the precision shown.</p>
+{% endif %}
+</section>
+
+<section aria-labelledby="changes">
+<h2 id="changes">Changed since the last brief</h2>
+{% if changes is none %}
+<p>First brief in this folder: nothing to compare with.</p>
+{% elif not changes %}
+<p>Nothing moved at the precision shown since the last brief.</p>
+{% else %}
+<ul>
+{% for c in changes %}
+<li>{{ c }}</li>
+{% endfor %}
+</ul>
+{% endif %}
 </section>
 
 <section aria-labelledby="charts">
@@ -167,7 +270,7 @@ TEMPLATE = r"""<!DOCTYPE html>
 <section aria-labelledby="claims">
 <div class="keep">
 <h2 id="claims">Does the model say what its source says?</h2>
-<p>Every conditional or probabilistic statement of the source is a claim, checked on the network. <strong>{{ claims_summary }}</strong></p>
+<p>The source's conditional and probabilistic statements that the model encodes are claims, each checked on the network. <strong>{{ claims_summary }}</strong></p>
 </div>
 {% if claims %}
 <table class="claims cards">
@@ -180,6 +283,11 @@ TEMPLATE = r"""<!DOCTYPE html>
 </tbody>
 </table>
 {% endif %}
+</section>
+<section aria-labelledby="sources">
+<h2 id="sources">Sources</h2>
+<p>{{ source }}</p>
+<p>{{ coverage }}</p>
 </section>
 <footer>Generated by the bayes toolkit from the model file; every number above is computed from it.</footer>
 </main>

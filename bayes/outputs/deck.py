@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bayes.analysis.scenarios import named_scenarios
+from bayes.analysis.scenarios import headline_states, named_scenarios
 from bayes.fileio import atomic_write
-from bayes.outputs import narrative
+from bayes.outputs import estimative, narrative
 from bayes.outputs.charts.framing import png_bytes
 
 SLIDE_CHART_SIZE = (12.73, 5.45)  # inches: a chart's room on a slide, under the title and above the footer
@@ -69,14 +69,33 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     shade = {(r.scenario_label, r.outcome_label): (float(r.probability), bool(r.set_by)) for r in table.itertuples()}
     slide = deck.slides.add_slide(title_only)
     set_title(slide, model.title, 28)
-    lines = [f"As of {brief.as_of}. Bottom line:", *brief.bottom_line]
+    confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
+    lines = [f"As of {brief.as_of}. Answer: {estimative.answer_sentence(model, brief.answer)}" if brief.answer
+             else f"As of {brief.as_of}. Bottom line:"]
+    for var, sentence in zip(headline_states(model), brief.bottom_line):
+        lines.append(sentence + (f" Confidence: {confidence[var]}." if var in confidence else ""))
     if brief.failing:
         lines.insert(0, narrative.failing_claims_warning(model, brief.failing))
+    if brief.starter:
+        lines.insert(0, "Not an assessment yet: " + "; ".join(brief.starter) + ".")
     size = 18 if sum(len(t) for t in lines) < 700 else (16 if sum(len(t) for t in lines) < 1000 else 14)
     textbox(slide, 0.3, 1.3, 12.73, 4.3 if not named_scenarios(model) else 5.5, lines, size)
     if not named_scenarios(model):
         _native_table(slide, scen, outs, cell, shade, 5.7)
     footer(slide, model.source_line)
+    # what to watch and what is assumed: signposts (observed) and key assumptions, in the toolkit's words
+    watch = [estimative.signpost_sentence(model, r, brief.answer) for r in brief.signposts.to_dict("records")[:3]] \
+        if len(brief.signposts) else []
+    assumed = [estimative.assumption_sentence(model, r) for r in brief.assumptions.to_dict("records")[:3]] \
+        if len(brief.assumptions) else []
+    if watch or assumed:
+        slide = deck.slides.add_slide(title_only)
+        set_title(slide, "What to watch and what is assumed", 28)
+        body = (["Watch for (observed developments):", *watch] if watch else []) + \
+               (["Key assumptions (no claim of the source behind them):", *assumed] if assumed else [])
+        size = 16 if sum(len(t) for t in body) < 900 else 14
+        textbox(slide, 0.3, 1.3, 12.73, 5.6, body, size)
+        footer(slide, model.source_line)
     # one slide per chart: the takeaway as its title, the chart, the source in the footer; the heatmap of
     # the headline outcomes is the headline table itself, as a native table shaded like the chart
     for chart in brief.charts.charts:

@@ -403,11 +403,18 @@ def biggest_move(model, rows: pd.DataFrame, variable: str):
 
 
 def move_phrase(model, rows: pd.DataFrame, variable: str) -> str:
-    """'Baku turns West moves it most, to likely (58%)' or 'no scenario moves it'."""
+    """'Baku turns West (observed) moves it most, to likely (58%)', ties named as ties, or 'no scenario moves it'."""
     top = biggest_move(model, rows, variable)
     if top is None:
         return "no scenario moves it"
-    return f"{top['label']} moves it most, to {describe(float(top['probability']), model.scale)}"
+    tied = [r for _, r in rows.iterrows() if str(r["scenario"]) not in (str(top["scenario"]), "baseline")
+            and not set_by(model, str(r["scenario"]), variable)
+            and shown(float(r["probability"])) == shown(float(top["probability"]))]
+    named = [r["label"] for r in [top, *tied]]  # marked observed or forced (analysis/scenarios.py scenario_label)
+    if len(named) > 1:
+        return f"{', '.join(named[:-1])} and {named[-1]} tie for the largest move, to " \
+               f"{describe(float(top['probability']), model.scale)}"
+    return f"{named[0]} moves it most, to {describe(float(top['probability']), model.scale)}"
 
 
 def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:

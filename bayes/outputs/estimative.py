@@ -1,0 +1,156 @@
+"""The brief's estimative sentences (ICD 203; docs/brief.md): the answer in the question's own terms, each
+key judgement with its confidence and basis, signposts, what-ifs marked by kind, key assumptions, the
+alternatives, what changed since the last brief, and the source coverage as measured. Written from the
+tables of `bayes.analysis.judgements` and `bayes.analysis.watchlist`, names through the phrase builder of
+`bayes.outputs.narrative`; nothing here computes a probability."""
+
+from __future__ import annotations
+
+import math
+
+from bayes.modelfile.scales import describe, percent_text
+from bayes.outputs.narrative import words
+
+KIND_WORDS = {"observed": "if seen", "forced": "if imposed", "bundle": "observed and imposed together"}
+
+
+def variable_name(model, variable: str) -> str:
+    label = model.spec.variables[variable].display
+    return label[:1].upper() + label[1:]
+
+
+def states_words(states) -> str:
+    return " or ".join(words(s) for s in states)
+
+
+def yes_phrase(model, variable: str, states) -> str:
+    """'Russia brokered talks: russia brings sides to table' for the states that answer yes."""
+    return f"{variable_name(model, variable)}: {states_words(states)}"
+
+
+def time_frame(horizon: str | None) -> str:
+    return f"by {horizon}" if horizon else "no time frame stated"
+
+
+def answer_sentence(model, ans: dict) -> str:
+    """One sentence that answers the question in its own states, with its interval and time frame; where
+    several states answer yes, each one's own probability follows, so 'in some form' is not read as 'clean'."""
+    lo, hi = (ans["lo90"], ans["hi90"]) if not math.isnan(ans["lo90"]) else (None, None)
+    text = (f"{yes_phrase(model, ans['variable'], ans['states'])} ({time_frame(ans['horizon'])}): "
+            f"{describe(ans['probability'], model.scale, lo, hi)}")
+    if ans["parts"]:
+        text += "; of which " + ", ".join(f"{words(p['state'])} alone {describe(p['probability'], model.scale)}"
+                                          for p in ans["parts"])
+    return text + "."
+
+
+def judgement_sentence(model, row) -> str:
+    """'Escalation: escalates to wider war is unlikely (26%; 90% interval 11-37%), no time frame stated.'"""
+    lo, hi = (row["lo90"], row["hi90"]) if not math.isnan(row["lo90"]) else (None, None)
+    return (f"{yes_phrase(model, row['variable'], row['states'])} is {describe(row['probability'], model.scale, lo, hi)}"
+            f", {time_frame(row['horizon'])}.")
+
+
+def confidence_basis(model, row) -> str:
+    """The measures behind the toolkit's confidence reading, in one line, the one that sets the level first."""
+    scale = model.scale
+    parts = {}
+    if row["bands_spanned"] is not None and not (isinstance(row["bands_spanned"], float) and math.isnan(row["bands_spanned"])):
+        n = int(row["bands_spanned"])
+        parts["interval"] = (f"the 90% interval stays within one band ({scale.term(row['lo90'])})" if n <= 1 else
+                             f"the 90% interval spans {n} bands ({scale.term(row['lo90'])} to {scale.term(row['hi90'])})")
+    behind = row["claims_behind"]
+    if not behind:
+        parts["claims"] = "no claim of the source bears on it directly"
+    elif row["fragile_claims"]:
+        parts["claims"] = f"claim {', '.join(row['fragile_claims'])} behind it is fragile or failing"
+    elif row["min_hold_share"] is not None and not math.isnan(row["min_hold_share"]):
+        n = len(behind)
+        share = "every draw" if row["min_hold_share"] >= 1 else f"{percent_text(row['min_hold_share'])} of draws"
+        parts["claims"] = (f"the {n} claims behind it hold in {'at least ' if share != 'every draw' else ''}{share}"
+                           if n > 1 else f"the claim behind it holds in {share}")
+    else:
+        parts["claims"] = f"{len(behind)} claim(s) behind it hold"
+    if row["top_judgement"] is not None:
+        lo, hi = sorted([row["top_low"], row["top_high"]])
+        same = scale.term(lo) == scale.term(hi) == scale.term(row["probability"])
+        parts["swing"] = (f"the most influential judgement, over its own range, moves it {percent_text(lo, sign=False)}-"
+                          f"{percent_text(hi)}" + (f", still {scale.term(lo)}" if same else ", across a band edge"))
+    criteria = row["criteria"]
+    order = sorted(parts, key=lambda k: ["low", "moderate", "high"].index(criteria.get(k, "high")))
+    return "; ".join(parts[k] for k in order) + "."
+
+
+def confidence_text(model, row) -> str:
+    """'Confidence: moderate (toolkit reading): ...', with the analyst's stated level beside it and a
+    warning where the two disagree."""
+    text = f"Confidence: {row['confidence']} (toolkit reading): {confidence_basis(model, row)}"
+    if row["stated_confidence"]:
+        text += f" Analyst's confidence: {row['stated_confidence']}"
+        text += f" ({row['stated_basis']})." if row["stated_basis"] else "."
+        if row["disagrees"]:
+            text += (f" Check: the analyst says {row['stated_confidence']}; the measures above read "
+                     f"{row['confidence']}.")
+    return text
+
+
+def fragile_text(model, row) -> str | None:
+    if not row["fragile_claims"]:
+        return None
+    quotes = [f"{c} (\"{model.spec.claims[c].quote}\")" for c in row["fragile_claims"] if c in model.spec.claims]
+    return "Rests on a fragile claim: " + "; ".join(quotes) + "."
+
+
+def signpost_sentence(model, row, ans: dict) -> str:
+    """'If Russia stance: sides with armenia is seen (5% chance now), the answer (...) falls from 69% to 25%.'"""
+    verb = "rises" if row["shift"] > 0 else "falls"
+    return (f"If {variable_name(model, row['variable'])}: {words(row['state'])} is seen "
+            f"({percent_text(row['probability_of_state'])} chance now), the answer "
+            f"({states_words(ans['states'])}) {verb} from {percent_text(row['now'])} to {percent_text(row['if_seen'])}.")
+
+
+def what_if_sentence(model, row, labels: dict[str, str]) -> str:
+    """A scenario marked by kind from what it sets; a bundle lists its parts with each one's own effect;
+    ties are said as ties."""
+    kind = row["kind"]
+    verb = "raises" if row["shift"] > 0 else "lowers"
+    text = (f"{row['label']} ({KIND_WORDS[kind]}) {verb} the answer from {percent_text(row['now'])} to "
+            f"{percent_text(row['probability'])}")
+    if row["parts"]:
+        text += "; its parts alone: " + ", ".join(
+            f"{model.spec.variables[p['variable']].display} {words(p['state'])} ({p['kind']}) "
+            f"{percent_text(p['probability'])}" for p in row["parts"])
+    if row["tied_with"]:
+        text += f"; tied with {', '.join(labels[s] for s in row['tied_with'])}"
+    return text + "."
+
+
+def assumption_sentence(model, row) -> str:
+    lo, hi = sorted([row["answer_low"], row["answer_high"]])
+    return (f"{words(row['parameter'])} (line {row['line']}), set at {percent_text(row['value'])} on the assumption "
+            f"\"{row['assumption']}\": over {percent_text(row['low'], sign=False)}-{percent_text(row['high'])} the "
+            f"answer moves {percent_text(lo, sign=False)}-{percent_text(hi)}.")
+
+
+def alternative_sentence(model, row) -> str:
+    outcome = "; ".join(f"{variable_name(model, v)}: {words(s)}" for v, s in row["outcome"].items())
+    return f"{outcome} ({percent_text(row['probability'])})"
+
+
+def coverage_text(coverage: dict) -> str:
+    """The coverage as measured, never a fixed claim."""
+    if not coverage.get("measured"):
+        return f"Coverage not measured: {coverage.get('reason', 'no source text')}."
+    return (f"{coverage['encoded']} of {coverage['sentences']} estimative or conditional sentences of the source "
+            f"are encoded as claims.")
+
+
+def change_sentence(change: dict) -> str:
+    if change["kind"] == "new":
+        return f"{change['what']}: new since the last brief, {percent_text(change['now'])}."
+    delta = (change["now"] - change["before"]) * 100
+    text = (f"{change['what']}: {percent_text(change['before'])} to {percent_text(change['now'])} "
+            f"({delta:+.0f} points)")
+    if change.get("because"):
+        text += "; judgements changed: " + "; ".join(change["because"])
+    return text + "."
