@@ -1575,3 +1575,67 @@ def test_dirichlet_rows_in_both_layouts_with_zeros_and_tiny_alpha(first):
     dense = np.moveaxis(dense, 0, -1) if first else dense
     assert not np.isnan(dense).any()
     np.testing.assert_allclose(dense.mean(axis=-1), p[:1], atol=4 * math.sqrt(0.25 / m))
+
+
+def hand_forced_y(name: str | None = None, value: float | None = None, x: str = "x0") -> float:
+    """P(y=y | do(x)) with the judgement called `name` set to `value`: z keeps its prior, x's table is cut."""
+    pz1 = value if name == "P(z=z1)" else PZ1
+    py = dict(PY)
+    if name and name.startswith("P(y=y | "):
+        xs, zs = name[len("P(y=y | x="):-1].split(", z=")
+        py[(xs, zs)] = value
+    return (1 - pz1) * py[(x, "z0")] + pz1 * py[(x, "z1")]
+
+
+def test_sensitivity_and_the_call_under_a_forced_cause_by_hand(write_model):
+    """Forcing x=x0: P(y | do(x0)) = 0.7 P(y | x0, z0) + 0.3 P(y | x0, z1) = 0.22. x's own table is cut
+    away (no swing, no crossing); the other numbers cross the band edges where the hand formula does."""
+    from bayes.analysis.sensitivity import admissible_deviation, change_the_call, sensitivity
+
+    model = observable_confounded(write_model)
+    now = hand_forced_y()
+    table = sensitivity(model, "y=y", do={"x": "x0"}).set_index("parameter")
+    for name, row in table.iterrows():
+        lo, hi = hand_forced_y(name, row["low"]), hand_forced_y(name, row["high"])
+        if name.startswith("P(x=") or name.startswith("P(y=y | x=x1"):
+            lo = hi = now
+        assert (row["target_low"], row["target_high"]) == pytest.approx((lo, hi), abs=1e-12), name
+        assert row["target_now"] == pytest.approx(now, abs=1e-12)
+    band = ICD203.band_of(now)
+    frame = admissible_deviation(model, "y=y", do={"x": "x0"}).set_index("parameter")
+    expected = {  # solve the (linear) hand formula for each edge, keep the nearest in [0, 1]
+        "P(z=z1)": [(e - PY[("x0", "z0")]) / (PY[("x0", "z1")] - PY[("x0", "z0")]) for e in (band.low, band.high)],
+        "P(y=y | x=x0, z=z0)": [(e - PZ1 * PY[("x0", "z1")]) / (1 - PZ1) for e in (band.low, band.high)],
+        "P(y=y | x=x0, z=z1)": [(e - (1 - PZ1) * PY[("x0", "z0")]) / PZ1 for e in (band.low, band.high)]}
+    for name, row in frame.iterrows():
+        roots = [x for x in expected.get(name, []) if 0 <= x <= 1]
+        if not roots:
+            assert math.isnan(row["crosses_at"]), name
+            continue
+        value = table.loc[name, "value"]
+        assert row["crosses_at"] == pytest.approx(min(roots, key=lambda x: abs(x - value)), abs=1e-9), name
+    assert frame.dropna().index[0] == min(
+        (n for n in expected if any(0 <= x <= 1 for x in expected[n])),
+        key=lambda n: min(abs(x - table.loc[n, "value"]) for x in expected[n] if 0 <= x <= 1))
+    calls = change_the_call(model, "y=y", do={"x": "x0"})  # z is the only thing left to watch
+    for _, row in calls.iterrows():
+        z = row["findings"][2:]
+        assert row["findings"].startswith("z=") and row["target_if"] == pytest.approx(PY[("x0", z)], abs=1e-12)
+    assert set(calls["findings"]) == {f"z={z}" for z in ("z0", "z1") if ICD203.term(PY[("x0", z)]) != ICD203.term(now)}
+
+
+@pytest.mark.parametrize("call", ["sensitivity", "admissible_deviation", "change_the_call", "indicators",
+                                  "watchable"])
+def test_analyses_name_bad_evidence_and_interventions(write_model, call):
+    """Each analysis checks its evidence and intervention against the model and says which was wrong."""
+    from bayes.analysis import indicators as ind
+    from bayes.analysis import sensitivity as sens
+
+    model = observable_confounded(write_model)
+    fn = getattr(sens, call, None) or getattr(ind, call)
+    with pytest.raises(bayes.QueryError, match="evidence names unknown variable 'w'"):
+        fn(model, "y=y", given={"w": "x0"})
+    with pytest.raises(bayes.QueryError, match="intervention names unknown state 'maybe' of 'x'"):
+        fn(model, "y=y", do={"x": "maybe"})
+    with pytest.raises(bayes.QueryError, match="target names unknown state 'maybe' of 'y'"):
+        fn(model, "y=maybe")
