@@ -193,19 +193,22 @@ def random_model_yaml(seed: int = 0, n_variables: int = 9, title: str | None = N
             "as_of": "2024-03",
             "author": "bayes.exchange.synthetic (generated for tests)",
             "scale": "icd203",
+            "question": {"answer": {"variable": o, "yes": [o_states[1], o_states[2]]}, "horizon": "2024-12-31"},
             "description": (f"A generated network of {n_variables} developments around the {s_o}, written the way "
                             "an analyst's model file is, with long labels and long state names, so that the "
                             "notebooks, charts and briefing can be checked on a model that is not the flagship."),
         },
         "variables": {n: variables[n] for n in names if n != o} | {o: variables[o]},
-        "outcomes": [{o: o_states[2]}, {e: e_states[1]}, {d: d_states[2]}],
+        "outcomes": [{o: o_states[2], "confidence": "high",
+                      "basis": "the generated analyst's own reading, stated to be checked against the measures"},
+                     {e: e_states[1]}, {d: d_states[2]}],
         "scenarios": {
             f"{stem(s_a)}_is_seen": {
-                "label": f"Observed: the {s_a} {a_states[1].split('_', len(s_a.split()))[-1].replace('_', ' ')}",
+                "label": f"The {s_a} {a_states[1].split('_', len(s_a.split()))[-1].replace('_', ' ')}",
                 "description": f"Observed - {variables[a]['label']}: the second state is reported.",
                 "observe": {a: a_states[1]}},
             f"{stem(s_d)}_is_forced": {
-                "label": f"The {s_d} is made to gain weight (forced)",
+                "label": f"The {s_d} is made to gain weight",
                 "description": "Intervention - the development is imposed from outside, whatever its causes.",
                 "do": {d: d_states[2]}},
             f"{stem(s_b)}_and_{stem(s_c)}": {

@@ -333,8 +333,8 @@ def brief_html(brief: Brief) -> str:
         sentence = next((b for b in brief.bottom_line if b.startswith(narrative.outcome_name(model, row["variable"],
                                                                                              row["states"][0]))),
                         estimative.judgement_sentence(model, row))
-        stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if row["stated_basis"] else "")
-                  if row["stated_confidence"] else "not stated")
+        stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if isinstance(row["stated_basis"], str) else "")
+                  if isinstance(row["stated_confidence"], str) else "not stated")
         key_lines.append({"sentence": sentence, "confidence": row["confidence"], "basis": estimative.confidence_basis(model, row),
                           "stated": stated, "fragile": estimative.fragile_text(model, row),
                           "disagrees": (f"The analyst says {row['stated_confidence']}; the measures read "

@@ -11,12 +11,20 @@ import math
 from bayes.modelfile.scales import describe, percent_text
 from bayes.outputs.narrative import words
 
-KIND_WORDS = {"observed": "if seen", "forced": "if imposed", "bundle": "observed and imposed together"}
+SHORT_LABEL = 48  # longer labels are usually whole questions: sentences name the variable in words instead
 
 
 def variable_name(model, variable: str) -> str:
+    """The variable as a sentence names it: its label, or its name in words when the label is a whole question."""
     label = model.spec.variables[variable].display
+    if len(label) > SHORT_LABEL:
+        label = words(variable)
     return label[:1].upper() + label[1:]
+
+
+def _text(value) -> str | None:
+    """A text field of a table row: None for missing (pandas turns None into NaN in mixed columns)."""
+    return value if isinstance(value, str) and value else None
 
 
 def states_words(states) -> str:
@@ -85,9 +93,9 @@ def confidence_text(model, row) -> str:
     """'Confidence: moderate (toolkit reading): ...', with the analyst's stated level beside it and a
     warning where the two disagree."""
     text = f"Confidence: {row['confidence']} (toolkit reading): {confidence_basis(model, row)}"
-    if row["stated_confidence"]:
+    if _text(row["stated_confidence"]):
         text += f" Analyst's confidence: {row['stated_confidence']}"
-        text += f" ({row['stated_basis']})." if row["stated_basis"] else "."
+        text += f" ({row['stated_basis']})." if _text(row["stated_basis"]) else "."
         if row["disagrees"]:
             text += (f" Check: the analyst says {row['stated_confidence']}; the measures above read "
                      f"{row['confidence']}.")
@@ -112,14 +120,12 @@ def signpost_sentence(model, row, ans: dict) -> str:
 def what_if_sentence(model, row, labels: dict[str, str]) -> str:
     """A scenario marked by kind from what it sets; a bundle lists its parts with each one's own effect;
     ties are said as ties."""
-    kind = row["kind"]
-    verb = "raises" if row["shift"] > 0 else "lowers"
-    text = (f"{row['label']} ({KIND_WORDS[kind]}) {verb} the answer from {percent_text(row['now'])} to "
-            f"{percent_text(row['probability'])}")
+    verb = "raises" if row["shift"] > 0 else "lowers"  # the label already carries the kind (scenario_label)
+    text = f"{row['label']} {verb} the answer from {percent_text(row['now'])} to {percent_text(row['probability'])}"
     if row["parts"]:
         text += "; its parts alone: " + ", ".join(
-            f"{model.spec.variables[p['variable']].display} {words(p['state'])} ({p['kind']}) "
-            f"{percent_text(p['probability'])}" for p in row["parts"])
+            f"{variable_name(model, p['variable'])}: {words(p['state'])} ({p['kind']}) {percent_text(p['probability'])}"
+            for p in row["parts"])
     if row["tied_with"]:
         text += f"; tied with {', '.join(labels[s] for s in row['tied_with'])}"
     return text + "."
