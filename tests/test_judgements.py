@@ -371,3 +371,74 @@ def test_brief_of_a_starter_says_so_and_exits_1(tmp_path, bayes_cli):
     assert code == 1 and "Not an assessment yet" in out
     html = (tmp_path / "out" / "brief.html").read_text()
     assert "Not an assessment yet." in html and html.index("Not an assessment yet") < html.index('id="bottom-line"')
+
+
+# ------------------------------------------------------------------------------------- the analyst's prose
+
+PROSE = """\
+key_judgements:
+  - "Y will {y=y: WORD} happen; Z is {z=z1}."
+  - text: "Either state of x: {x=x0|x1: almost certain}."
+"""
+
+
+def prose_model(write_model, word: str, name: str = "prose.yaml"):
+    text = confounded(comparison("more_likely", "observation", "strength: more")) + PROSE.replace("WORD", word)
+    return write_model(text, name)
+
+
+def test_prose_references_are_filled_with_the_models_numbers(write_model):
+    from bayes.outputs.estimative import prose_sentence
+
+    m = bayes.load(prose_model(write_model, "unlikely"))  # P(y) = 0.329: unlikely
+    items = J.prose_judgements(m)
+    assert [i["agrees"] for i in items] == [True, True]
+    first = items[0]["references"]
+    assert first[0]["probability"] == pytest.approx(m.probability("y=y"), abs=1e-12)
+    assert first[1]["word"] is None and first[1]["model_word"] == ICD203.term(PZ1)
+    assert prose_sentence(m, items[0]) == "Y will unlikely (33%) happen; Z is unlikely (30%)."
+    assert prose_sentence(m, items[1]) == "Either state of x: almost certain (100%)."
+
+
+def test_a_prose_word_the_number_does_not_bear_out_fails_check(write_model, bayes_cli):
+    path = prose_model(write_model, "likely")
+    code, out, _ = bayes_cli("check", path)
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if "key judgement says" in ln)
+    assert line.endswith(": key judgement says 'likely' for y=y; the model gives unlikely (33%)")
+    lineno = int(line.split(":")[1])
+    assert path.read_text().splitlines()[lineno - 1].strip().startswith('- "Y will {y=y: likely}')
+    good = prose_model(write_model, "unlikely", "good.yaml")
+    assert bayes_cli("check", good)[0] == 0
+
+
+@pytest.mark.parametrize("prose, message", [
+    ('  - "no reference at all"\n', "a key judgement needs at least one reference"),
+    ('  - "{w=y} is here"\n', "reference '{w=y}' names unknown variable 'w'"),
+    ('  - "{y=maybe} is here"\n', "reference '{y=maybe}' names unknown state 'maybe' of 'y'"),
+    ('  - "{y=y: sure} is here"\n', "reference '{y=y: sure}' uses 'sure', which is not a word of the icd203 scale"),
+    ('  - "{y} is here"\n', "reference '{y}' must be written {VARIABLE=STATE}"),
+])
+def test_bad_prose_references_name_their_line(write_model, prose, message):
+    text = confounded(comparison("more_likely", "observation", "strength: more")) + "key_judgements:\n" + prose
+    with pytest.raises(bayes.ModelFileError) as caught:
+        bayes.load(write_model(text))
+    assert message in caught.value.message
+    assert text.splitlines()[caught.value.line - 1] == prose.rstrip("\n")
+
+
+def test_the_brief_leads_with_the_analysts_sentences(models):
+    from bayes.outputs.brief import brief_html, brief_record, build_brief
+    from bayes.outputs.estimative import prose_sentence
+
+    m = models["river_ceasefire"]
+    brief = build_brief(m, draws=200)
+    html = brief_html(brief)
+    bottom = html[html.index('id="bottom-line"'):html.index("</section>", html.index('id="bottom-line"'))]
+    sentences = [prose_sentence(m, item) for item in J.prose_judgements(m)]
+    assert sentences and all(s in bottom for s in sentences)
+    assert bottom.index(sentences[0]) < bottom.index("Headline outcomes:")
+    assert "likely (78%)" in sentences[0] and "unlikely (22%)" in sentences[0]
+    record = brief_record(brief)
+    assert [a["text"] for a in record["analyst_judgements"]] == sentences
+    assert all(a["agrees"] for a in record["analyst_judgements"])

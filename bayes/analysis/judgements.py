@@ -198,3 +198,23 @@ def coverage_summary(model) -> dict:
     rows = coverage(model.spec, read_source(path))
     return {"measured": True, "sentences": len(rows), "encoded": sum(1 for r in rows if r["claims"]),
             "source_file": model.spec.source_file}
+
+
+# ------------------------------------------------------------------------------------- the analyst's prose
+
+def prose_judgements(model) -> list[dict]:
+    """The analyst's key judgements (`key_judgements:`), each reference read on the model: P(variable in
+    states), the model's word for it, and the analyst's word where one is written (`agrees` False when the
+    two differ: `bayes check` then fails on the judgement's line)."""
+    out = []
+    for item in model.spec.prose:
+        refs = []
+        for ref in item.references:
+            p = probability_of(model, ref.variable, ref.states)[0]
+            word = model.scale.term(p)
+            refs.append({"variable": ref.variable, "states": list(ref.states), "probability": p, "model_word": word,
+                         "word": ref.word, "agrees": ref.word is None or ref.word == word,
+                         "start": ref.start, "end": ref.end})
+        out.append({"text": item.text, "line": item.line, "references": refs,
+                    "agrees": all(r["agrees"] for r in refs)})
+    return out

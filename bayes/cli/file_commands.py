@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bayes.cli.output import emit, failure_text, headline_text, json_default
+from bayes.cli.output import emit, failure_text, headline_text, json_default, prose_disagreements
 from bayes.cli.parser import EXIT_CHECK_FAILED, EXIT_OK
 from bayes.errors import BayesInputError
 from bayes.modelfile.scales import describe
@@ -256,6 +256,12 @@ def cmd_brief(args) -> int:
         print("\nNot an assessment yet; the brief says so on its first screen:")
         for item in leftovers:
             print(f"  {item}")
+        return EXIT_CHECK_FAILED
+    disagree = prose_disagreements(model)
+    if disagree:
+        print("\nThe analyst's key judgements disagree with the model; the brief marks them:")
+        for line in disagree:
+            print(f"  {line}")
         return EXIT_CHECK_FAILED
     failed = [r for r in evaluate_claims(model) if not r.passed]
     if failed:  # the brief is written (and says so on its first screen); the terminal and exit code say so too

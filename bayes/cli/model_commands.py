@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import sys
 
-from bayes.cli.output import claim_numbers, clean_records, emit, failure_text, headline_text, json_default
+from bayes.cli.output import (claim_numbers, clean_records, emit, failure_text, headline_text, json_default,
+                              prose_disagreements)
 from bayes.cli.parser import EXIT_CHECK_FAILED, EXIT_OK
 from bayes.errors import BayesInputError
 from bayes.modelfile.scales import describe
@@ -78,7 +79,10 @@ def cmd_check(args) -> int:
                 text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
                          f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")
         emit(frame, "table", text)
-    return EXIT_OK if all(r.passed for r in results) and not missing else EXIT_CHECK_FAILED
+    disagree = prose_disagreements(model)
+    for line in disagree:  # the analyst's prose against the model's numbers: on stdout with the text, else stderr
+        print(line, file=sys.stdout if args.format not in ("json", "csv") else sys.stderr)
+    return EXIT_OK if all(r.passed for r in results) and not missing and not disagree else EXIT_CHECK_FAILED
 
 
 def _with_words(frame, model):

@@ -74,3 +74,12 @@ def failure_text(model, r, hints) -> str:
             text += (f"\n  - {model.spec.path}:{h['line']}: {h['judgement']} (now {h['value']:.3g}, swung "
                      f"{h['low']:.3g} to {h['high']:.3g}): {h['claim_low']:.3g} to {h['claim_high']:.3g}")
     return text
+
+
+def prose_disagreements(model) -> list[str]:
+    """One line per word in the analyst's key judgements that the model's number does not bear out."""
+    from bayes.analysis.judgements import prose_judgements
+    from bayes.outputs.estimative import prose_mismatch
+
+    return [prose_mismatch(model, item, ref) for item in prose_judgements(model) for ref in item["references"]
+            if not ref["agrees"]]

@@ -13,6 +13,7 @@ from graphlib import CycleError, TopologicalSorter
 from bayes.modelfile.claimspecs import parse_claims
 from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
 from bayes.modelfile.locate import resolve_model_path
+from bayes.modelfile.prose import parse_prose
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
 from bayes.modelfile.spec import (ANSWER_KEYS, CONFIDENCE_LEVELS, FORMAT_TAG, MODEL_KEYS, OUTCOME_KEYS, QUESTION_KEYS,
                                   SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Question, Scenario, StatedConfidence,
@@ -64,6 +65,7 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
     check_rationales(ck, variables, claims)
     outcomes, headline_states, stated = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
     question = _parse_question(ck, meta, variables, headline_states)
+    prose = parse_prose(ck, top.get("key_judgements"), line_of(top, "key_judgements"), variables, SCALES[scale])
     scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), variables)
 
     return ModelSpec(
@@ -87,6 +89,7 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
         source_file_line=line_of(meta, "source_file") if "source_file" in meta else None,
         question=question,
         stated_confidence=stated,
+        prose=prose,
     )
 
 

@@ -18,7 +18,7 @@ MAX_TABLE_ROWS = 100_000
 ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (bayes import, revised and pooled files)
 FORMAT_TAG = "bayes-model/1"
 
-TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims"}
+TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims", "key_judgements"}
 MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file",
               "question"}
 QUESTION_KEYS = {"answer", "horizon"}
@@ -171,6 +171,7 @@ class ModelSpec:
     source_file_line: int | None = None
     question: Question | None = None
     stated_confidence: dict[str, StatedConfidence] = field(default_factory=dict)
+    prose: list = field(default_factory=list)  # modelfile/prose.py ProseJudgement: the analyst's key judgements
 
     def states(self, variable: str) -> tuple[str, ...]:
         return self.variables[variable].states

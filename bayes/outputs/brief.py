@@ -265,6 +265,7 @@ class Brief:
     coverage: dict = field(default_factory=dict)
     starter: list[str] = field(default_factory=list)  # what the model still holds of the `bayes new` starter
     changes: list[dict] | None = None  # since the brief.json already in the folder written to; None: no earlier brief
+    prose: list[dict] = field(default_factory=list)  # the analyst's key judgements, references read on the model
 
     @property
     def question(self) -> str:
@@ -299,7 +300,8 @@ def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020,
                  judgements=judgements.key_judgements(model, scenarios, claims, draws, seed),
                  alternatives=judgements.alternatives(model), signposts=watchlist.signposts(model),
                  what_ifs=watchlist.what_ifs(model), assumptions=watchlist.key_assumptions(model),
-                 coverage=judgements.coverage_summary(model), starter=starter_leftovers(model.spec))
+                 coverage=judgements.coverage_summary(model), starter=starter_leftovers(model.spec),
+                 prose=judgements.prose_judgements(model))
 
 
 def _data_uri(png: bytes) -> str:
@@ -349,6 +351,14 @@ def brief_html(brief: Brief) -> str:
         if items:
             groups.append((title, items))
     changes = None if brief.changes is None else [estimative.change_sentence(c) for c in brief.changes]
+    confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
+    analyst = []
+    for item in brief.prose:  # the analyst's sentences lead the bottom line when the file has them
+        levels = [confidence[r["variable"]] for r in item["references"] if r["variable"] in confidence]
+        analyst.append({"sentence": estimative.prose_sentence(model, item), "confidence": levels[0] if levels else None,
+                        "disagrees": None if item["agrees"] else "; ".join(
+                            f"the model gives {describe(r['probability'], model.scale)} for "
+                            f"'{r['word']}'" for r in item["references"] if not r["agrees"])})
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TEMPLATE).render(
         css=CSS, title=model.title, question=brief.question, as_of=brief.as_of, source=model.spec.source,
@@ -365,7 +375,7 @@ def brief_html(brief: Brief) -> str:
         alternatives=[estimative.alternative_sentence(model, r) for r in brief.alternatives.to_dict("records")],
         alternatives_cover=narrative.shown(float(brief.alternatives["probability"].sum())) if len(brief.alternatives) else "",
         what_ifs=groups, assumptions=[estimative.assumption_sentence(model, r) for r in brief.assumptions.to_dict("records")],
-        changes=changes, coverage=estimative.coverage_text(brief.coverage))
+        changes=changes, coverage=estimative.coverage_text(brief.coverage), analyst=analyst)
 
 
 def _plain(value):
@@ -421,6 +431,8 @@ def brief_record(brief: Brief) -> dict:
         "starter": list(brief.starter),
         "claims": [{"id": r["id"], "passed": bool(r["passed"]), "hold_share": r.get("hold_share")}
                    for r in brief.claims.to_dict("records")] if len(brief.claims) else [],
+        "analyst_judgements": [{"text": estimative.prose_sentence(model, item), "line": item["line"],
+                                "agrees": item["agrees"]} for item in brief.prose],
         "parameters": {p.name: p.value for p in elicited_parameters(model)},
         "changes": brief.changes,
     }

@@ -123,6 +123,14 @@ TEMPLATE = r"""<!DOCTYPE html>
 <h2 id="bottom-line">Bottom line</h2>
 <p class="question">Question: {{ question }} As of {{ as_of }}.</p>
 <p class="answer"><strong>Answer:</strong> {{ answer }}</p>
+{% if analyst %}
+<ul class="analyst">
+{% for j in analyst %}
+<li>{{ j.sentence }}{% if j.confidence %} <span class="confidence">Confidence: {{ j.confidence }}.</span>{% endif %}{% if j.disagrees %} <strong class="fragile">Check: {{ j.disagrees }}.</strong>{% endif %}</li>
+{% endfor %}
+</ul>
+<p class="watch"><strong>Headline outcomes:</strong></p>
+{% endif %}
 <ul>
 {% for j in key_lines %}
 <li>{{ j.sentence }} <span class="confidence">Confidence: {{ j.confidence }}.</span>{% if j.fragile %} <strong class="fragile">{{ j.fragile }}</strong>{% endif %}{% if j.disagrees %} <strong class="fragile">{{ j.disagrees }}</strong>{% endif %}</li>

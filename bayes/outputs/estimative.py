@@ -74,9 +74,12 @@ def confidence_basis(model, row) -> str:
         parts["claims"] = f"claim {', '.join(row['fragile_claims'])} behind it is fragile or failing"
     elif row["min_hold_share"] is not None and not math.isnan(row["min_hold_share"]):
         n = len(behind)
-        share = "every draw" if row["min_hold_share"] >= 1 else f"{percent_text(row['min_hold_share'])} of draws"
-        parts["claims"] = (f"the {n} claims behind it hold in {'at least ' if share != 'every draw' else ''}{share}"
-                           if n > 1 else f"the claim behind it holds in {share}")
+        shown = percent_text(row["min_hold_share"])
+        share = ("every draw" if row["min_hold_share"] >= 1 else
+                 f"over 99% of draws" if shown.startswith(">") else f"{shown} of draws")
+        at_least = "" if share == "every draw" or shown.startswith(">") else "at least "
+        parts["claims"] = (f"the {n} claims behind it hold in {at_least}{share}" if n > 1
+                           else f"the claim behind it holds in {share}")
     else:
         parts["claims"] = f"{len(behind)} claim(s) behind it hold"
     if row["top_judgement"] is not None:
@@ -160,3 +163,20 @@ def change_sentence(change: dict) -> str:
     if change.get("because"):
         text += "; judgements changed: " + "; ".join(change["because"])
     return text + "."
+
+
+def prose_sentence(model, item: dict) -> str:
+    """The analyst's sentence with each reference filled: their word (or the model's) and the model's number."""
+    text, pos, parts = item["text"], 0, []
+    for ref in item["references"]:
+        parts.append(text[pos:ref["start"]])
+        parts.append(f"{ref['word'] or ref['model_word']} ({percent_text(ref['probability'])})")
+        pos = ref["end"]
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def prose_mismatch(model, item: dict, ref: dict) -> str:
+    """One line for `bayes check`: the analyst's word against the model's number, both sides."""
+    return (f"{model.spec.path}:{item['line']}: key judgement says '{ref['word']}' for "
+            f"{ref['variable']}={'|'.join(ref['states'])}; the model gives {describe(ref['probability'], model.scale)}")
