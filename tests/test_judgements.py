@@ -442,3 +442,21 @@ def test_the_brief_leads_with_the_analysts_sentences(models):
     record = brief_record(brief)
     assert [a["text"] for a in record["analyst_judgements"]] == sentences
     assert all(a["agrees"] for a in record["analyst_judgements"])
+
+
+def test_thin_coverage_caps_confidence_at_moderate(write_model, tmp_path):
+    """Under half of the source's estimative sentences encoded: every judgement at most moderate, and why."""
+    from bayes.outputs.estimative import confidence_basis
+
+    (tmp_path / "source.txt").write_text(
+        "A claim under test. War is likely this year. Talks are unlikely to resume. A deal will probably fail.\n")
+    text = confounded(comparison("more_likely", "observation", "strength: more")).replace(
+        "author: tests}", "author: tests, source_file: source.txt}")
+    m = bayes.load(write_model(text))
+    cov = J.coverage_summary(m)
+    assert cov["measured"] and cov["encoded"] / cov["sentences"] < 0.5
+    frame = J.key_judgements(m, draws=200, seed=1)
+    for row in frame.to_dict("records"):
+        assert row["confidence"] in ("low", "moderate") and row["criteria"]["coverage"] == "moderate"
+        assert f"the model encodes only {cov['encoded']} of {cov['sentences']} estimative sentences" in \
+            confidence_basis(m, row)

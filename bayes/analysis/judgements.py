@@ -17,6 +17,7 @@ from bayes.modelfile.spec import CONFIDENCE_LEVELS, Question
 
 HIGH_HOLD_SHARE = 0.9  # claims behind a judgement that hold in at least this share of draws support high confidence
 FRAGILE_HOLD_SHARE = 0.8  # below this a claim is fragile (inference/uncertainty.py FRAGILE_SHARE): low confidence
+THIN_COVERAGE = 0.5  # a model that encodes under this share of its source's estimative sentences: at most moderate
 MAX_ALTERNATIVE_CELLS = 200_000  # joint outcomes enumerated for the alternatives at most
 
 
@@ -140,10 +141,17 @@ def key_judgements(model, scenarios: pd.DataFrame | None = None, claims: pd.Data
     claims = claims.assign(outcome_variable=[model.spec.claims[i].outcome_variable for i in claims["id"]]) \
         if len(claims) else claims.assign(outcome_variable=[])
     q = question(model)
+    coverage = coverage_summary(model)
+    thin = coverage["measured"] and coverage["sentences"] and coverage["encoded"] / coverage["sentences"] < THIN_COVERAGE
     rows = []
     for var, state in headline_states(model).items():
         p, lo, hi = probability_of(model, var, (state,), draws, seed)
         reading = confidence_reading(model, var, (state,), p, lo, hi, claims, swing_of(model, var, (state,)))
+        if thin:  # the model encodes under half of its source's estimative sentences: at most moderate
+            reading["criteria"]["coverage"] = "moderate"
+            reading["coverage"] = (coverage["encoded"], coverage["sentences"])
+            if reading["confidence"] == "high":
+                reading["confidence"] = "moderate"
         stated = model.spec.stated_confidence.get(var)
         rows.append(dict(variable=var, states=[state], probability=p, lo90=lo, hi90=hi, words=model.scale.term(p),
                          horizon=q.horizon, answers_question=(var == q.variable), **reading,

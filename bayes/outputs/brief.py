@@ -337,7 +337,8 @@ def brief_html(brief: Brief) -> str:
                         estimative.judgement_sentence(model, row))
         stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if isinstance(row["stated_basis"], str) else "")
                   if isinstance(row["stated_confidence"], str) else "not stated")
-        key_lines.append({"sentence": sentence, "confidence": row["confidence"], "basis": estimative.confidence_basis(model, row),
+        key_lines.append({"sentence": sentence, "confidence": row["confidence"], "reason": estimative.confidence_reason(model, row),
+                          "basis": estimative.confidence_basis(model, row),
                           "stated": stated, "fragile": estimative.fragile_text(model, row),
                           "disagrees": (f"The analyst says {row['stated_confidence']}; the measures read "
                                         f"{row['confidence']}.") if row["disagrees"] else None})

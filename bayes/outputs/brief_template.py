@@ -133,7 +133,7 @@ TEMPLATE = r"""<!DOCTYPE html>
 {% endif %}
 <ul>
 {% for j in key_lines %}
-<li>{{ j.sentence }} <span class="confidence">Confidence: {{ j.confidence }}.</span>{% if j.fragile %} <strong class="fragile">{{ j.fragile }}</strong>{% endif %}{% if j.disagrees %} <strong class="fragile">{{ j.disagrees }}</strong>{% endif %}</li>
+<li>{{ j.sentence }} <span class="confidence">Confidence: {{ j.confidence }}; {{ j.reason }}.</span>{% if j.fragile %} <strong class="fragile">{{ j.fragile }}</strong>{% endif %}{% if j.disagrees %} <strong class="fragile">{{ j.disagrees }}</strong>{% endif %}</li>
 {% endfor %}
 </ul>
 {% if watch %}

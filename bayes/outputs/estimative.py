@@ -65,13 +65,17 @@ def confidence_basis(model, row) -> str:
     parts = {}
     if row["bands_spanned"] is not None and not (isinstance(row["bands_spanned"], float) and math.isnan(row["bands_spanned"])):
         n = int(row["bands_spanned"])
-        parts["interval"] = (f"the 90% interval stays within one band ({scale.term(row['lo90'])})" if n <= 1 else
-                             f"the 90% interval spans {n} bands ({scale.term(row['lo90'])} to {scale.term(row['hi90'])})")
+        parts["interval"] = (f"the 90% interval stays within one band, {scale.term(row['lo90'])}" if n <= 1 else
+                             f"the 90% interval spans {n} bands, {scale.term(row['lo90'])} to {scale.term(row['hi90'])}")
     behind = row["claims_behind"]
     if not behind:
         parts["claims"] = "no claim of the source bears on it directly"
     elif row["fragile_claims"]:
-        parts["claims"] = f"claim {', '.join(row['fragile_claims'])} behind it is fragile or failing"
+        ids = ", ".join(row["fragile_claims"])
+        share = row["min_hold_share"]
+        parts["claims"] = (f"claim {ids} behind it holds in only {percent_text(share)} of draws"
+                           if share is not None and not math.isnan(share) and share < 0.8
+                           else f"claim {ids} behind it fails")
     elif row["min_hold_share"] is not None and not math.isnan(row["min_hold_share"]):
         n = len(behind)
         shown = percent_text(row["min_hold_share"])
@@ -87,9 +91,17 @@ def confidence_basis(model, row) -> str:
         same = scale.term(lo) == scale.term(hi) == scale.term(row["probability"])
         parts["swing"] = (f"the most influential judgement, over its own range, moves it {percent_text(lo, sign=False)}-"
                           f"{percent_text(hi)}" + (f", still {scale.term(lo)}" if same else ", across a band edge"))
+    coverage = row.get("coverage")
+    if isinstance(coverage, tuple):
+        parts["coverage"] = f"the model encodes only {coverage[0]} of {coverage[1]} estimative sentences of its source"
     criteria = row["criteria"]
     order = sorted(parts, key=lambda k: ["low", "moderate", "high"].index(criteria.get(k, "high")))
     return "; ".join(parts[k] for k in order) + "."
+
+
+def confidence_reason(model, row) -> str:
+    """The measure that sets the confidence level, alone: what the first screen shows beside the level."""
+    return confidence_basis(model, row).split("; ")[0].rstrip(".")
 
 
 def confidence_text(model, row) -> str:

@@ -282,10 +282,11 @@ def no_drivers_text(model, target: str | None = None) -> str:
 def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
     """Markdown on `bayes.analysis.scenarios.scenario_drivers`: the scenario's move and the item that carries
     most of it."""
-    sc = model.spec.scenarios[scenario]
+    from bayes.analysis.scenarios import scenario_label
+
     top = drivers.iloc[0]
     var, state = str(top["target"]).split("=")
-    return (f"The scenario that moves {event(var, state)} most is **{sc.display}** (`{scenario}`): from "
+    return (f"The scenario that moves {event(var, state)} most is **{scenario_label(model, scenario)}**: from "
             f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
             f"The largest share of that move comes from {words(top['item'])} ({top['contribution'] * 100:+.1f} points).")
 
@@ -424,12 +425,16 @@ def bottom_line(model, scenarios: pd.DataFrame) -> list[str]:
     from bayes.analysis.scenarios import scenario_outcome
     from bayes.modelfile.spec import BASELINE
 
+    question = model.spec.question
+    horizon = question.horizon if question is not None else None  # every judgement shows its time frame
     sentences = []
     for var, state in headline_states(model).items():
         rows = scenario_outcome(model, scenarios, var, state)
         base = rows[rows["scenario"] == BASELINE].iloc[0]
         lo, hi = (base["lo90"], base["hi90"]) if "lo90" in rows else (None, None)
         text = f"{outcome_name(model, var, state)} is {describe(float(base['probability']), model.scale, lo, hi)}"
+        if horizon:
+            text += f" by {horizon}"
         if named_scenarios(model):
             text += f"; {move_phrase(model, rows, var)}."
         else:
