@@ -460,3 +460,31 @@ def test_thin_coverage_caps_confidence_at_moderate(write_model, tmp_path):
         assert row["confidence"] in ("low", "moderate") and row["criteria"]["coverage"] == "moderate"
         assert f"the model encodes only {cov['encoded']} of {cov['sentences']} estimative sentences" in \
             confidence_basis(m, row)
+
+
+def test_changes_since_a_git_revision(tmp_path, bayes_cli):
+    """--since REV: the model file as it was in REV is the comparison, whatever the folder holds."""
+    import subprocess
+
+    from bayes.outputs.brief import build_brief, write_brief
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    text = confounded(comparison("more_likely", "observation", "strength: more")) + "outcomes:\n  - y: y\n"
+    path = repo / "model.yaml"
+    path.write_text(text)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(git + ["add", "model.yaml"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-qm", "first"], cwd=repo, check=True)
+    before = bayes.load(path).probability("y=y")
+    path.write_text(text.replace(f"z0: {1 - PZ1!r}, z1: {PZ1!r}", "z0: 0.5, z1: 0.5"))
+    m = bayes.load(path)
+    brief = build_brief(m, draws=None)
+    write_brief(brief, tmp_path / "out", since="HEAD")
+    (change,) = brief.changes
+    assert change["variable"] == "y" and change["before"] == pytest.approx(before, abs=1e-12)
+    assert change["now"] == pytest.approx(m.probability("y=y"), abs=1e-12)
+    assert change["because"] == ["P(z=z1): 30% to 50%"]
+    code, _, err = bayes_cli("brief", path, "--out", tmp_path / "out2", "--since", "no-such-rev")
+    assert code == 2 and "unknown revision 'no-such-rev'" in err and not (tmp_path / "out2").exists()

@@ -241,7 +241,11 @@ def cmd_brief(args) -> int:
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise BayesInputError("--out must be a folder (the brief writes several files into it)", args.out)
-    result = render_brief(args.model, args.out)
+    if args.since is not None:  # a bad revision fails here, in one line, before any output exists
+        from bayes.analysis.revisions.versions import read_revision
+
+        read_revision(args.model, args.since)
+    result = render_brief(args.model, args.out, since=args.since)
     model = result.model
     print(headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")

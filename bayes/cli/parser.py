@@ -250,4 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes brief caucasus_2020")
     p.add_argument("model", metavar="MODEL", nargs="?", default="caucasus_2020")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: reports/<model>)")
+    p.add_argument("--since", metavar="REV", default=None,
+                   help="say what changed since the model file as it was in git revision REV (default: since the "
+                        "brief.json already in the output folder)")
     return parser

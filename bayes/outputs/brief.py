@@ -485,16 +485,34 @@ def read_previous_record(out: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == "bayes-brief/1" else None
 
 
-def write_brief(brief: Brief, out_dir: str | os.PathLike) -> list[Path]:
+def comparison_record(model: Model) -> dict:
+    """The numbers a later brief compares itself with (answer, key judgements, parameters), without draws
+    or charts: what `--since REV` computes for the model file as it was in a git revision."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    ans = judgements.answer(model, draws=None)
+    key = [{"variable": v, "states": [s], "probability": judgements.probability_of(model, v, (s,))[0]}
+           for v, s in headline_states(model).items()]
+    return _plain({"answer": {k: ans[k] for k in ("variable", "states", "probability")}, "key_judgements": key,
+                   "parameters": {p.name: p.value for p in elicited_parameters(model)}})
+
+
+def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = None) -> list[Path]:
     """Write brief.html, brief.pptx, brief.json and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into
-    `out_dir`; a brief.json already there is compared with first, and the brief says what changed."""
+    `out_dir`. The brief says what changed since the model file as it was in git revision `since`, else
+    since the brief.json already in the folder."""
     import json
 
     from bayes.outputs import charts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    previous = read_previous_record(out)
+    if since:
+        from bayes.analysis.revisions.versions import read_revision
+
+        previous = comparison_record(read_revision(brief.model.spec.path, since))
+    else:
+        previous = read_previous_record(out)
     if previous is not None:
         brief.changes = changes_between(previous, brief_record(brief))
     paths = []
@@ -533,7 +551,8 @@ def _local_kernel_manager(folder: str):
     return LocalKernelManager
 
 
-def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None) -> BriefResult:
+def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None,
+                 since: str | None = None) -> BriefResult:
     """Execute the briefing notebook for a model; it writes brief.html (no code), brief.pptx and the charts."""
     import papermill
 
@@ -551,7 +570,8 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
         atomic_write(executed, lambda tmp: papermill.execute_notebook(
             str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
             cwd=str(BRIEFING_NOTEBOOK.parent), kernel_manager_class=_local_kernel_manager(sockets),
-            parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve())}))
+            parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve()),
+                        "since": since}))
     charts = [out / f"{n}.png" for n in chart_names(model) if (out / f"{n}.png").is_file()]
     pptx = out / "brief.pptx"
     return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts, pptx if pptx.is_file() else None)
