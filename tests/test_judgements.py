@@ -369,6 +369,7 @@ def test_brief_of_a_starter_says_so_and_exits_1(tmp_path, bayes_cli):
     path.write_text(starter_text("fresh"))
     code, out, _ = bayes_cli("brief", path, "--out", tmp_path / "out")
     assert code == 1 and "Not an assessment yet" in out
+    assert out.startswith("Answer: Outcome: yes (no time frame stated): ")  # the starter's own question
     html = (tmp_path / "out" / "brief.html").read_text()
     assert "Not an assessment yet." in html and html.index("Not an assessment yet") < html.index('id="bottom-line"')
 

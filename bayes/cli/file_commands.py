@@ -247,6 +247,10 @@ def cmd_brief(args) -> int:
         read_revision(args.model, args.since)
     result = render_brief(args.model, args.out, since=args.since)
     model = result.model
+    from bayes.analysis.judgements import answer
+    from bayes.outputs.estimative import answer_sentence
+
+    print(f"Answer: {answer_sentence(model, answer(model, draws=None))}\n")
     print(headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
     if result.pptx is not None:
