@@ -268,6 +268,10 @@ scenarios:
     frame = W.what_ifs(m).set_index("scenario")
     assert frame.loc["push_a", "tied_with"] == ["push_b"] and frame.loc["push_b", "tied_with"] == ["push_a"]
     assert frame.loc["drop_x", "tied_with"] == []
+    from bayes.analysis.scenarios import scenario_label
+
+    marked = bayes.load(write_model(text.replace("label: Push A,", "label: Push A (forced),"), "marked.yaml"))
+    assert scenario_label(marked, "push_a") == "Push A (forced)"  # an author's own mark is not doubled
     assert frame.loc["push_a", "probability"] == pytest.approx(hand_forced("x1"), abs=1e-12)
     from bayes.outputs import narrative
 

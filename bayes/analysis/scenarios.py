@@ -110,7 +110,11 @@ def scenario_label(model, name: str) -> str:
     if sc is None:
         return str(name).replace("_", " ")
     kind = scenario_kind(sc)
-    return f"{sc.display} ({KIND_MARKS[kind]})" if kind else sc.display
+    if not kind:
+        return sc.display
+    mark = f"({KIND_MARKS[kind]})"
+    bare = sc.display[: -len(mark)].rstrip() if sc.display.lower().endswith(mark) else sc.display  # no double mark
+    return f"{bare} {mark}"
 
 
 def scenario_outcome(model, scenarios: pd.DataFrame, variable: str, state: str) -> pd.DataFrame:
