@@ -185,7 +185,7 @@ def test_observe_versus_force_with_nothing_upstream(bare, write_model):
     model = bayes.load(write_model(roots_only, "roots.yaml"))
     pairs = observe_versus_force(model, "wet_grass=wet")
     assert pairs.empty
-    assert "No variable upstream of wet grass = wet has causes of its own" in narrative.observe_force_text(model, pairs)
+    assert "No variable upstream of wet grass has causes of its own" in narrative.observe_force_text(model, pairs)
 
 
 def test_strongest_scenario_moves_the_target_most(flagship):
@@ -214,21 +214,21 @@ def test_outcomes_now_are_the_prior_marginals(flagship, bare):
 def test_introduction_and_counts(flagship, bare):
     text = narrative.introduction(flagship)
     assert flagship.spec.title in text and "25 claims" in text and "7 named scenarios" in text
-    assert "13 variables (13 observable)" in text and "**escalation = escalates to wider war**" in text
+    assert "13 variables (13 observable)" in text and "**Escalation: a wider war**" in text
     text = narrative.introduction(bare)
-    assert "0 named scenarios, 0 claims" in text and "lists no outcomes" in text and "wet grass = wet" in text
+    assert "0 named scenarios, 0 claims" in text and "lists no outcomes" in text and "**wet grass**" in text
 
 
 def test_table_texts_quote_the_file(flagship, generated, bare):
     assert "one row for each combination of azerbaijan alignment (2 rows)" in \
         narrative.full_table_text(flagship, "baku_rhetoric_toward_russia")
     text = narrative.builder_text(flagship, "russia_stance")
-    assert "log odds" in text and "azerbaijan alignment = turns to euro atlantic makes 'sides with armenia' " \
+    assert "log odds" in text and "Azerbaijan's alignment: turns to the West (NATO, EU) makes 'sides with Armenia' " \
                                   "far more likely" in text
     text = narrative.builder_text(flagship, "caucasus_polarization")
     assert "noisy or" in text and "'sharply polarized'" in text and "leak of 4-12%" in text
     text = narrative.builder_text(flagship, "escalation")
-    assert "no russia brokered talks makes 'escalates to wider war' much more likely" in text
+    assert "For example, no Russian-brokered talks makes 'a wider war' much more likely" in text
     _, built = example_tables(generated)
     assert generated.spec.variables[built].display in narrative.builder_text(generated, built)
     assert narrative.no_example(bare, "builder") == ("No variable of bare uses a table builder: every table is "
@@ -269,7 +269,7 @@ def test_sensitivity_and_call_sentences(flagship):
     text = narrative.change_text(flagship, calls, TARGET)
     assert f"{describe(top['target_now'], flagship.scale)} to {describe(top['target_if'], flagship.scale)}" in text
     empty = narrative.change_text(flagship, calls.iloc[0:0], TARGET)
-    assert empty.startswith("No set of up to 3 observable findings moves escalation = escalates to wider war out of 'unlikely'")
+    assert empty.startswith("No set of up to 3 observable findings moves Escalation: a wider war out of 'unlikely'")
 
 
 def test_indicator_lines_when_no_band_changes(write_model):
@@ -281,7 +281,7 @@ def test_indicator_lines_when_no_band_changes(write_model):
     assert not ind["band_changes"].any()
     assert ind["target_now"].iloc[0] == pytest.approx(0.65 * 0.25 + 0.35 * 0.35)
     assert narrative.indicator_lines(model, ind, "end=yes") == [
-        "No single observation of middle would move end = yes out of 'unlikely'."]
+        "No single observation of middle would move end: yes out of 'unlikely'."]
 
 
 def test_drivers_sentence(flagship, bare):
@@ -314,7 +314,7 @@ def test_tracking_sentences(flagship, bare, tmp_path):
 def test_briefing_texts(flagship, bare):
     assert narrative.briefing_header(flagship).startswith(f"# Briefing: {flagship.title}")
     text = narrative.headline_intro(flagship, 2000)
-    assert "ICD 203" in text and "2,000 draws" in text and "escalation = escalates to wider war" in text
+    assert "ICD 203" in text and "2,000 draws" in text and "Escalation: a wider war" in text
     text = narrative.headline_intro(bare)
     assert "lists no outcomes" in text and "names no scenarios" in text
 

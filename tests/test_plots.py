@@ -145,7 +145,7 @@ def test_takeaway_title_states_the_finding(flagship, scenarios):
     title = takeaway(flagship, data, "escalation", "escalates_to_wider_war")
     base = data.set_index("scenario").loc["baseline", "probability"]
     assert f"({base:.0%})" in title and flagship.scale.term(base) in title
-    assert "as of 2020-07" in title and title.startswith("Escalation: escalates to wider war")
+    assert "as of 2020-07" in title and title.startswith("Escalation: a wider war is unlikely")
     assert "Baku West + Turkey military + outside push (observed) raises it most" in title.replace("\n", " ")
 
 

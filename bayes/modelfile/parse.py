@@ -20,7 +20,7 @@ from bayes.modelfile.spec import (ANSWER_KEYS, CONFIDENCE_LEVELS, FORMAT_TAG, MO
                                   Variable)
 from bayes.modelfile.tables import parse_array, parse_builder, parse_table
 from bayes.modelfile.validation import Checker, check_rationales, read_assignments
-from bayes.modelfile.yamlfile import LineDict, line_of, load_yaml_file
+from bayes.modelfile.yamlfile import LineDict, LineList, line_of, load_yaml_file
 
 # --------------------------------------------------------------------------- parsing
 
@@ -151,7 +151,15 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
         ck.known_keys(body, VARIABLE_KEYS, f"variable '{vname}'")
         if "states" not in body:
             ck.fail(f"variable '{vname}' needs 'states' (a list of at least two state names)", vline)
-        states_raw = ck.sequence(body["states"], f"states of '{vname}'", line_of(body, "states"))
+        state_labels: dict[str, str] = {}
+        if isinstance(body["states"], dict):  # {name: Label, ...}: the states in order, each with its label
+            labelled = body["states"]
+            states_raw = LineList(labelled.keys())
+            states_raw.line = labelled.line
+            states_raw.item_lines = [labelled.line_of(k) for k in labelled]
+        else:
+            labelled = None
+            states_raw = ck.sequence(body["states"], f"states of '{vname}'", line_of(body, "states"))
         if len(states_raw) < 2:
             ck.fail(f"variable '{vname}' has {len(states_raw)} state(s); expected at least two",
                     line_of(body, "states"))
@@ -162,6 +170,8 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
             if sname in states:
                 ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
             states.append(sname)
+            if labelled is not None and labelled[s] is not None:
+                state_labels[sname] = ck.text(labelled[s], f"label of state '{sname}' of '{vname}'", sline)
         parents_raw = body.get("parents")
         if parents_raw is None:
             parents_raw = []
@@ -186,7 +196,7 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
             ck.fail(f"'observable' of '{vname}' must be true or false", line_of(body, "observable"))
         label = ck.text(body.get("label"), f"label of '{vname}'", line_of(body, "label"), required=False) or None
         shells[vname] = dict(body=body, line=vline, states=tuple(states), parents=tuple(parents),
-                             description=description, observable=observable, label=label)
+                             description=description, observable=observable, label=label, state_labels=state_labels)
 
     for vname, shell in shells.items():
         for p in shell["parents"]:
@@ -218,7 +228,8 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
             rows, source = parse_table(ck, vname, shell, shells, scale, concentration)
             kind = None
         variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
-                                    shell["observable"], shell["label"], shell["line"], source, kind)
+                                    shell["observable"], shell["label"], shell["line"], source, kind,
+                                    shell["state_labels"])
     return variables
 
 

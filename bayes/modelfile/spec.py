@@ -89,10 +89,16 @@ class Variable:
     line: int | None = None
     source: object = None  # elicitation.RowsTable / LogOddsTable / NoisyOrTable / NoisyMaxTable
     builder: str | None = None  # the builder's type, or None for a full table
+    state_labels: dict[str, str] = field(default_factory=dict)  # `states: {name: Label}` in the file
 
     @property
     def display(self) -> str:
+        """The variable as readers see it: its label, else its name in words (the one place ids become words)."""
         return self.label or self.name.replace("_", " ")
+
+    def state_display(self, state: str) -> str:
+        """A state as readers see it: its label, else its name in words."""
+        return self.state_labels.get(state) or str(state).replace("_", " ")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.starter import starter_leftovers
 from bayes.outputs import estimative, narrative
+from bayes.outputs.phrases import outcome_phrase, parameter_phrase
 from bayes.outputs.charts.framing import png_bytes
 from bayes.outputs.deck import brief_pptx
 
@@ -351,7 +352,7 @@ def brief_html(brief: Brief) -> str:
                  if r["kind"] == kind] if len(brief.what_ifs) else []
         if items:
             groups.append((title, items))
-    changes = None if brief.changes is None else [estimative.change_sentence(c) for c in brief.changes]
+    changes = None if brief.changes is None else [estimative.change_sentence(model, c) for c in brief.changes]
     confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
     analyst = []
     for item in brief.prose:  # the analyst's sentences lead the bottom line when the file has them
@@ -408,6 +409,7 @@ def brief_record(brief: Brief) -> dict:
     key = []
     for row in brief.judgements.to_dict("records"):
         key.append({"text": estimative.judgement_sentence(model, row), "variable": row["variable"],
+                    "label": outcome_phrase(model, row["variable"], row["states"]),
                     "states": list(row["states"]), "probability": row["probability"], "lo90": row["lo90"],
                     "hi90": row["hi90"], "words": row["words"], "horizon": row["horizon"],
                     "confidence": row["confidence"], "confidence_basis": estimative.confidence_basis(model, row),
@@ -417,7 +419,8 @@ def brief_record(brief: Brief) -> dict:
     record = {
         "format": "bayes-brief/1", "model": model.name, "title": model.title, "as_of": brief.as_of,
         "question": model.spec.title,
-        "answer": {"text": estimative.answer_sentence(model, ans), "variable": ans["variable"], "states": ans["states"],
+        "answer": {"text": estimative.answer_sentence(model, ans), "label": outcome_phrase(model, ans["variable"], ans["states"]),
+                   "variable": ans["variable"], "states": ans["states"],
                    "probability": ans["probability"], "lo90": ans["lo90"], "hi90": ans["hi90"], "words": ans["words"],
                    "horizon": ans["horizon"], "parts": ans["parts"]},
         "key_judgements": key,
@@ -447,7 +450,7 @@ def changes_between(previous: dict, record: dict) -> list[dict]:
     from bayes.modelfile.scales import percent_text
 
     before_params = previous.get("parameters") or {}
-    because = [f"{narrative.words(name)}: {percent_text(before_params[name])} to {percent_text(value)}"
+    because = [f"{name}: {percent_text(before_params[name])} to {percent_text(value)}"
                for name, value in (record.get("parameters") or {}).items()
                if name in before_params and before_params[name] is not None and value is not None
                and abs(before_params[name] - value) > 1e-12]
@@ -462,8 +465,7 @@ def changes_between(previous: dict, record: dict) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        name = f"{item['variable']}: {' or '.join(item['states'])}"
-        label = narrative.words(name)
+        label = item.get("label") or narrative.words(f"{item['variable']}: {' or '.join(item['states'])}")
         if key not in before:
             changes.append({"what": label, "kind": "new", "variable": key[0], "states": list(key[1]),
                             "before": None, "now": item["probability"], "because": []})

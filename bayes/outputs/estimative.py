@@ -10,30 +10,20 @@ import math
 
 from bayes.modelfile.scales import describe, percent_text
 from bayes.outputs.narrative import words
-
-SHORT_LABEL = 48  # longer labels are usually whole questions: sentences name the variable in words instead
-
-
-def variable_name(model, variable: str) -> str:
-    """The variable as a sentence names it: its label, or its name in words when the label is a whole question."""
-    label = model.spec.variables[variable].display
-    if len(label) > SHORT_LABEL:
-        label = words(variable)
-    return label[:1].upper() + label[1:]
-
+from bayes.outputs.phrases import outcome_phrase, parameter_phrase, state_phrase, states_phrase, variable_phrase
 
 def _text(value) -> str | None:
     """A text field of a table row: None for missing (pandas turns None into NaN in mixed columns)."""
     return value if isinstance(value, str) and value else None
 
 
-def states_words(states) -> str:
-    return " or ".join(words(s) for s in states)
+def states_words(model, variable: str, states) -> str:
+    return states_phrase(model, variable, states)
 
 
 def yes_phrase(model, variable: str, states) -> str:
-    """'Russia brokered talks: russia brings sides to table' for the states that answer yes."""
-    return f"{variable_name(model, variable)}: {states_words(states)}"
+    """'Russia brokers talks: Russia brings the sides to the table' for the states that answer yes."""
+    return outcome_phrase(model, variable, states)
 
 
 def time_frame(horizon: str | None) -> str:
@@ -47,7 +37,8 @@ def answer_sentence(model, ans: dict) -> str:
     text = (f"{yes_phrase(model, ans['variable'], ans['states'])} ({time_frame(ans['horizon'])}): "
             f"{describe(ans['probability'], model.scale, lo, hi)}")
     if ans["parts"]:
-        text += "; of which " + ", ".join(f"{words(p['state'])} alone {describe(p['probability'], model.scale)}"
+        text += "; of which " + ", ".join(f"{state_phrase(model, ans['variable'], p['state'])} alone "
+                                          f"{describe(p['probability'], model.scale)}"
                                           for p in ans["parts"])
     return text + "."
 
@@ -127,9 +118,9 @@ def fragile_text(model, row) -> str | None:
 def signpost_sentence(model, row, ans: dict) -> str:
     """'If Russia stance: sides with armenia is seen (5% chance now), the answer (...) falls from 69% to 25%.'"""
     verb = "rises" if row["shift"] > 0 else "falls"
-    return (f"If {variable_name(model, row['variable'])}: {words(row['state'])} is seen "
+    return (f"If {outcome_phrase(model, row['variable'], row['state'])} is seen "
             f"({percent_text(row['probability_of_state'])} chance now), the answer "
-            f"({states_words(ans['states'])}) {verb} from {percent_text(row['now'])} to {percent_text(row['if_seen'])}.")
+            f"({states_words(model, ans['variable'], ans['states'])}) {verb} from {percent_text(row['now'])} to {percent_text(row['if_seen'])}.")
 
 
 def what_if_sentence(model, row, labels: dict[str, str]) -> str:
@@ -139,7 +130,7 @@ def what_if_sentence(model, row, labels: dict[str, str]) -> str:
     text = f"{row['label']} {verb} the answer from {percent_text(row['now'])} to {percent_text(row['probability'])}"
     if row["parts"]:
         text += "; its parts alone: " + ", ".join(
-            f"{variable_name(model, p['variable'])}: {words(p['state'])} ({p['kind']}) {percent_text(p['probability'])}"
+            f"{outcome_phrase(model, p['variable'], p['state'])} ({p['kind']}) {percent_text(p['probability'])}"
             for p in row["parts"])
     if row["tied_with"]:
         text += f"; tied with {', '.join(labels[s] for s in row['tied_with'])}"
@@ -148,13 +139,13 @@ def what_if_sentence(model, row, labels: dict[str, str]) -> str:
 
 def assumption_sentence(model, row) -> str:
     lo, hi = sorted([row["answer_low"], row["answer_high"]])
-    return (f"{words(row['parameter'])} (line {row['line']}), set at {percent_text(row['value'])} on the assumption "
+    return (f"{parameter_phrase(model, row['parameter'])} (line {row['line']}), set at {percent_text(row['value'])} on the assumption "
             f"\"{row['assumption']}\": over {percent_text(row['low'], sign=False)}-{percent_text(row['high'])} the "
             f"answer moves {percent_text(lo, sign=False)}-{percent_text(hi)}.")
 
 
 def alternative_sentence(model, row) -> str:
-    outcome = "; ".join(f"{variable_name(model, v)}: {words(s)}" for v, s in row["outcome"].items())
+    outcome = "; ".join(outcome_phrase(model, v, s) for v, s in row["outcome"].items())
     return f"{outcome} ({percent_text(row['probability'])})"
 
 
@@ -166,14 +157,15 @@ def coverage_text(coverage: dict) -> str:
             f"are encoded as claims.")
 
 
-def change_sentence(change: dict) -> str:
+def change_sentence(model, change: dict) -> str:
     if change["kind"] == "new":
         return f"{change['what']}: new since the last brief, {percent_text(change['now'])}."
     delta = (change["now"] - change["before"]) * 100
     text = (f"{change['what']}: {percent_text(change['before'])} to {percent_text(change['now'])} "
             f"({delta:+.0f} points)")
     if change.get("because"):
-        text += "; judgements changed: " + "; ".join(change["because"])
+        text += "; judgements changed: " + "; ".join(
+            parameter_phrase(model, b.rsplit(": ", 1)[0]) + ": " + b.rsplit(": ", 1)[1] for b in change["because"])
     return text + "."
 
 

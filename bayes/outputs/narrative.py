@@ -15,6 +15,7 @@ import pandas as pd
 
 from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target
 from bayes.modelfile.scales import describe
+from bayes.outputs.phrases import outcome_phrase
 
 
 def words(name: str) -> str:
@@ -22,8 +23,11 @@ def words(name: str) -> str:
     return str(name).replace("_", " ")
 
 
-def event(var: str, state: str) -> str:
-    """'variable = state' in words, the way titles and sentences name a target."""
+def event(var: str, state: str, model=None) -> str:
+    """An outcome the way sentences name it mid-sentence: through the phrase builder (`phrases.outcome_phrase`)
+    given the model, else 'variable = state' in words."""
+    if model is not None:
+        return outcome_phrase(model, var, state, capitalise=False)
     return f"{words(var)} = {words(state)}"
 
 
@@ -59,16 +63,16 @@ def introduction(model, target: str | None = None) -> str:
             f"{spec.description or '(The model file gives no description.)'}\n\n"
             f"Model file `{spec.path}`: {_counts(model)}. ")
     if spec.outcomes:
-        text += f"Headline outcomes: {', '.join(event(v, s) for v, s in spec.headline_states.items())}. "
+        text += f"Headline outcomes: {', '.join(event(v, s, model=model) for v, s in spec.headline_states.items())}. "
     else:
         text += "The file lists no outcomes, so its last variable stands in as the headline. "
-    return text + f"The target studied below is **{event(var, state)}** (the `target` parameter)."
+    return text + f"The target studied below is **{event(var, state, model=model)}** (the `target` parameter)."
 
 
 def target_line(model, target: str | None = None) -> str:
     """'Target: variable = state, unlikely (24%) as things stand.'"""
     var, state = parse_target(model, target)
-    return f"Target: {event(var, state)}, {describe(model.probability(f'{var}={state}'), model.scale)} as things stand."
+    return f"Target: {event(var, state, model=model)}, {describe(model.probability(f'{var}={state}'), model.scale)} as things stand."
 
 
 def table_title(model, variable: str) -> str:
@@ -92,14 +96,14 @@ def builder_text(model, variable: str) -> str:
 
     v = model.spec.variables[variable]
     source = v.source
-    head = f"**{v.display}** (`{variable}`) is not written out: its table is built by a *{words(v.builder)}* builder"
+    head = f"**{v.display}** is not written out: its table is built by a *{words(v.builder)}* builder"
     if isinstance(source, LogOddsTable):
         example = ""
         for i, effect in enumerate(source.effects):
             for ps, by_child in effect.items():
                 for cs, ratio in by_child.items():
-                    example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps])} makes "
-                               f"'{words(v.states[cs])}' {ratio.text} (odds multiplied by {ratio.point:.3g}).")
+                    example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps], model=model)} makes "
+                               f"'{v.state_display(v.states[cs])}' {ratio.text} (odds multiplied by {ratio.point:.3g}).")
                     break
                 break
             if example:
@@ -108,11 +112,11 @@ def builder_text(model, variable: str) -> str:
                 "matter, odds ratios in words of the strength ladder ('far more likely' is an odds ratio of 6-17)."
                 + example)
     if isinstance(source, NoisyOrTable):
-        present = words(v.states[source.present])
+        present = v.state_display(v.states[source.present])
         example = ""
         for i, by_state in enumerate(source.strengths):
             for ps, j in by_state.items():
-                example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps])} alone brings "
+                example = (f" For example, {event(v.parents[i], model.spec.states(v.parents[i])[ps], model=model)} alone brings "
                            f"it about with probability {j.text}.")
                 break
             if example:
@@ -137,7 +141,7 @@ def uncertainty_text(model, frame: pd.DataFrame, draws: int) -> str:
     frame = frame.assign(width=frame["hi90"] - frame["lo90"]).sort_values("width", ascending=False)
     top = frame.iloc[0]
     return (f"Over {draws:,} draws of every judgement, the widest 90% interval among these is "
-            f"{event(top['variable'], top['state'])}: {describe(top['probability'], model.scale, top['lo90'], top['hi90'])}.")
+            f"{event(top['variable'], top['state'], model=model)}, {describe(top['probability'], model.scale, top['lo90'], top['hi90'])}.")
 
 
 # ------------------------------------------------------------------------------------- claims and scenarios
@@ -218,14 +222,14 @@ def observe_force_text(model, pairs: pd.DataFrame, target: str | None = None) ->
     pair that differs most, and whether the two answers differ at the precision shown (one decimal of a percent)."""
     var, state = parse_target(model, target)
     if pairs.empty:
-        return (f"No variable upstream of {event(var, state)} has causes of its own in the model, so observing a "
+        return (f"No variable upstream of {event(var, state, model=model)} has causes of its own in the model, so observing a "
                 "state and forcing it give the same answer here: there is nothing to contrast.")
     top = pairs.iloc[0]
     x = model.spec.variables[top["variable"]]
-    parents = ", ".join(words(p) for p in x.parents)
-    text = (f"Observing that {event(top['variable'], top['state'])} also tells us something about *why* "
+    parents = ", ".join(model.spec.variables[p].display for p in x.parents)
+    text = (f"Observing that {event(top['variable'], top['state'], model=model)} also tells us something about *why* "
             f"(its causes: {parents}); forcing it (graph surgery) cuts it from them and tells us nothing about them. "
-            f"For {event(var, state)}: observed {pct(top['observed'])}, forced {pct(top['forced'])}")
+            f"For {event(var, state, model=model)}: observed {pct(top['observed'])}, forced {pct(top['forced'])}")
     if pct(top["observed"]) == pct(top["forced"]):
         return text + (". The two answers agree to the precision shown: in this model the causes of any upstream "
                        "variable bear on the target only through it.")
@@ -239,7 +243,7 @@ def tornado_title(model, table: pd.DataFrame, target: str | None = None) -> str:
     """A takeaway title for the tornado chart: the target now and the judgement that swings it most."""
     var, state = parse_target(model, target)
     top = table.iloc[0]
-    return textwrap.fill(f"{event(var, state).capitalize()}: {describe(top['target_now'], model.scale)} now; the "
+    return textwrap.fill(f"{outcome_name(model, var, state)} is {describe(top['target_now'], model.scale)} now; the "
                          f"judgement that moves it most swings it {top['swing'] * 100:.0f} points", 75)
 
 
@@ -252,7 +256,7 @@ def indicator_lines(model, ind: pd.DataFrame, target: str | None = None) -> list
         return lines
     band = model.scale.term(float(ind["target_now"].iloc[0]))
     return [f"No single observation of {', '.join(words(v) for v in dict.fromkeys(ind['variable']))} would move "
-            f"{event(var, state)} out of '{band}'."]
+            f"{event(var, state, model=model)} out of '{band}'."]
 
 
 def change_text(model, calls: pd.DataFrame, target: str | None = None, max_size: int = 3) -> str:
@@ -261,12 +265,12 @@ def change_text(model, calls: pd.DataFrame, target: str | None = None, max_size:
     var, state = parse_target(model, target)
     if calls.empty:
         now = model.probability(f"{var}={state}")
-        return (f"No set of up to {max_size} observable findings moves {event(var, state)} out of "
+        return (f"No set of up to {max_size} observable findings moves {event(var, state, model=model)} out of "
                 f"'{model.scale.term(now)}' ({describe(now, model.scale)} now).")
     top = calls.iloc[0]
-    findings = ", ".join(event(*item.split("=")) for item in str(top["findings"]).split(", "))
+    findings = ", ".join(event(*item.split("="), model=model) for item in str(top["findings"]).split(", "))
     return (f"The most probable way the call changes: {findings} "
-            f"(probability {top['probability_of_findings']:.0%} as things stand) takes {event(var, state)} from "
+            f"(probability {top['probability_of_findings']:.0%} as things stand) takes {event(var, state, model=model)} from "
             f"{describe(top['target_now'], model.scale)} to {describe(top['target_if'], model.scale)}.")
 
 
@@ -286,7 +290,7 @@ def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
 
     top = drivers.iloc[0]
     var, state = str(top["target"]).split("=")
-    return (f"The scenario that moves {event(var, state)} most is **{scenario_label(model, scenario)}**: from "
+    return (f"The scenario that moves {event(var, state, model=model)} most is **{scenario_label(model, scenario)}**: from "
             f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
             f"The largest share of that move comes from {words(top['item'])} ({top['contribution'] * 100:+.1f} points).")
 
@@ -307,7 +311,7 @@ def timeline_title(model, hist: pd.DataFrame, target: str | None = None) -> str:
     var, state = parse_target(model, target)
     rows = hist[(hist["variable"] == var) & (hist["state"] == state)]
     first, last = rows.iloc[0], rows.iloc[-1]
-    return textwrap.fill(f"{event(var, state).capitalize()}: {describe(first['probability'], model.scale)} at the "
+    return textwrap.fill(f"{outcome_name(model, var, state)}: {describe(first['probability'], model.scale)} at the "
                          f"assessment, {describe(last['probability'], model.scale)} after the last update "
                          f"({pd.Timestamp(last['date']):%Y-%m-%d})", 75)
 
@@ -315,7 +319,7 @@ def timeline_title(model, hist: pd.DataFrame, target: str | None = None) -> str:
 def outcomes_now_title(model, rows: pd.DataFrame) -> str:
     """A takeaway title for the chart of headline outcomes as the model stands."""
     top = rows.loc[rows["probability"].idxmax()]
-    return textwrap.fill(f"As of {model.spec.as_of}, the likeliest headline outcome is {event(top['variable'], top['state'])}: "
+    return textwrap.fill(f"As of {model.spec.as_of}, the likeliest headline outcome is {event(top['variable'], top['state'], model=model)}, "
                          f"{describe(top['probability'], model.scale)}", 75)
 
 
@@ -346,7 +350,7 @@ def headline_note(model, draws: int | None = None) -> str:
 
 def headline_intro(model, draws: int | None = None) -> str:
     """Markdown above the headline table: what the cells are, on the model's own scale."""
-    outcomes = ", ".join(event(v, s) for v, s in headline_states(model).items())
+    outcomes = ", ".join(event(v, s, model=model) for v, s in headline_states(model).items())
     text = (f"Probability of each headline outcome ({outcomes}) under each named scenario, in words and numbers "
             f"({model.scale.title})")
     if draws:
@@ -362,9 +366,8 @@ def headline_intro(model, draws: int | None = None) -> str:
 # ------------------------------------------------------------------------------------- bottom line
 
 def outcome_name(model, variable: str, state: str) -> str:
-    """'Escalation: escalates to wider war': an outcome by its display label and its state in words."""
-    label = model.spec.variables[variable].display
-    return f"{label[:1].upper()}{label[1:]}: {words(state)}"
+    """'Escalation: escalates to a wider war': an outcome as a title or a sentence opens with it."""
+    return outcome_phrase(model, variable, state)
 
 
 def set_by(model, scenario: str, variable: str) -> str:
@@ -453,7 +456,7 @@ def takeaway_title(model, rows: pd.DataFrame, variable: str, state: str, width: 
     if base.empty:
         return name
     p0 = float(base["probability"].iloc[0])
-    text = f"{name}: {describe(p0, model.scale)} as of {model.spec.as_of}"
+    text = f"{name} is {describe(p0, model.scale)} as of {model.spec.as_of}"
     top = biggest_move(model, rows, variable)
     if top is None:
         text += "; no scenario moves it"
