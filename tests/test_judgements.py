@@ -306,7 +306,7 @@ def test_key_assumptions_rest_on_assumptions_and_swing_the_answer(models, name):
 
 def test_coverage_as_measured(models):
     assert J.coverage_summary(models["caucasus_2020"]) == {
-        "measured": False, "reason": "the model names no source text (source_file:)"}
+        "measured": False, "reason": "the model names no source text"}
     river = J.coverage_summary(models["river_ceasefire"])
     assert river["measured"] and 0 < river["encoded"] <= river["sentences"]
 
@@ -373,7 +373,7 @@ def test_brief_of_a_starter_says_so_and_exits_1(tmp_path, bayes_cli):
     path.write_text(starter_text("fresh"))
     code, out, _ = bayes_cli("brief", path, "--out", tmp_path / "out")
     assert code == 1 and "Not an assessment yet" in out
-    assert out.startswith("Answer: Outcome: yes (no time frame stated): ")  # the starter's own question
+    assert out.startswith("Answer: Outcome: yes is ")  # the starter's own question
     html = (tmp_path / "out" / "brief.html").read_text()
     assert "Not an assessment yet." in html and html.index("Not an assessment yet") < html.index('id="bottom-line"')
 

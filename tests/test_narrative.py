@@ -223,12 +223,12 @@ def test_table_texts_quote_the_file(flagship, generated, bare):
     assert "one row for each combination of azerbaijan alignment (2 rows)" in \
         narrative.full_table_text(flagship, "baku_rhetoric_toward_russia")
     text = narrative.builder_text(flagship, "russia_stance")
-    assert "log odds" in text and "Azerbaijan's alignment: turns to the West (NATO, EU) makes 'sides with Armenia' " \
+    assert "log odds" in text and "Baku's alignment: turns West makes 'sides with Armenia' " \
                                   "far more likely" in text
     text = narrative.builder_text(flagship, "caucasus_polarization")
     assert "noisy or" in text and "'sharply polarized'" in text and "leak of 4-12%" in text
     text = narrative.builder_text(flagship, "escalation")
-    assert "For example, no Russian-brokered talks makes 'a wider war' much more likely" in text
+    assert "For example, Russian-brokered talks: no talks makes 'a wider war' much more likely" in text
     _, built = example_tables(generated)
     assert generated.spec.variables[built].display in narrative.builder_text(generated, built)
     assert narrative.no_example(bare, "builder") == ("No variable of bare uses a table builder: every table is "

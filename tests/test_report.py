@@ -127,7 +127,7 @@ def test_pptx_title_slide_charts_and_native_table(briefs, written):
         assert brief.model.title in first
         for sentence in brief.bottom_line:
             assert sentence in first
-        assert f"Answer: {estimative.answer_sentence(brief.model, brief.answer)}" in first
+        assert f"Answer. {estimative.answer_sentence(brief.model, brief.answer)}" in first
         if watch:
             second = "\n".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)
             for r in brief.signposts.to_dict("records")[:3]:

@@ -202,7 +202,7 @@ def coverage_summary(model) -> dict:
     except BayesInputError as e:
         return {"measured": False, "reason": e.message}
     if path is None:
-        return {"measured": False, "reason": "the model names no source text (source_file:)"}
+        return {"measured": False, "reason": "the model names no source text"}
     rows = coverage(model.spec, read_source(path))
     return {"measured": True, "sentences": len(rows), "encoded": sum(1 for r in rows if r["claims"]),
             "source_file": model.spec.source_file}

@@ -166,7 +166,7 @@ def heatmap_title(model: Model, rows: pd.DataFrame) -> str:
     if best is None:
         return "No scenario moves any headline outcome at the precision shown"
     _, top, p0 = best
-    return (f"{top['scenario_label']} moves the outcomes most: {top['outcome_label']} from "
+    return (f"{top['scenario_label']} moves {top['outcome_label']} most of all the outcomes, from "
             f"{narrative.shown(p0)} to {narrative.shown(float(top['probability']))}")
 
 

@@ -122,7 +122,7 @@ TEMPLATE = r"""<!DOCTYPE html>
 <section class="bottom-line keep" aria-labelledby="bottom-line">
 <h2 id="bottom-line">Bottom line</h2>
 <p class="question">Question: {{ question }} As of {{ as_of }}.</p>
-<p class="answer"><strong>Answer:</strong> {{ answer }}</p>
+<p class="answer"><strong>Answer.</strong> {{ answer }}</p>
 {% if analyst %}
 <ul class="analyst">
 {% for j in analyst %}

@@ -70,7 +70,7 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     slide = deck.slides.add_slide(title_only)
     set_title(slide, model.title, 28)
     confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
-    lines = [f"As of {brief.as_of}. Answer: {estimative.answer_sentence(model, brief.answer)}" if brief.answer
+    lines = [f"As of {brief.as_of}. Answer. {estimative.answer_sentence(model, brief.answer)}" if brief.answer
              else f"As of {brief.as_of}. Bottom line:"]
     for var, sentence in zip(headline_states(model), brief.bottom_line):
         lines.append(sentence + (f" Confidence: {confidence[var]}." if var in confidence else ""))

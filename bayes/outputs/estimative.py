@@ -34,8 +34,10 @@ def answer_sentence(model, ans: dict) -> str:
     """One sentence that answers the question in its own states, with its interval and time frame; where
     several states answer yes, each one's own probability follows, so 'in some form' is not read as 'clean'."""
     lo, hi = (ans["lo90"], ans["hi90"]) if not math.isnan(ans["lo90"]) else (None, None)
-    text = (f"{yes_phrase(model, ans['variable'], ans['states'])} ({time_frame(ans['horizon'])}): "
-            f"{describe(ans['probability'], model.scale, lo, hi)}")
+    when = f" by {ans['horizon']}" if ans["horizon"] else ""
+    text = f"{yes_phrase(model, ans['variable'], ans['states'])}{when} is {describe(ans['probability'], model.scale, lo, hi)}"
+    if not ans["horizon"]:
+        text += ", no time frame stated"
     if ans["parts"]:
         text += "; of which " + ", ".join(f"{state_phrase(model, ans['variable'], p['state'])} alone "
                                           f"{describe(p['probability'], model.scale)}"
@@ -129,9 +131,9 @@ def what_if_sentence(model, row, labels: dict[str, str]) -> str:
     verb = "raises" if row["shift"] > 0 else "lowers"  # the label already carries the kind (scenario_label)
     text = f"{row['label']} {verb} the answer from {percent_text(row['now'])} to {percent_text(row['probability'])}"
     if row["parts"]:
-        text += "; its parts alone: " + ", ".join(
-            f"{outcome_phrase(model, p['variable'], p['state'])} ({p['kind']}) {percent_text(p['probability'])}"
-            for p in row["parts"])
+        text += "; alone, its parts give " + "; ".join(
+            f"{outcome_phrase(model, p['variable'], p['state'], capitalise=False)} ({p['kind']}) "
+            f"{percent_text(p['probability'])}" for p in row["parts"])
     if row["tied_with"]:
         text += f"; tied with {', '.join(labels[s] for s in row['tied_with'])}"
     return text + "."

@@ -56,13 +56,19 @@ def parameter_phrase(model, name: str) -> str:
     P(calm)') for readers: every variable=state through `outcome_phrase`, the rest of the ids as words."""
     variables = model.spec.variables
 
-    def one(m: re.Match) -> str:
+    def one(m: re.Match) -> str:  # 'var=state' as 'Variable = state label' (a colon would stutter inside P(...))
         var, states = m.group(1), m.group(2).split("|")
         if var in variables and all(s in variables[var].states for s in states):
-            return outcome_phrase(model, var, states, capitalise=False)
+            return f"{variable_phrase(model, var)} = {states_phrase(model, var, states)}"
         return m.group(0)
 
+    head = re.match(r"^([A-Za-z_][A-Za-z0-9_]*): (.*)$", name)
+    owner = None
+    if head and head.group(1) in variables:  # a builder's judgement: 'var: leak P(state)' and the like
+        owner, name = head.group(1), head.group(2)
     text = re.sub(r"\b([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_|]+)", one, name)
-    text = re.sub(r"^([A-Za-z_][A-Za-z0-9_]*):", lambda m: variable_phrase(model, m.group(1)) + ":"
-                  if m.group(1) in variables else m.group(0), text)
+    if owner is not None:
+        text = re.sub(r"P\(([A-Za-z0-9_|]+)\)", lambda m: f"P({states_phrase(model, owner, m.group(1).split('|'))})"
+                      if all(s in variables[owner].states for s in m.group(1).split("|")) else m.group(0), text)
+        text = f"{text} of {variable_phrase(model, owner)}"
     return text.replace(" | ", " given ").replace("_", " ")

@@ -125,11 +125,19 @@ def _pct_text(p: float) -> str:
 
 
 def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float):
-    """Wrap column names to the drawn column width and row names to `row_room` (points)."""
+    """Wrap column names to the drawn column width, and row names to `row_room` (points), widened (up to
+    half the figure) where a wrapped row name would need more lines than its row is tall."""
     def hook(ax):
         fig = ax.figure
-        width = ax.get_window_extent(renderer_of(fig)).width * 72 / fig.dpi / max(len(columns), 1) - 8
+        box = ax.get_window_extent(renderer_of(fig))
+        width = box.width * 72 / fig.dpi / max(len(columns), 1) - 8
         ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, max(width, 40)) for c in columns], rotation=0)
+        size = max((t.get_fontsize() for t in ax.get_yticklabels()), default=TEXT_SIZE)
+        lines = max(1, int(box.height * 72 / fig.dpi / max(len(rows), 1) // (size * 1.3)))
+        room, widest = row_room, 0.5 * fig.get_figwidth() * 72
+        while room < widest and any(wrap_points(r, room).count("\n") + 1 > lines for r in rows):
+            room *= 1.12
+        ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap_points(r, min(room, widest)) for r in rows], rotation=0)
 
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap_points(r, row_room) for r in rows], rotation=0)
     on_layout(ax, hook)

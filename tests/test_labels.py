@@ -1,0 +1,128 @@
+"""Every word a reader sees is the analyst's: the brief's page, its deck and every chart of both shipped
+models and a generated one, scanned for ids (a name with `_`), doubled word pairs ("Talks: talks") and two
+colons in one clause ("Escalation: a wider war: unlikely")."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import matplotlib.text
+import pytest
+
+import bayes
+from bayes.exchange.synthetic import write_random_model
+
+MODELS = ["caucasus_2020", "river_ceasefire", "generated"]
+ID = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+DOUBLED = re.compile(r"\b(\w+(?: \w+)?): \1\b", re.IGNORECASE)
+
+
+def clauses(text: str):
+    """Clauses of a text: split at sentence ends, semicolons and line breaks (a colon starts a list item
+    or names an outcome; two in one clause read as a stutter)."""
+    for part in re.split(r"(?<=[.!?])\s+|;|\n|\|", text):
+        if part.strip():
+            yield part.strip()
+
+
+def problems(text: str) -> list[str]:
+    found = []
+    for clause in clauses(text):
+        found += [f"id '{m.group(0)}' in: {clause}" for m in ID.finditer(clause)]
+        found += [f"doubled '{m.group(0)}' in: {clause}" for m in DOUBLED.finditer(clause)]
+        if clause.count(": ") >= 2:
+            found.append(f"two colons in: {clause}")
+    return found
+
+
+def analyst_texts(model) -> list[str]:
+    """The analyst's own free text (title, source, author, descriptions, rationales, claims, prose): their
+    words, shown as written; the scan checks what the toolkit composes around them."""
+    spec = model.spec
+    texts = [spec.title, spec.source, spec.author, spec.description or ""]
+    for v in spec.variables.values():
+        texts.append(v.description)
+        for row in v.rows:
+            texts += [row.rationale.assumption or "", row.rationale.note or ""]
+    for c in spec.claims.values():
+        texts += [c.quote, c.says, c.note or ""]
+    texts += [sc.description or "" for sc in spec.scenarios.values()]
+    return sorted({t for t in texts if t and len(t) > 3}, key=len, reverse=True)
+
+
+def masked(text: str, model) -> str:
+    """The text with the analyst's own words blanked, line by line (a chart wraps a long source line, so
+    whitespace is compared collapsed)."""
+    out = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        for t in analyst_texts(model):
+            line = line.replace(" ".join(t.split()), " ANALYST ")
+        out.append(line)
+    return "\n".join(out)
+
+
+def visible_html_text(page: str) -> str:
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    page = re.sub(r'src="data:[^"]*"|srcset="data:[^"]*"', " ", page)
+    page = re.sub(r"<[^>]+>", "\n", page)
+    return html_lib.unescape(page)
+
+
+@pytest.fixture(scope="module")
+def briefs(tmp_path_factory):
+    from bayes.outputs.brief import build_brief, write_brief
+
+    out = {}
+    for name in MODELS:
+        m = bayes.load(name) if name != "generated" else bayes.load(
+            write_random_model(tmp_path_factory.mktemp("gen") / "generated.yaml", seed=1))
+        brief = build_brief(m, draws=200)
+        folder = tmp_path_factory.mktemp(name)
+        write_brief(brief, folder)
+        out[name] = (brief, folder)
+    return out
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_brief_page_speaks_in_labels(briefs, name):
+    brief, folder = briefs[name]
+    text = visible_html_text((folder / "brief.html").read_text(encoding="utf-8"))
+    found = problems(masked(text, brief.model))
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_deck_speaks_in_labels(briefs, name):
+    from pptx import Presentation
+
+    brief, folder = briefs[name]
+    texts = []
+    for slide in Presentation(str(folder / "brief.pptx")).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+    found = problems(masked("\n".join(texts), brief.model))
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_chart_speaks_in_labels(briefs, name):
+    brief, _ = briefs[name]
+    texts = []
+    for chart in brief.charts.charts:
+        texts.append(chart.alt)
+        texts += [" ".join(t.get_text().split()) for t in chart.figure.findobj(matplotlib.text.Text)
+                  if t.get_text().strip()]
+    found = problems(masked("\n".join(texts), brief.model))
+    assert not found, "\n".join(found[:20])
+
+
+def test_the_scan_catches_what_it_is_for():
+    assert problems("Escalation: escalates_to_wider_war is likely")
+    assert problems("Talks: talks held")
+    assert problems("Escalation: a wider war: unlikely (26%)")
+    assert not problems("Escalation: a wider war is unlikely (26%); Talks: political talks.")
