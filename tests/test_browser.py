@@ -134,7 +134,8 @@ def test_scenarios_notebook_in_jupyterlab(chromium, jupyterlab):
             selects.nth(1).select_option(first)
             page.wait_for_timeout(50)
             selects.nth(2).select_option(second)
-            wanted = [f"= {first.replace('_', ' ')} (observed)", f"= {second.replace('_', ' ')} (observed)"]
+            # options show the analyst's labels (ipywidgets writes their spaces as no-break spaces)
+            wanted = [f"= {t.replace(chr(0xa0), ' ')} (observed)" for t in (first, second)]
             # the caption is set after the picture it describes: once it names both states, the chart is theirs
             page.wait_for_function("""([selector, wanted]) => {
                 const img = document.querySelector(selector);

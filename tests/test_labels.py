@@ -1,6 +1,6 @@
 """Every word a reader sees is the analyst's: the brief's page, its deck and every chart of both shipped
-models and a generated one, scanned for ids (a name with `_`), doubled word pairs ("Talks: talks") and two
-colons in one clause ("Escalation: a wider war: unlikely")."""
+models and a generated one, scanned for ids (a name with `_`), doubled word pairs ("Talks: talks"), two
+colons in one clause ("Escalation: a wider war: unlikely") and nested brackets."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bayes.exchange.synthetic import write_random_model
 
 MODELS = ["caucasus_2020", "river_ceasefire", "generated"]
 ID = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+NESTED = re.compile(r"\([^()]*\(")  # "(unlikely (26%))": a bracket opened inside another
 DOUBLED = re.compile(r"\b(\w+(?: \w+)?): \1\b", re.IGNORECASE)
 
 
@@ -33,6 +34,8 @@ def problems(text: str) -> list[str]:
         found += [f"doubled '{m.group(0)}' in: {clause}" for m in DOUBLED.finditer(clause)]
         if clause.count(": ") >= 2:
             found.append(f"two colons in: {clause}")
+        if NESTED.search(clause):
+            found.append(f"nested brackets in: {clause}")
     return found
 
 
@@ -125,4 +128,5 @@ def test_the_scan_catches_what_it_is_for():
     assert problems("Escalation: escalates_to_wider_war is likely")
     assert problems("Talks: talks held")
     assert problems("Escalation: a wider war: unlikely (26%)")
+    assert problems("the answer (likely (78%)) holds")
     assert not problems("Escalation: a wider war is unlikely (26%); Talks: political talks.")

@@ -51,10 +51,11 @@ def explorer_data(model, outcome: str, state: str, observe: dict | None = None, 
 
 
 def _set_text(model, observe: dict, do: dict) -> str:
-    from bayes.outputs.narrative import words
-
-    items = [f"{model.spec.variables[v].display} = {words(s)} (observed)" for v, s in observe.items() if s and s != ANY]
-    items += [f"{model.spec.variables[v].display} = {words(s)} (forced)" for v, s in do.items() if s and s != ANY]
+    variables = model.spec.variables
+    items = [f"{variables[v].display} = {variables[v].state_display(s)} (observed)" for v, s in observe.items()
+             if s and s != ANY]
+    items += [f"{variables[v].display} = {variables[v].state_display(s)} (forced)" for v, s in do.items()
+              if s and s != ANY]
     return "; ".join(items)
 
 
@@ -72,7 +73,7 @@ def explorer_caption(model, data: pd.DataFrame, outcome: str, state: str, observ
     name = outcome_name(model, outcome, state)
     if not chosen:
         return f"Nothing set yet: {name} is {said(base)} at baseline. Choose states below to compare."
-    return f"Set: {chosen}. {name}: {said(yours)} with these, against {said(base)} at baseline."
+    return f"Set: {chosen}. {name} is {said(yours)} with these, against {said(base)} at baseline."
 
 
 def explorer_figure(model, data: pd.DataFrame, outcome: str, state: str, observe: dict, do: dict):
@@ -104,6 +105,7 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
 
     from bayes.analysis.indicators import watchable
     from bayes.analysis.scenarios import headline_states, parse_target
+    from bayes.outputs.phrases import outcome_phrase
 
     if outcome is not None and "=" not in outcome:
         from bayes.modelfile.spec import check_variable
@@ -113,12 +115,14 @@ def scenario_explorer(model, outcome: str | None = None, draws: int | None = EXP
     outcome, state = parse_target(model, outcome)
     candidates = watchable(model, f"{outcome}={state}")
     choices = list(dict.fromkeys([outcome, *headline_states(model)]))
-    observe = {v: widgets.Dropdown(options=[ANY, *model.states(v)], value=ANY, description=v.replace("_", " "),
+    spec = model.spec  # options show the analyst's labels; their values stay the names the model uses
+    observe = {v: widgets.Dropdown(options=[(ANY, ANY), *[(spec.variables[v].state_display(s), s) for s in model.states(v)]],
+                                   value=ANY, description=spec.variables[v].display,
                                    style={"description_width": "16em"}, layout={"width": "32em"})
                for v in candidates}
     mode = {v: widgets.ToggleButtons(options=["observe", "force"], value="observe", style={"button_width": "6.5em"})
             for v in candidates}
-    target = widgets.Dropdown(options=[f"{v}={s}" for v in choices for s in model.states(v)],
+    target = widgets.Dropdown(options=[(outcome_phrase(model, v, s), f"{v}={s}") for v in choices for s in model.states(v)],
                               value=f"{outcome}={state}", description="outcome", layout={"width": "40em"})
     chart = widgets.Image(format="png", layout={"width": "100%", "max_width": "1100px"})
     chart.add_class("bayes-explorer-chart")

@@ -335,7 +335,7 @@ def briefing_header(model) -> str:
 def headline_note(model, draws: int | None = None) -> str:
     """Plain text above the brief's headline table: what a cell says, on the model's own scale."""
     text = (f"Each cell: how likely the outcome at the head of the column is under the scenario on the left, in "
-            f"words and numbers ({model.scale.title})")
+            f"words and numbers, on the {model.scale.title} scale")
     if draws:
         text += f", with the 90% interval over {draws:,} draws of the judgements behind the model"
     text += (". Observed scenarios condition on a development being seen; forced ones are interventions (what "
@@ -352,7 +352,7 @@ def headline_intro(model, draws: int | None = None) -> str:
     """Markdown above the headline table: what the cells are, on the model's own scale."""
     outcomes = ", ".join(event(v, s, model=model) for v, s in headline_states(model).items())
     text = (f"Probability of each headline outcome ({outcomes}) under each named scenario, in words and numbers "
-            f"({model.scale.title})")
+            f"on the {model.scale.title} scale")
     if draws:
         text += f", with the 90% interval over {draws:,} draws of the judgements behind the model"
     text += ". *Observed* scenarios condition on a development being seen; *forced* ones are interventions (what would follow if the state were imposed)."

@@ -20,7 +20,9 @@ def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pa
         tag = " [observed]" if v in evidence else (" [forced]" if v in do else "")
         title = wrap_points(var.display + tag, text_w, size, "bold")
         rows = []
-        for state, words in zip(model.states(v), state_texts(model.states(v))):
+        shown = ([var.state_display(s) for s in model.states(v)] if var.state_labels
+                 else state_texts(model.states(v)))  # labels as written, else names without their shared start
+        for state, words in zip(model.states(v), shown):
             p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
             text = wrap_points(("" if np.isnan(p) else f"{p:.0%}  ") + words, text_w, size)
             rows.append((state, p, text))
