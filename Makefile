@@ -50,7 +50,14 @@ mutate: $(STAMP)
 # a path is made absolute (notebooks run in notebooks/); a bare name is looked up under data/models/
 MODEL_ARG = $(if $(wildcard $(MODEL)),$(abspath $(MODEL)),$(MODEL))
 
-lab: $(STAMP)
+# JupyterLab's defaults for this environment: no news or update pop-up over the notebooks (a user's own
+# settings still win)
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): notebooks/lab_overrides.json $(STAMP)
+	mkdir -p $(dir $@) && cp notebooks/lab_overrides.json $@
+
+lab: $(STAMP) $(LAB_OVERRIDES)
 	BAYES_MODEL="$(MODEL_ARG)" $(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean-reports:

@@ -51,10 +51,12 @@ def _free_port() -> int:
 def jupyterlab(tmp_path):
     shutil.copy(ROOT / "notebooks" / "02_scenarios.ipynb", tmp_path / "02_scenarios.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
-    # user settings in a temp dir: no news or update prompt over the notebook (the screenshot goes in briefings)
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    # the project's JupyterLab defaults, installed where `make lab` installs them (no news or update pop-up over
+    # the notebook; the screenshot goes in briefings); user settings in an empty temp dir
+    overrides = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "notebooks" / "lab_overrides.json", overrides)
+    (tmp_path / "settings").mkdir()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
@@ -93,6 +95,12 @@ def test_scenarios_notebook_in_jupyterlab(chromium, jupyterlab):
     from playwright.sync_api import sync_playwright
 
     url, token = jupyterlab
+    import json
+
+    with urllib.request.urlopen(f"{url}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}",
+                                timeout=10) as response:
+        defaults = json.loads(response.read())["schema"]["properties"]  # overrides change the schema's defaults
+    assert defaults["fetchNews"]["default"] == "false" and defaults["checkForUpdates"]["default"] is False
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
