@@ -130,3 +130,41 @@ def test_the_scan_catches_what_it_is_for():
     assert problems("Escalation: a wider war: unlikely (26%)")
     assert problems("the answer (likely (78%)) holds")
     assert not problems("Escalation: a wider war is unlikely (26%); Talks: political talks.")
+
+
+def test_describe_is_readable_in_a_notebook():
+    """describe()'s description column gets room and wraps (it was squeezed to six characters)."""
+    from bayes.outputs.narrative import readable
+
+    html = readable(bayes.load("caucasus_2020").describe()).to_html()
+    assert "min-width: 28em" in html and "white-space: normal" in html
+    first = bayes.load("caucasus_2020").spec.variables["azerbaijan_alignment"].description
+    assert html_lib.escape(first.split(",")[0]) in html
+
+
+def test_the_explorer_agrees_with_the_scenario_chart():
+    """Given the notebook's draws and seed (as notebook 02 passes them), the explorer's baseline interval is
+    the one the scenario chart above it shows."""
+    import ipywidgets as widgets
+
+    from bayes.modelfile.scales import describe
+    from bayes.outputs.explorer import scenario_explorer
+
+    m = bayes.load("caucasus_2020")
+    chart = m.scenarios(["escalation"], draws=2000, seed=2020)
+    base = chart[(chart["scenario"].astype(str) == "baseline") & (chart["state"] == "escalates_to_wider_war")].iloc[0]
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    box = scenario_explorer(m, "escalation", draws=2000, seed=2020)
+    caption = next(w for w in walk(box) if isinstance(w, widgets.HTML) and "at baseline" in w.value).value
+    assert describe(base["probability"], m.scale, base["lo90"], base["hi90"]) in html_lib.unescape(caption)
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).parent.parent / "notebooks" / "02_scenarios.ipynb").read_text())
+    code = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    assert "scenario_explorer(m, target, draws=draws, seed=seed)" in code  # the notebook's own draws and seed

@@ -464,3 +464,13 @@ def takeaway_title(model, rows: pd.DataFrame, variable: str, state: str, width: 
         verb = "raises" if float(top["probability"]) > p0 else "lowers"
         text += f"; {top['label']} {verb} it most, to {shown(float(top['probability']))}"
     return textwrap.fill(text, width) if width else text
+
+
+def readable(frame: pd.DataFrame, wide: tuple[str, ...] = ("description",)):
+    """A table as notebooks show it: long text columns get room (at least 28em) and wrap, instead of being
+    squeezed to a few characters at JupyterLab's default width; the index is hidden."""
+    styler = frame.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
+    columns = [c for c in wide if c in frame.columns]
+    if columns:
+        styler = styler.set_properties(subset=columns, **{"min-width": "28em", "white-space": "normal"})
+    return styler
