@@ -1639,3 +1639,11 @@ def test_analyses_name_bad_evidence_and_interventions(write_model, call):
         fn(model, "y=y", do={"x": "maybe"})
     with pytest.raises(bayes.QueryError, match="target names unknown state 'maybe' of 'y'"):
         fn(model, "y=maybe")
+
+
+def test_a_row_written_for_several_parent_states_is_drawn_once(drawn):
+    """`given: {row: [a, b]}` is one judgement: its draws are the same numbers under both parent states."""
+    model, tables = drawn
+    pair = tables["pair"]  # (row, pair, draws)
+    np.testing.assert_array_equal(pair[0], pair[1])
+    assert pair[0, 1].std() > 0.01 and np.all(pair[2, 1] == 1.0)
