@@ -51,6 +51,39 @@ EQUIVALENT = {
     **{f"bayes.modelfile.parameters.{m}": "the rescaling factor when the rest of the row is 0 is overwritten by "
        "the even split below it" for m in ("x__row_entry_table__mutmut_12", "x__row_entry_table__mutmut_16",
                                             "x__row_entry_table__mutmut_18")},
+    # elicitation: numerically identical draws or layouts
+    "bayes.modelfile.elicitation.xǁJudgementǁbeta__mutmut_18":
+        "the upper clamp of a point only matters at 1, which sample_probability fixes before the Beta is built",
+    "bayes.modelfile.elicitation.xǁJudgementǁbeta__mutmut_19":
+        "the upper clamp of a point only matters at 1, which sample_probability fixes before the Beta is built",
+    "bayes.modelfile.elicitation.x_sample_probability__mutmut_2":
+        "an exact 0 or 1 sent to the Beta is clamped to 1e-9 from its end: every draw underflows to the same 0 or 1",
+    "bayes.modelfile.elicitation.x_sample_probability__mutmut_4":
+        "an exact 0 sent to the Beta is clamped to 1e-9: every draw underflows to exactly 0",
+    "bayes.modelfile.elicitation.x_sample_probability__mutmut_5":
+        "an exact 1 sent to the Beta is clamped to 1 - 1e-9: every draw rounds to exactly 1",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__init____mutmut_3": "alpha is always a float array already",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__init____mutmut_5": "alpha is always a float array already",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__init____mutmut_12": "numpy reads any negative size as 'the rest'",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_1": "every caller passes `first`",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_3": "errstate only silences warnings; no number changes",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_4": "errstate only silences warnings; no number changes",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_5": "errstate only silences warnings; no number changes",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_6": "errstate only silences warnings; no number changes",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_24": "the same alpha broadcast over the draws",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_28": "numpy reads any negative size as 'the rest'",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_107": "`bad` is all False before this one assignment",
+    "bayes.modelfile.elicitation.xǁDirichletRowsǁ__call____mutmut_109": "`bad` is all False before this one assignment",
+    "bayes.modelfile.elicitation.xǁRowǁsample__mutmut_43": "(card, m) / (m,) broadcasts as (card, m) / (1, m)",
+    "bayes.modelfile.elicitation.xǁRowǁsample__mutmut_45": "(card, m) / (m,) broadcasts as (card, m) / (1, m)",
+    "bayes.modelfile.elicitation.xǁRowǁsample__mutmut_53": "a row's total is never 0 (the rest takes up to 1)",
+    "bayes.modelfile.elicitation.xǁRowǁsample__mutmut_54":
+        "with a rest the total is at least 1, so rows at exactly 1 are divided by 1 either way",
+    "bayes.modelfile.elicitation.xǁRowǁsample__mutmut_55": "a row's total is never 0 (the rest takes up to 1)",
+    "bayes.modelfile.elicitation.xǁNoisyMaxTableǁ_table__mutmut_36": "differences of a cumulative are never below 0 beyond rounding",
+    "bayes.modelfile.elicitation.xǁNoisyMaxTableǁ_table__mutmut_37": "differences of a cumulative are never above 1",
+    "bayes.modelfile.elicitation.xǁNoisyMaxTableǁ_table__mutmut_49": "differences of a cumulative are never above 1",
+    "bayes.modelfile.elicitation.xǁNoisyMaxTableǁpoint__mutmut_8": "the point is the first column either way",
 }
 
 
