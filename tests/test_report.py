@@ -246,3 +246,43 @@ def test_brief_reads_at_1440_390_and_on_a4(name, browser, written, briefs):
     assert page.evaluate(CUT) == []
     page.close()
     assert outside + more == []
+
+
+def _luminance(rgb):
+    """WCAG 2 relative luminance (written here, apart from the deck's own)."""
+    out = []
+    for v in rgb:
+        c = v / 255
+        out.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
+
+
+def test_deck_tables_are_14pt_with_aa_contrast_and_runs_carry_the_format(briefs, written):
+    """Every native table cell: at least 14 pt and text/background contrast of at least 4.5:1 (WCAG AA),
+    from the colours written in the file; sizes on runs, not paragraphs; the slide size says 16:9."""
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    for name, folder in written.items():
+        deck = Presentation(str(folder / "brief.pptx"))
+        assert deck.part._element.find(
+            "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz").get("type") != "screen4x3"
+        cells = 0
+        for slide in deck.slides:
+            for shape in slide.shapes:
+                if shape.has_text_frame:
+                    for para in shape.text_frame.paragraphs:
+                        assert para.font.size is None, (name, para.text[:40])  # formatting lives on runs
+                if not shape.has_table:
+                    continue
+                for row in shape.table.rows:
+                    for cell in row.cells:
+                        fill = tuple(cell.fill.fore_color.rgb)
+                        for para in cell.text_frame.paragraphs:
+                            for run in para.runs:
+                                assert run.font.size >= Pt(14), (name, run.text)
+                                ink = tuple(run.font.color.rgb)
+                                hi, lo = sorted((_luminance(fill), _luminance(ink)), reverse=True)
+                                assert (hi + 0.05) / (lo + 0.05) >= 4.5, (name, run.text, fill, ink)
+                                cells += 1
+        assert cells > 0  # both shipped models have scenarios: the heatmap slide is a native table

@@ -28,23 +28,35 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
 
+    from pptx.oxml.ns import qn
+
     model = brief.model
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    deck.part._element.find(qn("p:sldSz")).set("type", "custom")  # the template says 4:3; the size is 16:9
     title_only = deck.slide_layouts[5]
     grey = RGBColor(0x55, 0x55, 0x55)
 
-    def textbox(slide, left, top, width, height, paragraphs, size, bold=False, colour=None):
+    def textbox(slide, left, top, width, height, paragraphs, size, bold=False, colour=None, fill=None):
+        """Paragraphs of text; formatting is set on the runs (PowerPoint users can then resize as usual).
+        A paragraph given as (text, True) is bold."""
         box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
         frame = box.text_frame
         frame.word_wrap = True
+        if fill is not None:
+            box.fill.solid()
+            box.fill.fore_color.rgb = fill
         for i, text in enumerate(paragraphs):
+            strong = bold
+            if isinstance(text, tuple):
+                text, strong = text
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.text = text
-            para.font.size = Pt(size)
-            para.font.bold = bold
+            run = para.add_run()
+            run.text = text
+            run.font.size = Pt(size)
+            run.font.bold = strong
             if colour is not None:
-                para.font.color.rgb = colour
+                run.font.color.rgb = colour
             para.space_after = Pt(6)
         return box
 
@@ -56,8 +68,9 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
         shape.left, shape.top, shape.width, shape.height = Inches(0.3), Inches(0.2), Inches(12.73), Inches(1.1)
         shape.text = text
         for para in shape.text_frame.paragraphs:
-            para.font.size = Pt(size)
-            para.font.bold = True
+            for run in para.runs:
+                run.font.size = Pt(size)
+                run.font.bold = True
         shape.text_frame.word_wrap = True
 
     # the title slide: the question, the date and the bottom line (and, for a model without scenarios,
@@ -70,30 +83,40 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     slide = deck.slides.add_slide(title_only)
     set_title(slide, model.title, 28)
     confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
-    lines = [f"As of {brief.as_of}. Answer. {estimative.answer_sentence(model, brief.answer)}" if brief.answer
-             else f"As of {brief.as_of}. Bottom line:"]
-    for var, sentence in zip(headline_states(model), brief.bottom_line):
-        lines.append(sentence + (f" Confidence: {confidence[var]}." if var in confidence else ""))
-    if brief.failing:
-        lines.insert(0, narrative.failing_claims_warning(model, brief.failing))
-    if brief.starter:
-        lines.insert(0, "Not an assessment yet: " + "; ".join(brief.starter) + ".")
-    size = 18 if sum(len(t) for t in lines) < 700 else (16 if sum(len(t) for t in lines) < 1000 else 14)
-    textbox(slide, 0.3, 1.3, 12.73, 4.3 if not named_scenarios(model) else 5.5, lines, size)
-    if not named_scenarios(model):
-        _native_table(slide, scen, outs, cell, shade, 5.7)
-    footer(slide, model.source_line)
-    # what to watch and what is assumed: signposts (observed) and key assumptions, in the toolkit's words
     watch = [estimative.signpost_sentence(model, r, brief.answer) for r in brief.signposts.to_dict("records")[:3]] \
         if len(brief.signposts) else []
+    # laid out as a slide: warnings, the answer in a band across the top, key judgements on the left, what to
+    # watch on the right
+    top = 1.3
+    warnings = ([narrative.failing_claims_warning(model, brief.failing)] if brief.failing else []) + \
+        (["Not an assessment yet: " + "; ".join(brief.starter) + "."] if brief.starter else [])
+    if warnings:
+        textbox(slide, 0.3, top, 12.73, 0.8, warnings, 14, bold=True, colour=RGBColor(0x8a, 0x1c, 0x1c))
+        top += 0.9
+    answer = (f"As of {brief.as_of}. Answer. {estimative.answer_sentence(model, brief.answer)}" if brief.answer
+              else f"As of {brief.as_of}.")
+    textbox(slide, 0.3, top, 12.73, 1.0, [answer], 18 if len(answer) < 200 else 16, fill=RGBColor(0xf3, 0xf6, 0xf9))
+    top += 1.2
+    lines = [("Key judgements", True)]
+    for var, sentence in zip(headline_states(model), brief.bottom_line):
+        lines.append(sentence + (f" Confidence: {confidence[var]}." if var in confidence else ""))
+    room = 6.8 - top - (1.5 if not named_scenarios(model) else 0)
+    size = 16 if sum(len(t) for t in lines[1:]) < 600 else 14
+    textbox(slide, 0.3, top, 8.2 if watch else 12.73, room, lines, size)
+    if watch:
+        textbox(slide, 8.8, top, 4.23, room, [("Watch for (if seen)", True), *watch], 14)
+    if not named_scenarios(model):
+        _native_table(slide, scen, outs, cell, shade, 5.3)
+    footer(slide, model.source_line)
+    # what to watch and what is assumed: signposts (observed) and key assumptions, in the toolkit's words
     assumed = [estimative.assumption_sentence(model, r) for r in brief.assumptions.to_dict("records")[:3]] \
         if len(brief.assumptions) else []
     if watch or assumed:
         slide = deck.slides.add_slide(title_only)
         set_title(slide, "What to watch and what is assumed", 28)
-        body = (["Watch for (observed developments):", *watch] if watch else []) + \
-               (["Key assumptions (no claim of the source behind them):", *assumed] if assumed else [])
-        size = 16 if sum(len(t) for t in body) < 900 else 14
+        body = ([("Watch for (observed developments)", True), *watch] if watch else []) + \
+               ([("Key assumptions (no claim of the source behind them)", True), *assumed] if assumed else [])
+        size = 16 if sum(len(t if isinstance(t, str) else t[0]) for t in body) < 900 else 14
         textbox(slide, 0.3, 1.3, 12.73, 5.6, body, size)
         footer(slide, model.source_line)
     # one slide per chart: the takeaway as its title, the chart, the source in the footer; the heatmap of
@@ -139,7 +162,7 @@ def _native_table(slide, scenarios: list[str], outcomes: list[str], cell: dict, 
     grid.columns[0].width = first
     for j in range(1, n_cols):
         grid.columns[j].width = Emu(int((Inches(12.73) - first) / (n_cols - 1)))
-    size = 14 if n_cols <= 6 and n_rows <= 7 else 12
+    size = 14  # at least 14 pt everywhere, headers included
     blues = colormaps["Blues"]
     values = [["Scenario", *outcomes]] + [[s, *(cell.get((s, o), "") for o in outcomes)] for s in scenarios]
     for i, row in enumerate(values):
@@ -148,13 +171,37 @@ def _native_table(slide, scenarios: list[str], outcomes: list[str], cell: dict, 
             c = grid.cell(i, j)
             c.text = str(value)
             c.margin_top = c.margin_bottom = Inches(0.03)
-            for para in c.text_frame.paragraphs:
-                para.font.size = Pt(size if i and j else size - 2)
-                para.font.bold = i == 0 or j == 0
             if i and j:
                 p, is_set = shade.get((scenarios[i - 1], outcomes[j - 1]), (0.0, False))
                 r, g, b, _ = blues(0.08 + 0.8 * p) if not is_set else (0.93, 0.93, 0.93, 1)
-                c.fill.solid()
-                c.fill.fore_color.rgb = RGBColor(int(r * 255), int(g * 255), int(b * 255))
-                for para in c.text_frame.paragraphs:
-                    para.font.color.rgb = RGBColor(255, 255, 255) if p > 0.55 and not is_set else RGBColor(0x1b, 0x1b, 0x1b)
+                fill = (int(r * 255), int(g * 255), int(b * 255))
+            else:
+                fill = (0xee, 0xf2, 0xf6)  # headers: the brief's header grey-blue, not the theme's
+            ink = best_ink(fill)
+            c.fill.solid()
+            c.fill.fore_color.rgb = RGBColor(*fill)
+            for para in c.text_frame.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(size)
+                    run.font.bold = i == 0 or j == 0
+                    run.font.color.rgb = RGBColor(*ink)
+
+
+def relative_luminance(rgb) -> float:
+    """WCAG 2 relative luminance of an sRGB colour given as 0-255 integers."""
+    def channel(v):
+        v = v / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def best_ink(fill) -> tuple[int, int, int]:
+    """Black or white text, whichever contrasts more with the fill (always at least 4.58:1)."""
+    return max(((0, 0, 0), (255, 255, 255)), key=lambda ink: contrast(ink, fill))
