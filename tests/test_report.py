@@ -125,8 +125,8 @@ def test_pptx_title_slide_charts_and_native_table(briefs, written):
         assert len(slides) == len(brief.charts.charts) + 1 + bool(watch)
         first = "\n".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
         assert brief.model.title in first
-        for sentence in brief.bottom_line:
-            assert sentence in first
+        for row in brief.judgements.to_dict("records"):  # each key judgement with its confidence
+            assert f"{estimative.judgement_sentence(brief.model, row)} Confidence: {row['confidence']}." in first
         assert f"Answer. {estimative.answer_sentence(brief.model, brief.answer)}" in first
         if watch:
             second = "\n".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)

@@ -1,6 +1,8 @@
-"""The brief as a 16:9 slide deck (brief.pptx, python-pptx): a title slide with the question, the date and
-the bottom line, then one slide per chart with its takeaway as the title and the source in the footer; the
-headline table is a native, editable table shaded like the heatmap. `brief` is a `bayes.outputs.brief.Brief`.
+"""The brief as a 16:9 slide deck (brief.pptx, python-pptx): a first slide laid out as the question, the
+answer, the key judgements with their confidence and what to watch; a slide of signposts and key
+assumptions; then one slide per chart with its takeaway as the title and the source in the footer. The
+headline table is a native, editable table shaded like the heatmap, at 14 pt with WCAG AA contrast.
+Formatting is set on runs. `brief` is a `bayes.outputs.brief.Brief`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     the title slide for a model without scenarios (no heatmap)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
-    from pptx.util import Inches, Pt
-
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.oxml.ns import qn
+    from pptx.util import Inches, Pt
 
     model = brief.model
     deck = Presentation()
@@ -43,6 +45,7 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
         box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
         frame = box.text_frame
         frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # PowerPoint shrinks rather than spills a long text
         if fill is not None:
             box.fill.solid()
             box.fill.fore_color.rgb = fill
@@ -97,9 +100,9 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
               else f"As of {brief.as_of}.")
     textbox(slide, 0.3, top, 12.73, 1.0, [answer], 18 if len(answer) < 200 else 16, fill=RGBColor(0xf3, 0xf6, 0xf9))
     top += 1.2
-    lines = [("Key judgements", True)]
-    for var, sentence in zip(headline_states(model), brief.bottom_line):
-        lines.append(sentence + (f" Confidence: {confidence[var]}." if var in confidence else ""))
+    lines = [("Key judgements", True)]  # short: what moves each one is on its chart's slide
+    for row in brief.judgements.to_dict("records"):
+        lines.append(f"{estimative.judgement_sentence(model, row)} Confidence: {row['confidence']}.")
     room = 6.8 - top - (1.5 if not named_scenarios(model) else 0)
     size = 16 if sum(len(t) for t in lines[1:]) < 600 else 14
     textbox(slide, 0.3, top, 8.2 if watch else 12.73, room, lines, size)
