@@ -1647,3 +1647,31 @@ def test_a_row_written_for_several_parent_states_is_drawn_once(drawn):
     pair = tables["pair"]  # (row, pair, draws)
     np.testing.assert_array_equal(pair[0], pair[1])
     assert pair[0, 1].std() > 0.01 and np.all(pair[2, 1] == 1.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x1=2", (1.0, 2.0)), ("x0=0; x1=3", (0.0, 3.0)), ("x0=0.5", (0.5, 1.0)), ("x0=0.25;x1=0.5", (0.25, 0.5)),
+    (" x1 = 4 ;", (1.0, 4.0)), ("", (1.0, 1.0))])
+def test_likelihoods_are_read_state_by_state(write_model, text, expected):
+    """STATE=RATIO pairs; states left out weigh 1; zero is allowed for some states, ratios below 1 for all."""
+    from bayes.analysis.tracking import parse_likelihood
+
+    model = bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more"))))
+    assert parse_likelihood(text, model, "x", "log.csv", 7) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x0=0;x1=0", "likelihood ratios cannot all be zero"),
+    ("x1=-1", "likelihood ratio for x1 must be a non-negative number"),
+    ("x1=inf", "likelihood ratio for x1 must be a non-negative number"),
+    ("x1=nan", "likelihood ratio for x1 must be a non-negative number"),
+    ("x1=two", "likelihood ratio 'two' for x1 is not a number"),
+    ("x2=3", "likelihood 'x2=3' must be STATE=RATIO with a state of 'x' (x0, x1)"),
+    ("x1", "likelihood 'x1' must be STATE=RATIO with a state of 'x' (x0, x1)")])
+def test_a_bad_likelihood_names_the_file_and_line(write_model, text, message):
+    from bayes.analysis.tracking import EvidenceLogError, parse_likelihood
+
+    model = bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more"))))
+    with pytest.raises(EvidenceLogError) as caught:
+        parse_likelihood(text, model, "x", "log.csv", 7)
+    assert caught.value.message == message and caught.value.file == "log.csv" and caught.value.line == 7
