@@ -17,7 +17,7 @@ from bayes.analysis import judgements as J
 from bayes.analysis import watchlist as W
 from bayes.exchange.synthetic import write_random_model
 from bayes.modelfile.scales import ICD203, PHIA
-from test_oracles import PX1, PY, PZ1, comparison, confounded, hand_forced, hand_observed
+from test_oracles import PZ1, comparison, confounded, hand_forced
 
 MODELS = ["caucasus_2020", "river_ceasefire", "generated"]
 

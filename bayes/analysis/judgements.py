@@ -13,7 +13,7 @@ from bayes.analysis.sensitivity import sensitivity
 from bayes.inference.draws import interval
 from bayes.inference.engine import Query
 from bayes.inference.uncertainty import DEFAULT_SEED, parameter_draws
-from bayes.modelfile.spec import CONFIDENCE_LEVELS, Question
+from bayes.modelfile.spec import BASELINE, CONFIDENCE_LEVELS, Question
 
 HIGH_HOLD_SHARE = 0.9  # claims behind a judgement that hold in at least this share of draws support high confidence
 FRAGILE_HOLD_SHARE = 0.8  # below this a claim is fragile (inference/uncertainty.py FRAGILE_SHARE): low confidence
@@ -131,21 +131,32 @@ def swing_of(model, variable: str, states) -> pd.DataFrame:
     return out.reset_index().sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _baseline(scenarios: pd.DataFrame | None, variable: str, state: str):
+    """(p, lo90, hi90) of variable=state in a scenarios table's baseline rows drawn with intervals, else None."""
+    if scenarios is None or "lo90" not in scenarios:
+        return None
+    rows = scenarios[(scenarios["scenario"].astype(str) == BASELINE) & (scenarios["variable"] == variable)
+                     & (scenarios["state"] == state)]
+    return None if rows.empty else tuple(float(rows.iloc[0][c]) for c in ("probability", "lo90", "hi90"))
+
+
 def key_judgements(model, scenarios: pd.DataFrame | None = None, claims: pd.DataFrame | None = None,
-                   draws: int | None = 2000, seed: int | None = DEFAULT_SEED) -> pd.DataFrame:
+                   draws: int | None = 2000, seed: int | None = DEFAULT_SEED, coverage: dict | None = None) -> pd.DataFrame:
     """One row per headline outcome: its probability now with the 90% interval, the question's time frame,
     the toolkit's confidence reading and its measures, and the analyst's stated confidence where the file
-    gives one (`disagrees` when the two differ). `claims` is `model.check(draws=...)` (with hold shares)."""
+    gives one (`disagrees` when the two differ). `claims` is `model.check(draws=...)` (with hold shares);
+    `scenarios`, a `model.scenarios(..., draws=draws, seed=seed)` table, gives the intervals already drawn
+    (the same numbers: a seed means the same draws everywhere); `coverage` is `coverage_summary(model)`."""
     if claims is None:
         claims = model.check(draws=draws, seed=seed) if model.spec.claims else model.check()
     claims = claims.assign(outcome_variable=[model.spec.claims[i].outcome_variable for i in claims["id"]]) \
         if len(claims) else claims.assign(outcome_variable=[])
     q = question(model)
-    coverage = coverage_summary(model)
+    coverage = coverage_summary(model) if coverage is None else coverage
     thin = coverage["measured"] and coverage["sentences"] and coverage["encoded"] / coverage["sentences"] < THIN_COVERAGE
     rows = []
     for var, state in headline_states(model).items():
-        p, lo, hi = probability_of(model, var, (state,), draws, seed)
+        p, lo, hi = _baseline(scenarios, var, state) or probability_of(model, var, (state,), draws, seed)
         reading = confidence_reading(model, var, (state,), p, lo, hi, claims, swing_of(model, var, (state,)))
         if thin:  # the model encodes under half of its source's estimative sentences: at most moderate
             reading["criteria"]["coverage"] = "moderate"

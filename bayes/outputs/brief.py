@@ -29,7 +29,7 @@ from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.starter import starter_leftovers
 from bayes.outputs import estimative, narrative
-from bayes.outputs.phrases import outcome_phrase, parameter_phrase
+from bayes.outputs.phrases import outcome_phrase
 from bayes.outputs.charts.framing import png_bytes
 from bayes.outputs.deck import brief_pptx
 
@@ -293,15 +293,16 @@ def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020,
     if scenarios is None:
         scenarios = model.scenarios(wanted, draws=draws, seed=seed)
     claims = model.check(draws=draws, seed=seed) if model.spec.claims else model.check()
+    coverage = judgements.coverage_summary(model)  # reads the source text once
     return Brief(model=model, draws=draws, scenarios=scenarios, bottom_line=narrative.bottom_line(model, scenarios),
                  headline=headline_frame(model, scenarios), definitions=scenario_definitions(model), claims=claims,
                  claims_summary=narrative.claims_text(model, claims), failing=narrative.failing_claims(model),
                  charts=briefing_charts(model, scenarios, target=target, draws=draws),
                  answer=judgements.answer(model, draws, seed),
-                 judgements=judgements.key_judgements(model, scenarios, claims, draws, seed),
+                 judgements=judgements.key_judgements(model, scenarios, claims, draws, seed, coverage),
                  alternatives=judgements.alternatives(model), signposts=watchlist.signposts(model),
                  what_ifs=watchlist.what_ifs(model), assumptions=watchlist.key_assumptions(model),
-                 coverage=judgements.coverage_summary(model), starter=starter_leftovers(model.spec),
+                 coverage=coverage, starter=starter_leftovers(model.spec),
                  prose=judgements.prose_judgements(model))
 
 
@@ -332,10 +333,7 @@ def brief_html(brief: Brief) -> str:
                        "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
                        "fragile": bool(r.get("fragile")) if r.get("fragile") is not None and not pd.isna(r.get("fragile")) else False})
     key_lines = []
-    for row in brief.judgements.to_dict("records"):
-        sentence = next((b for b in brief.bottom_line if b.startswith(narrative.outcome_name(model, row["variable"],
-                                                                                             row["states"][0]))),
-                        estimative.judgement_sentence(model, row))
+    for row, sentence in zip(brief.judgements.to_dict("records"), brief.bottom_line):  # both in headline order
         stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if isinstance(row["stated_basis"], str) else "")
                   if isinstance(row["stated_confidence"], str) else "not stated")
         key_lines.append({"sentence": sentence, "confidence": row["confidence"], "reason": estimative.confidence_reason(model, row),
@@ -515,8 +513,9 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
         previous = comparison_record(read_revision(brief.model.spec.path, since))
     else:
         previous = read_previous_record(out)
+    record = brief_record(brief)
     if previous is not None:
-        brief.changes = changes_between(previous, brief_record(brief))
+        brief.changes = record["changes"] = changes_between(previous, record)
     paths = []
     for chart in brief.charts.charts:
         paths += charts.save_figure(chart.figure, safe_child(out, chart.name))
@@ -524,7 +523,7 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
     paths.append(brief_pptx(brief, out / "brief.pptx"))
-    atomic_write_text(out / "brief.json", json.dumps(brief_record(brief), indent=1, ensure_ascii=False) + "\n")
+    atomic_write_text(out / "brief.json", json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     paths.append(out / "brief.json")
     return paths
 

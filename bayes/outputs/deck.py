@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bayes.analysis.scenarios import headline_states, named_scenarios
+from bayes.analysis.scenarios import named_scenarios
 from bayes.fileio import atomic_write
 from bayes.outputs import estimative, narrative
 from bayes.outputs.charts.framing import png_bytes
@@ -85,7 +85,6 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     shade = {(r.scenario_label, r.outcome_label): (float(r.probability), bool(r.set_by)) for r in table.itertuples()}
     slide = deck.slides.add_slide(title_only)
     set_title(slide, model.title, 28)
-    confidence = dict(zip(brief.judgements["variable"], brief.judgements["confidence"])) if len(brief.judgements) else {}
     watch = [estimative.signpost_sentence(model, r, brief.answer) for r in brief.signposts.to_dict("records")[:3]] \
         if len(brief.signposts) else []
     # laid out as a slide: warnings, the answer in a band across the top, key judgements on the left, what to

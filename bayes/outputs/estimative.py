@@ -9,21 +9,11 @@ from __future__ import annotations
 import math
 
 from bayes.modelfile.scales import describe, percent_text
-from bayes.outputs.narrative import words
-from bayes.outputs.phrases import outcome_phrase, parameter_phrase, state_phrase, states_phrase, variable_phrase
+from bayes.outputs.phrases import outcome_phrase, parameter_phrase, state_phrase, states_phrase
 
 def _text(value) -> str | None:
     """A text field of a table row: None for missing (pandas turns None into NaN in mixed columns)."""
     return value if isinstance(value, str) and value else None
-
-
-def states_words(model, variable: str, states) -> str:
-    return states_phrase(model, variable, states)
-
-
-def yes_phrase(model, variable: str, states) -> str:
-    """'Russia brokers talks: Russia brings the sides to the table' for the states that answer yes."""
-    return outcome_phrase(model, variable, states)
 
 
 def time_frame(horizon: str | None) -> str:
@@ -35,7 +25,7 @@ def answer_sentence(model, ans: dict) -> str:
     several states answer yes, each one's own probability follows, so 'in some form' is not read as 'clean'."""
     lo, hi = (ans["lo90"], ans["hi90"]) if not math.isnan(ans["lo90"]) else (None, None)
     when = f" by {ans['horizon']}" if ans["horizon"] else ""
-    text = f"{yes_phrase(model, ans['variable'], ans['states'])}{when} is {describe(ans['probability'], model.scale, lo, hi)}"
+    text = f"{outcome_phrase(model, ans['variable'], ans['states'])}{when} is {describe(ans['probability'], model.scale, lo, hi)}"
     if not ans["horizon"]:
         text += ", no time frame stated"
     if ans["parts"]:
@@ -48,7 +38,7 @@ def answer_sentence(model, ans: dict) -> str:
 def judgement_sentence(model, row) -> str:
     """'Escalation: escalates to wider war is unlikely (26%; 90% interval 11-37%), no time frame stated.'"""
     lo, hi = (row["lo90"], row["hi90"]) if not math.isnan(row["lo90"]) else (None, None)
-    return (f"{yes_phrase(model, row['variable'], row['states'])} is {describe(row['probability'], model.scale, lo, hi)}"
+    return (f"{outcome_phrase(model, row['variable'], row['states'])} is {describe(row['probability'], model.scale, lo, hi)}"
             f", {time_frame(row['horizon'])}.")
 
 
@@ -73,7 +63,7 @@ def confidence_basis(model, row) -> str:
         n = len(behind)
         shown = percent_text(row["min_hold_share"])
         share = ("every draw" if row["min_hold_share"] >= 1 else
-                 f"over 99% of draws" if shown.startswith(">") else f"{shown} of draws")
+                 "over 99% of draws" if shown.startswith(">") else f"{shown} of draws")
         at_least = "" if share == "every draw" or shown.startswith(">") else "at least "
         parts["claims"] = (f"the {n} claims behind it hold in {at_least}{share}" if n > 1
                            else f"the claim behind it holds in {share}")
@@ -122,7 +112,7 @@ def signpost_sentence(model, row, ans: dict) -> str:
     verb = "rises" if row["shift"] > 0 else "falls"
     return (f"If {outcome_phrase(model, row['variable'], row['state'])} is seen "
             f"({percent_text(row['probability_of_state'])} chance now), the answer "
-            f"({states_words(model, ans['variable'], ans['states'])}) {verb} from {percent_text(row['now'])} to {percent_text(row['if_seen'])}.")
+            f"({states_phrase(model, ans['variable'], ans['states'])}) {verb} from {percent_text(row['now'])} to {percent_text(row['if_seen'])}.")
 
 
 def what_if_sentence(model, row, labels: dict[str, str]) -> str:
