@@ -1675,3 +1675,246 @@ def test_a_bad_likelihood_names_the_file_and_line(write_model, text, message):
     with pytest.raises(EvidenceLogError) as caught:
         parse_likelihood(text, model, "x", "log.csv", 7)
     assert caught.value.message == message and caught.value.file == "log.csv" and caught.value.line == 7
+
+
+# --- the evidence log and the outcomes file: every refusal names its file, its line and what was expected ---
+
+LOG_HEADER = "date,variable,state,likelihood,source,note\n"
+
+
+@pytest.fixture
+def small_model(write_model):
+    return bayes.load(write_model(confounded(comparison("more_likely", "observation", "strength: more"))))
+
+
+@pytest.mark.parametrize("text, line, message", [
+    (LOG_HEADER + "2020-08-01,x,x1,,wire,\n2020-08-02,q,x1,,wire,\n", 3,
+     "unknown variable 'q'; known variables: z, x, y"),
+    (LOG_HEADER + "2020-08-01,x,x9,,wire,\n", 2, "unknown state 'x9' of 'x'; expected one of: x0, x1"),
+    (LOG_HEADER + "2020-08-01,x,,,wire,\n", 2, "give either a state (what was observed) or a likelihood (soft "
+     "evidence: STATE=RATIO;...), not both and not neither"),
+    (LOG_HEADER + "2020-08-01,x,x1,x1=2,wire,\n", 2, "give either a state (what was observed) or a likelihood (soft "
+     "evidence: STATE=RATIO;...), not both and not neither"),
+    (LOG_HEADER + "2020-08-01,x,x1,,,\n", 2, "every row needs a source (where the report comes from)"),
+    (LOG_HEADER + "2020-08-01,x,x1,,  ,\n", 2, "every row needs a source (where the report comes from)"),
+    (LOG_HEADER + "2020-06-30,x,x1,,wire,\n", 2, "date 2020-06-30 is before the model's as_of (2020-07); the model "
+     "already speaks for what was known then, so the log holds only later news"),
+    (LOG_HEADER + "20200801,x,x1,,wire,\n", 2, "date '20200801' is not a date; expected YYYY-MM-DD"),
+    (LOG_HEADER + "2020-02-30,x,x1,,wire,\n", 2, "date '2020-02-30' is not a date; expected YYYY-MM-DD"),
+    (LOG_HEADER + "2020-08-01,x,x1,,=cmd,\n", 2, "source starts with '='; spreadsheets run a field starting with "
+     "= + - @, tab or CR as a formula: start it with a letter, a digit or a quote mark"),
+    (LOG_HEADER + "2020-08-01,x,x1,,wire,@sum\n", 2, "note starts with '@'; spreadsheets run a field starting with "
+     "= + - @, tab or CR as a formula: start it with a letter, a digit or a quote mark"),
+    (LOG_HEADER + "2020-08-01,x,x1,,wi\x07re,\n", 2, "source holds a control character ('\\x07'); write it on one "
+     "line without control characters"),
+    (LOG_HEADER + "2020-08-01,x,x1,,wire,a\x85b\n", 2, "note holds a control character ('\\x85'); write it on one "
+     "line without control characters"),
+    (LOG_HEADER + "2020-08-01,x,x1,,wire,a\u2028b\n", 2, "note holds a control character ('\\u2028'); write it on "
+     "one line without control characters"),
+    (LOG_HEADER + "2020-08-01,x,,x1=-2,wire,\n", 2, "likelihood ratio for x1 must be a non-negative number"),
+    (LOG_HEADER + "2020-08-01,x,x1,,wire,,extra\n", 2, "the row has more fields than the 6 columns (date, variable, "
+     "state, likelihood, source, note); quote text that contains commas"),
+    ("date,variable,state,likelihood,note\n2020-08-01,x,x1,,n\n", 1, "the header lacks column(s) source; expected: "
+     "date, variable, state, likelihood, source, note"),
+    ("variable,state,likelihood,note\n", 1, "the header lacks column(s) date, source; expected: "
+     "date, variable, state, likelihood, source, note"),
+    (LOG_HEADER.strip() + ",weight\n", 1, "unknown column 'weight' in the header; expected: "
+     "date, variable, state, likelihood, source, note"),
+    (LOG_HEADER + '2020-08-01,x,x1,,"wire,\n', 2, "the file cannot be read as CSV (unexpected end of data); a quoted "
+     "field is probably not closed"),
+    (LOG_HEADER + '2020-08-01,x,x1,,wire,\n2020-08-02,x,x1,,"wire,\n2020-08-03,x,x1,,wire,\n', 3,
+     "the file cannot be read as CSV (unexpected end of data); a quoted field is probably not closed"),
+    (LOG_HEADER + '2020-08-01,x,x1,,wire,\n2020-08-02,x,x1,,"wi"re,\n', 3,
+     "the file cannot be read as CSV (',' expected after '\"')"),
+])
+def test_a_bad_log_row_names_the_file_line_and_what_was_expected(small_model, text, line, message):
+    from bayes.analysis.tracking import EvidenceLogError, load_evidence_text
+
+    with pytest.raises(EvidenceLogError) as caught:
+        load_evidence_text(small_model, text, "log.csv")
+    assert (caught.value.message, caught.value.file, caught.value.line) == (message, "log.csv", line)
+
+
+def test_a_good_log_reads_every_field_in_date_order(small_model):
+    """Rows come back sorted by date, then by line; fields are stripped; a likelihood row keeps its ratios."""
+    from bayes.analysis.tracking import load_evidence_text
+
+    text = (LOG_HEADER + "2020-09-02,y,y,,  wire A ,late\n2020-07-01,x,, x1=3 ,wire B,\n"
+            "2020-09-02,z,z0,,wire C, first \n")
+    rows = load_evidence_text(small_model, text, "log.csv")
+    assert [(r.line, str(r.date), r.variable, r.state, r.likelihood, r.source, r.note) for r in rows] == [
+        (3, "2020-07-01", "x", None, (1.0, 3.0), "wire B", ""),
+        (2, "2020-09-02", "y", "y", None, "wire A", "late"),
+        (4, "2020-09-02", "z", "z0", None, "wire C", "first")]
+
+
+def test_a_tab_inside_a_field_is_kept_but_not_at_its_start(small_model):
+    from bayes.analysis.tracking import EvidenceLogError, check_field
+
+    check_field("note", "a\tb", "log.csv", 3)  # a tab inside a note is text, not a formula
+    with pytest.raises(EvidenceLogError) as caught:
+        check_field("note", "\tb", "log.csv", 3)
+    assert caught.value.message.startswith("note starts with '\\t'") and caught.value.line == 3
+
+
+def test_the_first_day_a_model_speaks_for(small_model):
+    """as_of YYYY-MM means the 1st of the month; a full date is that day; unreadable text lets every date in."""
+    import datetime as dt
+
+    from bayes.analysis.tracking import as_of_date
+
+    class Spec:
+        def __init__(self, as_of):
+            self.as_of = as_of
+
+    class Model:
+        def __init__(self, as_of):
+            self.spec = Spec(as_of)
+
+    assert as_of_date(Model("2020-07")) == dt.date(2020, 7, 1)
+    assert as_of_date(Model("2020-07-14")) == dt.date(2020, 7, 14)
+    assert as_of_date(Model(" 2020-07-14 ")) == dt.date(2020, 7, 14)
+    assert as_of_date(Model("July 2020")) == dt.date.min
+
+
+def test_a_named_log_must_exist_and_the_default_one_may_not(small_model, tmp_path):
+    from bayes.analysis.tracking import EvidenceLogError, load_evidence, load_outcomes
+
+    assert load_evidence(small_model) == [] and load_outcomes(small_model) == []
+    with pytest.raises(EvidenceLogError) as caught:
+        load_evidence(small_model, tmp_path / "none.csv")
+    assert (caught.value.message, caught.value.file, caught.value.line) == (
+        "evidence log not found (a file named on the command line must exist)", str(tmp_path / "none.csv"), None)
+    with pytest.raises(EvidenceLogError) as caught:
+        load_outcomes(small_model, tmp_path / "none.csv")
+    assert caught.value.message == "outcomes file not found (a file named on the command line must exist)"
+
+
+OUTCOMES_HEADER = "question,outcome,resolved,horizon,source,note\n"
+
+
+@pytest.mark.parametrize("text, line, message", [
+    (OUTCOMES_HEADER + "y,y,2021-01-01,,wire,\nq,y,2021-01-01,,wire,\n", 3,
+     "unknown question 'q': questions are variables of the model"),
+    (OUTCOMES_HEADER + "y,maybe,2021-01-01,,wire,\n", 2, "unknown outcome 'maybe' of 'y'; expected one of: n, y"),
+    (OUTCOMES_HEADER + "y,y,01/01/2021,,wire,\n", 2, "resolved '01/01/2021' is not a date; expected YYYY-MM-DD"),
+    (OUTCOMES_HEADER + "y,y,2021-01-01,2021-13-01,wire,\n", 2, "horizon '2021-13-01' is not a date; expected "
+     "YYYY-MM-DD"),
+    ("question,outcome,resolved\ny,y,2021-01-01\n", 1, "the header lacks column(s) source; expected: "
+     "question, outcome, resolved, horizon, source, note"),
+])
+def test_a_bad_outcome_names_the_file_line_and_what_was_expected(small_model, tmp_path, text, line, message):
+    from bayes.analysis.tracking import EvidenceLogError, load_outcomes
+
+    path = tmp_path / "outcomes.csv"
+    path.write_text(text)
+    with pytest.raises(EvidenceLogError) as caught:
+        load_outcomes(small_model, path)
+    assert (caught.value.message, caught.value.file, caught.value.line) == (message, str(path), line)
+
+
+def test_outcomes_are_read_field_by_field(small_model, tmp_path):
+    import datetime as dt
+
+    from bayes.analysis.tracking import load_outcomes
+
+    path = tmp_path / "outcomes.csv"
+    path.write_text(OUTCOMES_HEADER + " y , n ,2021-01-01,2020-12-31, wire ,kept\nx,x1,2021-02-01,,desk,\n")
+    got = [(o.line, o.question, o.outcome, o.resolved, o.horizon, o.source, o.note) for o in load_outcomes(small_model,
+                                                                                                       path)]
+    assert got == [(2, "y", "n", dt.date(2021, 1, 1), dt.date(2020, 12, 31), "wire", "kept"),
+                   (3, "x", "x1", dt.date(2021, 2, 1), None, "desk", "")]
+
+
+@pytest.mark.parametrize("row, message, line", [
+    ({"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire", "weight": "2"},
+     "unknown field(s) weight", None),
+    ({"date": "2020-08-01", "variable": "x", "state": "x7", "source": "wire"},
+     "unknown state 'x7' of 'x'; expected one of: x0, x1", 3),
+    ({"date": "2020-08-01", "variable": "x", "state": "x1"},
+     "every row needs a source (where the report comes from)", 3),
+])
+def test_a_refused_append_names_the_log_and_the_line_it_would_have_been(small_model, tmp_path, row, message, line):
+    """The line a refused row would have taken is the one after the last; the log is left byte for byte."""
+    from bayes.analysis.tracking import EvidenceLogError, append_evidence
+
+    log = tmp_path / "log.csv"
+    before = LOG_HEADER + "2020-08-01,x,x1,,wire,"  # no newline at the end
+    log.write_text(before)
+    with pytest.raises(EvidenceLogError) as caught:
+        append_evidence(small_model, row, log)
+    assert (caught.value.message, caught.value.file, caught.value.line) == (message, str(log), line)
+    assert log.read_text() == before
+
+
+def test_an_append_writes_exactly_one_row(small_model, tmp_path):
+    from bayes.analysis.tracking import append_evidence, load_evidence
+
+    log = tmp_path / "log.csv"
+    append_evidence(small_model, {"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire"}, log)
+    assert log.read_text() == LOG_HEADER + "2020-08-01,x,x1,,wire,\n"
+    log.write_text(log.read_text().rstrip("\n"))  # a log saved without its last newline
+    append_evidence(small_model, {"date": "2020-08-02", "variable": "y", "likelihood": "y=2", "source": "a, b",
+                                  "note": 'said "yes"'}, log)
+    assert log.read_text() == LOG_HEADER + '2020-08-01,x,x1,,wire,\n2020-08-02,y,,y=2,"a, b","said ""yes"""\n'
+    assert [(r.line, r.likelihood, r.source, r.note) for r in load_evidence(small_model, log)] == [
+        (2, None, "wire", ""), (3, (1.0, 2.0), "a, b", 'said "yes"')]
+
+
+def test_an_append_refuses_what_is_not_a_log_file(small_model, tmp_path):
+    from bayes.analysis.tracking import EvidenceLogError, append_evidence
+
+    row = {"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire"}
+    with pytest.raises(EvidenceLogError) as caught:
+        append_evidence(small_model, row, tmp_path)
+    assert (caught.value.message, caught.value.file) == ("the evidence log must be a regular file", str(tmp_path))
+    with pytest.raises(EvidenceLogError) as caught:
+        append_evidence(small_model, row, tmp_path / "missing" / "log.csv")
+    assert (caught.value.message, caught.value.file) == ("the folder of the evidence log does not exist",
+                                                         str(tmp_path / "missing"))
+    assert not (tmp_path / "missing").exists()
+
+
+def test_history_is_the_forecast_after_each_dated_update(small_model):
+    """By hand: the assessment, then x observed, then a report on z (likelihood z1=3) multiplying the prior,
+    then a second report on z (z1=2) multiplying again, then z observed, which overrides both reports."""
+    import datetime as dt
+
+    from bayes.analysis.tracking import evidence_frame, history, load_evidence_text
+
+    text = (LOG_HEADER + "2020-08-01,x,x1,,wire,\n2020-08-05,z,,z1=3,desk,\n2020-08-09,z,,z1=2,desk,\n"
+            "2020-08-12,z,z0,,wire,\n")
+    rows = load_evidence_text(small_model, text, "log.csv")
+    got = history(small_model, rows, variables=["y"])
+    got = got[got.state == "y"].set_index("date")
+
+    def p_y(weight_z1: float, **seen) -> float:
+        joint = hand_joint()
+        for key in joint:
+            if key[0] == "z1":
+                joint[key] *= weight_z1
+        return hand_p_y(joint, **seen)
+
+    expected = {dt.date(2020, 7, 1): ("assessment", hand_baseline_y()),
+                dt.date(2020, 8, 1): ("x=x1", p_y(1, x="x1")),
+                dt.date(2020, 8, 5): ("z (report)", p_y(3, x="x1")),
+                dt.date(2020, 8, 9): ("z (report)", p_y(6, x="x1")),
+                dt.date(2020, 8, 12): ("z=z0", p_y(1, x="x1", z="z0"))}
+    assert list(got.index) == list(expected)
+    for date, (update, p) in expected.items():
+        assert got.loc[date, "update"] == update
+        assert got.loc[date, "probability"] == pytest.approx(p, abs=1e-12)
+    assert list(evidence_frame(small_model, rows).observed) == ["x1", "report: z1=3", "report: z1=2", "z0"]
+    started = history(small_model, rows[:1], variables=["y"], start="2020-07-20")
+    assert list(started.date.unique()) == [dt.date(2020, 7, 20), dt.date(2020, 8, 1)]
+
+
+def test_history_draws_bracket_each_forecast(small_model):
+    from bayes.analysis.tracking import history, load_evidence_text
+
+    rows = load_evidence_text(small_model, LOG_HEADER + "2020-08-01,x,x1,,wire,\n", "log.csv")
+    got = history(small_model, rows, variables=["y"], draws=400, seed=3)
+    assert (got.lo90 < got.probability).all() and (got.probability < got.hi90).all()
+    same = history(small_model, rows, variables=["y"], draws=400, seed=3)
+    other = history(small_model, rows, variables=["y"], draws=400, seed=4)
+    assert same.lo90.tolist() == got.lo90.tolist() and other.lo90.tolist() != got.lo90.tolist()

@@ -171,7 +171,9 @@ def _read_csv(text: str, columns: list[str], file: str, required: list[str]) -> 
         return _records(reader, columns, file, required)
     except csv.Error as exc:  # e.g. a quote opened and never closed: the rest of the file would be one field
         hint = "; a quoted field is probably not closed" if "end of data" in str(exc) or "EOF" in str(exc) else ""
-        raise EvidenceLogError(f"the file cannot be read as CSV ({exc}){hint}", file, reader.line_num or 1) from None
+        # the line the unreadable record starts on: the one after the last record read whole (DictReader's
+        # line_num), not where the reader gave up (the end of the file for a quote never closed)
+        raise EvidenceLogError(f"the file cannot be read as CSV ({exc}){hint}", file, reader.line_num + 1) from None
 
 
 def _records(reader, columns, file, required):
