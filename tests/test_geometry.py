@@ -14,6 +14,7 @@ characters long, at slide size, in the slide's chart box (no titles) and in the 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -179,10 +180,36 @@ def chart_problems(fig, shrink: float = 1.0) -> list[str]:
             if _overlap(box, other):
                 problems.append(f"text crosses {what}: {name}")
                 break
+    problems += band_name_problems(fig, renderer)
     for ax in fig.axes:
         tight = ax.get_tightbbox(renderer)
         if tight.x0 < frame.x0 - 1 or tight.y0 < frame.y0 - 1 or tight.x1 > frame.x1 + 1 or tight.y1 > frame.y1 + 1:
             problems.append("a plot reaches outside the figure")
+    return problems
+
+
+def band_name_problems(fig, renderer) -> list[str]:
+    """Band names (above a plot, or right of it) must stay within the plot's extent along their axis, and two
+    names side by side must leave at least 8 pt between them (closer, "unlikely roughly even chance likely"
+    reads as one phrase)."""
+    problems = []
+    gap = 8 * fig.dpi / 72
+    for ax in fig.axes:
+        names = [t for t in ax.texts if str(t.get_gid() or "").startswith("band-label:") and t.get_visible()]
+        if not names:
+            continue
+        frame = ax.get_window_extent(renderer)
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in names]
+        above = all(b.y0 >= frame.y1 - 1 for _, b in boxes)
+        for name, b in boxes:
+            lo, hi, start, end = (b.x0, b.x1, frame.x0, frame.x1) if above else (b.y0, b.y1, frame.y0, frame.y1)
+            if lo < start - 0.5 or hi > end + 0.5:
+                problems.append(f"band name leaves its plot: {name}")
+        for (a, p), (b, q) in itertools.combinations(boxes, 2):
+            across = (p.y0 < q.y1 and q.y0 < p.y1) if above else (p.x0 < q.x1 and q.x0 < p.x1)
+            apart = max(q.x0 - p.x1, p.x0 - q.x1) if above else max(q.y0 - p.y1, p.y0 - q.y1)
+            if across and apart < gap:
+                problems.append(f"band names run together: {a} / {b}")
     return problems
 
 
@@ -350,3 +377,48 @@ def test_helper_finds_overlaps_crossings_and_overflow():
     ax.text(0.45, 0.48, "on the line")
     assert any("text crosses line" in p for p in chart_problems(fig))
     plt.close(fig)
+
+
+def test_helper_finds_band_names_past_the_plot_or_run_together():
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.set_xlim(0, 1)
+    ax.annotate("far left", (0.0, 1), xycoords=ax.get_xaxis_transform(), xytext=(0, 4), textcoords="offset points",
+                ha="center", va="bottom", gid="band-label:far left", annotation_clip=False)
+    ax.annotate("alpha", (0.5, 1), xycoords=ax.get_xaxis_transform(), xytext=(0, 4), textcoords="offset points",
+                ha="right", va="bottom", gid="band-label:alpha", annotation_clip=False)
+    ax.annotate("beta", (0.505, 1), xycoords=ax.get_xaxis_transform(), xytext=(0, 4), textcoords="offset points",
+                ha="left", va="bottom", gid="band-label:beta", annotation_clip=False)
+    problems = band_name_problems(fig, _draw(fig))
+    assert problems == ["band name leaves its plot: far left", "band names run together: alpha / beta"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("key", MODELS)
+def test_revision_charts(key, models, tmp_path):
+    """The diff of a revised copy and the disagreement of three readings, drawn for every model."""
+    from bayes.analysis import revisions
+    from bayes.analysis.scenarios import default_target
+    from bayes.analysis.sensitivity import sensitivity
+    from bayes.modelfile.parameters import elicited_parameters
+
+    m = models[key]
+    target = default_target(m)
+    top = sensitivity(m, target).iloc[0]
+    judgement = {p.name: p for p in elicited_parameters(m)}[top["parameter"]]
+    revised = revisions.revised_copy(m, {judgement.variable: judgement.table_at(judgement.high)},
+                                     tmp_path / "revised.yaml", note="geometry", force=True)
+    changes = revisions.diff(m, revised)
+    readers = [Path(m.spec.path), tmp_path / "low_reader.yaml", tmp_path / "high_reader.yaml"]
+    revisions.alternative_reading(m, "low", readers[1], label="low_reader", force=True)
+    revisions.alternative_reading(m, "high", readers[2], label="high_reader", force=True)
+    spread = revisions.disagreement(readers)
+    with charts.briefing_style():
+        figures = {
+            "diff": charts.diff_chart(data=changes, scale=m.scale, old_label="as written", new_label="revised",
+                                      title="Moving one judgement shifts the outcomes", source=m.source_line).figure,
+            "disagreement": charts.disagreement_chart(data=spread.values, outcome=target, scale=m.scale,
+                                                      title="The readings differ", source=m.source_line).figure}
+    bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
+    for fig in figures.values():
+        plt.close(fig)
+    assert {k: v for k, v in bad.items() if v} == {}

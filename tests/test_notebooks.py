@@ -252,11 +252,26 @@ def test_brief_with_failing_claims_is_written_marked_and_exits_1(tmp_path, bayes
 
 
 def test_brief_is_quiet_on_stderr_when_piped(bayes_exe, tmp_path):
-    """No kernel chatter ("Kernel is running over TCP without encryption") in an analyst's terminal: the
-    briefing kernel talks over local sockets, and piped output has no progress bar."""
+    """No kernel chatter ("Kernel is running over TCP without encryption") in an analyst's terminal: with
+    `--notebook` the briefing kernel talks over local sockets, and piped output has no progress bar. The
+    executed notebook shows the brief the command wrote, without an error."""
+    import json
     import subprocess
 
-    proc = subprocess.run([bayes_exe, "brief", "river_ceasefire", "--out", str(tmp_path / "b")], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run([bayes_exe, "brief", "river_ceasefire", "--out", str(tmp_path / "b"), "--notebook"],
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    assert (tmp_path / "b" / "brief.html").is_file()
+    assert (tmp_path / "b" / "brief.html").is_file() and f"Notebook: {tmp_path / 'b' / 'brief.ipynb'}" in proc.stdout
+    cells = json.loads((tmp_path / "b" / "brief.ipynb").read_text())["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("Vessa river ceasefire" in "".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+
+
+def test_brief_without_notebook_starts_no_kernel(bayes_cli, tmp_path):
+    """The brief is computed in the command's own process: no brief.ipynb, no kernel's temporary files."""
+    code, out, err = bayes_cli("brief", "river_ceasefire", "--out", tmp_path)
+    assert code == 0, err
+    assert not (tmp_path / "brief.ipynb").exists() and "Notebook:" not in out
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".html", ".pptx", ".json")) == [
+        "brief.html", "brief.json", "brief.pptx"]

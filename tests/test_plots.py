@@ -3,6 +3,8 @@
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from pathlib import Path
+import pandas as pd
 import pytest
 
 from bayes.outputs import charts
@@ -204,3 +206,43 @@ def test_network_draws_every_arc_and_cuts_forced_ones(flagship):
     expected = {f"{p}->{v}" for v in flagship.variables for p in flagship.spec.variables[v].parents if v not in do}
     assert drawn == expected
     plt.close(ax.figure)
+
+
+def test_the_briefing_look_is_seaborns_colorblind_palette_and_white_style():
+    """Written out so a brief does not import seaborn; seaborn itself is the oracle."""
+    import seaborn as sns
+
+    from bayes.outputs.charts.style import PALETTE, WHITE_STYLE
+
+    assert np.allclose(PALETTE, sns.color_palette("colorblind"))
+    seaborns = dict(sns.axes_style("white"))
+    assert seaborns.pop("image.cmap") == "rocket"  # registered by seaborn's import: every chart names its own
+    assert WHITE_STYLE == seaborns
+
+
+def test_heatmap_text_reads_on_its_cell_as_seaborn_decides():
+    """Dark text on light cells, white on dark ones, at seaborn's luminance threshold (.408)."""
+    import seaborn as sns
+    from matplotlib.colors import to_rgb
+
+    data = pd.DataFrame({"label": ["a", "b", "c", "d"], "outcome": ["o"] * 4, "probability": [0.05, 0.45, 0.55, 0.95]})
+    ours = charts.outcomes_heatmap(data=data)
+    theirs = sns.heatmap(data.pivot_table(index="label", columns="outcome", values="probability", sort=False),
+                         vmin=0, vmax=1, cmap="Blues", annot=True, cbar=False, ax=plt.figure().gca())
+    assert [to_rgb(t.get_color()) for t in ours.texts] == [to_rgb(t.get_color()) for t in theirs.texts]
+    assert [to_rgb(t.get_color()) for t in ours.texts][0] != [to_rgb(t.get_color()) for t in ours.texts][-1]
+    assert [t.get_position() for t in ours.texts] == [(0.5, 0.5), (0.5, 1.5), (0.5, 2.5), (0.5, 3.5)]
+    assert ours.get_ylim() == (4, 0)
+    plt.close("all")
+
+
+def test_a_brief_does_not_import_seaborn():
+    """1.5 s of every brief was seaborn's import (scipy.stats); checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import sys, bayes\nfrom bayes.outputs.brief import build_brief\n"
+            "build_brief(bayes.load('river_ceasefire'), draws=50)\nprint('seaborn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr

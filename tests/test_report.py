@@ -286,3 +286,62 @@ def test_deck_tables_are_14pt_with_aa_contrast_and_runs_carry_the_format(briefs,
                                 assert (hi + 0.05) / (lo + 0.05) >= 4.5, (name, run.text, fill, ink)
                                 cells += 1
         assert cells > 0  # both shipped models have scenarios: the heatmap slide is a native table
+
+
+# ------------------------------------------------------------------------------------- chart files and images
+
+def test_each_chart_file_is_its_double_size_drawing_halved(written):
+    """stem.png is stem@2x.png with each pixel the mean of the four it covers (one drawing, not two)."""
+    import numpy as np
+    from PIL import Image
+
+    folder = written["river_ceasefire"]
+    for big in folder.glob("*@2x.png"):
+        large = np.asarray(Image.open(big).convert("RGB"), dtype=float)
+        small = np.asarray(Image.open(big.with_name(big.name.replace("@2x", ""))).convert("RGB"), dtype=float)
+        assert large.shape == (2160, 3840, 3) and small.shape == (1080, 1920, 3)
+        means = large.reshape(1080, 2, 1920, 2, 3).mean(axis=(1, 3))
+        assert np.abs(means - small).max() <= 1.0, big.name
+
+
+def test_the_pages_images_keep_the_band_shades(briefs):
+    """128 colours are enough for a chart, if the lightest band shade is not merged into white."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from bayes.outputs.charts.style import BAND_SHADES
+
+    html = brief_html(briefs["caucasus_2020"])
+    first = re.search(r'<img[^>]*src="data:image/png;base64,([^"]+)"', html).group(1)
+    image = Image.open(io.BytesIO(base64.b64decode(first))).convert("RGB")
+    assert image.size == (1920, 1080)
+    colours = {rgb for _, rgb in image.getcolors(1 << 20)}
+    for shade in BAND_SHADES:
+        assert tuple(int(shade[i:i + 2], 16) for i in (1, 3, 5)) in colours, shade
+
+
+def test_charts_drawn_in_forked_processes_are_the_ones_drawn_here(tmp_path, monkeypatch):
+    """`bayes brief` draws its charts in processes forked from its own; the PNGs, the page's images and the
+    slide pictures are byte for byte the ones drawn one by one in this process."""
+    import os
+    import threading
+
+    from bayes.outputs import brief as briefing
+
+    if len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
+        pytest.skip("one core, or another thread running: chart_outputs would not fork here")
+    model = bayes.load("river_ceasefire")
+    forked = build_brief(model, draws=50, seed=1).charts.charts
+    paths = briefing.chart_outputs(forked, tmp_path / "forked")
+    here = build_brief(model, draws=50, seed=1).charts.charts
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)  # one core: no fork
+    serial = briefing.chart_outputs(here, tmp_path / "here")
+    assert [p.name for p in paths] == [p.name for p in serial] and len(paths) == 3 * len(forked)
+    for a, b in zip(paths, serial):
+        if a.suffix == ".png":
+            assert a.read_bytes() == b.read_bytes(), a.name
+    for a, b in zip(forked, here):
+        assert a.made == b.made, a.name
+        assert a.made["slide"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -245,24 +245,21 @@ def cmd_brief(args) -> int:
         from bayes.analysis.revisions.versions import read_revision
 
         read_revision(args.model, args.since)
-    result = render_brief(args.model, args.out, since=args.since)
-    model = result.model
-    from bayes.analysis.judgements import answer
+    result = render_brief(args.model, args.out, since=args.since, notebook=args.notebook)
+    model, brief = result.model, result.brief
     from bayes.outputs.estimative import answer_sentence
 
-    print(f"Answer: {answer_sentence(model, answer(model, draws=None))}\n")
+    print(f"Answer: {answer_sentence(model, brief.answer)}\n")
     print(headline_text(model, result.scenarios))
     print(f"\nBriefing: {result.html}")
-    if result.pptx is not None:
-        print(f"Slides:   {result.pptx}")
+    print(f"Slides:   {result.pptx}")
+    if result.notebook is not None:
+        print(f"Notebook: {result.notebook}")
     for path in result.charts:
         print(f"Chart:    {path}")
-    from bayes.modelfile.starter import starter_leftovers
-
-    leftovers = starter_leftovers(model.spec)
-    if leftovers:  # a starter's brief is written, says so on its first screen, and is not a success
+    if brief.starter:  # a starter's brief is written, says so on its first screen, and is not a success
         print("\nNot an assessment yet; the brief says so on its first screen:")
-        for item in leftovers:
+        for item in brief.starter:
             print(f"  {item}")
         return EXIT_CHECK_FAILED
     disagree = prose_disagreements(model)

@@ -253,4 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="REV", default=None,
                    help="say what changed since the model file as it was in git revision REV (default: since the "
                         "brief.json already in the output folder)")
+    p.add_argument("--notebook", action="store_true",
+                   help="also execute notebooks/briefing.ipynb into DIR/brief.ipynb, to open in JupyterLab (starts "
+                        "a kernel: a few seconds more)")
     return parser

@@ -3,16 +3,18 @@ the files under reports/<model>/ (`write_brief`): brief.html, brief.pptx and eve
 
 Everything a reader sees is computed here or in `bayes.outputs.narrative` from tidy tables; the HTML is generated
 from those tables by a small Jinja2 template (`bayes.outputs.brief_template`), self-contained (styles and charts
-inline, no script, nothing fetched), and the slide deck by python-pptx (`bayes.outputs.deck`). `render_brief` executes
-notebooks/briefing.ipynb with papermill (parameters `model`, a path, and `out_dir`): the notebook shows the
-same brief and, given `out_dir`, writes the files. Every file is written to a temporary name first and
-renamed, so a failed run never leaves a half-written report.
+inline, no script, nothing fetched), and the slide deck by python-pptx (`bayes.outputs.deck`). `render_brief`
+(`bayes brief`) computes and writes the brief in its own process, drawing the charts on every core; with
+`notebook=True` it also executes notebooks/briefing.ipynb with papermill (parameters `model`, a path, and
+`out_dir`), which shows the same brief. Every file is written to a temporary name first and renamed, so a
+failed run never leaves a half-written report.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,8 +32,8 @@ from bayes.modelfile.spec import BASELINE
 from bayes.modelfile.starter import starter_leftovers
 from bayes.outputs import estimative, narrative
 from bayes.outputs.phrases import outcome_phrase
-from bayes.outputs.charts.framing import png_bytes
-from bayes.outputs.deck import brief_pptx
+from bayes.outputs.charts.framing import image_png, png_bytes, raster, resized
+from bayes.outputs.deck import brief_pptx, slide_image
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BRIEFING_NOTEBOOK = PROJECT_ROOT / "notebooks" / "briefing.ipynb"
@@ -57,7 +59,17 @@ class Chart:
     source: str
     draw: Callable
     phone: bool = True  # whether a portrait variant reads better on a phone than the slide-shaped chart
-    figure: object = None
+    laid_out: object = field(default=None, repr=False)  # the figure, laid out on first use of `figure`
+    drawn: object = field(default=None, repr=False)  # the figure drawn at FILE_WIDTHS[-1] pixels, once
+    made: dict = field(default_factory=dict, repr=False)  # the page's images and the slide's picture, once made
+
+    @property
+    def figure(self):
+        """The chart at slide size with its titles, laid out when first asked for: `bayes brief` lays its
+        charts out in the processes that draw them, a notebook when it shows them."""
+        if self.laid_out is None:
+            self.laid_out = self.render()
+        return self.laid_out
 
     @property
     def alt(self) -> str:
@@ -75,12 +87,87 @@ class Chart:
         plt.close(fig)
         return fig
 
+    def image(self):
+        """The chart drawn once at the @2x width (a PIL image); its files and the page's image are cut from it."""
+        if self.drawn is None:
+            self.drawn = raster(self.figure, FILE_WIDTHS[-1])
+        return self.drawn
+
+
+FILE_WIDTHS = (1920, 3840)  # each chart's PNG files: stem.png and stem@2x.png
+
+
+def chart_files(chart: Chart, out_dir: str | os.PathLike) -> list[Path]:
+    """The chart's files in `out_dir`: PNG 1920x1080 and @2x 3840x2160 (one drawing) and SVG."""
+    from bayes.outputs import charts
+
+    return charts.save_figure(chart.figure, safe_child(out_dir, chart.name), widths=FILE_WIDTHS, image=chart.image())
+
+
+def chart_images(chart: Chart) -> dict:
+    """The page's images of the chart as data URIs: `src` (1920 wide, cut from the files' drawing) and
+    `phone` (the portrait variant, drawn at 780 wide; None for charts without one)."""
+    if "page" not in chart.made:
+        desktop = _data_uri(image_png(resized(chart.image(), 1920), compact=True))
+        phone = _data_uri(png_bytes(chart.render(PHONE_SIZE), 780, compact=True)) if chart.phone else None
+        chart.made["page"] = {"src": desktop, "phone": phone}
+    return chart.made["page"]
+
+
+_FORKED_JOB: tuple = ()  # (charts, folder) for the processes forked by chart_outputs
+
+
+def _one_chart_outputs(index: int):
+    charts, out = _FORKED_JOB
+    chart = charts[index]
+    return [str(p) for p in chart_files(chart, out)], chart_images(chart), slide_image(chart)
+
+
+def chart_outputs(charts: list[Chart], out_dir: str | os.PathLike) -> list[Path]:
+    """Every chart's files, page images and slide picture. Drawing is most of a brief's time, so on Linux,
+    with no other thread running (fork is safe then; a notebook's kernel has threads), the charts are drawn
+    in processes forked from this one, one per core, which inherit the laid-out figures; else one by one."""
+    import threading
+
+    out = Path(out_dir)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(len(charts), cores)
+    if workers < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        paths = []
+        for chart in charts:
+            paths += chart_files(chart, out)
+            chart_images(chart)
+            slide_image(chart)
+        return paths
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _FORKED_JOB
+    _FORKED_JOB = (charts, out)
+    try:
+        # the longest jobs first (a chart with a phone variant is drawn three times, the others twice), so
+        # no core is left with a long one at the end
+        order = sorted(range(len(charts)), key=lambda i: not charts[i].phone)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = dict(zip(order, pool.map(_one_chart_outputs, order)))
+    finally:
+        _FORKED_JOB = ()
+    paths = []
+    for chart, (files, page, slide) in zip(charts, (results[i] for i in range(len(charts)))):
+        paths += [Path(f) for f in files]
+        chart.made.update(page=page, slide=slide)
+    return paths
+
 
 @dataclass
 class BriefingCharts:
-    figures: dict = field(default_factory=dict)
     paths: list[Path] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def figures(self) -> dict:
+        """{chart name: figure}, each laid out when first asked for."""
+        return {chart.name: chart.figure for chart in self.charts}
 
 
 def chart_names(model: Model, outcomes: list[str] | None = None, target: str | None = None) -> list[str]:
@@ -177,8 +264,8 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
     chart of its headline outcomes as things stand instead of the scenario charts and heatmap.
 
     Each chart's title is its takeaway, computed from the numbers. With `out_dir`, each chart is also
-    written as PNG (1920x1080 and @2x 3840x2160) and SVG. Figures come back closed so a notebook shows
-    each exactly once, through `display(fig)`.
+    written as PNG (1920x1080 and @2x 3840x2160) and SVG. Each chart is laid out when its `figure` is first
+    asked for; figures come back closed, so a notebook shows each exactly once, through `display(fig)`.
     """
     from bayes.outputs import charts
 
@@ -234,11 +321,8 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
                             source=source if titles else None)
 
     result.charts.append(Chart("network", title, subtitle, source, draw_net, phone=False))
-    for chart in result.charts:
-        chart.figure = chart.render()
-        result.figures[chart.name] = chart.figure
-        if out_dir is not None:
-            result.paths += charts.save_figure(chart.figure, safe_child(out_dir, chart.name))
+    if out_dir is not None:
+        result.paths = chart_outputs(result.charts, out_dir)
     return result
 
 
@@ -319,9 +403,7 @@ def brief_html(brief: Brief) -> str:
     model = brief.model
     charts = []
     for chart in brief.charts.charts:
-        desktop = _data_uri(png_bytes(chart.figure, 1920, compact=True))
-        phone = _data_uri(png_bytes(chart.render(PHONE_SIZE), 780, compact=True)) if chart.phone else None
-        charts.append({"name": chart.name, "alt": chart.alt, "src": desktop, "phone": phone})
+        charts.append({"name": chart.name, "alt": chart.alt, **chart_images(chart)})
     table = brief.headline_table()
     set_cells = {(r.scenario_label, r.outcome_label) for r in brief.headline.itertuples() if r.set_by}
     claims = []
@@ -503,8 +585,6 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
     since the brief.json already in the folder."""
     import json
 
-    from bayes.outputs import charts
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if since:
@@ -516,9 +596,7 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
     record = brief_record(brief)
     if previous is not None:
         brief.changes = record["changes"] = changes_between(previous, record)
-    paths = []
-    for chart in brief.charts.charts:
-        paths += charts.save_figure(chart.figure, safe_child(out, chart.name))
+    paths = chart_outputs(brief.charts.charts, out)
     brief.charts.paths = list(paths)
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
@@ -533,9 +611,10 @@ class BriefResult:
     model: Model
     scenarios: pd.DataFrame
     html: Path
-    notebook: Path
+    notebook: Path | None
     charts: list[Path]
     pptx: Path | None = None
+    brief: Brief | None = None
 
 
 def _local_kernel_manager(folder: str):
@@ -552,27 +631,39 @@ def _local_kernel_manager(folder: str):
     return LocalKernelManager
 
 
+BRIEF_DRAWS, BRIEF_SEED = 2000, 2020  # the briefing notebook's defaults: the command and the notebook agree
+
+
 def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None,
-                 since: str | None = None) -> BriefResult:
-    """Execute the briefing notebook for a model; it writes brief.html (no code), brief.pptx and the charts."""
+                 since: str | None = None, notebook: bool = False) -> BriefResult:
+    """Compute the brief and write brief.html, brief.pptx, brief.json and the charts, in this process (no
+    kernel to start: the brief is the same one notebooks/briefing.ipynb shows). With `notebook`, the
+    briefing notebook is also executed with papermill into brief.ipynb, for an analyst to open."""
+    model = load(model_name)  # bad model files fail here, with file and line, before any output exists
+    out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name
+    out.mkdir(parents=True, exist_ok=True)
+    brief = build_brief(model, draws=BRIEF_DRAWS, seed=BRIEF_SEED)
+    write_brief(brief, out, since=since)
+    executed = _execute_notebook(model, out, since) if notebook else None
+    charts = [out / f"{c.name}.png" for c in brief.charts.charts]
+    return BriefResult(model, brief.scenarios, out / "brief.html", executed, charts, out / "brief.pptx", brief)
+
+
+def _execute_notebook(model: Model, out: Path, since: str | None) -> Path:
+    """notebooks/briefing.ipynb executed into out/brief.ipynb (it writes the same files again)."""
+    import tempfile
+
     import papermill
 
     from bayes import progress
 
-    model = load(model_name)  # bad model files fail here, with file and line, before any output exists
-    out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name
-    out.mkdir(parents=True, exist_ok=True)
     if not BRIEFING_NOTEBOOK.is_file():
         raise BayesInputError("briefing notebook not found; run from a checkout of the project", str(BRIEFING_NOTEBOOK))
     executed = out / "brief.ipynb"
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="bayes-kernel-") as sockets:
         atomic_write(executed, lambda tmp: papermill.execute_notebook(
             str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
             cwd=str(BRIEFING_NOTEBOOK.parent), kernel_manager_class=_local_kernel_manager(sockets),
             parameters={"model": str(Path(model.spec.path).resolve()), "out_dir": str(out.resolve()),
-                        "since": since}))
-    charts = [out / f"{n}.png" for n in chart_names(model) if (out / f"{n}.png").is_file()]
-    pptx = out / "brief.pptx"
-    return BriefResult(model, model.scenarios(), out / "brief.html", executed, charts, pptx if pptx.is_file() else None)
+                        "since": since, "draws": BRIEF_DRAWS, "seed": BRIEF_SEED}))
+    return executed

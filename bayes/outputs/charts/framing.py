@@ -116,10 +116,14 @@ def _stack(boxes, axis: int, gap: float = 3.0) -> list[int]:
     return out
 
 
+BAND_NAME_GAP = 12.0  # points between two band names on one row: less reads as one phrase
+
+
 def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True, limits: tuple | None = None):
     """Shade the estimative-probability bands behind the data and name them along the top (orient "x") or
     the right (orient "y"). With `limits` (the axis range the chart will show), only the bands in view are
-    named, each at the middle of its visible part. Names that would overlap go on a second row."""
+    named, each at the middle of its visible part, slid inward where it would reach past the plot's end.
+    Names closer than BAND_NAME_GAP go on another row."""
     labels = []
     for i, band in enumerate(scale.bands):
         shade = BAND_SHADES[i % 2]
@@ -146,15 +150,21 @@ def draw_bands(ax, scale: Scale = ICD203, orient: str = "x", label: bool = True,
         for t in labels:
             t.xyann = (0, 4) if orient == "x" else (6, 0)
         boxes = [_extent_pt(t, fig) for t in labels]
-        rows = _stack(boxes, 0 if orient == "x" else 1)
+        # a name wider than its band's end of the axis is slid along it to stay over the plot, not beyond
+        axis = 0 if orient == "x" else 1
+        frame = _extent_pt(ax, fig)
+        shifts = [max(frame[axis] - b[axis], 0.0) if b[axis] < frame[axis] else
+                  min(frame[axis + 2] - b[axis + 2], 0.0) for b in boxes]
+        boxes = [tuple(v + (d if k % 2 == axis else 0.0) for k, v in enumerate(b)) for b, d in zip(boxes, shifts)]
+        rows = _stack(boxes, axis, gap=BAND_NAME_GAP)
         if orient == "x":
             h = max(b[3] - b[1] for b in boxes)
-            for t, r in zip(labels, rows):
-                t.xyann = (0, 4 + r * (h + 2))
+            for t, r, d in zip(labels, rows, shifts):
+                t.xyann = (d, 4 + r * (h + 2))
         else:
             w = max(b[2] - b[0] for b in boxes)
-            for t, r in zip(labels, rows):
-                t.xyann = (6 + r * (w + 8), 0)
+            for t, r, d in zip(labels, rows, shifts):
+                t.xyann = (6 + r * (w + 8), d)
 
     ax._bayes_band_labels = labels
     on_layout(ax, restack)
@@ -182,22 +192,70 @@ def value_text(p: float, scale: Scale = ICD203, lo: float | None = None, hi: flo
 
 # ------------------------------------------------------------------------------------- export
 
+def raster(fig, width_px: int):
+    """The figure drawn once by Agg at `width_px` pixels wide, as a PIL image (RGB where every pixel is
+    opaque, which the briefing style's white figures are): every PNG of one size or smaller is cut from it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    dpi = fig.dpi
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    try:
+        fig.set_dpi(width_px / fig.get_figwidth())
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+        image = Image.fromarray(pixels[..., :3].copy() if pixels[..., 3].min() == 255 else pixels.copy())
+    finally:
+        fig.set_dpi(dpi)
+    return image
+
+
+def resized(image, width_px: int):
+    """`image` at `width_px` wide: a chart drawn at twice the size and halved (each pixel the mean of four;
+    Lanczos for other ratios) is as sharp as one drawn at that size, and costs one drawing instead of two."""
+    from PIL import Image
+
+    if image.width == width_px:
+        return image
+    if image.width == 2 * width_px and image.height % 2 == 0:  # exactly half: each pixel the mean of four
+        return image.reduce(2)
+    return image.resize((width_px, round(image.height * width_px / image.width)), Image.Resampling.LANCZOS)
+
+
+def image_png(image, compact: bool = False, dpi: float | None = None) -> bytes:
+    """PNG bytes of a PIL image; `compact`: 128 colours (a third of the size, for the HTML). Median cut, not
+    the faster octree: the octree merges the lightest band shade (#f2f2f2) into white."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    if compact:
+        image = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    image.save(out, "PNG", compress_level=6 if compact else 3, **({"dpi": (dpi, dpi)} if dpi else {}))
+    return out.getvalue()
+
+
 def save_figure(fig, stem: str | os.PathLike, formats=("png", "svg"), dpi: int | None = None,
-                widths: tuple[int, ...] = (1920, 3840)) -> list[Path]:
+                widths: tuple[int, ...] = (1920, 3840), image=None) -> list[Path]:
     """Write the figure as PNG and SVG in one call; each file appears whole or not at all.
 
     The figure is saved as laid out (no tight cropping), so a 16:9 chart gives exactly 16:9 files:
-    `stem.png` at `widths[0]` pixels wide (1920x1080) and `stem@2x.png` at `widths[1]` (3840x2160).
-    With `dpi`, one PNG at that resolution instead."""
+    `stem.png` at `widths[0]` pixels wide (1920x1080) and `stem@2x.png` at `widths[1]` (3840x2160), both
+    from one drawing at the largest width (or from `image`, that drawing made already). With `dpi`, one PNG
+    at that resolution instead."""
     stem = Path(stem)
     paths = []
     for fmt in formats:
         if fmt == "png":
-            sizes = [(stem.with_suffix(".png"), dpi)] if dpi else \
-                [(stem.with_name(stem.name + ("" if i == 0 else f"@{w // widths[0]}x") + ".png"),
-                  w / fig.get_figwidth()) for i, w in enumerate(widths)]
-            for path, res in sizes:
-                atomic_write(path, lambda tmp, res=res: fig.savefig(tmp, format="png", dpi=res))
+            if dpi:
+                sizes = [(stem.with_suffix(".png"), round(fig.get_figwidth() * dpi))]
+            else:
+                sizes = [(stem.with_name(stem.name + ("" if i == 0 else f"@{w // widths[0]}x") + ".png"), w)
+                         for i, w in enumerate(widths)]
+            largest = max(w for _, w in sizes)
+            image = image if image is not None and image.width == largest else raster(fig, largest)
+            for path, width in sizes:
+                png = image_png(resized(image, width), dpi=width / fig.get_figwidth())
+                atomic_write(path, lambda tmp, png=png: Path(tmp).write_bytes(png))
                 paths.append(path)
             continue
         path = stem.with_suffix(f".{fmt}")
@@ -227,13 +285,4 @@ def save_chart(path, draw, force: bool = False) -> Path:
 
 def png_bytes(fig, width_px: int, compact: bool = False) -> bytes:
     """The figure as PNG bytes, `width_px` wide; `compact`: 128 colours (a third of the size, for the HTML)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=width_px / fig.get_figwidth())
-    if not compact:
-        return buffer.getvalue()
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    out = io.BytesIO()
-    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
-    return out.getvalue()
+    return image_png(raster(fig, width_px), compact, dpi=width_px / fig.get_figwidth())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.patches import Rectangle
 
 from bayes.modelfile.scales import ICD203, Scale
@@ -124,6 +123,32 @@ def _pct_text(p: float) -> str:
     return percent_text(float(p))
 
 
+def annotated_heatmap(ax, values: np.ndarray, texts: np.ndarray, size: float):
+    """Probabilities as cells shaded on matplotlib's Blues from 0 to 1 (white lines between cells), each with
+    its text in dark grey or white, whichever reads on the cell; row 0 at the top, no spines. What
+    `seaborn.heatmap` draws here, by hand: importing seaborn costs a brief 1.5 s (scipy.stats)."""
+    from matplotlib.colors import to_rgb
+
+    rows, cols = values.shape
+    mesh = ax.pcolormesh(np.arange(cols + 1), np.arange(rows + 1), values, cmap="Blues", vmin=0, vmax=1,
+                         edgecolors="white", linewidth=1)
+    for i in range(rows):
+        for j in range(cols):
+            light = _luminance(to_rgb(mesh.cmap(mesh.norm(values[i, j])))) > 0.408
+            ax.text(j + 0.5, i + 0.5, texts[i, j], ha="center", va="center", fontsize=size,
+                    color="0.15" if light else "white")
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour (components 0-1)."""
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float):
     """Wrap column names to the drawn column width, and row names to `row_room` (points), widened (up to
     half the figure) where a wrapped row name would need more lines than its row is tall."""
@@ -160,8 +185,7 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
     annot = table.map(lambda p: f"{p:.0%}")
     for (r, c), how in set_cells.items():
         annot.loc[r, c] = f"{table.loc[r, c]:.0%} ({how})"
-    sns.heatmap(table, vmin=0, vmax=1, cmap="Blues", annot=annot, fmt="", cbar=False, linewidths=1,
-                linecolor="white", annot_kws={"fontsize": TEXT_SIZE}, ax=ax)
+    annotated_heatmap(ax, table.to_numpy(dtype=float), annot.to_numpy(), TEXT_SIZE)
     # a cell the scenario sets itself is true by construction: grey and hatched, not shaded as a finding
     labels = {(round(t.get_position()[0] - 0.5), round(t.get_position()[1] - 0.5)): t for t in ax.texts}
     for (r, c) in set_cells:
@@ -190,9 +214,7 @@ def cpt_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtit
     fig = ax.figure
     rows = len(table)
     size = max(8.0, min(TEXT_SIZE, 0.62 * fig.get_figheight() * 72 / max(rows, 1) / 1.3))
-    sns.heatmap(table.to_numpy(dtype=float), vmin=0, vmax=1, cmap="Blues",
-                annot=table.map(lambda p: f"{p:.0%}").to_numpy(), fmt="", cbar=False, linewidths=1,
-                linecolor="white", annot_kws={"fontsize": size}, ax=ax)
+    annotated_heatmap(ax, table.to_numpy(dtype=float), table.map(lambda p: f"{p:.0%}").to_numpy(), size)
     columns = [str(c).replace("_", " ") for c in table.columns]
     _fit_heatmap_labels(ax, columns, labels, 0.4 * fig.get_figwidth() * 72)
     ax.tick_params(axis="y", labelsize=size, length=0)
