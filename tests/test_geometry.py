@@ -286,7 +286,7 @@ def test_brief_charts_on_a_slide_and_a_phone(key, brief_charts):
     bad = {}
     for chart in brief_charts[key].charts:
         variants = [("slide", chart.render(SLIDE_CHART_SIZE, titles=False))]
-        if chart.phone and chart.name.startswith(("scenario_", "outcomes_now")) and chart is brief_charts[key].charts[0]:
+        if chart.phone and (chart is brief_charts[key].charts[0] or chart.name == "outcomes_heatmap"):
             variants.append(("phone", chart.render(PHONE_SIZE)))
         for what, fig in variants:
             problems = chart_problems(fig)

@@ -246,3 +246,19 @@ def test_a_brief_does_not_import_seaborn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr
+
+
+def test_no_disagreement_marker_hides_another():
+    """Four readings and the pool at the same point: each marker drawn later is smaller or hollow."""
+    from matplotlib.colors import to_rgba
+
+    rows = [{"scenario": "baseline", "scenario_label": "Baseline", "outcome": "y=y", "analyst": a, "pooled": a == "pooled",
+             "probability": 0.4} for a in ("ann", "bob", "cy", "dee", "pooled")]
+    ax = charts.disagreement_chart(data=pd.DataFrame(rows))
+    marks = sorted(ax.collections[1:], key=lambda c: c.get_zorder())
+    assert [c.get_gid() for c in marks] == ["analyst:ann", "analyst:bob", "analyst:cy", "analyst:dee", "pooled"]
+    for before, after in zip(marks, marks[1:]):
+        hollow = to_rgba(after.get_facecolor()[0])[3] == 0 if len(after.get_facecolor()) else True
+        assert hollow or after.get_sizes()[0] < before.get_sizes()[0], after.get_gid()
+    assert to_rgba(marks[-1].get_facecolor()[0])[3] == 0 if len(marks[-1].get_facecolor()) else True
+    plt.close(ax.figure)

@@ -212,6 +212,36 @@ CUT = """() => {
 
 
 @pytest.mark.browser
+def _printed_image_widths(pdf, page, obj=None, ctm=None) -> list[float]:
+    """The width, in points, at which each image on a PDF page is drawn (content streams walked by hand,
+    forms included, with the transformation matrix tracked)."""
+    from pypdf.generic import ContentStream
+
+    def times(m, n):
+        a, b, c, d, e, f = m
+        A, B, C, D, E, F = n  # noqa: N806
+        return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+
+    ctm = ctm or [1, 0, 0, 1, 0, 0]
+    resources = (obj if obj is not None else page)["/Resources"]
+    stack, widths = [], []
+    for operands, op in ContentStream(obj if obj is not None else page.get_contents(), pdf).operations:
+        if op == b"q":
+            stack.append(ctm[:])
+        elif op == b"Q":
+            ctm = stack.pop()
+        elif op == b"cm":
+            ctm = times([float(x) for x in operands], ctm)
+        elif op == b"Do":
+            xobject = resources["/XObject"][operands[0]].get_object()
+            if xobject["/Subtype"] == "/Image":
+                widths.append(ctm[0])
+            elif xobject["/Subtype"] == "/Form":
+                inner = times([float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])], ctm)
+                widths += _printed_image_widths(pdf, page, xobject, inner)
+    return widths
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_brief_reads_at_1440_390_and_on_a4(name, browser, written, briefs):
     from io import BytesIO
@@ -229,8 +259,16 @@ def test_brief_reads_at_1440_390_and_on_a4(name, browser, written, briefs):
     assert len(images) == len(brief.charts.charts) and all(w > 0 and alt for w, alt in images)
     assert page.evaluate("getComputedStyle(document.querySelector('table.headline tr')).display") == "table-row"
     # printed to A4: every headline outcome's label, every scenario's definition, every claim id
-    pdf = PdfReader(BytesIO(page.pdf(format="A4", print_background=True)))
+    pdf = PdfReader(BytesIO(page.pdf(format="A4", print_background=True, prefer_css_page_size=True)))
     text = _squash(" ".join(p.extract_text() for p in pdf.pages))
+    # each chart on a landscape A4 page, printed large enough that the network's text is at least 9 pt
+    placed = [(pg, width) for pg in pdf.pages for width in _printed_image_widths(pdf, pg)]
+    assert len(placed) == len(brief.charts.charts)
+    for pg, _ in placed:
+        assert round(float(pg.mediabox.width)) == 842 and round(float(pg.mediabox.height)) == 595  # A4 landscape
+    network = next(c for c in brief.charts.charts if c.name == "network").figure
+    drawn = min(t.get_fontsize() for t in network.axes[0].texts if t.get_text().strip())
+    assert drawn * placed[-1][1] / (network.get_figwidth() * 72) >= 9.0
     for var, state in headline_states(m).items():
         assert _squash(narrative.outcome_name(m, var, state)) in text
     for row in brief.definitions.itertuples():
@@ -323,25 +361,35 @@ def test_the_pages_images_keep_the_band_shades(briefs):
 
 
 def test_charts_drawn_in_forked_processes_are_the_ones_drawn_here(tmp_path, monkeypatch):
-    """`bayes brief` draws its charts in processes forked from its own; the PNGs, the page's images and the
-    slide pictures are byte for byte the ones drawn one by one in this process."""
+    """`bayes brief` draws its charts in processes forked from its own (a fresh interpreter, where no other
+    thread runs); the PNGs, the page's images and the slide pictures are byte for byte the ones drawn one
+    by one here."""
     import os
-    import threading
+    import pickle
+    import subprocess
+    import sys
 
     from bayes.outputs import brief as briefing
 
-    if len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
-        pytest.skip("one core, or another thread running: chart_outputs would not fork here")
-    model = bayes.load("river_ceasefire")
-    forked = build_brief(model, draws=50, seed=1).charts.charts
-    paths = briefing.chart_outputs(forked, tmp_path / "forked")
-    here = build_brief(model, draws=50, seed=1).charts.charts
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)  # one core: no fork
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: chart_outputs draws one chart after another")
+    script = (
+        "import pickle, sys, threading, bayes\n"
+        "from bayes.outputs.brief import build_brief, chart_outputs\n"
+        "charts = build_brief(bayes.load('river_ceasefire'), draws=50, seed=1).charts.charts\n"
+        "assert threading.active_count() == 1\n"
+        "paths = chart_outputs(charts, sys.argv[1])\n"
+        "pickle.dump(([p.name for p in paths], [c.made for c in charts]), open(sys.argv[2], 'wb'))\n")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "forked"), str(tmp_path / "made.pickle")],
+                   check=True, cwd=Path(__file__).resolve().parent.parent)
+    names, made = pickle.loads((tmp_path / "made.pickle").read_bytes())
+    here = build_brief(bayes.load("river_ceasefire"), draws=50, seed=1).charts.charts
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})  # one core: no fork
     serial = briefing.chart_outputs(here, tmp_path / "here")
-    assert [p.name for p in paths] == [p.name for p in serial] and len(paths) == 3 * len(forked)
-    for a, b in zip(paths, serial):
-        if a.suffix == ".png":
-            assert a.read_bytes() == b.read_bytes(), a.name
-    for a, b in zip(forked, here):
-        assert a.made == b.made, a.name
-        assert a.made["slide"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert names == [p.name for p in serial] and len(names) == 3 * len(here)
+    for name in names:
+        if name.endswith(".png"):
+            assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+    for chart, forked in zip(here, made):
+        assert forked == chart.made, chart.name
+        assert forked["slide"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -299,7 +299,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
             charts.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None,
                                    subtitle=subtitle if titles else None, source=source if titles else None)
 
-        result.charts.append(Chart("outcomes_heatmap", title, subtitle, source, draw_heat, phone=False))
+        result.charts.append(Chart("outcomes_heatmap", title, subtitle, source, draw_heat))
     else:
         rows = outcomes_now(model)
         rows["label"] = [narrative.outcome_name(model, v, s) for v, s in zip(rows["variable"], rows["state"])]

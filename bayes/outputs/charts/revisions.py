@@ -59,7 +59,8 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
 def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale: Scale = ICD203, ax=None,
                        title: str | None = None, subtitle: str | None = None, source: str | None = None):
     """Where analysts disagree on one outcome: per scenario, one dot per analyst (a colour each, named in
-    the legend below) and a black diamond for the pooled model, a line over the analysts' range, over the
+    the legend below; each smaller than the one before, so equal readings show as rings) and a hollow black
+    diamond for the pooled model, a line over the analysts' range, over the
     scale's bands; the spread is written right of the plot (`data` is `revisions.disagreement(...).values`;
     `outcome` is VARIABLE=STATE, the first in `data` by default)."""
     outcome = outcome if outcome is not None else str(data["outcome"].iloc[0])
@@ -76,10 +77,14 @@ def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale:
     with np.errstate(all="ignore"):
         low, high = np.nanmin(own, axis=1), np.nanmax(own, axis=1)
     ax.hlines(positions, low, high, color="#555555", lw=2.5, zorder=2, gid="spread-lines")
+    # analysts who agree share a point: each later dot is smaller, so all show as rings around one another;
+    # the pool is a hollow diamond over them, hiding none
     for k, name in enumerate(analysts):
-        ax.scatter(own[:, k], positions, s=90, color=PALETTE[k % len(PALETTE)], edgecolor="white", linewidth=0.8,
-                   zorder=3, gid=f"analyst:{name}", label=name.replace("_", " "))
-    ax.scatter(pooled, positions, s=80, marker="D", color="#111111", zorder=4, gid="pooled", label="pooled")
+        ax.scatter(own[:, k], positions, s=max(170 * 0.72 ** k, 30), color=PALETTE[k % len(PALETTE)],
+                   edgecolor="white", linewidth=0.8, zorder=3 + 0.01 * k, gid=f"analyst:{name}",
+                   label=name.replace("_", " "))
+    ax.scatter(pooled, positions, s=260, marker="D", facecolor="none", edgecolor="#111111", linewidth=2, zorder=4,
+               gid="pooled", label="pooled")
     for pos, lo, hi, p in zip(positions, low, high, pooled):
         text = (f"spread {100 * (hi - lo):.1f} points; pooled {describe(p, scale)}" if np.isfinite(p)
                 else "impossible evidence")

@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 from bayes.modelfile.scales import ICD203, Scale
 from bayes.outputs.charts.framing import add_titles, draw_bands, on_layout, value_text
 from bayes.outputs.charts.style import (BAR_COLOUR, BASELINE_COLOUR, PAD_IN, SET_COLOUR, TEXT_SIZE, line_count,
-                                        new_axes, renderer_of, wrap_points)
+                                        new_axes, renderer_of, text_width, wrap_points)
 
 
 def scenario_chart(data: pd.DataFrame, *, x: str = "probability", y: str = "label", scale: Scale = ICD203,
@@ -149,20 +149,36 @@ def _luminance(rgb) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float):
-    """Wrap column names to the drawn column width, and row names to `row_room` (points), widened (up to
-    half the figure) where a wrapped row name would need more lines than its row is tall."""
+def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float, upright: bool = False):
+    """Wrap column names to the drawn column width (`upright`: turned a quarter, each wrapped to a third of
+    the figure's height, for a portrait chart whose columns are narrow), and row names to `row_room`
+    (points), widened (up to half the figure) where a wrapped row name would need more lines than its row
+    is tall. Cell texts wider than their column are set smaller (down to 9 pt)."""
     def hook(ax):
         fig = ax.figure
         box = ax.get_window_extent(renderer_of(fig))
         width = box.width * 72 / fig.dpi / max(len(columns), 1) - 8
-        ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, max(width, 40)) for c in columns], rotation=0)
+        if upright:
+            ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, fig.get_figheight() * 72 / 3)
+                                                          for c in columns], rotation=90)
+        else:
+            ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, max(width, 40)) for c in columns],
+                          rotation=0)
+        for cell in ax.texts:
+            chosen = cell._bayes_size = getattr(cell, "_bayes_size", cell.get_fontsize())  # the size asked for
+            widest = max(text_width(line, chosen) for line in cell.get_text().split("\n"))
+            cell.set_fontsize(max(9.0, min(chosen, chosen * (width + 4) / max(widest, 1.0))))
         size = max((t.get_fontsize() for t in ax.get_yticklabels()), default=TEXT_SIZE)
-        lines = max(1, int(box.height * 72 / fig.dpi / max(len(rows), 1) // (size * 1.3)))
+        row_height = box.height * 72 / fig.dpi / max(len(rows), 1)
+        lines = max(1, int(row_height // (size * 1.3)))
         room, widest = row_room, 0.5 * fig.get_figwidth() * 72
         while room < widest and any(wrap_points(r, room).count("\n") + 1 > lines for r in rows):
             room *= 1.12
-        ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap_points(r, min(room, widest)) for r in rows], rotation=0)
+        wrapped = [wrap_points(r, min(room, widest)) for r in rows]
+        ax.set_yticks(np.arange(len(rows)) + 0.5, wrapped, rotation=0)
+        most = max((w.count("\n") + 1 for w in wrapped), default=1)
+        if most * size * 1.25 > row_height:  # rows too short for their names (a portrait chart): smaller type
+            ax.tick_params(axis="y", labelsize=max(10.0, row_height / (most * 1.25)))
 
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap_points(r, row_room) for r in rows], rotation=0)
     on_layout(ax, hook)
@@ -182,9 +198,10 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
             if str(r[set_by] or ""):
                 set_cells[(r[row], r[column])] = str(r[set_by])
     ax = new_axes(ax)
+    upright = ax.figure.get_figheight() > ax.figure.get_figwidth()  # portrait: narrow columns
     annot = table.map(lambda p: f"{p:.0%}")
     for (r, c), how in set_cells.items():
-        annot.loc[r, c] = f"{table.loc[r, c]:.0%} ({how})"
+        annot.loc[r, c] = f"{table.loc[r, c]:.0%}" + ("\n" if upright else " ") + f"({how})"
     annotated_heatmap(ax, table.to_numpy(dtype=float), annot.to_numpy(), TEXT_SIZE)
     # a cell the scenario sets itself is true by construction: grey and hatched, not shaded as a finding
     labels = {(round(t.get_position()[0] - 0.5), round(t.get_position()[1] - 0.5)): t for t in ax.texts}
@@ -198,7 +215,7 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
     ax.set_xlabel("")
     ax.set_ylabel("")
     columns = [names.get(c, str(c).replace("=", ": ").replace("_", " ")) for c in table.columns]
-    _fit_heatmap_labels(ax, columns, [str(r) for r in table.index], 0.28 * ax.figure.get_figwidth() * 72)
+    _fit_heatmap_labels(ax, columns, [str(r) for r in table.index], 0.28 * ax.figure.get_figwidth() * 72, upright)
     ax.tick_params(length=0)
     add_titles(ax, title, subtitle, source)
     return ax
