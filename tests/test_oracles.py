@@ -1918,3 +1918,97 @@ def test_history_draws_bracket_each_forecast(small_model):
     same = history(small_model, rows, variables=["y"], draws=400, seed=3)
     other = history(small_model, rows, variables=["y"], draws=400, seed=4)
     assert same.lo90.tolist() == got.lo90.tolist() and other.lo90.tolist() != got.lo90.tolist()
+
+
+# --- what a comparison of versions asks of each one: answers, claim margins and their text ---
+
+SCENARIOS_BLOCK = """\
+scenarios:
+  x_on:
+    label: X switched on
+    observe: {x: x1}
+  x_forced_off:
+    do: {x: x0}
+"""
+
+
+def test_a_versions_answers_are_plain_queries_by_hand(write_model):
+    from bayes.analysis.revisions import answers
+
+    text = confounded(comparison("more_likely", "observation", "strength: more"))
+    model = bayes.load(write_model(text + SCENARIOS_BLOCK))
+    got = answers.answer_table(model, [("baseline", "y", "y"), ("x_on", "y", "y"), ("x_forced_off", "y", "n"),
+                                       ("x_on", "q", "y"), ("x_on", "y", "maybe"), ("nowhere", "y", "y")])
+    assert got.keys() == {("baseline", "y", "y"), ("x_on", "y", "y"), ("x_forced_off", "y", "n")}
+    assert got[("baseline", "y", "y")] == pytest.approx(hand_baseline_y(), abs=1e-12)
+    assert got[("x_on", "y", "y")] == pytest.approx(hand_observed("x1"), abs=1e-12)
+    assert got[("x_forced_off", "y", "n")] == pytest.approx(1 - hand_forced("x0"), abs=1e-12)
+    assert answers.answer_table(model, []) == {}
+    assert answers.scenario_label_of(model.spec, "x_on") == "X switched on"
+    assert answers.scenario_label_of(model.spec, "not_a_scenario") == "not a scenario"
+    assert answers.scenario_names(model.spec) == ["baseline", "x_on", "x_forced_off"]
+
+
+def test_an_answer_under_impossible_evidence_is_nan(write_model):
+    from bayes.analysis.revisions import answers
+
+    text = confounded(comparison("more_likely", "observation", "strength: more")).replace(
+        f"x0: {1 - PX1['z0']!r}, x1: {PX1['z0']!r}", "x0: 1.0, x1: 0.0").replace(
+        f"z0: {1 - PZ1!r}, z1: {PZ1!r}", "z0: 1.0, z1: 0.0")
+    model = bayes.load(write_model(text + SCENARIOS_BLOCK))
+    got = answers.answer_table(model, [("x_on", "y", "y"), ("baseline", "y", "y")])
+    assert np.isnan(got[("x_on", "y", "y")]) and got[("baseline", "y", "y")] == pytest.approx(PY[("x0", "z0")])
+
+
+def test_claim_margins_and_their_text_for_every_form(write_model):
+    from bayes.analysis.revisions import answers
+    from bayes.modelfile.scales import ICD203, describe
+
+    p1, p0 = hand_observed("x1"), hand_observed("x0")
+    claims = {
+        "more": comparison("more_likely", "observation", "strength: more"),
+        "less": comparison("less_likely", "observation", "strength: less likely"),
+        "prob": "    form: probability\n    outcome: {y: y}\n    if: {x: x1}\n    band: likely\n",
+        "none": "    form: no_difference\n    outcome: y\n    if: {x: x1}\n    than: {x: x0}\n    tolerance: 0.01\n"}
+    results = {k: answers.claim_results(bayes.load(write_model(confounded(c), f"{k}.yaml")))["K1"]
+               for k, c in claims.items()}
+    ratio = odds(p1) / odds(p0)
+    assert answers.claim_margin(results["more"]) == pytest.approx(p1 - p0, abs=1e-12)
+    assert answers.claim_margin(results["less"]) == pytest.approx(p1 - p0, abs=1e-12)
+    assert answers.claim_margin(results["prob"]) == pytest.approx(p1, abs=1e-12)
+    assert answers.claim_margin(results["none"]) == pytest.approx(abs(p1 - p0), abs=1e-12)
+    assert answers.claim_text(results["more"], ICD203) == (
+        f"pass: {describe(p1, ICD203)} vs {describe(p0, ICD203)}, odds ratio {ratio:.3g} "
+        f"(needs {results['more'].required})")
+    assert answers.claim_text(results["less"], ICD203).startswith(f"FAIL: {describe(p1, ICD203)} vs ")
+    assert answers.claim_text(results["prob"], ICD203) == f"pass: {describe(p1, ICD203)} (needs 55% <= P <= 80%)"
+    assert answers.claim_text(results["none"], ICD203) == (
+        f"FAIL: max difference {abs(p1 - p0):.3g} (needs {results['none'].required})")
+    assert answers.claim_text("why not", ICD203) == "cannot be evaluated: why not"
+
+
+def test_one_claim_that_cannot_be_asked_leaves_the_others_answered(write_model):
+    """A model whose claims cannot all be asked: each claim is asked alone, and the unaskable one keeps its
+    message instead of a result."""
+    from bayes.analysis.revisions import answers
+
+    text = confounded("""\
+    form: probability
+    outcome: {y: y}
+    if: {x: x1}
+    given: {z: z0}
+    band: likely
+  K2:
+    quote: "another claim under test"
+    form: probability
+    outcome: {y: y}
+    if: {x: x0}
+    band: unlikely
+""").replace(f"x0: {1 - PX1['z0']!r}, x1: {PX1['z0']!r}", "x0: 1.0, x1: 0.0")
+    got = answers.claim_results(bayes.load(write_model(text)))
+    assert list(got) == ["K1", "K2"]
+    assert isinstance(got["K1"], str) and got["K1"].startswith("claim K1: ")
+    assert got["K2"].id == "K2" and got["K2"].probability == pytest.approx(
+        ((1 - PZ1) * PY[("x0", "z0")] + PZ1 * (1 - PX1["z1"]) * PY[("x0", "z1")])
+        / ((1 - PZ1) + PZ1 * (1 - PX1["z1"])), abs=1e-12)
+    assert answers.claim_results(bayes.load(write_model(text.split("claims:")[0], "none.yaml"))) == {}

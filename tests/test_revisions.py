@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from brute import posterior
 
 import bayes
@@ -789,3 +790,102 @@ def test_revised_copy_splits_a_row_written_for_several_parent_states(tmp_path):
     assert written["variables"]["sprinkler"]["table"][0]["given"] == {"rain": ["no", "yes"]}  # still one row
     rows = both.spec.variables["sprinkler"].rows
     assert rows[0].judged is rows[1].judged and rows[0].probabilities == {"off": 0.5, "on": 0.5}
+
+
+# ------------------------------------------------------------------------------------- pool, field by field
+
+def test_a_pool_says_who_contributed_how_in_every_place(tmp_path):
+    """The pooled file's header, author, notes, rationales, outcomes and name, each read back in full."""
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    b = _two(tmp_path / "bob.yaml", "bob", 0.6, 0.5, 0.1, claim="K2")
+    out = tmp_path / "pooled.yaml"
+    result = revisions.write_pool([a, b], out, weights="1,3", method="log")
+    contributors = "ann.yaml (weight 0.25), bob.yaml (weight 0.75)"
+    label = "logarithmic pool (weighted geometric mean, renormalised)"
+    header = result.text.splitlines()[:2]
+    assert header == [f"# Written by `bayes pool --method log`: every row is the {label} of {contributors}.",
+                      "# Each row's rationale names the contributors and the method; docs/revisions.md explains both."]
+    m = bayes.load(out)
+    assert m.spec.author == "log pool of ann.yaml, bob.yaml (bayes pool)"
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["model"]["notes"] == (f"Pooled with `bayes pool --method log` from {contributors}. Every row is the {label} of "
+                            "the same row in each file; claims and scenarios are the union of the files'. "
+                            "No conflicts.")
+    x_row = m.spec.variables["x"].rows[0]
+    assert x_row.rationale.assumption == f"{label} of {contributors}"
+    assert x_row.rationale.note == "ann: assumption: ann says so | bob: assumption: bob says so"
+    assert m.spec.headline_states == {"y": "yes"}
+    assert (result.names, result.method, result.path, result.conflicts) == (["ann", "bob"], "log", out, [])
+    assert result.model.spec.path == str(out) and result.model.name == "pooled"
+    assert [Path(f).name for f in result.files] == ["ann.yaml", "bob.yaml"]
+    unwritten = revisions.pool([a, b])
+    assert unwritten.model.name == "pooled" and unwritten.model.spec.path == "<pooled>" and unwritten.path is None
+
+
+def test_a_pool_of_one_reading_everywhere_says_every_contributor(tmp_path):
+    a = _two(tmp_path / "ann.yaml", "same", 0.2, 0.9, 0.3)
+    b = _two(tmp_path / "bob.yaml", "same", 0.2, 0.9, 0.3)
+    m = revisions.pool([a, b]).model
+    assert m.spec.variables["x"].rows[0].rationale.note == "every contributor: assumption: same says so"
+
+
+def test_pool_conflicts_on_outcomes_and_scales_are_named(tmp_path):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    b = tmp_path / "bob.yaml"
+    b.write_text(a.read_text(encoding="utf-8").replace("  - y: yes", "  - y: 'no'").replace(
+        "as_of: 2024-01,", "as_of: 2024-01, scale: phia,"), encoding="utf-8")
+    assert bayes.load(b).spec.scale == "phia"
+    result = revisions.pool([a, b])
+    assert result.conflicts == ["outcome y: ann charts yes, bob no; kept ann's",
+                                "the files use different scales (icd203, phia); kept ann's (icd203)"]
+    assert result.model.spec.headline_states == {"y": "yes"}
+    assert yaml.safe_load(result.text)["model"]["notes"].endswith("Conflicts: outcome y: ann charts yes, bob no; kept ann's; the files use "
+                                            "different scales (icd203, phia); kept ann's (icd203).")
+
+
+@pytest.mark.parametrize("call, message, file", [
+    (lambda a, b: revisions.pool(a), "pooling needs at least two model files, got 1", "command line"),
+    (lambda a, b: revisions.pool([a, b], method="median"),
+     "unknown pooling method 'median'; expected one of: linear, log", "command line"),
+    (lambda a, b: revisions.pool([a, b], weights="1"),
+     "1 weight(s) for 2 model files; give one weight per file, e.g. --weights 1,1", "command line"),
+    (lambda a, b: revisions.pool([a, b], weights="1, x"),
+     "weight 'x' is not a number; write --weights as numbers separated by commas, e.g. 1,1", "command line"),
+    (lambda a, b: revisions.pool([a, b], weights=[1, float("inf")]), "every weight must be a finite number",
+     "command line"),
+    (lambda a, b: revisions.pool([a, b], weights=[1, -1]), "weights must be zero or positive", "command line"),
+    (lambda a, b: revisions.pool([a, b], weights=[0, 0]), "the weights must sum to a positive number", "command line"),
+    (lambda a, b: revisions.pool_rows([[0.5, 0.5]], [1.0], method="median"),
+     "unknown pooling method 'median'; expected one of: linear, log", "command line"),
+])
+def test_pool_refusals_name_what_and_where(tmp_path, call, message, file):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    b = _two(tmp_path / "bob.yaml", "bob", 0.6, 0.5, 0.1)
+    with pytest.raises(BayesInputError) as caught:
+        call(a, b)
+    assert (caught.value.message, caught.value.file) == (message, file)
+
+
+def test_pools_of_different_structures_name_the_second_file(tmp_path):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    with pytest.raises(BayesInputError) as caught:
+        revisions.pool([a, RIVER])
+    assert caught.value.message.startswith("the files do not share one structure: ")
+    assert caught.value.file == str(RIVER)
+
+
+def test_weights_are_normalised_as_given():
+    np.testing.assert_allclose(revisions.check_weights("1, 2,1", 3), [0.25, 0.5, 0.25])
+    np.testing.assert_allclose(revisions.check_weights([0, 3], 2), [0.0, 1.0])
+    np.testing.assert_allclose(revisions.check_weights(None, 4), [0.25] * 4)
+
+
+def test_pooled_rows_by_hand_with_three_states_and_an_abstainer():
+    """Linear: the weighted mean. Log: the weighted geometric mean renormalised; an analyst with weight 0
+    neither votes nor vetoes; a zero from a voter vetoes the state."""
+    rows = [[0.2, 0.3, 0.5], [0.6, 0.0, 0.4], [0.0, 0.5, 0.5]]
+    w = [0.25, 0.75, 0.0]
+    np.testing.assert_allclose(revisions.pool_rows(rows, w, "linear"),
+                               [0.25 * 0.2 + 0.75 * 0.6, 0.25 * 0.3, 0.25 * 0.5 + 0.75 * 0.4])
+    geo = np.array([0.2 ** 0.25 * 0.6 ** 0.75, 0.0, 0.5 ** 0.25 * 0.4 ** 0.75])
+    np.testing.assert_allclose(revisions.pool_rows(rows, w, "log"), geo / geo.sum(), rtol=1e-12)
+    assert np.isnan(revisions.pool_rows([[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], "log")).all()
