@@ -165,7 +165,7 @@ def test_observe_versus_force_against_queries(flagship):
                                               abs=1e-12)
     text = narrative.observe_force_text(flagship, pairs, TARGET)
     top = pairs.iloc[0]
-    assert f"observed {top['observed']:.1%}, forced {top['forced']:.1%}" in text
+    assert f"observed {top['observed']:.1%} and forced {top['forced']:.1%}" in text
     assert f"differ by {abs(top['difference']) * 100:.1f} percentage points" in text
 
 
@@ -177,7 +177,7 @@ def test_observing_and_forcing_agree_in_a_chain(write_model):
     assert pairs["difference"].abs().max() < 1e-12
     text = narrative.observe_force_text(model, pairs, "end=yes")
     assert "agree to the precision shown" in text and "differ" not in text
-    assert "observed 60.0%, forced 60.0%" in text or "observed 10.0%, forced 10.0%" in text
+    assert "observed 60.0% and forced 60.0%" in text or "observed 10.0% and forced 10.0%" in text
 
 
 def test_observe_versus_force_with_nothing_upstream(bare, write_model):

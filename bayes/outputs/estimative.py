@@ -88,9 +88,9 @@ def confidence_reason(model, row) -> str:
 
 
 def confidence_text(model, row) -> str:
-    """'Confidence: moderate (toolkit reading): ...', with the analyst's stated level beside it and a
-    warning where the two disagree."""
-    text = f"Confidence: {row['confidence']} (toolkit reading): {confidence_basis(model, row)}"
+    """'Confidence: moderate (toolkit reading); the 90% interval ...', with the analyst's stated level beside
+    it and a warning where the two disagree (one colon per clause: the basis follows a semicolon)."""
+    text = f"Confidence: {row['confidence']} (toolkit reading); {confidence_basis(model, row)}"
     if _text(row["stated_confidence"]):
         text += f" Analyst's confidence: {row['stated_confidence']}"
         text += f" ({row['stated_basis']})." if _text(row["stated_basis"]) else "."

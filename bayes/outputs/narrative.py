@@ -63,16 +63,17 @@ def introduction(model, target: str | None = None) -> str:
             f"{spec.description or '(The model file gives no description.)'}\n\n"
             f"Model file `{spec.path}`: {_counts(model)}. ")
     if spec.outcomes:
-        text += f"Headline outcomes: {', '.join(event(v, s, model=model) for v, s in spec.headline_states.items())}. "
+        text += f"The headline outcomes are {'; '.join(event(v, s, model=model) for v, s in spec.headline_states.items())}. "
     else:
         text += "The file lists no outcomes, so its last variable stands in as the headline. "
     return text + f"The target studied below is **{event(var, state, model=model)}** (the `target` parameter)."
 
 
 def target_line(model, target: str | None = None) -> str:
-    """'Target: variable = state, unlikely (24%) as things stand.'"""
+    """'The target is Escalation: a wider war, unlikely (24%) as things stand.' (one colon: the outcome's)"""
     var, state = parse_target(model, target)
-    return f"Target: {event(var, state, model=model)}, {describe(model.probability(f'{var}={state}'), model.scale)} as things stand."
+    return (f"The target is {event(var, state, model=model)}, "
+            f"{describe(model.probability(f'{var}={state}'), model.scale)} as things stand.")
 
 
 def table_title(model, variable: str) -> str:
@@ -96,7 +97,7 @@ def builder_text(model, variable: str) -> str:
 
     v = model.spec.variables[variable]
     source = v.source
-    head = f"**{v.display}** is not written out: its table is built by a *{words(v.builder)}* builder"
+    head = f"**{v.display}** is not written out; its table is built by a *{words(v.builder)}* builder"
     if isinstance(source, LogOddsTable):
         example = ""
         for i, effect in enumerate(source.effects):
@@ -223,15 +224,15 @@ def observe_force_text(model, pairs: pd.DataFrame, target: str | None = None) ->
     var, state = parse_target(model, target)
     if pairs.empty:
         return (f"No variable upstream of {event(var, state, model=model)} has causes of its own in the model, so observing a "
-                "state and forcing it give the same answer here: there is nothing to contrast.")
+                "state and forcing it give the same answer here; there is nothing to contrast.")
     top = pairs.iloc[0]
     x = model.spec.variables[top["variable"]]
     parents = ", ".join(model.spec.variables[p].display for p in x.parents)
     text = (f"Observing that {event(top['variable'], top['state'], model=model)} also tells us something about *why* "
-            f"(its causes: {parents}); forcing it (graph surgery) cuts it from them and tells us nothing about them. "
-            f"For {event(var, state, model=model)}: observed {pct(top['observed'])}, forced {pct(top['forced'])}")
+            f"(its causes are {parents}); forcing it (graph surgery) cuts it from them and tells us nothing about them. "
+            f"For {event(var, state, model=model)}, observed {pct(top['observed'])} and forced {pct(top['forced'])}")
     if pct(top["observed"]) == pct(top["forced"]):
-        return text + (". The two answers agree to the precision shown: in this model the causes of any upstream "
+        return text + (". The two answers agree to the precision shown; in this model the causes of any upstream "
                        "variable bear on the target only through it.")
     return text + (f". The two answers differ by {abs(top['difference']) * 100:.1f} percentage points; this is the "
                    "pair, among the variables upstream of the target, where the difference is largest.")
@@ -268,9 +269,9 @@ def change_text(model, calls: pd.DataFrame, target: str | None = None, max_size:
         return (f"No set of up to {max_size} observable findings moves {event(var, state, model=model)} out of "
                 f"'{model.scale.term(now)}' ({describe(now, model.scale)} now).")
     top = calls.iloc[0]
-    findings = ", ".join(event(*item.split("="), model=model) for item in str(top["findings"]).split(", "))
-    return (f"The most probable way the call changes: {findings} "
-            f"(probability {top['probability_of_findings']:.0%} as things stand) takes {event(var, state, model=model)} from "
+    findings = "; ".join(event(*item.split("="), model=model) for item in str(top["findings"]).split(", "))
+    return (f"The most probable findings that change the call (probability {top['probability_of_findings']:.0%} as "
+            f"things stand) are {findings}; together they take {event(var, state, model=model)} from "
             f"{describe(top['target_now'], model.scale)} to {describe(top['target_if'], model.scale)}.")
 
 
@@ -290,7 +291,7 @@ def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
 
     top = drivers.iloc[0]
     var, state = str(top["target"]).split("=")
-    return (f"The scenario that moves {event(var, state, model=model)} most is **{scenario_label(model, scenario)}**: from "
+    return (f"The scenario that moves {event(var, state, model=model)} most is **{scenario_label(model, scenario)}**, from "
             f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
             f"The largest share of that move comes from {words(top['item'])} ({top['contribution'] * 100:+.1f} points).")
 
@@ -350,7 +351,7 @@ def headline_note(model, draws: int | None = None) -> str:
 
 def headline_intro(model, draws: int | None = None) -> str:
     """Markdown above the headline table: what the cells are, on the model's own scale."""
-    outcomes = ", ".join(event(v, s, model=model) for v, s in headline_states(model).items())
+    outcomes = "; ".join(event(v, s, model=model) for v, s in headline_states(model).items())  # each has its colon
     text = (f"Probability of each headline outcome ({outcomes}) under each named scenario, in words and numbers "
             f"on the {model.scale.title} scale")
     if draws:
