@@ -2012,3 +2012,60 @@ def test_one_claim_that_cannot_be_asked_leaves_the_others_answered(write_model):
         ((1 - PZ1) * PY[("x0", "z0")] + PZ1 * (1 - PX1["z1"]) * PY[("x0", "z1")])
         / ((1 - PZ1) + PZ1 * (1 - PX1["z1"])), abs=1e-12)
     assert answers.claim_results(bayes.load(write_model(text.split("claims:")[0], "none.yaml"))) == {}
+
+
+def test_a_row_with_a_field_no_log_has_is_refused_by_name(small_model):
+    from bayes.analysis.tracking import EvidenceLogError, parse_evidence_row
+
+    row = {"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire", "weight": "2", "score": "1"}
+    with pytest.raises(EvidenceLogError) as caught:
+        parse_evidence_row(row, small_model, "log.csv", 4)
+    assert (caught.value.message, caught.value.file, caught.value.line) == (
+        "unknown column(s) score, weight; expected: date, variable, state, likelihood, source, note", "log.csv", 4)
+    # a missing field reads as empty, not as text: a row without a note is fine
+    assert parse_evidence_row({k: v for k, v in row.items() if k not in ("weight", "score")}, small_model, "log.csv",
+                              4).note == ""
+
+
+def test_the_log_as_the_analyst_wrote_it(small_model):
+    from bayes.analysis.tracking import evidence_frame, load_evidence_text
+
+    rows = load_evidence_text(small_model, LOG_HEADER + "2020-08-01,x,,x0=0.5;x1=2,wire A,first\n"
+                              "2020-08-02,y,y,,wire B,\n", "log.csv")
+    frame = evidence_frame(small_model, rows)
+    assert frame.to_dict("records") == [
+        {"date": "2020-08-01", "variable": "x", "observed": "report: x0=0.5; x1=2", "source": "wire A", "note": "first"},
+        {"date": "2020-08-02", "variable": "y", "observed": "y", "source": "wire B", "note": ""}]
+    assert list(evidence_frame(small_model, []).columns) == ["date", "variable", "observed", "source", "note"]
+
+
+def test_appends_refuse_a_log_that_is_already_bad_by_its_name_and_line(small_model, tmp_path):
+    from bayes.analysis.tracking import EvidenceLogError, append_evidence
+
+    row = {"date": "2020-08-03", "variable": "x", "state": "x1", "source": "wire"}
+    log = tmp_path / "log.csv"
+    log.write_text(LOG_HEADER + "2020-08-01,x,x1,,wire,\n2020-08-02,q,x1,,wire,\n")
+    with pytest.raises(EvidenceLogError) as caught:
+        append_evidence(small_model, row, log)
+    assert (caught.value.message, caught.value.file, caught.value.line) == (
+        "unknown variable 'q'; known variables: z, x, y", str(log), 3)
+    log.write_bytes(LOG_HEADER.encode() + b"2020-08-01,x,x1,,caf\xe9,\n")
+    with pytest.raises(bayes.BayesInputError) as caught:
+        append_evidence(small_model, row, log)
+    assert caught.value.message.startswith("the evidence log is not UTF-8 (byte 0xe9") and caught.value.line == 2
+    fresh = tmp_path / "new.csv"
+    with pytest.raises(EvidenceLogError) as caught:
+        append_evidence(small_model, {**row, "state": "x9"}, fresh)
+    assert caught.value.line == 2 and not fresh.exists()  # the first row of a new log is its line 2
+
+
+def test_an_append_through_a_symlink_writes_the_file_it_points_to(small_model, tmp_path):
+    from bayes.analysis.tracking import append_evidence
+
+    real = tmp_path / "shared" / "log.csv"
+    real.parent.mkdir()
+    real.write_text(LOG_HEADER)
+    link = tmp_path / "log.csv"
+    link.symlink_to(real)
+    append_evidence(small_model, {"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire"}, link)
+    assert link.is_symlink() and real.read_text() == LOG_HEADER + "2020-08-01,x,x1,,wire,\n"
