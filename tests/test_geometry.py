@@ -286,8 +286,8 @@ def test_brief_charts_on_a_slide_and_a_phone(key, brief_charts):
     bad = {}
     for chart in brief_charts[key].charts:
         variants = [("slide", chart.render(SLIDE_CHART_SIZE, titles=False))]
-        if chart.phone and (chart is brief_charts[key].charts[0] or chart.name == "outcomes_heatmap"):
-            variants.append(("phone", chart.render(PHONE_SIZE)))
+        if chart.phone and (chart is brief_charts[key].charts[0] or chart.name in ("outcomes_heatmap", "network")):
+            variants.append(("phone", chart.render(chart.phone_size or PHONE_SIZE)))
         for what, fig in variants:
             problems = chart_problems(fig)
             if problems:
@@ -458,15 +458,18 @@ def test_network_links_keep_apart(key, models):
     plt.close(ax.figure)
 
 
-def _runs_in_gaps(ax) -> list[tuple]:
+def _runs_in_gaps(ax, portrait: bool = False) -> list[tuple]:
     """Each link's passage through a gap between layers, read off the drawn line: (link, gap's left edge,
-    track x, y in, y out, the x where it leaves the gap)."""
+    track x, y in, y out, the x where it leaves the gap). A portrait chart's layers run down the figure:
+    its lines are read with x and y swapped."""
     out = []
     for line in ax.lines:
         gid = str(line.get_gid() or "")
         if not gid.startswith("arc:"):
             continue
         xs, ys = list(line.get_xdata()), list(line.get_ydata())
+        if portrait:
+            xs, ys = ys, xs
         for i in range(len(xs) - 3):
             if ys[i] == ys[i + 1] and xs[i + 1] == xs[i + 2] and ys[i + 2] == ys[i + 3] and xs[i] < xs[i + 1] < xs[i + 3]:
                 out.append((gid, xs[i], xs[i + 1], ys[i + 1], ys[i + 2], xs[i + 3]))
@@ -491,12 +494,21 @@ def test_links_going_the_same_way_through_a_gap_never_cross(seed, tmp_path):
     models = [bayes.load(write_random_model(tmp_path / "g.yaml", seed=seed))]
     if seed == 0:
         models += [bayes.load("caucasus_2020"), bayes.load("river_ceasefire")]
+    from bayes.outputs.charts.network import portrait_height
+
     for m in models:
-        with charts.briefing_style():
-            ax = charts.network_chart(m, title="t", subtitle="s", source="src")
-        passages = _runs_in_gaps(ax)
-        assert passages
-        bad = [(a[0], b[0]) for a, b in itertools.permutations(passages, 2)
-               if a[0] != b[0] and a[1] == b[1] and (a[4] > a[3]) == (b[4] > b[3]) and _crosses(a, b)]
-        assert bad == [], m.name
-        plt.close(ax.figure)
+        for portrait in (False, True):
+            size = (6.5, portrait_height(m)) if portrait else charts.SLIDE_SIZE
+            with charts.briefing_style():
+                fig = plt.figure(figsize=size)
+                ax = charts.network_chart(m, ax=fig.gca(), title="t", subtitle="s", source="src")
+            passages = _runs_in_gaps(ax, portrait)
+            assert passages
+            bad = [(a[0], b[0]) for a, b in itertools.permutations(passages, 2)
+                   if a[0] != b[0] and a[1] == b[1] and (a[4] > a[3]) == (b[4] > b[3]) and _crosses(a, b)]
+            assert bad == [], (m.name, portrait)
+            if portrait:
+                assert _close_parallel_runs(ax, 4.0) == [], m.name
+                assert min(t.get_fontsize() for t in ax.texts) >= 10.0
+                assert chart_problems(fig) == [], m.name
+            plt.close(fig)

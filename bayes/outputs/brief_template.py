@@ -5,8 +5,8 @@ and a copy sent by mail reads the same. Read three ways:
 
 - on a wide screen (1440 px), the tables fit the width: cells wrap, nothing scrolls sideways or is cut;
 - on a phone (390 px), every table reflows into one card per row, each value under its column's name,
-  and the charts switch to a portrait variant (the network, which needs its width, scrolls inside its
-  own frame);
+  and the charts switch to a portrait variant (the network top to bottom, as tall as it needs; a network
+  too wide for a phone at 10 pt scrolls inside its own frame);
 - printed (A4), tables keep every column and wrap, rows and figures are not split across pages, and
   headings stay with what follows them; each chart prints on a landscape page of its own, at 0.8 of its
   slide size, so 14 pt chart text prints at 11 pt and a network drawn at 11.2 pt or more at 9 pt or more.

@@ -131,6 +131,158 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
             "pad": pad, "track": track}
 
 
+def _portrait_geometry(model, probs, evidence, do, size: float, room_w: float, room_h: float):
+    """The network top to bottom (a phone's portrait chart): each layer a row of boxes, causes above their
+    effects; links leave a box's bottom and enter another's top, each on its own port and its own
+    horizontal track in the gap between rows, and cross a row they skip through a slot kept free for them.
+    Points, y growing downward; None when it does not fit the room."""
+    graph = graph_of(model)
+    graph.remove_edges_from([(p, v) for p, v in graph.edges if v in do])
+    layers, chains = layered(graph, list(model.variables))
+    n = len(layers)
+    line, pad, gap_x, slot, track = size * 1.12, 4.0, 6.0, 2.0, 5.0
+    per_gap = [0] * max(n - 1, 1)
+    for chain in chains.values():
+        for a, _ in zip(chain, chain[1:]):
+            per_gap[_layer_of(layers, a)] += 1
+    gaps = [15 + track * k for k in per_gap[: max(n - 1, 0)]]
+    boxes, widths, heights = {}, {}, {}
+    for lay in layers:
+        real = [v for v in lay if not isinstance(v, tuple)]
+        room = room_w - slot * (len(lay) - len(real)) - gap_x * (len(lay) - 1)
+        if not real:
+            continue
+        w = room / len(real)
+        words = [(word, "bold") for v in real for word in model.spec.variables[v].display.split()]
+        if w < 5 * size or max(text_width(t, size, b) for t, b in words) + 2 * pad + 4 > w:
+            return None
+        for v, b in _network_boxes(model, probs, evidence, do, real, size, w - 2 * pad - 4, line, pad).items():
+            boxes[v], widths[v], heights[v] = b, w, b["h"]
+    for lay in layers:
+        for v in lay:
+            if isinstance(v, tuple):
+                widths[v], heights[v] = slot, 0.0
+    row_h = [max(heights[v] for v in lay) for lay in layers]
+    if sum(row_h) + sum(gaps) > room_h:
+        return None
+    # across: each row packed, then each node pulled toward its neighbours (isotonic least squares keeps
+    # the order and the spacing) and the row kept inside the room
+    x = {}
+    for lay in layers:
+        left = (room_w - sum(widths[v] for v in lay) - gap_x * (len(lay) - 1)) / 2
+        for v in lay:
+            x[v] = left + widths[v] / 2
+            left += widths[v] + gap_x
+    nbrs: dict = {v: [] for lay in layers for v in lay}
+    for chain in chains.values():
+        for a, b in zip(chain, chain[1:]):
+            nbrs[a].append(b)
+            nbrs[b].append(a)
+    for _ in range(30):
+        for lay in layers:
+            want = [np.mean([x[u] for u in nbrs[v]]) if nbrs[v] else x[v] for v in lay]
+            offsets = [0.0]
+            for a, b in zip(lay, lay[1:]):
+                offsets.append(offsets[-1] + (widths[a] + widths[b]) / 2 + gap_x)
+            fitted = isotonic_fit([w - o for w, o in zip(want, offsets)])
+            # clipped to keep the row inside the room (clipping an isotonic fit to bounds is the bounded fit)
+            low, high = widths[lay[0]] / 2, room_w - offsets[-1] - widths[lay[-1]] / 2
+            for v, f, o in zip(lay, fitted, offsets):
+                x[v] = min(max(f, low), high) + o
+    tops, top = [], 0.0
+    for k in range(n):
+        tops.append(top)
+        top += row_h[k] + (gaps[k] if k < n - 1 else 0)
+    y = {v: tops[k] + (row_h[k] - heights[v]) / 2 for k, lay in enumerate(layers) for v in lay}  # box tops
+    return {"layers": layers, "chains": chains, "boxes": boxes, "x": x, "y": y, "widths": widths, "heights": heights,
+            "row_h": row_h, "tops": tops, "gaps": gaps, "width": room_w, "height": top, "size": size, "line": line,
+            "pad": pad, "track": track}
+
+
+def portrait_height(model, width_in: float = 6.5, min_size: float = 10.0, chrome_in: float = 3.8) -> float | None:
+    """How tall (inches) a portrait network chart `width_in` wide must be for its text to be at least
+    `min_size` points (a phone shows it at its own width and scrolls down it), with `chrome_in` for the titles
+    and the source line; None when no row of boxes fits that width at that size."""
+    data = model.query(model.variables)
+    probs = {v: g.set_index("state")["probability"] for v, g in data.groupby("variable", sort=False)}
+    room_w = (width_in - 2 * PAD_IN) * 72
+    size = TEXT_SIZE
+    while size >= min_size:
+        geo = _portrait_geometry(model, probs, {}, {}, size, room_w, float("inf"))
+        if geo is not None:
+            return max(10.0, geo["height"] / 72 + chrome_in)
+        size -= 0.5
+    return None
+
+
+def _portrait_paths(geo) -> dict:
+    """Each link's polyline (xs, ys) in the portrait layout: out of the parent's bottom, along its own
+    track in each gap, through the slot of each row it skips, into the child's top."""
+    layers, chains, x, y, widths, heights = geo["layers"], geo["chains"], geo["x"], geo["y"], geo["widths"], geo["heights"]
+    tops, row_h, gaps = geo["tops"], geo["row_h"], geo["gaps"]
+    layer_of = {v: k for k, lay in enumerate(layers) for v in lay}
+    out_ports: dict = {}
+    in_ports: dict = {}
+    for key, chain in chains.items():
+        out_ports.setdefault(key[0], []).append((chain[1], key))
+        in_ports.setdefault(key[1], []).append((chain[-2], key))
+
+    def spread(v, items):
+        items = sorted(items, key=lambda it: x[it[0]])
+        left = x[v] - widths[v] / 2
+        return {key: left + widths[v] * (i + 1) / (len(items) + 1) for i, (_, key) in enumerate(items)}
+
+    start = {k: p for v, items in out_ports.items() for k, p in spread(v, items).items()}
+    end = {k: p for v, items in in_ports.items() for k, p in spread(v, items).items()}
+    runs: dict = {}
+    legs = {}
+    for key, chain in chains.items():
+        pts = []
+        for i, (a, b) in enumerate(zip(chain, chain[1:])):
+            xa = start[key] if i == 0 else x[a]
+            xb = end[key] if i == len(chain) - 2 else x[b]
+            runs.setdefault(layer_of[a], []).append((key, i, xa, xb))
+            pts.append((layer_of[a], xa, xb, a, b))
+        legs[key] = pts
+    track_y = {}
+    for k, items in runs.items():
+        right = sorted([it for it in items if it[3] >= it[2]], key=lambda it: (-it[2], it[3]))
+        left = sorted([it for it in items if it[3] < it[2]], key=lambda it: (it[2], -it[3]))
+        ordered = _untangled(right + left)  # the same rule as across: links going one way never cross
+        gap_top = tops[k] + row_h[k]
+        for j, (key, i, _, _) in enumerate(ordered):
+            track_y[(key, i)] = gap_top + 5 + (gaps[k] - 15) * (j + 0.5) / len(ordered) + 2.5
+    paths = {}
+    for key, pts in legs.items():
+        xs, ys = [], []
+        for i, (k, xa, xb, a, b) in enumerate(pts):
+            bottom_a = y[a] + heights[a] if not isinstance(a, tuple) else tops[k] + row_h[k]
+            if isinstance(a, tuple):  # through the row it skips, in its slot
+                xs.append(xa)
+                ys.append(tops[k])
+            top_b = y[b] if not isinstance(b, tuple) else tops[k + 1]
+            ty = track_y[(key, i)]
+            xs += [xa, xa, xb, xb]
+            ys += [bottom_a, ty, ty, top_b]
+        paths[key] = (xs, ys)
+    return paths
+
+
+def _untangled(ordered: list) -> list:
+    """Tracks in a gap, nearest the gap's start first, as (key, leg, from, to) runs: where one link arrives at
+    the place another leaves from (a slot in one layer level with a slot in the next), the leaving one takes
+    the earlier track, or the two would run down one line; they cross once instead."""
+    ordered = list(ordered)
+    for _ in range(len(ordered) ** 2):
+        clash = next(((j, m) for j in range(len(ordered)) for m in range(j + 1, len(ordered))
+                      if abs(ordered[j][3] - ordered[m][2]) < 1.0), None)
+        if clash is None:
+            break
+        j, m = clash
+        ordered.insert(j, ordered.pop(m))
+    return ordered
+
+
 def _layer_of(layers, v) -> int:
     for k, lay in enumerate(layers):
         if v in lay:
@@ -168,6 +320,16 @@ def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=
     box = ax.get_position()
     room_w = box.width * fig.get_figwidth() * 72
     room_h = box.height * fig.get_figheight() * 72
+    if fig.get_figheight() > fig.get_figwidth():  # a portrait figure (a phone): causes above their effects
+        size, geo = TEXT_SIZE, None
+        while size >= min_size and geo is None:
+            geo = _portrait_geometry(model, probs, evidence, do, size, room_w, room_h)
+            size -= 0.5
+        if geo is not None:
+            ax.set_xlim(0, room_w)
+            ax.set_ylim(room_h - (room_h - geo["height"]) / 2, -(room_h - geo["height"]) / 2)
+            _draw_portrait(ax, model, geo, evidence, do)
+            return ax
     size = TEXT_SIZE
     geo = None
     while size >= min_size:
@@ -185,6 +347,40 @@ def network_chart(model, data: pd.DataFrame | None = None, *, evidence=None, do=
         ax.set_ylim(geo["height"] + 2, -2)
     _draw_network(ax, model, geo, evidence, do)
     return ax
+
+
+def _draw_box(ax, v, spec, left, top, box_w, h, geo, evidence, do):
+    """One variable's box: outline (blue observed, red forced), bold title, each state's text and bar."""
+    size, line, pad = geo["size"], geo["line"], geo["pad"]
+    edge, lw = "#555555", 1.2
+    if v in evidence:
+        edge, lw = OBSERVED_COLOUR, 3.0
+    if v in do:
+        edge, lw = FORCED_COLOUR, 3.0
+    ax.add_patch(FancyBboxPatch((left, top), box_w, h, boxstyle="round,pad=0,rounding_size=6",
+                                facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
+    ax.text(left + box_w / 2, top + pad, spec["title"], ha="center", va="top", fontsize=size, fontweight="bold",
+            zorder=3, linespacing=1.0, gid=f"node-title:{v}")
+    yy = top + pad + line_count(spec["title"]) * line + 3
+    for state, p, text in spec["rows"]:
+        ax.text(left + pad, yy, text, ha="left", va="top", fontsize=size, zorder=3, linespacing=1.0,
+                gid=f"state:{v}={state}")
+        yy += line_count(text) * line + 1
+        ax.add_patch(Rectangle((left + pad, yy), (box_w - 2 * pad) * (0 if np.isnan(p) else p), 3,
+                               facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
+        yy += 5
+
+
+def _draw_portrait(ax, model, geo, evidence, do):
+    for v, spec in geo["boxes"].items():
+        _draw_box(ax, v, spec, geo["x"][v] - geo["widths"][v] / 2, geo["y"][v], geo["widths"][v], geo["heights"][v],
+                  geo, evidence, do)
+    for (p, c), (xs, ys) in _portrait_paths(geo).items():
+        ax.plot(xs, ys[:-1] + [ys[-1] - 7], color="#6b6b6b", lw=1.4, zorder=1, solid_joinstyle="round",
+                gid=f"arc:{p}->{c}")
+        ax.add_patch(FancyArrowPatch((xs[-1], ys[-1] - 9), (xs[-1], ys[-1]), arrowstyle="-|>", mutation_scale=12,
+                                     color="#6b6b6b", lw=1.2, zorder=1, shrinkA=0, shrinkB=0.5,
+                                     gid=f"arrow:{p}->{c}"))
 
 
 def _draw_network(ax, model, geo, evidence, do):
@@ -249,7 +445,7 @@ def _draw_network(ax, model, geo, evidence, do):
         # orders crossed 56 times over the shipped and eight generated networks; these, 4)
         down = sorted([it for it in items if it[3] >= it[2]], key=lambda it: (-it[2], it[3]))
         upward = sorted([it for it in items if it[3] < it[2]], key=lambda it: (it[2], -it[3]))
-        ordered = down + upward
+        ordered = _untangled(down + upward)
         width = geo["gaps"][k]
         for j, (key, i, _, _) in enumerate(ordered):
             track_x[(key, i)] = gap_left + 5 + (width - 15) * (j + 0.5) / len(ordered)
