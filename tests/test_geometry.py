@@ -287,7 +287,9 @@ def test_brief_charts_on_a_slide_and_a_phone(key, brief_charts):
     for chart in brief_charts[key].charts:
         variants = [("slide", chart.render(SLIDE_CHART_SIZE, titles=False))]
         if chart.phone and (chart is brief_charts[key].charts[0] or chart.name in ("outcomes_heatmap", "network")):
-            variants.append(("phone", chart.render(chart.phone_size or PHONE_SIZE)))
+            size = chart.phone_size() if callable(chart.phone_size) else (chart.phone_size or PHONE_SIZE)
+            if size:
+                variants.append(("phone", chart.render(size)))
         for what, fig in variants:
             problems = chart_problems(fig)
             if problems:
@@ -512,3 +514,26 @@ def test_links_going_the_same_way_through_a_gap_never_cross(seed, tmp_path):
                 assert min(t.get_fontsize() for t in ax.texts) >= 10.0
                 assert chart_problems(fig) == [], m.name
             plt.close(fig)
+
+
+def test_a_network_too_wide_for_a_phone_keeps_its_landscape_chart(tmp_path):
+    """Nine causes of one effect need nine boxes side by side: no row of them fits a phone's width at 10 pt,
+    so the page keeps the landscape chart in a frame that scrolls sideways."""
+    from bayes.outputs.brief import build_brief, chart_images
+    from bayes.outputs.charts.network import portrait_height
+
+    causes = [f"c{i}" for i in range(9)]
+    lines = ["format: bayes-model/1", "model: {title: Wide, source: tests, as_of: 2024-01, author: tests}", "variables:"]
+    for c in causes:
+        lines += [f"  {c}:", f"    label: Considerable cause {c[1]}", "    description: a cause", "    states: [no, yes]",
+                  "    table:", "      - probabilities: {no: 0.5, yes: 0.5}", "        rationale: {assumption: even}"]
+    lines += ["  effect:", "    description: the effect", "    states: [no, yes]", f"    parents: [{', '.join(causes)}]",
+              "    builder:", "      type: noisy_or", "      present: yes", "      leak: 0.1",
+              "      causes: {" + ", ".join(f"{c}: {{yes: 0.2}}" for c in causes) + "}",
+              "      rationale: {assumption: each cause alone}"]
+    path = tmp_path / "wide.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    m = bayes.load(path)
+    assert portrait_height(m) is None
+    network = next(c for c in build_brief(m, draws=None).charts.charts if c.name == "network")
+    assert chart_images(network)["phone"] is None

@@ -60,7 +60,7 @@ class Chart:
     source: str
     draw: Callable
     phone: bool = True  # whether a portrait variant reads better on a phone than the slide-shaped chart
-    phone_size: tuple = None  # inches; PHONE_SIZE unless the chart needs more height (the network)
+    phone_size: object = None  # inches, or a function giving them (None: no portrait variant); PHONE_SIZE if unset
     laid_out: object = field(default=None, repr=False)  # the figure, laid out on first use of `figure`
     drawn: object = field(default=None, repr=False)  # the figure drawn at FILE_WIDTHS[-1] pixels, once
     made: dict = field(default_factory=dict, repr=False)  # the page's images and the slide's picture, once made
@@ -111,8 +111,8 @@ def chart_images(chart: Chart) -> dict:
     `phone` (the portrait variant, drawn at 780 wide; None for charts without one)."""
     if "page" not in chart.made:
         desktop = _data_uri(image_png(resized(chart.image(), 1920), compact=True))
-        phone = _data_uri(png_bytes(chart.render(chart.phone_size or PHONE_SIZE), 780, compact=True)) \
-            if chart.phone else None
+        size = chart.phone_size() if callable(chart.phone_size) else (chart.phone_size or PHONE_SIZE)
+        phone = _data_uri(png_bytes(chart.render(size), 780, compact=True)) if chart.phone and size else None
         chart.made["page"] = {"src": desktop, "phone": phone}
     return chart.made["page"]
 
@@ -323,9 +323,11 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         charts.network_chart(model, ax=ax, title=title if titles else None, subtitle=subtitle if titles else None,
                             source=source if titles else None)
 
-    tall = portrait_height(model, PHONE_SIZE[0])  # causes above effects, as tall as it needs; None: too wide
-    result.charts.append(Chart("network", title, subtitle, source, draw_net, phone=tall is not None,
-                               phone_size=(PHONE_SIZE[0], tall) if tall else None))
+    def portrait():  # causes above effects, as tall as it needs; None: too wide for a phone at 10 pt
+        tall = portrait_height(model, PHONE_SIZE[0])
+        return (PHONE_SIZE[0], tall) if tall else None
+
+    result.charts.append(Chart("network", title, subtitle, source, draw_net, phone_size=portrait))
     if out_dir is not None:
         result.paths = chart_outputs(result.charts, out_dir)
     return result

@@ -137,11 +137,15 @@ def brief_pptx(brief, path: str | os.PathLike) -> Path:
     return path
 
 
+SLIDE_PICTURE_PX = 1920
+
+
 def slide_image(chart) -> bytes:
     """The chart as its slide shows it: drawn without titles (the slide's title and footer carry them) at
-    the picture's size on the slide, 2400 pixels wide (about 190 dpi); made once per chart."""
+    the picture's size on the slide, 1920 pixels wide (about 150 dpi: a full-HD projector's own sharpness);
+    made once per chart."""
     if "slide" not in chart.made:
-        chart.made["slide"] = png_bytes(chart.render(SLIDE_CHART_SIZE, titles=False), 2400)
+        chart.made["slide"] = png_bytes(chart.render(SLIDE_CHART_SIZE, titles=False), SLIDE_PICTURE_PX)
     return chart.made["slide"]
 
 

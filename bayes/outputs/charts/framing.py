@@ -223,14 +223,14 @@ def resized(image, width_px: int):
 
 
 def image_png(image, compact: bool = False, dpi: float | None = None) -> bytes:
-    """PNG bytes of a PIL image; `compact`: 128 colours (a third of the size, for the HTML). Median cut, not
-    the faster octree: the octree merges the lightest band shade (#f2f2f2) into white."""
+    """PNG bytes of a PIL image; `compact`: 256 colours by maximum coverage (under half the size, for the
+    HTML; twice as fast as median cut, and unlike the octree it keeps the lightest band shade, #f2f2f2)."""
     from PIL import Image
 
     out = io.BytesIO()
     if compact:
-        image = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    image.save(out, "PNG", compress_level=6 if compact else 3, **({"dpi": (dpi, dpi)} if dpi else {}))
+        image = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    image.save(out, "PNG", compress_level=6 if compact else 1, **({"dpi": (dpi, dpi)} if dpi else {}))
     return out.getvalue()
 
 
@@ -284,5 +284,5 @@ def save_chart(path, draw, force: bool = False) -> Path:
 
 
 def png_bytes(fig, width_px: int, compact: bool = False) -> bytes:
-    """The figure as PNG bytes, `width_px` wide; `compact`: 128 colours (a third of the size, for the HTML)."""
+    """The figure as PNG bytes, `width_px` wide; `compact`: 256 colours (under half the size, for the HTML)."""
     return image_png(raster(fig, width_px), compact, dpi=width_px / fig.get_figwidth())
