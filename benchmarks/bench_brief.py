@@ -79,12 +79,13 @@ def import_time() -> float:
 def stages(model_name: str) -> dict:
     import bayes
     from bayes.outputs import brief as briefing
+    from bayes.outputs import brief_charts
     from bayes.outputs.brief import brief_html, brief_record, build_brief
     from bayes.outputs.deck import brief_pptx, slide_image
 
     model = bayes.load(model_name)
     real_charts = briefing.briefing_charts
-    briefing.briefing_charts = lambda *a, **k: briefing.BriefingCharts()  # the numbers alone
+    briefing.briefing_charts = lambda *a, **k: brief_charts.BriefingCharts()  # the numbers alone
     try:
         compute, _ = timed(lambda: build_brief(model, draws=2000, seed=2020))
     finally:
@@ -95,14 +96,14 @@ def stages(model_name: str) -> dict:
         for chart in brief.charts.charts:
             row = {}
             row["draw"], _ = timed(chart.render)
-            row["files"], _ = timed(lambda chart=chart: briefing.chart_files(chart, Path(folder)))
-            row["html"], _ = timed(lambda chart=chart: briefing.chart_images(chart))
+            row["files"], _ = timed(lambda chart=chart: brief_charts.chart_files(chart, Path(folder)))
+            row["html"], _ = timed(lambda chart=chart: brief_charts.chart_images(chart))
             row["slide"], _ = timed(lambda chart=chart: slide_image(chart))
             out["charts"][chart.name] = row
         out["html"] = timed(lambda: brief_html(brief))[0]  # the page's images are made above, once
         out["deck"] = timed(lambda: brief_pptx(brief, Path(folder) / "brief.pptx"))[0]
         fresh = build_brief(model, draws=2000, seed=2020)
-        out["outputs"] = timed(lambda: briefing.chart_outputs(fresh.charts.charts, Path(folder) / "parallel"))[0]
+        out["outputs"] = timed(lambda: brief_charts.chart_outputs(fresh.charts.charts, Path(folder) / "parallel"))[0]
         out["json"], _ = timed(lambda: brief_record(brief))
     return out
 

@@ -27,7 +27,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 import bayes
 from bayes.outputs import charts
-from bayes.outputs.brief import PHONE_SIZE, briefing_charts
+from bayes.outputs.brief_charts import PHONE_SIZE, briefing_charts
 from bayes.outputs.deck import SLIDE_CHART_SIZE
 
 matplotlib.use("Agg")
@@ -519,7 +519,8 @@ def test_links_going_the_same_way_through_a_gap_never_cross(seed, tmp_path):
 def test_a_network_too_wide_for_a_phone_keeps_its_landscape_chart(tmp_path):
     """Nine causes of one effect need nine boxes side by side: no row of them fits a phone's width at 10 pt,
     so the page keeps the landscape chart in a frame that scrolls sideways."""
-    from bayes.outputs.brief import build_brief, chart_images
+    from bayes.outputs.brief import build_brief
+    from bayes.outputs.brief_charts import chart_images
     from bayes.outputs.charts.network import portrait_height
 
     causes = [f"c{i}" for i in range(9)]

@@ -238,7 +238,7 @@ def test_brief_renders_html_without_code_and_pngs(tmp_path, bayes_cli, flagship)
 @pytest.mark.parametrize("key", ["generated", "river_ceasefire", "bare"])
 def test_brief_renders_for_other_models(key, model_paths, flagship, tmp_path, bayes_cli):
     import bayes
-    from bayes.outputs.brief import chart_names
+    from bayes.outputs.brief_charts import chart_names
 
     model = _model_or_skip(model_paths, key)
     code, out, err = bayes_cli("brief", model, "--out", tmp_path)

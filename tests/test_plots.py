@@ -9,7 +9,7 @@ import pytest
 
 from bayes.outputs import charts
 from bayes.analysis.scenarios import headline_rows, headline_table, scenario_outcome
-from bayes.outputs.brief import briefing_charts, takeaway
+from bayes.outputs.brief_charts import briefing_charts, takeaway
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_scenario_chart_bars_equal_query(flagship, scenarios):
 
 
 def test_scenario_chart_draws_set_outcomes_hatched_and_last(flagship, scenarios):
-    from bayes.outputs.brief import scenario_rows
+    from bayes.outputs.brief_charts import scenario_rows
 
     data = scenario_rows(flagship, scenarios, "russia_stance", "balancing_mediator")
     assert data.set_index("scenario").loc["russia_sides_with_armenia", "set_by"] == "forced"

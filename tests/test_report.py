@@ -369,13 +369,13 @@ def test_charts_drawn_in_forked_processes_are_the_ones_drawn_here(tmp_path, monk
     import subprocess
     import sys
 
-    from bayes.outputs import brief as briefing
+    from bayes.outputs import brief_charts as briefing
 
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one core: chart_outputs draws one chart after another")
     script = (
         "import pickle, sys, threading, bayes\n"
-        "from bayes.outputs.brief import build_brief, chart_outputs\n"
+        "from bayes.outputs.brief import build_brief\nfrom bayes.outputs.brief_charts import chart_outputs\n"
         "charts = build_brief(bayes.load('river_ceasefire'), draws=50, seed=1).charts.charts\n"
         "assert threading.active_count() == 1\n"
         "paths = chart_outputs(charts, sys.argv[1])\n"

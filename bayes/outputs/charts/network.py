@@ -48,8 +48,8 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     for chain in chains.values():
         for a, b in zip(chain, chain[1:]):
             per_gap[_layer_of(layers, a)] += 1
-    track = 5.0
-    gaps = [15 + track * k for k in per_gap[: max(n - 1, 0)]]  # tracks `track` apart, 5 pt clear of each box
+    track, clear = 4.5, 10.0  # points between the tracks in a gap; the room left beside them, split each side
+    gaps = [clear + track * k for k in per_gap[: max(n - 1, 0)]]
     usable = room_w - sum(gaps)
     if usable / max(n, 1) < 6 * size:
         return None
@@ -448,7 +448,7 @@ def _draw_network(ax, model, geo, evidence, do):
         ordered = _untangled(down + upward)
         width = geo["gaps"][k]
         for j, (key, i, _, _) in enumerate(ordered):
-            track_x[(key, i)] = gap_left + 5 + (width - 15) * (j + 0.5) / len(ordered)
+            track_x[(key, i)] = gap_left + (width - geo["track"] * len(ordered)) / 2 + geo["track"] * (j + 0.5)
     for key, pts in paths.items():
         xs, ys = [], []
         for i, (k, ya, yb) in enumerate(pts):
