@@ -100,21 +100,7 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
         for v in lay:
             stacked[v] = top + heights[v] / 2
             top += heights[v] + gap_y
-    y = dict(stacked)
-    nbrs: dict = {v: [] for lay in layers for v in lay}
-    for chain in chains.values():
-        for a, b in zip(chain, chain[1:]):
-            nbrs[a].append(b)
-            nbrs[b].append(a)
-    for _ in range(30):
-        for lay in layers:
-            want = [np.mean([y[u] for u in nbrs[v]]) if nbrs[v] else y[v] for v in lay]
-            offsets = [0.0]
-            for a, b in zip(lay, lay[1:]):
-                offsets.append(offsets[-1] + (heights[a] + heights[b]) / 2 + gap_y)
-            fitted = isotonic_fit([w - o for w, o in zip(want, offsets)])
-            for v, f, o in zip(lay, fitted, offsets):
-                y[v] = f + o
+    y = _pulled_to_neighbours(layers, chains, dict(stacked), heights, gap_y)
     top = min(y[v] - heights[v] / 2 for v in y)
     bottom = max(y[v] + heights[v] / 2 for v in y)
     if bottom - top > room_h:
@@ -129,6 +115,29 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     return {"layers": layers, "chains": chains, "boxes": boxes, "y": y, "heights": heights, "x": x,
             "widths": widths, "gaps": gaps, "width": left, "height": bottom - top, "size": size, "line": line,
             "pad": pad, "track": track}
+
+
+def _pulled_to_neighbours(layers, chains, place: dict, size: dict, gap: float, room: float | None = None) -> dict:
+    """Each node's place along its layer pulled toward the mean place of the nodes it links to (30 sweeps),
+    keeping the layer's order and spacing (isotonic least squares); with `room`, each layer is also kept
+    within [0, room] (clipping an isotonic fit to bounds is the bounded fit)."""
+    place = dict(place)
+    nbrs: dict = {v: [] for lay in layers for v in lay}
+    for chain in chains.values():
+        for a, b in zip(chain, chain[1:]):
+            nbrs[a].append(b)
+            nbrs[b].append(a)
+    for _ in range(30):
+        for lay in layers:
+            want = [np.mean([place[u] for u in nbrs[v]]) if nbrs[v] else place[v] for v in lay]
+            offsets = [0.0]
+            for a, b in zip(lay, lay[1:]):
+                offsets.append(offsets[-1] + (size[a] + size[b]) / 2 + gap)
+            fitted = isotonic_fit([w - o for w, o in zip(want, offsets)])
+            low, high = (size[lay[0]] / 2, room - offsets[-1] - size[lay[-1]] / 2) if room else (-np.inf, np.inf)
+            for v, f, o in zip(lay, fitted, offsets):
+                place[v] = min(max(f, low), high) + o
+    return place
 
 
 def _portrait_geometry(model, probs, evidence, do, size: float, room_w: float, room_h: float):
@@ -173,22 +182,7 @@ def _portrait_geometry(model, probs, evidence, do, size: float, room_w: float, r
         for v in lay:
             x[v] = left + widths[v] / 2
             left += widths[v] + gap_x
-    nbrs: dict = {v: [] for lay in layers for v in lay}
-    for chain in chains.values():
-        for a, b in zip(chain, chain[1:]):
-            nbrs[a].append(b)
-            nbrs[b].append(a)
-    for _ in range(30):
-        for lay in layers:
-            want = [np.mean([x[u] for u in nbrs[v]]) if nbrs[v] else x[v] for v in lay]
-            offsets = [0.0]
-            for a, b in zip(lay, lay[1:]):
-                offsets.append(offsets[-1] + (widths[a] + widths[b]) / 2 + gap_x)
-            fitted = isotonic_fit([w - o for w, o in zip(want, offsets)])
-            # clipped to keep the row inside the room (clipping an isotonic fit to bounds is the bounded fit)
-            low, high = widths[lay[0]] / 2, room_w - offsets[-1] - widths[lay[-1]] / 2
-            for v, f, o in zip(lay, fitted, offsets):
-                x[v] = min(max(f, low), high) + o
+    x = _pulled_to_neighbours(layers, chains, x, widths, gap_x, room=room_w)
     tops, top = [], 0.0
     for k in range(n):
         tops.append(top)
@@ -384,30 +378,11 @@ def _draw_portrait(ax, model, geo, evidence, do):
 
 
 def _draw_network(ax, model, geo, evidence, do):
-    size, line, pad = geo["size"], geo["line"], geo["pad"]
     layers, y, heights, x, widths = geo["layers"], geo["y"], geo["heights"], geo["x"], geo["widths"]
     layer_of = {v: k for k, lay in enumerate(layers) for v in lay}
     for v, spec in geo["boxes"].items():
         k = layer_of[v]
-        box_w = widths[k]
-        left, top, h = x[k], y[v] - heights[v] / 2, heights[v]
-        edge, lw = "#555555", 1.2
-        if v in evidence:
-            edge, lw = OBSERVED_COLOUR, 3.0
-        if v in do:
-            edge, lw = FORCED_COLOUR, 3.0
-        ax.add_patch(FancyBboxPatch((left, top), box_w, h, boxstyle="round,pad=0,rounding_size=6",
-                                    facecolor="white", edgecolor=edge, linewidth=lw, zorder=2, gid=f"node:{v}"))
-        ax.text(left + box_w / 2, top + pad, spec["title"], ha="center", va="top", fontsize=size, fontweight="bold",
-                zorder=3, linespacing=1.0, gid=f"node-title:{v}")
-        yy = top + pad + line_count(spec["title"]) * line + 3
-        for state, p, text in spec["rows"]:
-            ax.text(left + pad, yy, text, ha="left", va="top", fontsize=size, zorder=3, linespacing=1.0,
-                    gid=f"state:{v}={state}")
-            yy += line_count(text) * line + 1
-            ax.add_patch(Rectangle((left + pad, yy), (box_w - 2 * pad) * (0 if np.isnan(p) else p), 3,
-                                   facecolor=BAR_COLOUR, edgecolor="none", zorder=3, gid=f"bar:{v}={state}"))
-            yy += 5
+        _draw_box(ax, v, spec, x[k], y[v] - heights[v] / 2, widths[k], heights[v], geo, evidence, do)
     # ports: arcs leave a box's right side and enter the next box's left side, spread along the side in
     # the order of their other ends, so arcs into one box never share a point
     out_ports: dict = {}
