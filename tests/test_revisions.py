@@ -889,3 +889,149 @@ def test_pooled_rows_by_hand_with_three_states_and_an_abstainer():
     geo = np.array([0.2 ** 0.25 * 0.6 ** 0.75, 0.0, 0.5 ** 0.25 * 0.4 ** 0.75])
     np.testing.assert_allclose(revisions.pool_rows(rows, w, "log"), geo / geo.sum(), rtol=1e-12)
     assert np.isnan(revisions.pool_rows([[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], "log")).all()
+
+
+# ------------------------------------------------------------------------------------- git, message by message
+
+@pytest.mark.parametrize("rev", ["", "  ", "-p", "HEAD 1", "HEAD\x07", 7])
+def test_a_revision_that_is_no_revision_is_refused_before_git_runs(repo, rev, monkeypatch):
+    _, model = repo
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("git ran"))
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(model, rev)
+    assert (caught.value.message, caught.value.file) == (
+        f"'{rev}' is not a git revision (e.g. HEAD~1, a commit or a tag)", str(model))
+
+
+def test_every_git_refusal_names_the_file_and_why(repo, tmp_path_factory, monkeypatch):
+    from bayes.analysis.revisions import versions
+
+    folder, model = repo
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(model, "nope")
+    assert (caught.value.message, caught.value.file) == (
+        f"unknown revision 'nope' in the git repository at {folder.resolve()}", str(model))
+    untracked = folder / "models" / "new.yaml"
+    shutil.copy(model, untracked)
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(untracked, "HEAD")
+    assert caught.value.message == "the file is not in revision 'HEAD' (path 'models/new.yaml' exists on disk, but " \
+                                   "not in 'HEAD')" and caught.value.file == str(untracked)
+    outside = tmp_path_factory.mktemp("not_a_repo") / "m.yaml"
+    shutil.copy(model, outside)
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(outside, "HEAD")
+    assert caught.value.message == ("not in a git repository (not a git repository (or any of the parent "
+                                    "directories): .git); --rev reads the file's earlier versions with git show")
+    monkeypatch.setattr(versions, "MAX_YAML_BYTES", 1000)
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(model, "HEAD")
+    size = len(model.read_bytes())
+    assert (caught.value.message, caught.value.file) == (
+        f"the model file is {size:,} bytes in revision 'HEAD'; at most 1,000 are read", f"{model}@HEAD")
+
+
+def test_git_missing_or_silent_is_one_line(repo, monkeypatch):
+    from bayes.analysis.revisions import versions
+
+    _, model = repo
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("git")
+
+    def silent(*args, **kwargs):
+        raise subprocess.TimeoutExpired("git", 120)
+
+    for fake, message in ((missing, "git is not installed (or not on PATH); --rev reads earlier versions with git show"),
+                          (silent, "git did not answer within 120 seconds")):
+        monkeypatch.setattr(versions.subprocess, "run", fake)
+        with pytest.raises(BayesInputError) as caught:
+            revisions.read_revision(model, "HEAD")
+        assert (caught.value.message, caught.value.file) == (message, str(model))
+
+
+def test_a_revision_read_is_that_version_named_by_file_and_revision(repo):
+    folder, model = repo
+    old = revisions.read_revision(model, "HEAD~1")
+    assert old.spec.path == f"{model}@HEAD~1" and old.name == "m"
+    (folder / "models" / "m.yaml").write_bytes(b"format: bayes-model/1\nmodel: {title: caf\xe9}\n")
+    _git(folder, "commit", "-qam", "latin-1")
+    with pytest.raises(BayesInputError) as caught:
+        revisions.read_revision(model, "HEAD")
+    assert caught.value.message.startswith("the model file is not UTF-8 (byte 0xe9") and caught.value.line == 2
+    assert caught.value.file == f"{model}@HEAD"
+
+
+def test_first_line_of_gits_message():
+    from bayes.analysis.revisions.versions import _first_line
+
+    assert _first_line(b"fatal: bad revision 'x'\nmore\n") == "bad revision 'x'"
+    assert _first_line(b"  \n") == "no message"
+    assert _first_line(b"\nwarning: one\n") == "warning: one"
+    assert _first_line(b"fatal: caf\xe9") == "caf\ufffd"
+
+
+# ------------------------------------------------------------------------------------- readings, by hand
+
+def test_an_array_table_read_high_row_by_row_by_hand():
+    """Each plain number but the row's largest moves to its Beta(k p, k (1 - p)) quantile 0.05 + 0.9 t (t = 1:
+    the 95% one), 0 and 1 stay put, the largest takes what is left; others summing past 1 are scaled to 1."""
+    from scipy.stats import beta
+
+    from bayes.analysis.revisions.readings import _moved_array
+
+    k = 20.0
+    values = np.array([[[0.2, 0.8], [0.0, 1.0]], [[0.3, 0.3], [0.45, 0.55]]])  # (parent, parent, state)
+    moved = _moved_array(values, k, lambda: 1.0)
+
+    def q95(p):
+        return q95_k(p, k)
+
+    assert moved.shape == values.shape
+    np.testing.assert_allclose(moved[0, 0], [q95(0.2), 1 - q95(0.2)], rtol=1e-12)
+    np.testing.assert_allclose(moved[0, 1], [0.0, 1.0])
+    np.testing.assert_allclose(moved[1, 0], [1 - q95(0.3), q95(0.3)], rtol=1e-12)  # a tie: the first takes the rest
+    np.testing.assert_allclose(moved[1, 1], [q95(0.45), 1 - q95(0.45)], rtol=1e-12)
+    three = _moved_array(np.array([[0.5, 0.45, 0.05]]), 2.0, lambda: 1.0)  # the others reach past 1: scaled
+    big = np.array([q95_k(0.45, 2.0), q95_k(0.05, 2.0)])
+    assert big.sum() > 1  # the case this checks
+    expected = big / big.sum()
+    np.testing.assert_allclose(three[0], [max(0.0, 1 - expected.sum()), *expected], rtol=1e-12)
+    low = _moved_array(values, k, lambda: 0.0)
+    assert low[0, 0, 0] == pytest.approx(beta.ppf(0.05, k * 0.2, k * 0.8), rel=1e-12)
+
+
+def q95_k(p, k):
+    from scipy.stats import beta
+
+    return beta.ppf(0.95, k * p, k * (1 - p))
+
+
+@pytest.mark.parametrize("variable, given, probabilities, message", [
+    ("nothing", {}, {"a": 1.0}, "unknown variable 'nothing'; known variables: x, y"),
+    ("y", {}, {"no": 0.5, "yes": 0.5}, "a row of 'y' is named by a state of each parent (x)"),
+    ("y", {"x": "c"}, {"no": 0.5, "yes": 0.5}, "a row of 'y' is named by a state of each parent (x)"),
+    ("y", {"x": "a", "z": "b"}, {"no": 0.5, "yes": 0.5}, "a row of 'y' is named by a state of each parent (x)"),
+    ("x", {"y": "no"}, {"a": 0.5, "b": 0.5}, "a row of 'x' is named by a state of each parent (none)"),
+    ("y", {"x": "a"}, {"no": 0.5}, "the new row of 'y' needs a number for each state (no, yes) summing to 1"),
+    ("y", {"x": "a"}, {"no": 0.5, "yes": 0.5 + 2e-9}, "the new row of 'y' needs a number for each state (no, yes) "
+     "summing to 1"),
+])
+def test_a_revised_row_must_name_a_row_and_fill_it(tmp_path, variable, given, probabilities, message):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    with pytest.raises(bayes.QueryError) as caught:
+        revisions.revise_row(a, variable, given, probabilities, tmp_path / "out.yaml")
+    assert (caught.value.message, caught.value.file) == (message, str(a))
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_revised_row_changes_that_row_only_and_keeps_its_claims(tmp_path):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    out = tmp_path / "out.yaml"
+    m = revisions.revise_row(a, "y", {"x": "a"}, {"no": 0.4, "yes": 0.6 + 5e-10}, out, note="moved by hand")
+    assert _cell(m, "y", "a", "yes") == pytest.approx(0.6) and _cell(m, "y", "b", "yes") == pytest.approx(0.3)
+    first, second = bayes.load(out).spec.variables["y"].rows
+    assert first.rationale.claims == ("K1",) and first.rationale.assumption == "moved by hand"
+    assert second.rationale.assumption == "ann again"
+    with pytest.raises(BayesInputError, match="already exists"):
+        revisions.revise_row(a, "y", {"x": "a"}, {"no": 0.4, "yes": 0.6}, out)
