@@ -417,9 +417,11 @@ def test_revision_charts(key, models, tmp_path):
     with charts.briefing_style():
         figures = {
             "diff": charts.diff_chart(data=changes, scale=m.scale, old_label="as written", new_label="revised",
-                                      title="Moving one judgement shifts the outcomes", source=m.source_line).figure,
+                                      title="Moving one judgement shifts the outcomes", source=m.source_line,
+                                      model=m).figure,
             "disagreement": charts.disagreement_chart(data=spread.values, outcome=target, scale=m.scale,
-                                                      title="The readings differ", source=m.source_line).figure}
+                                                      title="The readings differ", source=m.source_line,
+                                                      model=m).figure}
     bad = {name: chart_problems(fig)[:6] for name, fig in figures.items()}
     for fig in figures.values():
         plt.close(fig)

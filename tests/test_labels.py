@@ -168,3 +168,37 @@ def test_the_explorer_agrees_with_the_scenario_chart():
     notebook = json.loads((Path(__file__).parent.parent / "notebooks" / "02_scenarios.ipynb").read_text())
     code = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
     assert "scenario_explorer(m, target, draws=draws, seed=seed)" in code  # the notebook's own draws and seed
+
+
+@pytest.mark.parametrize("name", ["caucasus_2020", "river_ceasefire"])
+def test_revision_charts_speak_in_labels(name, tmp_path):
+    """The diff and disagreement charts of notebook 05 and `bayes diff/disagreement --chart`, given the
+    model, name outcomes by the analyst's labels."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    from bayes.analysis import revisions
+    from bayes.outputs import charts
+
+    m = bayes.load(name)
+    readers = [Path(m.spec.path), tmp_path / "low.yaml", tmp_path / "high.yaml"]
+    revisions.alternative_reading(m, "low", readers[1], label="low", force=True)
+    high = revisions.alternative_reading(m, "high", readers[2], label="high", force=True)
+    spread = revisions.disagreement(readers)
+    outcome = next(iter(spread.values["outcome"]))
+    with charts.briefing_style():
+        figures = [charts.diff_chart(data=revisions.diff(m, high), scale=m.scale, title="t", model=m).figure,
+                   charts.disagreement_chart(data=spread.values, outcome=outcome, scale=m.scale, title="t",
+                                             model=m).figure]
+    texts = [" ".join(t.get_text().split()) for fig in figures for t in fig.findobj(matplotlib.text.Text)
+             if t.get_text().strip() and t.get_gid() not in ("source",)]
+    found = [p for t in texts for p in problems(masked(t, m))]
+    for fig in figures:
+        plt.close(fig)
+    assert found == []
+    from bayes.outputs.phrases import outcome_phrase
+
+    label = outcome_phrase(m, *outcome.split("="))
+    disagreement_texts = [t.get_text() for t in figures[1].findobj(matplotlib.text.Text)]
+    assert any(label in " ".join(t.split()) for t in disagreement_texts), label  # the subtitle, by its label

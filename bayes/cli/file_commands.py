@@ -179,7 +179,7 @@ def cmd_diff(args) -> int:
 
         path = save_chart(args.chart, lambda: diff_chart(
             data=frame, scale=new.scale, title=f"What the revision did: {new.title}", source=new.source_line,
-            old_label=old.spec.path, new_label=new.spec.path), force=args.force)
+            old_label=old.spec.path, new_label=new.spec.path, model=new), force=args.force)
         sys.stderr.write(f"chart: {path}\n")
     if args.format == "json":
         json.dump(diff_records(frame), sys.stdout, indent=2, default=json_default)
@@ -223,7 +223,7 @@ def cmd_disagreement(args) -> int:
         model = result.pooled.model
         path = save_chart(args.chart, lambda: disagreement_chart(
             data=result.values, scale=model.scale, title=f"Where the analysts disagree: {model.title}",
-            source=model.source_line), force=args.force)
+            source=model.source_line, model=model), force=args.force)
         sys.stderr.write(f"chart: {path}\n")
     if args.format == "json":
         json.dump(disagreement_records(result, args.top), sys.stdout, indent=2, default=json_default)

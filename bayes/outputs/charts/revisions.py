@@ -13,17 +13,24 @@ from bayes.outputs.charts.style import BAR_COLOUR, PALETTE, clip_text, new_axes,
 
 # ------------------------------------------------------------------------------------- revisions and second opinions
 
-def _outcome_words(outcome: str) -> str:
+def _outcome_words(outcome: str, model=None) -> str:
+    """'Escalation: a wider war' through the phrase builder when the model is given; else the id in words."""
+    var, _, state = str(outcome).partition("=")
+    if model is not None and var in model.spec.variables and state in model.spec.states(var):
+        from bayes.outputs.phrases import outcome_phrase
+
+        return outcome_phrase(model, var, state)
     return str(outcome).replace("=", ": ").replace("_", " ")
 
 
 def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=None, title: str | None = None,
                subtitle: str | None = None, source: str | None = None, old_label: str = "old",
-               new_label: str = "new"):
+               new_label: str = "new", model=None):
     """A revision as a dumbbell chart: for each headline outcome under each scenario, a line from its old
     probability (hollow dot) to its new one (filled dot) over the scale's bands, the `top` largest shifts
     from the top down; the new value in words and the shift are written right of the plot, clear of the
-    dots (`data` is `revisions.diff(...)`: its rows of kind "outcome" with both numbers are drawn)."""
+    dots (`data` is `revisions.diff(...)`: its rows of kind "outcome" with both numbers are drawn). With
+    `model`, outcomes are named by the analyst's labels."""
     frame = data[data["kind"] == "outcome"] if "kind" in data else data
     frame = frame[frame["old"].notna() & frame["new"].notna()]
     olds, news = frame["old"].astype(float), frame["new"].astype(float)
@@ -47,7 +54,7 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
         scenarios = frame["scenario_label"].fillna(frame.get("scenario", "")).astype(str)
     else:
         scenarios = frame["scenario"].astype(str)
-    names = [f"{clip_text(s, 38)}\n{clip_text(_outcome_words(o), 38)}" for o, s in zip(frame["outcome"], scenarios)]
+    names = [f"{clip_text(s, 38)}\n{clip_text(_outcome_words(o, model), 38)}" for o, s in zip(frame["outcome"], scenarios)]
     ax.set_yticks(positions, names)
     _percent_rows(ax, len(frame))
     ax.figure.subplots_adjust(left=0.3, right=0.72)
@@ -57,7 +64,8 @@ def diff_chart(data: pd.DataFrame, *, top: int = 8, scale: Scale = ICD203, ax=No
 
 
 def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale: Scale = ICD203, ax=None,
-                       title: str | None = None, subtitle: str | None = None, source: str | None = None):
+                       title: str | None = None, subtitle: str | None = None, source: str | None = None,
+                       model=None):
     """Where analysts disagree on one outcome: per scenario, one dot per analyst (a colour each, named in
     the legend below; each smaller than the one before, so equal readings show as rings) and a hollow black
     diamond for the pooled model, a line over the analysts' range, over the
@@ -94,7 +102,8 @@ def disagreement_chart(data: pd.DataFrame, *, outcome: str | None = None, scale:
     _percent_rows(ax, len(scenarios))
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncol=min(len(analysts) + 1, 5), frameon=False)
     ax.figure.subplots_adjust(left=0.27, right=0.68)
-    subtitle = subtitle if subtitle is not None else f"P({_outcome_words(outcome)}) per scenario: each analyst and the pool"
+    subtitle = subtitle if subtitle is not None else \
+        f"How likely is '{_outcome_words(outcome, model)}' in each scenario, for each analyst and the pool?"
     add_titles(ax, title, subtitle, source, top=0.8)
     return ax
 
