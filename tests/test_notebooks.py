@@ -296,3 +296,50 @@ def test_brief_without_notebook_starts_no_kernel(bayes_cli, tmp_path):
     assert not (tmp_path / "brief.ipynb").exists() and "Notebook:" not in out
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".html", ".pptx", ".json")) == [
         "brief.html", "brief.json", "brief.pptx"]
+
+
+def test_a_brief_that_fails_while_its_charts_are_drawn_stops_them_and_says_why(bayes_cli, tmp_path):
+    """`bayes brief` starts drawing its charts before it asks the claims; a claim that cannot be asked (its
+    condition has probability 0) ends the command in one line, and no drawing process is left behind."""
+    import multiprocessing
+
+    text = """\
+format: bayes-model/1
+model: {title: Impossible, source: tests, as_of: 2024-01, author: tests}
+variables:
+  x:
+    description: the cause
+    states: [a, b]
+    table:
+      - probabilities: {a: 1.0, b: 0.0}
+        rationale: {assumption: b never happens}
+  y:
+    description: the effect
+    states: ['no', 'yes']
+    parents: [x]
+    table:
+      - given: {x: a}
+        probabilities: {'no': 0.7, 'yes': 0.3}
+        rationale: {assumption: a}
+      - given: {x: b}
+        probabilities: {'no': 0.2, 'yes': 0.8}
+        rationale: {claims: [K1]}
+outcomes:
+  - y: 'yes'
+scenarios:
+  seen_a:
+    observe: {x: a}
+claims:
+  K1:
+    quote: "if b, then yes"
+    form: probability
+    outcome: {y: 'yes'}
+    if: {x: b}
+    band: likely
+"""
+    path = tmp_path / "impossible.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = bayes_cli("brief", path, "--out", tmp_path / "out")
+    assert code == 2 and err.startswith("ERROR: ") and err.count("\n") == 1 and "claim K1" in err, err
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out" / "brief.html").exists()

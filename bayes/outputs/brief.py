@@ -26,8 +26,8 @@ from bayes.model import Model, load
 from bayes.modelfile.scales import describe
 from bayes.modelfile.starter import starter_leftovers
 from bayes.outputs import estimative, narrative
-from bayes.outputs.brief_charts import (BriefingCharts, briefing_charts, chart_images, chart_outputs, headline_frame,
-                                        scenario_definitions)
+from bayes.outputs.brief_charts import (BriefingCharts, ChartJob, briefing_charts, chart_images, chart_outputs,
+                                        headline_frame, scenario_definitions)
 from bayes.outputs.deck import brief_pptx
 from bayes.outputs.phrases import outcome_phrase
 
@@ -73,20 +73,27 @@ class Brief:
         return table.loc[order, columns].rename_axis(index="Scenario", columns=None)
 
 
-def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020, target: str | None = None,
-                scenarios: pd.DataFrame | None = None) -> Brief:
-    """Compute the brief: bottom line, headline table, charts, scenario definitions and the claims ledger
-    (with `draws`, 90% intervals and each claim's share of draws in which it holds)."""
+def brief_scenarios(model: Model, draws: int | None = 2000, seed: int | None = 2020,
+                    target: str | None = None) -> pd.DataFrame:
+    """The scenarios table a brief shows: the target's and the headline outcomes under each scenario."""
     variable = parse_target(model, target)[0] if target else None
     wanted = list(dict.fromkeys([*([variable] if variable else []), *headline_states(model)]))
+    return model.scenarios(wanted, draws=draws, seed=seed)
+
+
+def build_brief(model: Model, draws: int | None = 2000, seed: int | None = 2020, target: str | None = None,
+                scenarios: pd.DataFrame | None = None, charts: BriefingCharts | None = None) -> Brief:
+    """Compute the brief: bottom line, headline table, charts, scenario definitions and the claims ledger
+    (with `draws`, 90% intervals and each claim's share of draws in which it holds). `scenarios` and `charts`,
+    when given, are the ones `brief_scenarios` and `briefing_charts` would make."""
     if scenarios is None:
-        scenarios = model.scenarios(wanted, draws=draws, seed=seed)
+        scenarios = brief_scenarios(model, draws, seed, target)
     claims = model.check(draws=draws, seed=seed) if model.spec.claims else model.check()
     coverage = judgements.coverage_summary(model)  # reads the source text once
     return Brief(model=model, draws=draws, scenarios=scenarios, bottom_line=narrative.bottom_line(model, scenarios),
                  headline=headline_frame(model, scenarios), definitions=scenario_definitions(model), claims=claims,
                  claims_summary=narrative.claims_text(model, claims), failing=narrative.failing_claims(model),
-                 charts=briefing_charts(model, scenarios, target=target, draws=draws),
+                 charts=charts or briefing_charts(model, scenarios, target=target, draws=draws),
                  answer=judgements.answer(model, draws, seed),
                  judgements=judgements.key_judgements(model, scenarios, claims, draws, seed, coverage),
                  alternatives=judgements.alternatives(model), signposts=watchlist.signposts(model),
@@ -280,7 +287,8 @@ def comparison_record(model: Model) -> dict:
                    "parameters": {p.name: p.value for p in elicited_parameters(model)}})
 
 
-def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = None) -> list[Path]:
+def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = None,
+                job: ChartJob | None = None) -> list[Path]:
     """Write brief.html, brief.pptx, brief.json and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into
     `out_dir`. The brief says what changed since the model file as it was in git revision `since`, else
     since the brief.json already in the folder."""
@@ -297,7 +305,7 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
     record = brief_record(brief)
     if previous is not None:
         brief.changes = record["changes"] = changes_between(previous, record)
-    paths = chart_outputs(brief.charts.charts, out)
+    paths = job.paths() if job is not None else chart_outputs(brief.charts.charts, out)  # a job started earlier
     brief.charts.paths = list(paths)
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
@@ -343,8 +351,16 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     model = load(model_name)  # bad model files fail here, with file and line, before any output exists
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name
     out.mkdir(parents=True, exist_ok=True)
-    brief = build_brief(model, draws=BRIEF_DRAWS, seed=BRIEF_SEED)
-    write_brief(brief, out, since=since)
+    # the charts need only the scenarios: they are drawn in other processes while this one computes the rest
+    scenarios = brief_scenarios(model, BRIEF_DRAWS, BRIEF_SEED)
+    charts = briefing_charts(model, scenarios, draws=BRIEF_DRAWS)
+    job = ChartJob(charts.charts, out)
+    try:
+        brief = build_brief(model, draws=BRIEF_DRAWS, seed=BRIEF_SEED, scenarios=scenarios, charts=charts)
+    except BaseException:
+        job.cancel()
+        raise
+    write_brief(brief, out, since=since, job=job)
     executed = _execute_notebook(model, out, since) if notebook else None
     charts = [out / f"{c.name}.png" for c in brief.charts.charts]
     return BriefResult(model, brief.scenarios, out / "brief.html", executed, charts, out / "brief.pptx", brief)

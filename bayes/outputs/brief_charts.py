@@ -118,39 +118,63 @@ def _one_chart_outputs(index: int):
 
 
 def chart_outputs(charts: list[Chart], out_dir: str | os.PathLike) -> list[Path]:
-    """Every chart's files, page images and slide picture. Drawing is most of a brief's time, so on Linux,
-    with no other thread running (fork is safe then; a notebook's kernel has threads), the charts are drawn
-    in processes forked from this one, one per core, which inherit the laid-out figures; else one by one."""
-    import threading
+    """Every chart's files, page images and slide picture (see `ChartJob`), waited for."""
+    return ChartJob(charts, out_dir).paths()
 
-    out = Path(out_dir)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(len(charts), cores)
-    if workers < 2 or sys.platform != "linux" or threading.active_count() > 1:
-        paths = []
-        for chart in charts:
-            paths += chart_files(chart, out)
-            chart_images(chart)
-            slide_image(chart)
-        return paths
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    global _FORKED_JOB
-    _FORKED_JOB = (charts, out)
-    try:
+class ChartJob:
+    """Every chart's files, page images and slide picture, started now and collected by `paths()`. Drawing is
+    most of a brief's time, so on Linux, with no other thread running (fork is safe then; a notebook's kernel
+    has threads), the charts are drawn in processes forked from this one, one per core, which inherit the
+    laid-out figures, while this process goes on (`bayes brief` computes the rest of the brief meanwhile);
+    else they are drawn one by one when `paths()` is called."""
+
+    def __init__(self, charts: list[Chart], out_dir: str | os.PathLike):
+        import threading
+
+        self.charts, self.out, self.pool, self.futures = charts, Path(out_dir), None, {}
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        workers = min(len(charts), cores)
+        if workers < 2 or sys.platform != "linux" or threading.active_count() > 1:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED_JOB
+        _FORKED_JOB = (charts, self.out)  # every worker is forked at the first submit, holding these
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         # the longest jobs first (a chart with a phone variant is drawn three times, the others twice), so
         # no core is left with a long one at the end
-        order = sorted(range(len(charts)), key=lambda i: not charts[i].phone)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = dict(zip(order, pool.map(_one_chart_outputs, order)))
-    finally:
-        _FORKED_JOB = ()
-    paths = []
-    for chart, (files, page, slide) in zip(charts, (results[i] for i in range(len(charts)))):
-        paths += [Path(f) for f in files]
-        chart.made.update(page=page, slide=slide)
-    return paths
+        for i in sorted(range(len(charts)), key=lambda i: not charts[i].phone):
+            self.futures[i] = self.pool.submit(_one_chart_outputs, i)
+
+    def cancel(self):
+        """Stop the charts not yet started (the ones being drawn finish): the brief failed meanwhile."""
+        global _FORKED_JOB
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool, _FORKED_JOB = None, ()
+
+    def paths(self) -> list[Path]:
+        global _FORKED_JOB
+        if self.pool is None:
+            paths = []
+            for chart in self.charts:
+                paths += chart_files(chart, self.out)
+                chart_images(chart)
+                slide_image(chart)
+            return paths
+        try:
+            results = {i: future.result() for i, future in self.futures.items()}
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            _FORKED_JOB = ()
+        paths = []
+        for i, chart in enumerate(self.charts):
+            files, page, slide = results[i]
+            paths += [Path(f) for f in files]
+            chart.made.update(page=page, slide=slide)
+        return paths
 
 
 @dataclass
