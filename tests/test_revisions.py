@@ -760,7 +760,9 @@ def test_array_tables_pool_read_revise_and_disagree(tmp_path, monkeypatch):
     table[1, 2, 0] = [0.2, 0.3, 0.5]
     revised = revisions.revised_copy(m, {"z": table}, tmp_path / "revised.yaml", note="one row revised")
     np.testing.assert_array_equal(table_array(revised.spec.variables["z"], revised.spec), table)
-    assert "one row revised" in revised.spec.variables["z"].rows[0].rationale.note
+    assert revised.spec.variables["z"].rows[0].rationale.note == "one row revised"  # no note before: the note alone
+    again = revisions.revised_copy(tmp_path / "revised.yaml", {"z": z}, note="and back")
+    assert again.spec.variables["z"].rows[0].rationale.note == "one row revised; and back"  # appended to the last
     changes = revisions.diff(m, revised)
     row = changes[changes["section"] == "changed"]
     assert row["kind"].tolist() == ["row", "table"] and row["given"].iloc[0] == "a=a1, b=b2, c=c0"
@@ -1035,3 +1037,44 @@ def test_a_revised_row_changes_that_row_only_and_keeps_its_claims(tmp_path):
     assert second.rationale.assumption == "ann again"
     with pytest.raises(BayesInputError, match="already exists"):
         revisions.revise_row(a, "y", {"x": "a"}, {"no": 0.4, "yes": 0.6}, out)
+
+
+@pytest.mark.parametrize("position, label, where", [
+    ("low", "low", "at its low end"), ("high", "high", "at its high end"),
+    (0.25, "position 0.25", "at 0.25 of the way from its low end"),
+    ("random", "random", "at a random point (seed 7)")])
+def test_an_alternative_reading_says_how_it_was_read_everywhere(tmp_path, position, label, where):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    out = tmp_path / "reading.yaml"
+    reading = revisions.alternative_reading(a, position, out, seed=7)
+    how = (f"{label} reading of ann.yaml: every range, term and odds-ratio range {where}, every plain number at "
+           "that place of its own 90% interval; the row's rest state takes what is left (docs/revisions.md)")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(f"# Generated: the {how}.\n\n")
+    document = yaml.safe_load(text)
+    assert document["model"]["author"] == f"{label} reading of ann.yaml (bayes.analysis.revisions.alternative_reading)"
+    assert document["model"]["notes"] == how
+    first, second = reading.spec.variables["y"].rows
+    assert (first.rationale.claims, first.rationale.assumption, first.rationale.note) == (
+        ("K1",), how, "as written in ann.yaml: claims K1")
+    assert (second.rationale.claims, second.rationale.note) == ((), "as written in ann.yaml: assumption: ann again")
+    assert reading.name == "reading" and reading.spec.path == str(out)
+    unwritten = revisions.alternative_reading(a, position, seed=7)
+    assert unwritten.name == label and unwritten.spec.path == f"<{label}>"
+    with pytest.raises(BayesInputError, match="already exists"):
+        revisions.alternative_reading(a, position, out, seed=7)
+
+
+def test_a_revised_copy_refuses_what_it_cannot_place(tmp_path):
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    with pytest.raises(bayes.QueryError) as caught:
+        revisions.revised_copy(a, {"q": np.zeros(2)})
+    assert (caught.value.message, caught.value.file) == ("unknown variable 'q'; known variables: x, y", str(a))
+    with pytest.raises(bayes.QueryError) as caught:
+        revisions.revised_copy(a, {"y": np.full((3, 2), 0.5)})
+    assert (caught.value.message, caught.value.file) == (
+        "the new table of 'y' has shape (3, 2); expected (2, 2)", str(a))
+    copy_ = revisions.revised_copy(a, {"y": [[0.5, 0.5], [0.8, 0.2]]}, tmp_path / "rev.yaml", note="both rows")
+    assert copy_.name == "rev" and (tmp_path / "rev.yaml").read_text(encoding="utf-8").startswith(
+        "# A revised copy of ann.yaml (both rows), written by bayes.analysis.revisions.\n\n")
+    assert revisions.revised_copy(a, {"y": [[0.5, 0.5], [0.8, 0.2]]}).name == "ann_revised"
