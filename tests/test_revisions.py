@@ -1078,3 +1078,67 @@ def test_a_revised_copy_refuses_what_it_cannot_place(tmp_path):
     assert copy_.name == "rev" and (tmp_path / "rev.yaml").read_text(encoding="utf-8").startswith(
         "# A revised copy of ann.yaml (both rows), written by bayes.analysis.revisions.\n\n")
     assert revisions.revised_copy(a, {"y": [[0.5, 0.5], [0.8, 0.2]]}).name == "ann_revised"
+
+
+def test_clip_cuts_at_the_width_with_an_ellipsis():
+    from bayes.analysis.revisions.versions import clip
+
+    assert clip(None) == "" and clip("abc", 3) == "abc" and clip(12345, 5) == "12345"
+    assert clip("abcd", 3) == "ab\u2026" and clip("ab  cdef", 4) == "ab\u2026"  # the cut keeps no trailing space
+    assert len(clip("x" * 300)) == 240 and clip("x" * 300).endswith("x\u2026")
+
+
+def test_two_files_that_differ_in_structure_say_how(tmp_path):
+    from bayes.analysis.revisions.versions import structure_difference
+
+    a = _two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3)
+    ann = bayes.load(a).spec
+    states = tmp_path / "states.yaml"
+    states.write_text(a.read_text(encoding="utf-8").replace("states: [no, yes]", "states: [no, maybe]")
+                      .replace("yes:", "maybe:").replace("- y: yes", "- y: maybe").replace("{y: yes}", "{y: maybe}"),
+                      encoding="utf-8")
+    assert structure_difference(ann, bayes.load(states).spec) == (
+        f"the states of 'y' differ: {a} has no, yes; {states} has no, maybe")
+    root = tmp_path / "root.yaml"
+    root.write_text("""\
+format: bayes-model/1
+model: {title: Two variables, source: tests, as_of: 2024-01, author: root}
+variables:
+  x:
+    description: The cause.
+    states: [a, b]
+    table:
+      - probabilities: {a: 0.2, b: 0.8}
+        rationale: {assumption: root}
+  y:
+    description: The effect.
+    states: [no, yes]
+    table:
+      - probabilities: {no: 0.4, yes: 0.6}
+        rationale: {assumption: root}
+""", encoding="utf-8")
+    assert structure_difference(ann, bayes.load(root).spec) == (
+        f"the parents of 'y' differ: {a} has x; {root} has none")
+    assert structure_difference(bayes.load(root).spec, ann) == (
+        f"the parents of 'y' differ: {root} has none; {a} has x")
+    assert structure_difference(ann, ann) is None
+
+
+def test_analysts_are_named_by_their_files_made_unique(tmp_path):
+    from bayes.analysis.revisions.versions import analyst_names
+
+    a = bayes.load(_two(tmp_path / "ann.yaml", "ann", 0.2, 0.9, 0.3))
+    pooled = bayes.load(_two(tmp_path / "pooled.yaml", "p", 0.2, 0.9, 0.3))
+    assert analyst_names([a, a, a, pooled]) == ["ann", "ann_2", "ann_3", "pooled_2"]
+
+
+def test_a_written_model_that_would_not_load_is_named(tmp_path):
+    from bayes.analysis.revisions.versions import loaded_model
+
+    with pytest.raises(BayesInputError) as caught:
+        loaded_model("format: bayes-model/1\nmodel: {title: t}\nvariables: {}\nsurprise: 1\n", tmp_path / "w.yaml", "w")
+    assert caught.value.message.startswith("the written model would not load: ")
+    assert (caught.value.file, caught.value.line) == (str(tmp_path / "w.yaml"), 4)
+    with pytest.raises(BayesInputError) as caught:
+        loaded_model("format: bayes-model/1\nmodel: {title: t}\nvariables: {}\nsurprise: 1\n", None, "pooled")
+    assert caught.value.file == "<pooled>"
