@@ -776,8 +776,6 @@ def test_array_tables_pool_read_revise_and_disagree(tmp_path, monkeypatch):
 
 
 def test_revised_copy_splits_a_row_written_for_several_parent_states(tmp_path):
-    from tiny import TINY
-
     from tiny import TINY_SHARED_ROW
 
     shared = TINY_SHARED_ROW
