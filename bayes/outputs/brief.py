@@ -328,7 +328,9 @@ class BriefResult:
 
 def _local_kernel_manager(folder: str):
     """A kernel manager that talks to the kernel over local sockets (IPC, in `folder`) rather than TCP:
-    nothing listens on the network, and the kernel has no reason to warn about unencrypted TCP."""
+    nothing listens on the network, and the kernel has no reason to warn about unencrypted TCP. The kernel's
+    own log goes to `folder`/kernel.log, not the analyst's terminal (a kernel slow to stop under load logs
+    "KeyboardInterrupt caught in kernel"); a cell's error is in the executed notebook and in papermill's."""
     from jupyter_client.manager import KernelManager
 
     class LocalKernelManager(KernelManager):
@@ -336,6 +338,10 @@ def _local_kernel_manager(folder: str):
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
             self.ip = f"{folder}/kernel"  # the socket files' stem
+
+        def start_kernel(self, **kwargs):
+            kwargs.setdefault("stderr", open(f"{folder}/kernel.log", "ab"))  # noqa: SIM115 (the kernel holds it)
+            return super().start_kernel(**kwargs)
 
     return LocalKernelManager
 
