@@ -76,10 +76,11 @@ def failure_text(model, r, hints) -> str:
     return text
 
 
-def prose_disagreements(model) -> list[str]:
-    """One line per word in the analyst's key judgements that the model's number does not bear out."""
+def prose_disagreements(model, prose: list | None = None) -> list[str]:
+    """One line per word in the analyst's key judgements that the model's number does not bear out (`prose`:
+    `analysis.judgements.prose_judgements(model)` when already computed, as a brief has it)."""
     from bayes.analysis.judgements import prose_judgements
     from bayes.outputs.estimative import prose_mismatch
 
-    return [prose_mismatch(model, item, ref) for item in prose_judgements(model) for ref in item["references"]
-            if not ref["agrees"]]
+    prose = prose_judgements(model) if prose is None else prose
+    return [prose_mismatch(model, item, ref) for item in prose for ref in item["references"] if not ref["agrees"]]
