@@ -165,13 +165,17 @@ class Engine:
             draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
         check_result_memory(n, prepared, self.net.source)
         try:
-            if strict:
-                for prep in prepared:
-                    self._check_pruned_evidence(prep)
+            possible = [self._pruned_evidence_possible(prep) for prep in prepared]
+            if strict and not all(possible):
+                prep = prepared[possible.index(False)]
+                raise QueryError(self._zero_message(prep, np.ones((1, *prep["sweep_cards"]))), self.net.source)
             outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
             pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
             with progress_bar(n if draws is not None else 0) as progress, blas_threads(draws):
                 self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
+            for k, ok in enumerate(possible):
+                if not ok:  # evidence the answer does not need is impossible: no answer, as under strict
+                    outputs[k][...], pes[k][...] = np.nan, 0.0
         except MemoryError:  # the budget is an estimate; the machine (or its cap) decides
             largest = max(self._plan_size({**prep, "relevant": tuple(self._tables_needed(prep))})[0] for prep in prepared)
             raise QueryError(
@@ -315,29 +319,28 @@ class Engine:
                 schedule.extend((c, False) for c in children[j])
         return sorted(top)
 
-    def _check_pruned_evidence(self, prep: dict):
+    def _pruned_evidence_possible(self, prep: dict) -> bool:
         """Evidence the answer does not need can still be impossible (P = 0): then the question has no
         answer, as when the needed evidence is impossible. Checked on the point tables, where P(evidence)
-        itself is affordable (largest table up to 10 million numbers)."""
+        itself is affordable (largest table up to 10 million numbers); the verdict is kept per evidence."""
         if not prep["ev"]:
-            return
+            return True
         key = ("evidence", tuple(sorted(prep["ev"].items())), tuple(sorted(prep["do"].items())),
                tuple(sorted((v, tuple(l)) for v, l in prep["soft"].items())))
-        if key in self._plans or set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
-            return
+        if key in self._plans:
+            return self._plans[key]
+        if set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
+            return True
         first = next(iter(prep["ev"]))
         check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
                  "sweep_cards": (), "prune": False, "split": False}
         try:
             largest = self._plan(check, frozenset(), 1)[4]
         except QueryError:  # too big to afford the check
-            self._plans[key] = True
-            return
-        if largest <= 10_000_000:
-            pe = self._contract(check, {}, 1).sum(axis=-1)
-            if not np.all(pe > 0):
-                raise QueryError(self._zero_message(prep, np.ones((1, *prep["sweep_cards"]))), self.net.source)
-        self._plans[key] = True
+            largest = math.inf
+        possible = largest > 10_000_000 or bool(np.all(self._contract(check, {}, 1).sum(axis=-1) > 0))
+        self._plans[key] = possible
+        return possible
 
     def _relevant(self, sources: set[int], do: dict) -> list[int]:
         """Sources and their ancestors in the mutilated graph (forced variables have no parents)."""

@@ -1,0 +1,492 @@
+"""bayes diff against hand computation: two-, three- and four-variable models whose every number is written
+out below, so each row of the diff (what changed, what it did, how it is ranked) and each line of the
+terminal view and of the git summary is known before the code runs.
+
+The base model: P(a1) = 0.3; P(b=y | a0) = 0.2, P(b=y | a1) = 0.6, so P(b=y) = 0.7 * 0.2 + 0.3 * 0.6 = 0.32."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from bayes.analysis import revisions
+
+BASE = """\
+format: bayes-model/1
+model: {title: Two, source: tests, as_of: 2020-07, author: tests}
+variables:
+  a:
+    description: a under test
+    states: [a0, a1]
+    table:
+      - probabilities: {a0: rest, a1: 0.3}
+        rationale: {assumption: base}
+  b:
+    description: b under test
+    states: [n, y]
+    parents: [a]
+    table:
+      - given: {a: a0}
+        probabilities: {n: 0.8, y: 0.2}
+        rationale: {assumption: low}
+      - given: {a: a1}
+        probabilities: {n: 0.4, y: 0.6}
+        rationale: {assumption: high}
+outcomes:
+  - b: y
+scenarios:
+  seen:
+    label: A seen
+    description: a1 observed
+    observe: {a: a1}
+claims:
+  K1:
+    quote: "b is unlikely"
+    form: probability
+    outcome: {b: y}
+    band: unlikely
+  K5:
+    quote: "b is likely"
+    form: probability
+    outcome: {b: y}
+    band: likely
+"""
+
+# The edit: a new title, a reworded description, b made observable, the row b | a0 raised to 0.4 (so
+# P(b=y) = 0.7 * 0.4 + 0.18 = 0.46), the row b | a1 given a new rationale only, a's 0.3 written as 30%,
+# the scenario relabelled, a scenario and a claim added.
+EDITED = (BASE.replace("title: Two,", "title: Two v2,").replace("a under test", "a reworded")
+          .replace("{n: 0.8, y: 0.2}", "{n: 0.6, y: 0.4}").replace("assumption: high", "assumption: higher")
+          .replace("label: A seen", "label: A is seen").replace("a1: 0.3}", "a1: 30%}")
+          .replace("    parents: [a]\n", "    parents: [a]\n    observable: true\n")
+          .replace("claims:\n", "  forced:\n    label: A forced low\n    do: {a: a0}\nclaims:\n")
+          + '  K2:\n    quote: "b is likely once a1"\n    form: probability\n    outcome: {b: y}\n'
+            "    given: {a: a1}\n    band: likely\n")
+
+COLUMNS = ["kind", "item", "old", "new", "effect", "effect_text", "band_changes", "line"]
+
+
+def line_of(text: str, marker: str) -> int:
+    """The 1-based line of the first line holding `marker`."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+def rows_of(frame: pd.DataFrame) -> list[tuple]:
+    """The diff as plain tuples (NaN, NA and None as None) to compare with the hand-written table."""
+    def plain(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return None
+        if isinstance(v, float):
+            return round(v, 12)
+        return v.item() if hasattr(v, "item") else v
+
+    return [tuple(plain(r[c]) for c in COLUMNS) for _, r in frame.iterrows()]
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(**texts):
+        paths = []
+        for name, text in texts.items():
+            path = tmp_path / f"{name}.yaml"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+        return paths
+    return write
+
+
+def test_an_edit_of_every_kind_is_named_measured_and_ranked(files):
+    old, new = files(base=BASE, edited=EDITED)
+    frame = revisions.diff(old, new)
+    unlikely_32, even_46, likely_60 = "unlikely (32%)", "roughly even chance (46%)", "likely (60%)"
+    needs_unlikely, needs_likely = "(needs 20% <= P <= 45%)", "(needs 55% <= P <= 80%)"
+    assert rows_of(frame) == [
+        # changes: largest effect first; equal effects in the order row, variable, scenario, model
+        ("row", "b | a=a0", {"n": 0.8, "y": 0.2}, {"n": 0.6, "y": 0.4}, 0.14,
+         f"alone it moves b=y under baseline by +14.0 points ({unlikely_32} -> {even_46})", False,
+         line_of(EDITED, "given: {a: a0}")),
+        ("row", "a | (no parents)", {"a0": 0.7, "a1": 0.3}, {"a0": 0.7, "a1": 0.3}, 0.0,
+         "same numbers; the written judgement changed (and with it the uncertainty in draws); "
+         "written {a0: rest, a1: 0.3} -> {a0: rest, a1: 30%}", False, line_of(EDITED, "{a0: rest, a1: 30%}")),
+        ("row", "b | a=a1", {"n": 0.4, "y": 0.6}, {"n": 0.4, "y": 0.6}, 0.0, "same numbers; the rationale changed",
+         False, line_of(EDITED, "given: {a: a1}")),
+        ("variable", "a: description", "a under test", "a reworded", 0.0, "no effect on the numbers", False,
+         line_of(EDITED, "  a:")),
+        ("scenario", "seen", "A seen", "A is seen", 0.0, "wording only", False, line_of(EDITED, "  seen:")),
+        ("model", "title", "Two", "Two v2", 0.0, "no effect on the numbers", False, None),
+        # changes whose effect is not one number, in the same kind order
+        ("variable", "b: observable", False, True, None, "changes which variables are ranked as indicators", False,
+         line_of(EDITED, "  b:")),
+        ("scenario", "forced", None, "do a=a0", None, "added", False, line_of(EDITED, "  forced:")),
+        ("claim", "K2", None, "P(b=y | a=a1) in 'likely' [55%, 80%]", None, "added", False,
+         line_of(EDITED, "  K2:")),
+        # effects: largest first (checks before outcomes at equal size)
+        ("check", "K1", f"pass: {unlikely_32} {needs_unlikely}", f"FAIL: {even_46} {needs_unlikely}", 0.14,
+         "pass -> FAIL", True, line_of(EDITED, "  K1:")),
+        ("check", "K5", f"FAIL: {unlikely_32} {needs_likely}", f"FAIL: {even_46} {needs_likely}", 0.14,
+         "still fails; its numbers moved", False, line_of(EDITED, "  K5:")),
+        ("outcome", "b=y | baseline", 0.32, 0.46, 0.14, f"{unlikely_32} -> {even_46}; the band changes", True, None),
+        ("outcome", "b=y | seen", 0.6, 0.6, 0.0, f"{likely_60} -> {likely_60}", False, None),
+        ("check", "K2", None, f"pass: {likely_60} {needs_likely}", None, "only in the new file", False,
+         line_of(EDITED, "  K2:")),
+        ("outcome", "b=y | forced", None, 0.4, None, "not in the old file", False, None),
+    ]
+    outcome = frame[frame["kind"] == "outcome"].iloc[0]
+    assert (outcome["variable"], outcome["scenario"], outcome["outcome"]) == ("b", "baseline", "b=y")
+    seen = frame[(frame["kind"] == "outcome") & (frame["scenario"] == "seen")].iloc[0]
+    assert seen["scenario_label"] == "A is seen"  # the new file's label
+    row = frame.iloc[0]
+    assert (row["variable"], row["given"], row["old_rationale"], row["new_rationale"]) == (
+        "b", "a=a0", "assumption: low", "assumption: low")
+    assert frame.iloc[2]["new_rationale"] == "assumption: higher"
+    assert frame["line"].dtype == "Int64" and frame["band_changes"].dtype == bool
+    assert list(frame.columns) == revisions.diffs.DIFF_COLUMNS
+
+
+def test_the_terminal_view_of_that_edit_line_by_line(files):
+    frame = revisions.diff(*files(base=BASE, edited=EDITED))
+    b0, a_row, b1 = (line_of(EDITED, m) for m in ("given: {a: a0}", "{a0: rest, a1: 30%}", "given: {a: a1}"))
+    assert revisions.format_diff(frame, "base", "edited").splitlines() == [
+        "bayes diff: base -> edited",
+        "",
+        "What changed (9), largest effect first:",
+        f"  row  P(b | a=a0)  [line {b0}]",
+        "      old: n 0.8, y 0.2   (assumption: low)",
+        "      new: n 0.6, y 0.4   (assumption: low)",
+        "      alone it moves b=y under baseline by +14.0 points (unlikely (32%) -> roughly even chance (46%))",
+        f"  row  P(a | (no parents))  [line {a_row}]",
+        "      old: a0 0.7, a1 0.3   (assumption: base)",
+        "      new: a0 0.7, a1 0.3   (assumption: base)",
+        "      same numbers; the written judgement changed (and with it the uncertainty in draws); written {a0: rest,",
+        "        a1: 0.3} -> {a0: rest, a1: 30%}",
+        f"  row  P(b | a=a1)  [line {b1}]",
+        "      old: n 0.4, y 0.6   (assumption: high)",
+        "      new: n 0.4, y 0.6   (assumption: higher)",
+        "      same numbers; the rationale changed",
+        "  variable  a: description: a under test -> a reworded  (no effect on the numbers)",
+        "  scenario  seen: A seen -> A is seen  (wording only)",
+        "  model  title: Two -> Two v2  (no effect on the numbers)",
+        "  variable  b: observable: False -> True  (changes which variables are ranked as indicators)",
+        "  scenario  forced: (none) -> do a=a0  (added)",
+        "  claim  K2: (none) -> P(b=y | a=a1) in 'likely' [55%, 80%]  (added)",
+        "",
+        "What it did:",
+        "  claim K1: pass -> FAIL",
+        "      old: pass: unlikely (32%) (needs 20% <= P <= 45%)",
+        "      new: FAIL: roughly even chance (46%) (needs 20% <= P <= 45%)",
+        "  claim K5: still fails; its numbers moved",
+        "      old: FAIL: unlikely (32%) (needs 55% <= P <= 80%)",
+        "      new: FAIL: roughly even chance (46%) (needs 55% <= P <= 80%)",
+        "  claim K2: only in the new file",
+        "      old: (none)",
+        "      new: pass: likely (60%) (needs 55% <= P <= 80%)",
+        "  b=y | baseline: unlikely (32%) -> roughly even chance (46%)  +14.0 points  BAND CHANGES",
+        "  b=y | forced: not in the old file",
+        "  1 other headline outcome/scenario pair(s) moved by less than 0.05 points (--all lists them)",
+    ]
+    everything = revisions.format_diff(frame, "base", "edited", show_all=True).splitlines()
+    assert everything[-3:] == ["  b=y | baseline: unlikely (32%) -> roughly even chance (46%)  +14.0 points  BAND CHANGES",
+                               "  b=y | seen: likely (60%) -> likely (60%)  +0.0 points",
+                               "  b=y | forced: not in the old file"]
+
+
+def test_small_moves_are_counted_not_listed(files):
+    # b | a1 raised from 0.6 to 0.6003: P(b=y) moves by 0.3 * 0.0003 = 0.00009, under seen by 0.0003 (both
+    # below the 0.05-point line); K1 keeps passing, K5 keeps failing
+    old, new = files(base=BASE, nudged=BASE.replace("{n: 0.4, y: 0.6}", "{n: 0.3997, y: 0.6003}"))
+    frame = revisions.diff(old, new)
+    checks = frame[frame["kind"] == "check"].set_index("item")
+    assert checks.loc["K1", "effect_text"] == "still passes; its numbers moved"
+    assert checks.loc["K5", "effect_text"] == "still fails; its numbers moved"
+    assert checks["effect"].tolist() == pytest.approx([0.3 * 0.0003] * 2, abs=1e-12)
+    outcomes = frame[frame["kind"] == "outcome"].set_index("scenario")
+    assert outcomes["effect"].to_dict() == pytest.approx({"baseline": 0.3 * 0.0003, "seen": 0.0003}, abs=1e-12)
+    text = revisions.format_diff(frame, "base", "nudged").splitlines()
+    assert text[text.index("What it did:") + 1:] == [
+        "  2 other claim(s) keep their verdict; their numbers moved by less than 0.05 points (--all lists them)",
+        "  2 other headline outcome/scenario pair(s) moved by less than 0.05 points (--all lists them)"]
+    listed = revisions.format_diff(frame, "base", "nudged", show_all=True)
+    assert "  claim K1: still passes; its numbers moved" in listed and "other claim(s)" not in listed
+    assert "  b=y | seen: likely (60%) -> likely (60%)  +0.0 points" in listed
+
+
+def test_the_same_file_twice_changes_nothing(files):
+    (path,) = files(base=BASE)
+    frame = revisions.diff(path, path)
+    assert rows_of(frame) == [("outcome", "b=y | baseline", 0.32, 0.32, 0.0, "unlikely (32%) -> unlikely (32%)",
+                               False, None),
+                              ("outcome", "b=y | seen", 0.6, 0.6, 0.0, "likely (60%) -> likely (60%)", False, None)]
+    assert revisions.format_diff(frame, "base", "base").splitlines()[2:] == [
+        "What changed: nothing (same variables, tables, rationales, outcomes, scenarios and claims).",
+        "",
+        "What it did:",
+        "  claims: no verdict or number moved",
+        "  2 other headline outcome/scenario pair(s) moved by less than 0.05 points (--all lists them)"]
+
+
+def test_impossible_evidence_and_claims_that_cannot_be_evaluated(files):
+    # a1 made impossible: 'seen' observes it, K2 is asked given it; P(b=y) = 0.4, so K1 passes again
+    impossible = EDITED.replace("a1: 30%}", "a1: 0}")
+    old, new = files(edited=EDITED, impossible=impossible)
+    frame = revisions.diff(old, new)
+    outcomes = frame[frame["kind"] == "outcome"].set_index("scenario")
+    assert outcomes.loc["seen", "effect_text"] == "the scenario's evidence is impossible in the new file"
+    assert outcomes.loc["seen", "old"] == pytest.approx(0.6) and math.isnan(outcomes.loc["seen", "new"])
+    assert outcomes.loc["baseline", "effect"] == pytest.approx(0.4 - 0.46, abs=1e-12)
+    assert outcomes.loc["forced", "effect"] == 0.0
+    checks = frame[frame["kind"] == "check"].set_index("item")
+    assert checks.loc["K1", "effect_text"] == "FAIL -> pass" and checks.loc["K1", "band_changes"]
+    assert checks.loc["K2", "effect_text"] == "cannot be compared" and not checks.loc["K2", "band_changes"]
+    assert checks.loc["K2", "new"].startswith("cannot be evaluated: ")
+    back = revisions.diff(new, old).set_index("item")
+    assert back.loc["b=y | seen", "effect_text"] == "the scenario's evidence is impossible in the old file"
+    both = revisions.diff(new, new).set_index("item")
+    assert both.loc["b=y | seen", "effect_text"] == "the scenario's evidence is impossible in both files"
+
+
+# ------------------------------------------------------------------------------------- structure
+
+STRUCTURE_OLD = BASE.split("outcomes:")[0] + """\
+  d:
+    description: d under test
+    states: [d0, d1]
+    table:
+      - probabilities: {d0: 0.5, d1: 0.5}
+        rationale: {assumption: even}
+  e:
+    description: e under test
+    states: [e0, e1]
+    parents: [a]
+    table:
+      - given: {a: a0}
+        probabilities: {e0: 0.9, e1: 0.1}
+        rationale: {assumption: e low}
+      - given: {a: a1}
+        probabilities: {e0: 0.5, e1: 0.5}
+        rationale: {assumption: e even}
+outcomes:
+  - b: y
+scenarios:
+  seen:
+    label: A seen
+    observe: {a: a1}
+  gone:
+    label: D seen
+    observe: {d: d1}
+claims:
+  K1:
+    quote: "b is unlikely"
+    form: probability
+    outcome: {b: y}
+    band: unlikely
+  K3:
+    quote: "b more likely with a1"
+    form: more_likely
+    reading: observation
+    outcome: {b: y}
+    if: {a: a1}
+    than: {a: a0}
+  K4:
+    quote: "e is very unlikely"
+    form: probability
+    outcome: {e: e1}
+    band: very unlikely
+"""
+
+# a's states in the other order; b written as an array over that order (so b | a1 = (0.8, 0.2) and
+# b | a0 = (0.4, 0.6): P(b=y) = 0.7 * 0.6 + 0.3 * 0.2 = 0.48); d removed, c added, e's parent now c; a second
+# headline outcome; 'seen' now forces a1; 'gone' and K4 removed; K1 reworded
+STRUCTURE_NEW = """\
+format: bayes-model/1
+model: {title: Two, source: tests, as_of: 2020-07, author: tests, concentration: 50}
+variables:
+  a:
+    description: a under test
+    states: [a1, a0]
+    table:
+      - probabilities: {a1: 0.3, a0: rest}
+        rationale: {assumption: base}
+  b:
+    description: b under test
+    states: [n, y]
+    parents: [a]
+    array:
+      axes: [a, b]
+      values: "0.8 0.2 0.4 0.6"
+      rationale: {assumption: low}
+  c:
+    description: c under test
+    states: [c0, c1]
+    table:
+      - probabilities: {c0: 0.5, c1: 0.5}
+        rationale: {assumption: even}
+  e:
+    description: e under test
+    states: [e0, e1]
+    parents: [c]
+    table:
+      - given: {c: c0}
+        probabilities: {e0: 0.9, e1: 0.1}
+        rationale: {assumption: e low}
+      - given: {c: c1}
+        probabilities: {e0: 0.5, e1: 0.5}
+        rationale: {assumption: e even}
+outcomes:
+  - b: y
+  - a: a1
+scenarios:
+  seen:
+    label: A seen
+    do: {a: a1}
+claims:
+  K1:
+    quote: "b is unlikely, reworded"
+    form: probability
+    outcome: {b: y}
+    band: unlikely
+  K3:
+    quote: "b more likely with a1"
+    form: more_likely
+    reading: observation
+    outcome: {b: y}
+    if: {a: a1}
+    than: {a: a0}
+"""
+
+
+def test_structure_changes_rows_aligned_by_state_name(files):
+    old, new = files(old=STRUCTURE_OLD, new=STRUCTURE_NEW)
+    frame = revisions.diff(old, new)
+    array_line = line_of(STRUCTURE_NEW, "array:")
+    k3 = ("pass: likely (60%) vs very unlikely (20%), odds ratio 6 (needs P(if) > P(than))",  # (0.6/0.4)/(0.2/0.8)
+          "FAIL: very unlikely (20%) vs likely (60%), odds ratio 0.167 (needs P(if) > P(than))")
+    assert rows_of(frame) == [
+        # b | a1 alone: under 'seen' 0.6 -> 0.2; b | a0 alone: at baseline 0.32 -> 0.7 * 0.6 + 0.18 = 0.60
+        ("row", "b | a=a1", {"n": 0.4, "y": 0.6}, {"n": 0.8, "y": 0.2}, -0.4,
+         "alone it moves b=y under seen by -40.0 points (likely (60%) -> very unlikely (20%))", False, array_line),
+        ("row", "b | a=a0", {"n": 0.8, "y": 0.2}, {"n": 0.4, "y": 0.6}, 0.28,
+         "alone it moves b=y under baseline by +28.0 points (unlikely (32%) -> likely (60%))", False, array_line),
+        ("outcomes", "headline outcomes", "b=y", "b=y, a=a1", 0.0, "what the briefing reports", False, None),
+        ("claim", "K1", "P(b=y) in 'unlikely' [20%, 45%]", "P(b=y) in 'unlikely' [20%, 45%]", 0.0,
+         "wording only (quote, says or note)", False, line_of(STRUCTURE_NEW, "  K1:")),
+        ("table", "b", "full table", "array table", None, "the table is written another way", False,
+         line_of(STRUCTURE_NEW, "  b:")),
+        ("states", "a", ["a0", "a1"], ["a1", "a0"], None, "same states, new order", False,
+         line_of(STRUCTURE_NEW, "  a:")),
+        ("parents", "e", ["a"], ["c"], None, "the parents changed", False, line_of(STRUCTURE_NEW, "  e:")),
+        ("variable", "c", None, "c under test", None, "added", False, line_of(STRUCTURE_NEW, "  c:")),
+        ("variable", "d", "d under test", None, None, "removed", False, line_of(STRUCTURE_OLD, "  d:")),
+        ("scenario", "seen", "observe a=a1", "do a=a1", None, "what it sets changed", False,
+         line_of(STRUCTURE_NEW, "  seen:")),
+        ("scenario", "gone", "observe d=d1", None, None, "removed", False, line_of(STRUCTURE_OLD, "  gone:")),
+        ("claim", "K4", "P(e=e1) in 'very unlikely' [5%, 20%]", None, None, "removed", False,
+         line_of(STRUCTURE_OLD, "  K4:")),
+        ("check", "K3", *k3, -0.8, "pass -> FAIL", True, line_of(STRUCTURE_NEW, "  K3:")),
+        ("outcome", "b=y | seen", 0.6, 0.2, -0.4, "likely (60%) -> very unlikely (20%); the band changes", True, None),
+        ("check", "K1", "pass: unlikely (32%) (needs 20% <= P <= 45%)",
+         "FAIL: roughly even chance (48%) (needs 20% <= P <= 45%)", 0.16, "pass -> FAIL", True,
+         line_of(STRUCTURE_NEW, "  K1:")),
+        ("outcome", "b=y | baseline", 0.32, 0.48, 0.16, "unlikely (32%) -> roughly even chance (48%); the band changes",
+         True, None),
+        ("outcome", "a=a1 | baseline", 0.3, 0.3, 0.0, "unlikely (30%) -> unlikely (30%)", False, None),
+        ("outcome", "a=a1 | seen", 1.0, 1.0, 0.0, "almost certain (100%) -> almost certain (100%)", False, None),
+        # P(e=e1) = 0.7 * 0.1 + 0.3 * 0.5 = 0.22, outside 5-20%
+        ("check", "K4", "FAIL: unlikely (22%) (needs 5% <= P <= 20%)", None, None, "only in the old file", False,
+         line_of(STRUCTURE_OLD, "  K4:")),
+        ("outcome", "b=y | gone", 0.32, None, None, "not in the new file", False, None),
+        ("outcome", "a=a1 | gone", 0.3, None, None, "not in the new file", False, None),
+    ]
+    claim = frame[frame["kind"] == "claim"].iloc[0]
+    assert (claim["old_rationale"], claim["new_rationale"]) == ("b is unlikely", "b is unlikely, reworded")
+    removed = frame[(frame["kind"] == "claim") & (frame["item"] == "K4")].iloc[0]
+    assert removed["old_rationale"] == "e is very unlikely" and pd.isna(removed["new_rationale"])
+    gone = frame[frame["item"] == "b=y | gone"].iloc[0]
+    assert gone["scenario_label"] == "D seen"  # only the old file has it
+    text = revisions.format_diff(frame, "old", "new")
+    assert "  states  a: a0, a1 -> a1, a0  (same states, new order)" in text.splitlines()
+    assert "  b=y | gone: not in the new file" in text.splitlines()
+
+
+def test_model_fields_and_orders_that_change_no_number(files):
+    new_order = (BASE.replace("title: Two, source: tests", "title: Two, source: tests v2, scale: phia")
+                 .replace("  b:\n    description: b under test\n    states: [n, y]",
+                          "  b:\n    description: b under test\n    label: The b\n    states: [n, y]"))
+    old, new = files(old=BASE, new=new_order)
+    changed = revisions.diff(old, new)
+    changed = changed[changed["section"] == "changed"]
+    assert rows_of(changed) == [
+        ("variable", "b: label", None, "The b", 0.0, "no effect on the numbers", False, line_of(new_order, "  b:")),
+        ("model", "source", "tests", "tests v2", 0.0, "no effect on the numbers", False, None),
+        # the same words, other ranges on the PHIA yardstick
+        ("claim", "K1", "P(b=y) in 'unlikely' [20%, 45%]", "P(b=y) in 'unlikely' [25%, 35%]", None,
+         "what it tests changed", False, line_of(new_order, "  K1:")),
+        ("claim", "K5", "P(b=y) in 'likely' [55%, 80%]", "P(b=y) in 'likely' [55%, 75%]", None,
+         "what it tests changed", False, line_of(new_order, "  K5:")),
+        ("model", "scale", "icd203", "phia", None, "the words for numbers change", False, None),
+    ]
+    concentrated = STRUCTURE_OLD.replace("author: tests}", "author: tests, concentration: 20}")
+    changed = revisions.diff(*files(old=STRUCTURE_OLD, concentrated=concentrated))
+    assert rows_of(changed[changed["section"] == "changed"]) == [
+        ("model", "concentration", 50.0, 20.0, None, "how firmly plain numbers are held in draws", False, None)]
+
+
+def test_a_row_that_moves_no_headline_outcome_says_so(files):
+    # e is no ancestor of b: its row moves K4's number (P(e=e1) = 0.7 * 0.15 + 0.15 = 0.255) and nothing headline
+    moved = STRUCTURE_OLD.replace("{e0: 0.9, e1: 0.1}", "{e0: 0.85, e1: 0.15}")
+    frame = revisions.diff(*files(old=STRUCTURE_OLD, moved=moved))
+    row = frame.iloc[0]
+    assert (row["kind"], row["item"], row["effect"]) == ("row", "e | a=a0", 0.0)
+    assert row["effect_text"] == "alone it moves no headline outcome under any scenario"
+    check = frame[frame["kind"] == "check"].iloc[0]
+    assert (check["item"], check["effect"], check["effect_text"]) == ("K4", pytest.approx(0.035),
+                                                                      "still fails; its numbers moved")
+
+
+def test_a_row_with_no_headline_outcome_in_the_old_file(files):
+    # the new file reports b=yes, a state the old file does not have: no pair to measure a's row on
+    renamed = (BASE.replace("{n: 0.8, y: 0.2}", "{n: 0.8, yes: 0.2}").replace("{n: 0.4, y: 0.6}", "{n: 0.4, yes: 0.6}")
+               .replace("states: [n, y]", "states: [n, yes]").replace("{b: y}", "{b: yes}")
+               .replace("- b: y", "- b: yes").replace("a1: 0.3}", "a1: 0.4}"))
+    frame = revisions.diff(*files(base=BASE, renamed=renamed))
+    row = frame[frame["kind"] == "row"].iloc[0]
+    assert (row["item"], row["effect_text"]) == ("a | (no parents)", "no headline outcome to measure its effect on")
+    assert math.isnan(row["effect"])
+
+
+def test_array_rationale_and_records(files):
+    array = STRUCTURE_NEW
+    reasoned = array.replace("      rationale: {assumption: low}", "      rationale: {assumption: lower}")
+    frame = revisions.diff(*files(array=array, reasoned=reasoned))
+    assert rows_of(frame[frame["section"] == "changed"]) == [
+        ("table", "b: rationale", "assumption: low", "assumption: lower", 0.0, "the array's rationale changed", False,
+         line_of(reasoned, "{assumption: lower}"))]
+    records = revisions.diff_records(revisions.diff(*files(base=BASE, edited=EDITED)))
+    first, model, added = records[0], records[5], records[7]
+    assert first["old"] == {"n": 0.8, "y": 0.2} and first["effect"] == pytest.approx(0.14)
+    assert type(first["line"]) is int and type(first["band_changes"]) is bool
+    assert model["line"] is None and model["variable"] is None
+    assert added["old"] is None and added["effect"] is None and added["new"] == "do a=a0"
+    flat = revisions.diff_flat(revisions.diff(*files(base=BASE, edited=EDITED)))
+    assert flat["old"].tolist()[:2] == ["n 0.8, y 0.2", "a0 0.7, a1 0.3"]
+    assert flat["old"].tolist()[7] == "" and flat["new"].tolist()[7] == "do a=a0"
+    outcome = flat[flat["kind"] == "outcome"].iloc[0]
+    assert (outcome["old"], outcome["new"]) == (pytest.approx(0.32), pytest.approx(0.46))
+
+
+def test_the_git_summary_of_a_model_line_by_line(files):
+    (path,) = files(base=BASE)
+    assert revisions.summary_text(revisions.read_model(path)).splitlines() == [
+        "# bayes: Two (as of 2020-07); the effects first, then the file as written",
+        "",
+        "outcome b=y | baseline: unlikely (32%) [0.3200]",
+        "outcome b=y | seen: likely (60%) [0.6000]",
+        "claim K1: pass: unlikely (32%) (needs 20% <= P <= 45%)",
+        "claim K5: FAIL: unlikely (32%) (needs 55% <= P <= 80%)",
+        "row a | (no parents): a0 0.7, a1 0.3",
+        "row b | a=a0: n 0.8, y 0.2",
+        "row b | a=a1: n 0.4, y 0.6",
+    ]
+    (impossible,) = files(impossible=BASE.replace("a1: 0.3}", "a1: 0}"))
+    assert "outcome b=y | seen: impossible evidence" in revisions.summary_text(revisions.read_model(impossible))
