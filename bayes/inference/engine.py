@@ -194,6 +194,8 @@ class Engine:
             m = stop - start
             for k, prep in enumerate(prepared):
                 joint = self._contract(prep, tables, m, getattr(draws, "first", False))
+                if not strict and tables and not isinstance(draws, GeneratedDraws):
+                    joint = self._without_impossible_draws(prep, tables, m, joint)
                 pe = joint.sum(axis=-1)
                 impossible = (pe <= 0.0) | ~np.isfinite(pe)
                 if np.any(impossible):
@@ -206,6 +208,19 @@ class Engine:
                 outputs[k][start:stop] = joint / pe[..., None]
                 pes[k][start:stop] = pe
             progress.update(m)
+
+    def _without_impossible_draws(self, prep: dict, tables: dict, m: int, joint: np.ndarray) -> np.ndarray:
+        """Given tables (another analyst's, a swapped row) can make evidence the answer does not need
+        impossible in some draws only: those draws answer nothing (their joint is set to zero)."""
+        check = self._evidence_check(prep)
+        if check is None:
+            return joint
+        ruled_out = ~(self._contract(check, tables, m).sum(axis=-1) > 0)
+        if not ruled_out.any():
+            return joint
+        joint = joint.copy()
+        joint[ruled_out] = 0.0
+        return joint
 
     def _chunks(self, draws: Draws | None, n: int):
         """(start, stop, tables) in order. Generated draws are made block by block in worker threads,
@@ -321,26 +336,36 @@ class Engine:
 
     def _pruned_evidence_possible(self, prep: dict) -> bool:
         """Evidence the answer does not need can still be impossible (P = 0): then the question has no
-        answer, as when the needed evidence is impossible. Checked on the point tables, where P(evidence)
-        itself is affordable (largest table up to 10 million numbers); the verdict is kept per evidence."""
-        if not prep["ev"]:
+        answer, as when the needed evidence is impossible. Checked on the point tables; the verdict is kept
+        per evidence."""
+        check = self._evidence_check(prep)
+        if check is None:
             return True
+        key = ("possible", check["key"])
+        if key not in self._plans:
+            self._plans[key] = bool(np.all(self._contract(check, {}, 1).sum(axis=-1) > 0))
+        return self._plans[key]
+
+    def _evidence_check(self, prep: dict) -> dict | None:
+        """The question P(evidence) for evidence the answer does not need, or None when all of it is needed
+        (or the check is unaffordable: its largest table above 10 million numbers)."""
+        if not prep["ev"]:
+            return None
         key = ("evidence", tuple(sorted(prep["ev"].items())), tuple(sorted(prep["do"].items())),
                tuple(sorted((v, tuple(l)) for v, l in prep["soft"].items())))
-        if key in self._plans:
-            return self._plans[key]
-        if set(self._requisite(prep)) == set(self._relevant(self._sources(prep), prep["do"])):
-            return True
-        first = next(iter(prep["ev"]))
-        check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
-                 "sweep_cards": (), "prune": False, "split": False}
-        try:
-            largest = self._plan(check, frozenset(), 1)[4]
-        except QueryError:  # too big to afford the check
-            largest = math.inf
-        possible = largest > 10_000_000 or bool(np.all(self._contract(check, {}, 1).sum(axis=-1) > 0))
-        self._plans[key] = possible
-        return possible
+        if key not in self._plans:
+            check = None
+            if set(self._requisite(prep)) != set(self._relevant(self._sources(prep), prep["do"])):
+                first = next(iter(prep["ev"]))
+                check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
+                         "sweep_cards": (), "prune": False, "split": False, "key": key}
+                try:
+                    if self._plan(check, frozenset(), 1)[4] > 10_000_000:
+                        check = None
+                except QueryError:  # too big to afford the check
+                    check = None
+            self._plans[key] = check
+        return self._plans[key]
 
     def _relevant(self, sources: set[int], do: dict) -> list[int]:
         """Sources and their ancestors in the mutilated graph (forced variables have no parents)."""

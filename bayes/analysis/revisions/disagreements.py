@@ -52,7 +52,8 @@ class Disagreement:
 
     def drivers(self, top: int = 3, scenario: str | None = None, outcome: str | None = None) -> pd.DataFrame:
         """The rows whose swap between analysts moves each outcome most, per scenario and outcome (largest
-        first, at most `top` rows each): variable, given, the swap that moved it most and the shift."""
+        first, at most `top` rows each, none that moves it at all): variable, given, the swap that moved it
+        most and the shift."""
         frame = self.swaps
         if scenario is not None:
             frame = frame[frame["scenario"] == scenario]
@@ -61,6 +62,7 @@ class Disagreement:
         if frame.empty:
             return frame.assign(size=[]).reset_index(drop=True)
         frame = frame.assign(size=frame["shift"].abs()).dropna(subset=["size"])
+        frame = frame[frame["size"] > SAME]  # a swap that moves nothing drives nothing
         best = frame.sort_values("size", ascending=False, kind="stable").drop_duplicates(
             ["scenario", "outcome", "variable", "given"])
         best = best.groupby(["scenario", "outcome"], sort=False).head(top)

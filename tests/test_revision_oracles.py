@@ -1,6 +1,7 @@
-"""bayes diff against hand computation: two-, three- and four-variable models whose every number is written
-out below, so each row of the diff (what changed, what it did, how it is ranked) and each line of the
-terminal view and of the git summary is known before the code runs.
+"""bayes diff and disagreement against hand computation: two- and four-variable models whose every number is
+written out below, so each row of the diff (what changed, what it did, how it is ranked), each analyst's
+value, the pool, every row swap, and each line of the terminal views and of the git summary is known
+before the code runs.
 
 The base model: P(a1) = 0.3; P(b=y | a0) = 0.2, P(b=y | a1) = 0.6, so P(b=y) = 0.7 * 0.2 + 0.3 * 0.6 = 0.32."""
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from bayes.analysis import revisions
+from bayes.errors import BayesInputError
 
 BASE = """\
 format: bayes-model/1
@@ -490,3 +492,137 @@ def test_the_git_summary_of_a_model_line_by_line(files):
     ]
     (impossible,) = files(impossible=BASE.replace("a1: 0.3}", "a1: 0}"))
     assert "outcome b=y | seen: impossible evidence" in revisions.summary_text(revisions.read_model(impossible))
+
+
+# ------------------------------------------------------------------------------------- disagreement
+
+# Three analysts of BASE: ann as written; ben raises b | a0 to 0.4; cal raises P(a1) to 0.6.
+# P(b=y): ann 0.32; ben 0.7 * 0.4 + 0.3 * 0.6 = 0.46; cal 0.4 * 0.2 + 0.6 * 0.6 = 0.44. Under 'seen' (a1
+# observed) all three say 0.6. The linear pool, row by row with equal weights: P(a1) = 1.2 / 3 = 0.4,
+# b | a0 = 0.8 / 3, b | a1 = 0.6, so P(b=y) = 0.6 * 0.8 / 3 + 0.4 * 0.6 = 0.40.
+ANALYSTS = {"ann": BASE, "ben": BASE.replace("{n: 0.8, y: 0.2}", "{n: 0.6, y: 0.4}"),
+            "cal": BASE.replace("a1: 0.3}", "a1: 0.6}")}
+
+
+def test_each_analyst_the_pool_and_the_spread_by_hand(files):
+    result = revisions.disagreement(files(**ANALYSTS))
+    assert result.analysts == ["ann", "ben", "cal"] and result.method == "linear"
+    assert result.weights.tolist() == pytest.approx([1 / 3] * 3)
+    values = result.values.set_index(["scenario", "analyst"])["probability"]
+    assert values.to_dict() == pytest.approx({
+        ("baseline", "ann"): 0.32, ("baseline", "ben"): 0.46, ("baseline", "cal"): 0.44, ("baseline", "pooled"): 0.40,
+        ("seen", "ann"): 0.6, ("seen", "ben"): 0.6, ("seen", "cal"): 0.6, ("seen", "pooled"): 0.6}, abs=1e-12)
+    assert result.values["pooled"].tolist() == [False, False, False, True] * 2
+    assert result.values["scenario_label"].tolist() == ["baseline"] * 4 + ["A seen"] * 4
+    base = result.summary.set_index("scenario").loc["baseline"]
+    assert (base["pooled"], base["mean"], base["low"], base["high"], base["spread"]) == pytest.approx(
+        (0.40, (0.32 + 0.46 + 0.44) / 3, 0.32, 0.46, 0.14), abs=1e-12)
+    assert (base["lowest"], base["highest"], base["outside"], base["words"]) == ("ann", "ben", False, "unlikely")
+    seen = result.summary.set_index("scenario").loc["seen"]
+    assert (seen["spread"], seen["lowest"], seen["highest"], seen["words"]) == (0.0, "ann", "ann", "likely")
+    # K1 needs 20-45%: ben's 46% fails; K5 needs 55-80%: all fail. The margin is the probability itself.
+    claims = result.claims.set_index(["claim", "analyst"])
+    assert claims["passed"].to_dict() == {
+        ("K1", "ann"): True, ("K1", "ben"): False, ("K1", "cal"): True, ("K1", "pooled"): True,
+        ("K5", "ann"): False, ("K5", "ben"): False, ("K5", "cal"): False, ("K5", "pooled"): False}
+    assert claims.loc[("K1", "cal"), "margin"] == pytest.approx(0.44)
+    assert claims.loc[("K1", "ben"), "text"] == "FAIL: roughly even chance (46%) (needs 20% <= P <= 45%)"
+
+
+def test_every_row_swap_between_analysts_by_hand(files):
+    result = revisions.disagreement(files(**ANALYSTS))
+    swaps = result.swaps[result.swaps["scenario"] == "baseline"]
+    # into, source, variable, given: after (each a two-line computation like those above)
+    assert [(r["into"], r["source"], r["variable"], r["given"], round(r["before"], 12), round(r["after"], 12))
+            for _, r in swaps.iterrows()] == [
+        ("ann", "ben", "b", "a=a0", 0.32, 0.46),
+        ("ann", "cal", "a", "(no parents)", 0.32, 0.4 * 0.2 + 0.6 * 0.6),
+        ("ben", "ann", "b", "a=a0", 0.46, 0.32),
+        ("ben", "cal", "a", "(no parents)", 0.46, round(0.4 * 0.4 + 0.6 * 0.6, 12)),
+        ("ben", "cal", "b", "a=a0", 0.46, 0.32),
+        ("cal", "ann", "a", "(no parents)", 0.44, 0.32),
+        ("cal", "ben", "a", "(no parents)", 0.44, 0.32),
+        ("cal", "ben", "b", "a=a0", 0.44, round(0.4 * 0.4 + 0.6 * 0.6, 12)),
+    ]
+    assert swaps["shift"].tolist() == pytest.approx((swaps["after"] - swaps["before"]).tolist(), abs=0)
+    # under 'seen' no swap moves anything, so nothing drives it
+    assert (result.swaps[result.swaps["scenario"] == "seen"]["shift"].abs() < 1e-12).all()
+    drivers = result.drivers(top=3)
+    assert [(r["scenario"], r["into"], r["source"], r["variable"], round(r["shift"], 12))
+            for _, r in drivers.iterrows()] == [("baseline", "ann", "ben", "b", 0.14), ("baseline", "ann", "cal", "a", 0.12)]
+    assert result.drivers(top=1)["variable"].tolist() == ["b"]
+    assert result.drivers(scenario="seen").empty and result.drivers(outcome="a=a1").empty
+
+
+def test_only_the_swaps_whose_rows_differ_most_are_requeried(files, monkeypatch):
+    # a's rows differ by 0.3 (0.3 against 0.6), b | a0 rows by 0.2: with room for four, the four swaps of a stay
+    monkeypatch.setattr(revisions.disagreements, "MAX_SWAPS", 4)
+    result = revisions.disagreement(files(**ANALYSTS))
+    assert result.swaps_skipped == 4
+    assert set(result.swaps["variable"]) == {"a"} and len(result.swaps) == 4 * 2
+    text = revisions.format_disagreement(result)
+    assert "  (4 more row swaps, between the rows that differ least, were not re-queried: at most 4 are)" in text
+
+
+def test_the_terminal_view_and_records_of_a_disagreement(files):
+    result = revisions.disagreement(files(**ANALYSTS))
+    assert revisions.format_disagreement(result).splitlines() == [
+        "3 analysts (ann 0.33, ben 0.33, cal 0.33); pooled: linear pool, row by row",
+        "",
+        "P(b=y):",
+        "  scenario   ann   ben   cal         pooled      spread",
+        "  baseline 32.0% 46.0% 44.0% unlikely (40%) 14.0 points",
+        "      seen 60.0% 60.0% 60.0%   likely (60%)  0.0 points",
+        "",
+        "claims each reading satisfies (ann 1, ben 0, cal 1, pooled 1 of 2):",
+        "  analyst   ann   ben   cal pooled",
+        "  claim                           ",
+        "  K1       pass  FAIL  pass   pass",
+        "  K5       FAIL  FAIL  FAIL   FAIL",
+        "",
+        "what drives the spread under baseline: the rows whose swap between analysts moves each outcome most",
+        "  b=y:",
+        "    b | a=a0: ben's row in ann's model moves it +14.0 points (unlikely (32%) -> roughly even chance (46%))",
+        "    a | (no parents): cal's row in ann's model moves it +12.0 points (unlikely (32%) -> unlikely (44%))",
+    ]
+    doc = revisions.disagreement_records(result, top=1)
+    assert [a["name"] for a in doc["analysts"]] == ["ann", "ben", "cal"]
+    assert doc["analysts"][1]["file"].endswith("ben.yaml") and doc["analysts"][1]["weight"] == pytest.approx(1 / 3)
+    first = doc["outcomes"][0]
+    assert (first["scenario"], first["outcome"], first["lowest"], first["highest"]) == ("baseline", "b=y", "ann", "ben")
+    assert first["probabilities"] == pytest.approx({"ann": 0.32, "ben": 0.46, "cal": 0.44})
+    assert (first["pooled"], first["spread"], first["pooled_outside_range"]) == (pytest.approx(0.4),
+                                                                                 pytest.approx(0.14), False)
+    assert doc["claims"][0] == {"claim": "K1", "passed": {"ann": True, "ben": False, "cal": True, "pooled": True},
+                                "numbers": {"ann": "pass: unlikely (32%) (needs 20% <= P <= 45%)",
+                                            "ben": "FAIL: roughly even chance (46%) (needs 20% <= P <= 45%)",
+                                            "cal": "pass: unlikely (44%) (needs 20% <= P <= 45%)",
+                                            "pooled": "pass: unlikely (40%) (needs 20% <= P <= 45%)"}}
+    assert [(d["into"], d["source"], d["variable"]) for d in doc["drivers"]] == [("ann", "ben", "b")]
+    assert "scenario_label" not in doc["drivers"][0] and doc["swaps_skipped"] == 0 and doc["method"] == "linear"
+
+
+def test_a_pool_outside_every_analyst_and_an_impossible_scenario(files):
+    # dee: a1 never happens and b | a0 = 0, so P(b=y) = 0 and 'seen' is impossible for her; eve: a1 always and
+    # b | a1 = 0, so P(b=y) = 0. Pooled row by row: P(a1) = 0.5, b | a0 = (0 + 0.2) / 2 = 0.1, b | a1 = (0.6 + 0)
+    # / 2 = 0.3, so P(b=y) = 0.5 * 0.1 + 0.5 * 0.3 = 0.2: outside both analysts' 0. Under 'seen' the pool says
+    # 0.3 against eve's 0 (dee has no answer).
+    dee = BASE.replace("a1: 0.3}", "a1: 0}").replace("{n: 0.8, y: 0.2}", "{n: 1, y: 0}")
+    eve = BASE.replace("{a0: rest, a1: 0.3}", "{a0: 0, a1: 1}").replace("{n: 0.4, y: 0.6}", "{n: 1, y: 0}")
+    result = revisions.disagreement(files(dee=dee, eve=eve))
+    summary = result.summary.set_index("scenario")
+    assert summary.loc["baseline", "pooled"] == pytest.approx(0.2) and summary.loc["baseline", "outside"]
+    assert (summary.loc["baseline", "spread"], summary.loc["baseline", "words"]) == (0.0, "very unlikely")
+    seen = summary.loc["seen"]
+    assert (seen["pooled"], seen["low"], seen["high"], seen["lowest"], seen["outside"]) == (
+        pytest.approx(0.3), 0.0, 0.0, "eve", True)
+    table = revisions.format_disagreement(result).splitlines()
+    assert "      seen    - 0.0%      unlikely (30%) (outside the analysts' range) 0.0 points" in table
+    doc = revisions.disagreement_records(result)
+    assert doc["outcomes"][1]["probabilities"] == {"dee": None, "eve": 0.0}
+
+
+def test_a_disagreement_needs_two_files(files):
+    (one,) = files(ann=BASE)
+    with pytest.raises(BayesInputError, match="a disagreement needs at least two model files, got 1"):
+        revisions.disagreement(one)
