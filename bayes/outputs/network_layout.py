@@ -61,17 +61,7 @@ def layered(graph: nx.DiGraph, file_order: list[str]):
             up[b].append(a)
         chains[(p, c)] = chain
 
-    def crossings(layers):
-        total = 0
-        for left, right in zip(layers, layers[1:]):
-            pos = {v: i for i, v in enumerate(right)}
-            pairs = [(i, pos[b]) for i, a in enumerate(left) for b in down[a]]
-            for i, (a1, b1) in enumerate(pairs):
-                for a2, b2 in pairs[i + 1:]:
-                    total += (a1 - a2) * (b1 - b2) < 0
-        return total
-
-    best, best_count = [list(lay) for lay in layers], crossings(layers)
+    best, best_count = [list(lay) for lay in layers], crossing_count(layers, down)
     for sweep in range(12):
         order = range(1, n_layers) if sweep % 2 == 0 else range(n_layers - 2, -1, -1)
         for k in order:
@@ -85,10 +75,32 @@ def layered(graph: nx.DiGraph, file_order: list[str]):
                 return (np.mean(linked) if linked else current[v], current[v])
 
             layers[k].sort(key=bary)
-        count = crossings(layers)
+        count = crossing_count(layers, down)
         if count < best_count:
             best, best_count = [list(lay) for lay in layers], count
     return best, chains
+
+
+def crossing_count(layers: list[list], down: dict) -> int:
+    """How many pairs of links cross between neighbouring layers, given each node's links to the next layer
+    (`down`, as `links_down` builds it from the chains); links from one node or into one node never cross."""
+    total = 0
+    for left, right in zip(layers, layers[1:]):
+        pos = {v: i for i, v in enumerate(right)}
+        pairs = [(i, pos[b]) for i, a in enumerate(left) for b in down.get(a, ())]
+        for i, (a1, b1) in enumerate(pairs):
+            for a2, b2 in pairs[i + 1:]:
+                total += (a1 - a2) * (b1 - b2) < 0
+    return total
+
+
+def links_down(chains: dict) -> dict:
+    """{node: the nodes of the next layer it links to} from the chains `layered` returns."""
+    down: dict = {}
+    for chain in chains.values():
+        for a, b in zip(chain, chain[1:]):
+            down.setdefault(a, []).append(b)
+    return down
 
 
 def isotonic_fit(targets: list[float], weights: list[float] | None = None) -> list[float]:

@@ -10,7 +10,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from bayes.outputs.charts.framing import add_titles
 from bayes.outputs.charts.style import (BAR_COLOUR, FORCED_COLOUR, OBSERVED_COLOUR, PAD_IN, TEXT_SIZE, line_count,
                                         new_axes, state_texts, text_width, wrap_points)
-from bayes.outputs.network_layout import graph_of, isotonic_fit, layered
+from bayes.outputs.network_layout import crossing_count, graph_of, isotonic_fit, layered, links_down
 
 
 def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pad):
@@ -94,13 +94,16 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
         return None
     # vertical places: each column centred, then each node pulled toward its neighbours (isotonic least
     # squares keeps the order and the spacing); kept only if the drawing still fits the room
-    stacked = {}
-    for lay, (_, h) in zip(layers, cols):
-        top = (tallest - h) / 2
-        for v in lay:
-            stacked[v] = top + heights[v] / 2
-            top += heights[v] + gap_y
-    y = _pulled_to_neighbours(layers, chains, dict(stacked), heights, gap_y)
+    def placed(layers):
+        stacked = {}
+        for lay, (_, h) in zip(layers, cols):
+            top = (tallest - h) / 2
+            for v in lay:
+                stacked[v] = top + heights[v] / 2
+                top += heights[v] + gap_y
+        return stacked, _pulled_to_neighbours(layers, chains, dict(stacked), heights, gap_y)
+
+    layers, (stacked, y) = _straightened(layers, chains, placed)
     top = min(y[v] - heights[v] / 2 for v in y)
     bottom = max(y[v] + heights[v] / 2 for v in y)
     if bottom - top > room_h:
@@ -115,6 +118,41 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     return {"layers": layers, "chains": chains, "boxes": boxes, "y": y, "heights": heights, "x": x,
             "widths": widths, "gaps": gaps, "width": left, "height": bottom - top, "size": size, "line": line,
             "pad": pad, "track": track}
+
+
+def _straightened(layers: list[list], chains: dict, placed):
+    """The layers with waypoints moved past a neighbour fed by the same cause wherever that crosses no more
+    links and shortens the links as drawn (`placed(layers)` gives (first places, final places)). The crossing
+    minimiser leaves such ties in file order, which can send a link the long way round a box."""
+    down = links_down(chains)
+    count = crossing_count(layers, down)
+    up: dict = {}
+    for a, bs in down.items():
+        for b in bs:
+            up.setdefault(b, set()).add(a)
+
+    def travel(place):
+        return sum(abs(place[a] - place[b]) for chain in chains.values() for a, b in zip(chain, chain[1:]))
+
+    best = placed(layers)
+    length = travel(best[1])
+    for _ in range(4):
+        moved = False
+        for k in range(len(layers)):
+            for i in range(len(layers[k]) - 1):
+                a, b = layers[k][i], layers[k][i + 1]
+                if not (isinstance(a, tuple) or isinstance(b, tuple)) or up.get(a) != up.get(b):
+                    continue  # only a waypoint and a neighbour fed by the same cause trade places
+                trial = [list(lay) for lay in layers]
+                trial[k][i], trial[k][i + 1] = trial[k][i + 1], trial[k][i]
+                if crossing_count(trial, down) > count:
+                    continue
+                option = placed(trial)
+                if travel(option[1]) < length - 1.0:
+                    layers, best, length, moved = trial, option, travel(option[1]), True
+        if not moved:
+            break
+    return layers, best
 
 
 def _pulled_to_neighbours(layers, chains, place: dict, size: dict, gap: float, room: float | None = None) -> dict:
@@ -176,13 +214,16 @@ def _portrait_geometry(model, probs, evidence, do, size: float, room_w: float, r
         return None
     # across: each row packed, then each node pulled toward its neighbours (isotonic least squares keeps
     # the order and the spacing) and the row kept inside the room
-    x = {}
-    for lay in layers:
-        left = (room_w - sum(widths[v] for v in lay) - gap_x * (len(lay) - 1)) / 2
-        for v in lay:
-            x[v] = left + widths[v] / 2
-            left += widths[v] + gap_x
-    x = _pulled_to_neighbours(layers, chains, x, widths, gap_x, room=room_w)
+    def placed(layers):
+        packed = {}
+        for lay in layers:
+            left = (room_w - sum(widths[v] for v in lay) - gap_x * (len(lay) - 1)) / 2
+            for v in lay:
+                packed[v] = left + widths[v] / 2
+                left += widths[v] + gap_x
+        return packed, _pulled_to_neighbours(layers, chains, dict(packed), widths, gap_x, room=room_w)
+
+    layers, (_, x) = _straightened(layers, chains, placed)
     tops, top = [], 0.0
     for k in range(n):
         tops.append(top)
