@@ -310,6 +310,15 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
     # the same impossible evidence inside a sweep is an answer of NaN, not an error
     (r,) = engine.run([Query.make("c", {"a": "x"}, sweep=("b",))], strict=False)
     assert np.isnan(r.probabilities[0, 1]).all() and np.allclose(r.probabilities[0, 0], [0.2, 0.8])
+    # outside a sweep, strict=False answers NaN (evidence probability 0) where strict refuses
+    (r,) = engine.run([Query.make("c", {"a": "x", "b": "y"})], strict=False)
+    assert np.isnan(r.probabilities).all() and r.evidence_probability.tolist() == [0.0]
+    # given tables: only the draw whose b-table rules the evidence out has no answer (a's row x is
+    # (1, 0) in the first draw, (0.5, 0.5) in the second, whose answer is c's row y)
+    b_tables = np.stack([net.tables[1], np.array([[0.5, 0.5], [0.3, 0.7]])], axis=-1)
+    (r,) = engine.run([Query.make("c", {"a": "x", "b": "y"})], ArrayDraws(net, {"b": b_tables}), strict=False)
+    assert np.isnan(r.probabilities[0]).all()
+    np.testing.assert_allclose(r.probabilities[1], [0.6, 0.4], atol=1e-15)
 
 
 @pytest.mark.parametrize("seed", [8, 15])

@@ -164,6 +164,7 @@ class Engine:
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
             draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
         check_result_memory(n, prepared, self.net.source)
+        given = draws is not None and not isinstance(draws, GeneratedDraws)
         try:
             possible = [self._pruned_evidence_possible(prep) for prep in prepared]
             if strict and not all(possible):
@@ -172,10 +173,10 @@ class Engine:
             outputs = [np.empty((n, *p["sweep_cards"], p["card"])) for p in prepared]
             pes = [np.empty((n, *p["sweep_cards"])) for p in prepared]
             with progress_bar(n if draws is not None else 0) as progress, blas_threads(draws):
-                self._run_chunks(draws, n, prepared, outputs, pes, strict, progress)
+                self._run_chunks(draws, n, prepared, outputs, pes, strict, given, progress)
             for k, ok in enumerate(possible):
-                if not ok:  # evidence the answer does not need is impossible: no answer, as under strict
-                    outputs[k][...], pes[k][...] = np.nan, 0.0
+                if not ok and not given:  # evidence the answer does not need is impossible: no answer, as under
+                    outputs[k][...], pes[k][...] = np.nan, 0.0  # strict (given tables were checked draw by draw)
         except MemoryError:  # the budget is an estimate; the machine (or its cap) decides
             largest = max(self._plan_size({**prep, "relevant": tuple(self._tables_needed(prep))})[0] for prep in prepared)
             raise QueryError(
@@ -189,13 +190,13 @@ class Engine:
         return BatchResult(results)
 
     # ------------------------------------------------------------ internals
-    def _run_chunks(self, draws, n, prepared, outputs, pes, strict, progress) -> None:
+    def _run_chunks(self, draws, n, prepared, outputs, pes, strict, given, progress) -> None:
         for start, stop, tables in self._chunks(draws, n):
             m = stop - start
             for k, prep in enumerate(prepared):
                 joint = self._contract(prep, tables, m, getattr(draws, "first", False))
-                if not strict and tables and not isinstance(draws, GeneratedDraws):
-                    joint = self._without_impossible_draws(prep, tables, m, joint)
+                if not strict and given:
+                    joint = self._without_impossible_draws(prep, tables, m, draws.first, joint)
                 pe = joint.sum(axis=-1)
                 impossible = (pe <= 0.0) | ~np.isfinite(pe)
                 if np.any(impossible):
@@ -209,13 +210,13 @@ class Engine:
                 pes[k][start:stop] = pe
             progress.update(m)
 
-    def _without_impossible_draws(self, prep: dict, tables: dict, m: int, joint: np.ndarray) -> np.ndarray:
+    def _without_impossible_draws(self, prep: dict, tables: dict, m: int, first: bool, joint: np.ndarray) -> np.ndarray:
         """Given tables (another analyst's, a swapped row) can make evidence the answer does not need
         impossible in some draws only: those draws answer nothing (their joint is set to zero)."""
         check = self._evidence_check(prep)
         if check is None:
             return joint
-        ruled_out = ~(self._contract(check, tables, m).sum(axis=-1) > 0)
+        ruled_out = ~(self._contract(check, tables, m, first).sum(axis=-1) > 0)
         if not ruled_out.any():
             return joint
         joint = joint.copy()
