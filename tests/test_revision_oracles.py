@@ -87,6 +87,25 @@ def rows_of(frame: pd.DataFrame) -> list[tuple]:
     return [tuple(plain(r[c]) for c in COLUMNS) for _, r in frame.iterrows()]
 
 
+def named_by_item(frame: pd.DataFrame) -> bool:
+    """Each row's variable, given, scenario and outcome columns say what its item says (and nothing else)."""
+    for _, r in frame.iterrows():
+        item, kind = r["item"], r["kind"]
+        expected = {"variable": None, "given": None, "scenario": None, "outcome": None}
+        if kind in ("variable", "states", "parents", "table", "row"):
+            expected["variable"] = item.split(":")[0].split(" | ")[0]
+        if kind == "row":
+            expected["given"] = item.split(" | ")[1]
+        if kind == "scenario":
+            expected["scenario"] = item
+        if kind == "outcome":
+            expected["outcome"], expected["scenario"] = item.split(" | ")
+            expected["variable"] = expected["outcome"].split("=")[0]
+        got = {k: (None if pd.isna(r[k]) else r[k]) for k in expected}
+        assert got == expected, (item, got)
+    return True
+
+
 @pytest.fixture
 def files(tmp_path):
     def write(**texts):
@@ -144,7 +163,12 @@ def test_an_edit_of_every_kind_is_named_measured_and_ranked(files):
         "b", "a=a0", "assumption: low", "assumption: low")
     assert frame.iloc[2]["new_rationale"] == "assumption: higher"
     assert frame["line"].dtype == "Int64" and frame["band_changes"].dtype == bool
-    assert list(frame.columns) == revisions.diffs.DIFF_COLUMNS
+    assert list(frame.columns) == revisions.diffs.DIFF_COLUMNS and named_by_item(frame)
+    added = frame[frame["item"] == "K2"].iloc[0]
+    assert pd.isna(added["old_rationale"]) and added["new_rationale"] == "b is likely once a1"
+    removed = revisions.diff(new, old).set_index(["kind", "item"]).loc[("claim", "K2")]
+    assert removed["old_rationale"] == "b is likely once a1" and pd.isna(removed["new_rationale"])
+    assert removed["line"] == line_of(EDITED, "  K2:")
 
 
 def test_the_terminal_view_of_that_edit_line_by_line(files):
@@ -241,6 +265,7 @@ def test_impossible_evidence_and_claims_that_cannot_be_evaluated(files):
     checks = frame[frame["kind"] == "check"].set_index("item")
     assert checks.loc["K1", "effect_text"] == "FAIL -> pass" and checks.loc["K1", "band_changes"]
     assert checks.loc["K2", "effect_text"] == "cannot be compared" and not checks.loc["K2", "band_changes"]
+    assert checks.loc["K2", "line"] == line_of(impossible, "  K2:") and math.isnan(checks.loc["K2", "effect"])
     assert checks.loc["K2", "new"].startswith("cannot be evaluated: ")
     back = revisions.diff(new, old).set_index("item")
     assert back.loc["b=y | seen", "effect_text"] == "the scenario's evidence is impossible in the old file"
@@ -406,6 +431,7 @@ def test_structure_changes_rows_aligned_by_state_name(files):
     assert removed["old_rationale"] == "e is very unlikely" and pd.isna(removed["new_rationale"])
     gone = frame[frame["item"] == "b=y | gone"].iloc[0]
     assert gone["scenario_label"] == "D seen"  # only the old file has it
+    assert named_by_item(frame)
     text = revisions.format_diff(frame, "old", "new")
     assert "  states  a: a0, a1 -> a1, a0  (same states, new order)" in text.splitlines()
     assert "  b=y | gone: not in the new file" in text.splitlines()
@@ -626,3 +652,133 @@ def test_a_disagreement_needs_two_files(files):
     (one,) = files(ann=BASE)
     with pytest.raises(BayesInputError, match="a disagreement needs at least two model files, got 1"):
         revisions.disagreement(one)
+
+
+# ------------------------------------------------------------------------------------- more diff corners
+
+# u: unrelated to b, first in the file; z: a state renamed; c: two parents, written in the other order in
+# the new file (rows keyed by names, so no number moves); k: a log-odds builder under a
+SHAPES = BASE.split("outcomes:")[0].replace("variables:\n", """\
+variables:
+  u:
+    description: u under test
+    states: [u0, u1]
+    table:
+      - probabilities: {u0: 0.5, u1: 0.5}
+        rationale: {assumption: even}
+  z:
+    description: z under test
+    states: [z0, z1]
+    table:
+      - probabilities: {z0: 0.5, z1: 0.5}
+        rationale: {assumption: even}
+""") + """\
+  c:
+    description: c under test
+    states: [c0, c1]
+    parents: [a, b]
+    table:
+      - given: {a: a0, b: n}
+        probabilities: {c0: 0.9, c1: 0.1}
+        rationale: {assumption: c}
+      - given: {a: a0, b: y}
+        probabilities: {c0: 0.7, c1: 0.3}
+        rationale: {assumption: c}
+      - given: {a: a1, b: n}
+        probabilities: {c0: 0.5, c1: 0.5}
+        rationale: {assumption: c}
+      - given: {a: a1, b: y}
+        probabilities: {c0: 0.2, c1: 0.8}
+        rationale: {assumption: c}
+  k:
+    description: k under test
+    states: [calm, war]
+    parents: [a]
+    builder:
+      type: log_odds
+      state: war
+      baseline: 0.1
+      effects:
+        a: {a1: much more likely}
+      rationale: {assumption: k}
+outcomes:
+  - b: y
+"""
+
+
+def test_shapes_orders_builders_and_the_smallest_change(files):
+    # u's row moves nothing headline; z changes shape (skipped, and the rows after it still compared); c's
+    # parents change order only; b | a0 moves by 1e-9 (a change: numbers are the same only within 1e-12);
+    # k's baseline 0.1 -> 0.2 moves k's rows (a builder's table is computed with the file's states)
+    new = (SHAPES.replace("{u0: 0.5, u1: 0.5}", "{u0: 0.4, u1: 0.6}").replace("states: [z0, z1]", "states: [z0, z2]")
+           .replace("{z0: 0.5, z1: 0.5}", "{z0: 0.5, z2: 0.5}").replace("parents: [a, b]", "parents: [b, a]")
+           .replace("{n: 0.8, y: 0.2}", "{n: 0.799999999, y: 0.200000001}").replace("baseline: 0.1", "baseline: 0.2"))
+    frame = revisions.diff(*files(old=SHAPES, new=new))
+    assert named_by_item(frame)
+    changed = frame[frame["section"] == "changed"].set_index("item")
+    assert changed.loc["z", "effect_text"] == "the states changed"
+    assert changed.loc["c", "effect_text"] == "same parents, new order"
+    assert not any(item.startswith("c | ") for item in changed.index)  # c's rows aligned by name: unchanged
+    assert changed.loc["u | (no parents)", "effect_text"] == "alone it moves no headline outcome under any scenario"
+    b_row = changed.loc["b | a=a0"]
+    assert b_row["effect"] == pytest.approx(0.7e-9, rel=1e-3)  # P(a0) * 1e-9
+    assert b_row["effect_text"] == ("alone it moves b=y under baseline by +0.0 points "
+                                    "(unlikely (32%) -> unlikely (32%))")
+    # k | a0 is the baseline itself; k | a1 moves from the odds 0.1/0.9 times the 'much more likely' ratio
+    assert changed.loc["k | a=a0", "old"] == pytest.approx({"calm": 0.9, "war": 0.1})
+    assert changed.loc["k | a=a0", "new"] == pytest.approx({"calm": 0.8, "war": 0.2})
+    assert {"k | a=a0", "k | a=a1"} <= set(changed.index)
+
+
+def test_words_moved_with_their_numbers_are_said_after_the_effect(files):
+    # 'unlikely' (20-45%, read at its middle 32.5%) for b | a1 instead of 0.6: the numbers and the words move
+    worded = BASE.replace("{n: 0.4, y: 0.6}", "{n: rest, y: unlikely}")
+    frame = revisions.diff(*files(base=BASE, worded=worded))
+    row = frame.iloc[0]
+    assert row["item"] == "b | a=a1" and row["new"] == pytest.approx({"n": 0.675, "y": 0.325})
+    # under 'seen' (a1 observed) b=y is that row: 0.6 -> 0.325 (shown as 32%: half to even)
+    assert row["effect_text"] == ("alone it moves b=y under seen by -27.5 points (likely (60%) -> unlikely (32%)); "
+                                  "written {n: 0.4, y: 0.6} -> {n: rest, y: unlikely}")
+
+
+def test_a_forced_scenario_the_phia_scale_and_scenarios_of_every_shape(files):
+    # in EDITED, 'forced' sets a=a0, so b | a0 (0.4 -> 0.5) moves b=y by 0.1 there and by 0.07 at baseline
+    phia = lambda text: text.replace("author: tests}", "author: tests, scale: phia}")  # noqa: E731
+    old = phia(EDITED)
+    new = phia(EDITED.replace("{n: 0.6, y: 0.4}", "{n: 0.5, y: 0.5}")).replace("claims:\n", """\
+  both:
+    label: Both
+    observe: {b: y}
+    do: {a: a1}
+  plain:
+    label: Plain
+claims:
+""")
+    frame = revisions.diff(*files(old=old, new=new))
+    row = frame.iloc[0]
+    # under 'forced' b=y is b | a0 itself: 0.4 and 0.5, both a 'realistic possibility' (40-50%) on PHIA
+    assert row["effect_text"] == ("alone it moves b=y under forced by +10.0 points "
+                                  "(realistic possibility (40%) -> realistic possibility (50%))")
+    scenarios = frame[frame["kind"] == "scenario"].set_index("item")
+    assert scenarios.loc["both", "new"] == "observe b=y; do a=a1"
+    assert scenarios.loc["plain", "new"] == "no evidence"
+    outcome = frame[(frame["kind"] == "outcome") & (frame["scenario"] == "baseline")].iloc[0]
+    # 0.7 * 0.5 + 0.3 * 0.6 = 0.53 falls in PHIA's gap between 50% and 55%
+    assert outcome["effect_text"] == ("realistic possibility (46%) -> between realistic possibility and likely "
+                                      "(53%); the band changes")
+    k1 = frame[(frame["kind"] == "check") & (frame["item"] == "K1")].iloc[0]
+    assert k1["old"].endswith("(needs 25% <= P <= 35%)")  # 'unlikely' on the PHIA yardstick
+
+
+def test_headline_outcomes_none_listed_and_evidence_impossible_everywhere(files):
+    listed = revisions.diff(*files(unlisted=BASE.replace("outcomes:\n  - b: y\n", ""), listed=BASE))
+    row = listed[listed["kind"] == "outcomes"].iloc[0]
+    assert (row["old"], row["new"]) == ("none listed", "b=y")
+    # a file whose own baseline observes what cannot happen: no scenario can measure a row's effect
+    blind = BASE.replace("a1: 0.3}", "a1: 0}").replace("  seen:\n    label: A seen\n    description: a1 observed\n"
+                                                        "    observe: {a: a1}\n",
+                                                        "  baseline:\n    label: Seen\n    observe: {a: a1}\n")
+    frame = revisions.diff(*files(blind=blind, moved=blind.replace("{n: 0.8, y: 0.2}", "{n: 0.7, y: 0.3}")))
+    row = frame.iloc[0]
+    assert (row["item"], row["effect_text"]) == (
+        "b | a=a0", "its effect cannot be measured (every scenario's evidence is impossible)")

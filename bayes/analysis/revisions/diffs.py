@@ -33,7 +33,7 @@ DIFF_COLUMNS = ["section", "kind", "item", "variable", "given", "scenario", "sce
 _CHANGE_ORDER = ["row", "table", "states", "parents", "variable", "outcomes", "scenario", "claim", "model"]
 
 
-def _change(kind, item, old, new, effect=math.nan, text="", **extra) -> dict:
+def _change(kind, item, old, new, effect, text, **extra) -> dict:
     row = {"section": "changed", "kind": kind, "item": item, "old": old, "new": new, "effect": effect,
            "effect_text": text}
     row.update(extra)
@@ -61,10 +61,10 @@ def _variable_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
     rows = []
     for name, v in new.variables.items():
         if name not in old.variables:
-            rows.append(_change("variable", name, None, v.description, text="added", variable=name, line=v.line))
+            rows.append(_change("variable", name, None, v.description, math.nan, "added", variable=name, line=v.line))
     for name, v in old.variables.items():
         if name not in new.variables:
-            rows.append(_change("variable", name, v.description, None, text="removed", variable=name, line=v.line))
+            rows.append(_change("variable", name, v.description, None, math.nan, "removed", variable=name, line=v.line))
             continue
         w = new.variables[name]
         for key in ("description", "label", "observable"):
@@ -75,13 +75,14 @@ def _variable_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
                                     0.0 if key != "observable" else math.nan, text, variable=name, line=w.line))
         if v.states != w.states:
             text = "same states, new order" if set(v.states) == set(w.states) else "the states changed"
-            rows.append(_change("states", name, list(v.states), list(w.states), text=text, variable=name, line=w.line))
+            rows.append(_change("states", name, list(v.states), list(w.states), math.nan, text, variable=name,
+                                line=w.line))
         if v.parents != w.parents:
             text = "same parents, new order" if set(v.parents) == set(w.parents) else "the parents changed"
-            rows.append(_change("parents", name, list(v.parents), list(w.parents), text=text, variable=name,
+            rows.append(_change("parents", name, list(v.parents), list(w.parents), math.nan, text, variable=name,
                                 line=w.line))
         if _form(v) != _form(w):
-            rows.append(_change("table", name, _form(v), _form(w), text="the table is written another way",
+            rows.append(_change("table", name, _form(v), _form(w), math.nan, "the table is written another way",
                                 variable=name, line=w.line))
     return rows
 
@@ -117,21 +118,27 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
             words = w_old is not None and w_new is not None and w_old != w_new
             if not (numbers or why or words):
                 continue
-            text = "" if numbers else (
-                "same numbers; the written judgement changed (and with it the uncertainty in draws)" if words
-                else "same numbers; the rationale changed")
             rec = _change("row", f"{name} | {given_text(given)}",
                           dict(zip(v.states, map(float, a[index]))), dict(zip(v.states, map(float, b[index]))),
-                          math.nan if numbers else 0.0, text, variable=name, given=given_text(given),
+                          math.nan if numbers else 0.0, "", variable=name, given=given_text(given),
                           old_rationale=str(r_old.rationale), new_rationale=str(r_new.rationale),
                           line=r_new.line)
-            if words:
-                rec["effect_text"] = (rec["effect_text"] + "; " if rec["effect_text"] else "") + (
-                    f"written {_numbers_words(w_old)} -> {_numbers_words(w_new)}")
+            # the written words (ranges and terms say more than the midpoints shown), said after whatever the
+            # row's effect turns out to be (_row_effects)
+            ranged = any(j.is_range for r in (r_old, r_new) for j in r.judged.judgements.values()) if words else False
+            rec["written"] = (f"written {_numbers_words(w_old)} -> {_numbers_words(w_new)}"
+                              if words and (ranged or not numbers) else "")
+            _say(rec, "" if numbers else "same numbers; the written judgement changed (and with it the uncertainty "
+                 "in draws)" if words else "same numbers; the rationale changed")
             rows.append(rec)
             if numbers:
                 moved.append((rec, name, index, b[index]))
     return rows, moved
+
+
+def _say(rec: dict, text: str) -> None:
+    """A changed row's effect text, with the change of its written words after it."""
+    rec["effect_text"] = "; ".join(part for part in (text, rec["written"]) if part)
 
 
 def _numbers_words(written: dict) -> str:
@@ -147,7 +154,7 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
              if v in spec.variables and s in spec.states(v)]
     if not pairs:
         for rec, *_ in moved:
-            rec["effect_text"] = "no headline outcome to measure its effect on"
+            _say(rec, "no headline outcome to measure its effect on")
         return
     net = old.engine.net
     n = len(moved)
@@ -173,15 +180,15 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
             if np.isfinite(shift) and (best is None or abs(shift) > abs(best[0])):
                 best = (float(shift), sc, v, s, float(before), float(after))
         if best is None:
-            rec["effect_text"] = "its effect cannot be measured (every scenario's evidence is impossible)"
+            _say(rec, "its effect cannot be measured (every scenario's evidence is impossible)")
             continue
         shift, sc, v, s, before, after = best
         rec["effect"] = shift
         if abs(shift) <= SAME:
-            rec["effect_text"] = "alone it moves no headline outcome under any scenario"
+            _say(rec, "alone it moves no headline outcome under any scenario")
             continue
-        rec["effect_text"] = (f"alone it moves {v}={s} under {sc} by {shift * 100:+.1f} points "
-                              f"({describe(before, old.scale)} -> {describe(after, old.scale)})")
+        _say(rec, f"alone it moves {v}={s} under {sc} by {shift * 100:+.1f} points "
+                  f"({describe(before, old.scale)} -> {describe(after, old.scale)})")
 
 
 def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
@@ -197,10 +204,10 @@ def _scenario_changes(old: ModelSpec, new: ModelSpec) -> list[dict]:
     for name in dict.fromkeys([*old.scenarios, *new.scenarios]):
         a, b = old.scenarios.get(name), new.scenarios.get(name)
         if a is None or b is None:
-            rows.append(_change("scenario", name, text(a), text(b), text="added" if a is None else "removed",
+            rows.append(_change("scenario", name, text(a), text(b), math.nan, "added" if a is None else "removed",
                                 scenario=name, line=(b or a).line))
         elif (a.observe, a.do) != (b.observe, b.do):
-            rows.append(_change("scenario", name, text(a), text(b), text="what it sets changed", scenario=name,
+            rows.append(_change("scenario", name, text(a), text(b), math.nan, "what it sets changed", scenario=name,
                                 line=b.line))
         elif (a.label, a.description) != (b.label, b.description):
             rows.append(_change("scenario", name, a.display, b.display, 0.0, "wording only", scenario=name,
@@ -218,7 +225,7 @@ def _claim_changes(old: Model, new: Model) -> list[dict]:
             c = a or b
             model = old if b is None else new
             rows.append(_change("claim", cid, formal_text(a, old.scale) if a else None,
-                                formal_text(b, new.scale) if b else None, text="added" if a is None else "removed",
+                                formal_text(b, new.scale) if b else None, math.nan, "added" if a is None else "removed",
                                 line=c.line, new_rationale=c.quote if model is new else None,
                                 old_rationale=c.quote if model is old else None))
             continue
@@ -311,10 +318,9 @@ def diff(old, new) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=DIFF_COLUMNS)
     frame["band_changes"] = frame["band_changes"].fillna(False).astype(bool)
     frame["line"] = frame["line"].astype("Int64")
-    size = frame["effect"].abs().fillna(-1.0)
-    kind_rank = frame["kind"].map({k: i for i, k in enumerate(_CHANGE_ORDER)}).fillna(len(_CHANGE_ORDER))
-    frame = frame.assign(_section=(frame["section"] == "effect").astype(int), _size=-size, _kind=kind_rank)
-    frame = frame.sort_values(["_section", "_size", "_kind"], kind="stable")
+    kind_rank = frame["kind"].map({k: i for i, k in enumerate(_CHANGE_ORDER)})  # checks and outcomes: NaN, in turn
+    frame = frame.assign(_section=frame["section"].eq("effect"), _size=-frame["effect"].abs(), _kind=kind_rank)
+    frame = frame.sort_values(["_section", "_size", "_kind"], kind="stable")  # NaN (no one number) last
     frame = frame.drop(columns=["_section", "_size", "_kind"])
     return frame.reset_index(drop=True)
 
@@ -398,8 +404,6 @@ def format_diff(frame: pd.DataFrame, old_name: str, new_name: str, show_all: boo
     if rest > 0:
         lines.append(f"  {rest} other headline outcome/scenario pair(s) moved by less than "
                      f"{MOVED * 100:.2f} points (--all lists them)")
-    elif outcomes.empty:
-        lines.append("  no headline outcome to compare")
     return "\n".join(lines)
 
 
