@@ -782,3 +782,52 @@ def test_headline_outcomes_none_listed_and_evidence_impossible_everywhere(files)
     row = frame.iloc[0]
     assert (row["item"], row["effect_text"]) == (
         "b | a=a0", "its effect cannot be measured (every scenario's evidence is impossible)")
+
+
+def test_tables_requeried_one_set_at_a_time_give_the_same_answers(files, monkeypatch):
+    whole = revisions.disagreement(files(**ANALYSTS))
+    monkeypatch.setattr(revisions.disagreements, "TABLE_BUDGET", 1)  # one set of tables per batch
+    one_by_one = revisions.disagreement(files(**ANALYSTS))
+    assert one_by_one.swaps["after"].tolist() == pytest.approx(whole.swaps["after"].tolist(), abs=1e-15)
+    assert one_by_one.values["probability"].tolist() == pytest.approx(whole.values["probability"].tolist(), abs=1e-15)
+
+
+def test_evidence_no_analyst_can_see_and_analysts_who_agree(files):
+    # both analysts rule a1 out, so 'seen' has no answer for either, nor for the pool; their rows of b | a0
+    # differ, those of a do not
+    zero = BASE.replace("a1: 0.3}", "a1: 0}")
+    result = revisions.disagreement(files(zed=zero, zoe=zero.replace("{n: 0.8, y: 0.2}", "{n: 0.5, y: 0.5}")))
+    seen = result.summary.set_index("scenario").loc["seen"]
+    assert math.isnan(seen["pooled"]) and math.isnan(seen["mean"]) and math.isnan(seen["spread"])
+    assert pd.isna(seen["lowest"]) and pd.isna(seen["highest"])
+    assert (seen["outside"], seen["words"]) == (False, "impossible evidence")
+    assert "      seen     -     - impossible evidence           -" in revisions.format_disagreement(result).splitlines()
+    doc = revisions.disagreement_records(result)
+    assert doc["outcomes"][1]["pooled"] is None and doc["outcomes"][1]["spread"] is None
+    # K2-like questions given a1 cannot be asked: passed None, no margin, '-' in the table
+    asked = zero + '  K2:\n    quote: "b given a1"\n    form: probability\n    outcome: {b: y}\n' \
+                   '    given: {a: a1}\n    band: likely\n'
+    result = revisions.disagreement(files(zed=asked, zoe=asked.replace("{n: 0.8, y: 0.2}", "{n: 0.5, y: 0.5}")))
+    k2 = result.claims[result.claims["claim"] == "K2"]
+    assert k2["passed"].isna().all() and k2["margin"].isna().all()
+    assert k2["text"].str.startswith("cannot be evaluated: ").all()
+    assert "  K2          -     -      -" in revisions.format_disagreement(result).splitlines()
+    # two analysts who agree on every row: no swap, nothing drives anything
+    same = revisions.disagreement(files(one=BASE, two=BASE))
+    assert same.swaps.empty and same.swaps_skipped == 0
+    lines = revisions.format_disagreement(same).splitlines()
+    assert lines[-1] == "  no row differs between the analysts"
+
+
+def test_files_without_claims_and_with_conflicts(files):
+    bare = BASE.split("claims:")[0]
+    other = bare.replace("  - b: y\n", "  - b: n\n").replace("a1: 0.3}", "a1: 0.4}")  # b charted in its other state
+    result = revisions.disagreement(files(bare=bare, other=other), weights=[3, 1])
+    assert result.weights.tolist() == [0.75, 0.25] and result.claims.empty
+    lines = revisions.format_disagreement(result).splitlines()
+    assert lines[0] == "2 analysts (bare 0.75, other 0.25); pooled: linear pool, row by row"
+    assert "claims: none in the files" in lines
+    assert lines[-1] == "conflicts: outcome b: bare charts y, other n; kept bare's"
+    assert revisions.disagreement_records(result)["conflicts"] == result.pooled.conflicts
+    logs = revisions.disagreement(files(bare=bare, other=other), method="log")
+    assert logs.method == "log" and logs.values.shape == result.values.shape

@@ -25,6 +25,7 @@ from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE, ModelSpec
 
 MAX_SWAPS = 2000  # row swaps a disagreement re-queries at most: the rows on which two analysts differ most
+TABLE_BUDGET = 5_000_000  # numbers of tables re-queried in one batch (sets of tables as parameter draws)
 
 
 # ------------------------------------------------------------------------------------- disagreement
@@ -165,15 +166,15 @@ def _chosen(swaps: list, limit: int) -> tuple[list, int]:
     return [sw for k, sw in enumerate(swaps) if k in keep], len(swaps) - limit
 
 
-def _run_tables(model: Model, queries: list, sets: list[dict], spec: ModelSpec, budget: int = 5_000_000):
+def _run_tables(model: Model, queries: list, sets: list[dict], spec: ModelSpec):
     """Each query's probabilities under each set of tables ({variable: table}, as parameter draws on the
-    model's network), in chunks whose tables hold at most `budget` numbers. One (len(sets), card) array per
-    query."""
+    model's network), in chunks whose tables hold at most TABLE_BUDGET numbers. One (len(sets), card) array
+    per query."""
     if not sets:
         return [np.empty((0, len(spec.states(q.target)))) for q in queries]
     net = model.engine.net
     size = sum(sets[0][v].size for v in spec.variables)
-    chunk = max(1, min(len(sets), budget // max(size, 1)))
+    chunk = max(1, min(len(sets), TABLE_BUDGET // max(size, 1)))
     out = [[] for _ in queries]
     for start in range(0, len(sets), chunk):
         part = sets[start:start + chunk]
