@@ -7,7 +7,7 @@ Stages, each measured in this one run:
 - `kernel start`: a python3 Jupyter kernel started and ready (what the briefing notebook pays first);
 - `import`: `import bayes.outputs.brief` in a fresh interpreter (paid again inside the kernel);
 - `compute`: every number and sentence of the brief (`build_brief` with its charts' drawing left out);
-- per chart: `draw` (laying the chart out), and each export: `files` (PNG 1920, @2x 3840 and SVG),
+- per chart: `draw` (laying the chart out), and each export: `files` (PNG 1920 and SVG),
   `html` (the page's desktop and phone images), `slide` (the deck's picture);
 - `html`, `deck`, `json`: the rest of each file;
 - `outputs`: every chart's files and images as `bayes brief` makes them (in parallel where it can).

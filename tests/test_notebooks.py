@@ -241,7 +241,8 @@ def test_brief_renders_for_other_models(key, model_paths, flagship, tmp_path, ba
     from bayes.outputs.brief_charts import chart_names
 
     model = _model_or_skip(model_paths, key)
-    code, out, err = bayes_cli("brief", model, "--out", tmp_path)
+    hires = ("--hires",) if key == "bare" else ()  # @2x files on request
+    code, out, err = bayes_cli("brief", model, "--out", tmp_path, *hires)
     assert code == 0, err
     m = bayes.load(model)
     html = (tmp_path / "brief.html").read_text(encoding="utf-8")
@@ -251,6 +252,7 @@ def test_brief_renders_for_other_models(key, model_paths, flagship, tmp_path, ba
     for name in expected:
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000, name
         assert (tmp_path / f"{name}.svg").is_file(), name
+        assert (tmp_path / f"{name}@2x.png").is_file() == bool(hires), name
     leaked = _flagship_names_in(html, _forbidden(flagship, key, model))
     assert leaked == [], f"flagship names in the briefing of {key}: {leaked}"
 

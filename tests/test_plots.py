@@ -130,8 +130,8 @@ def test_charts_leave_global_state_alone(flagship, scenarios, tmp_path):
     charts = briefing_charts(flagship, scenarios, out_dir=tmp_path, outcomes=["escalation"])
     after = dict(matplotlib.rcParams)
     assert before == after
-    assert {p.name for p in charts.paths} >= {"scenario_escalation.png", "scenario_escalation@2x.png",
-                                              "scenario_escalation.svg", "network.png", "network@2x.png"}
+    assert {p.name for p in charts.paths} == {"scenario_escalation.png", "scenario_escalation.svg", "network.png",
+                                              "network.svg", "outcomes_heatmap.png", "outcomes_heatmap.svg"}
     png = (tmp_path / "network.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*"))  # no temp files left behind
@@ -142,7 +142,7 @@ def test_charts_are_exported_at_exactly_16_9(flagship, scenarios, tmp_path):
 
     briefing_charts(flagship, scenarios, out_dir=tmp_path, outcomes=["escalation"])
     for png in sorted(tmp_path.glob("*.png")):
-        assert Image.open(png).size == ((3840, 2160) if "@2x" in png.name else (1920, 1080)), png.name
+        assert Image.open(png).size == (1920, 1080), png.name
 
 
 def test_takeaway_title_states_the_finding(flagship, scenarios):

@@ -288,10 +288,10 @@ def comparison_record(model: Model) -> dict:
 
 
 def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = None,
-                job: ChartJob | None = None) -> list[Path]:
-    """Write brief.html, brief.pptx, brief.json and each chart (PNG 1920x1080, @2x 3840x2160, SVG) into
-    `out_dir`. The brief says what changed since the model file as it was in git revision `since`, else
-    since the brief.json already in the folder."""
+                job: ChartJob | None = None, hires: bool = False) -> list[Path]:
+    """Write brief.html, brief.pptx, brief.json and each chart (PNG 1920x1080 and SVG; with `hires` also
+    @2x 3840x2160) into `out_dir`. The brief says what changed since the model file as it was in git
+    revision `since`, else since the brief.json already in the folder."""
     import json
 
     out = Path(out_dir)
@@ -305,7 +305,7 @@ def write_brief(brief: Brief, out_dir: str | os.PathLike, since: str | None = No
     record = brief_record(brief)
     if previous is not None:
         brief.changes = record["changes"] = changes_between(previous, record)
-    paths = job.paths() if job is not None else chart_outputs(brief.charts.charts, out)  # a job started earlier
+    paths = job.paths() if job is not None else chart_outputs(brief.charts.charts, out, hires)  # or a job started earlier
     brief.charts.paths = list(paths)
     atomic_write_text(out / "brief.html", brief_html(brief))
     paths.append(out / "brief.html")
@@ -350,7 +350,7 @@ BRIEF_DRAWS, BRIEF_SEED = 2000, 2020  # the briefing notebook's defaults: the co
 
 
 def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None,
-                 since: str | None = None, notebook: bool = False) -> BriefResult:
+                 since: str | None = None, notebook: bool = False, hires: bool = False) -> BriefResult:
     """Compute the brief and write brief.html, brief.pptx, brief.json and the charts, in this process (no
     kernel to start: the brief is the same one notebooks/briefing.ipynb shows). With `notebook`, the
     briefing notebook is also executed with papermill into brief.ipynb, for an analyst to open."""
@@ -360,7 +360,7 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     # the charts need only the scenarios: they are drawn in other processes while this one computes the rest
     scenarios = brief_scenarios(model, BRIEF_DRAWS, BRIEF_SEED)
     charts = briefing_charts(model, scenarios, draws=BRIEF_DRAWS)
-    job = ChartJob(charts.charts, out)
+    job = ChartJob(charts.charts, out, hires)
     try:
         brief = build_brief(model, draws=BRIEF_DRAWS, seed=BRIEF_SEED, scenarios=scenarios, charts=charts)
     except BaseException:

@@ -1,5 +1,5 @@
 """The brief's charts: which charts a brief shows (`briefing_charts`, `chart_names`), the tables they draw,
-each chart's files (PNG 1920x1080 and @2x, SVG), its images on the page (desktop and phone) and its slide
+each chart's files (PNG 1920x1080, SVG, and with `hires` @2x), its images on the page (desktop and phone) and its slide
 picture, drawn on every core (`chart_outputs`). `bayes.outputs.brief` composes them into the brief."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Chart:
     phone: bool = True  # whether a portrait variant reads better on a phone than the slide-shaped chart
     phone_size: object = None  # inches, or a function giving them (None: no portrait variant); PHONE_SIZE if unset
     laid_out: object = field(default=None, repr=False)  # the figure, laid out on first use of `figure`
-    drawn: object = field(default=None, repr=False)  # the figure drawn at FILE_WIDTHS[-1] pixels, once
+    drawn: object = field(default=None, repr=False)  # the figure drawn at its widest file's width, once
     made: dict = field(default_factory=dict, repr=False)  # the page's images and the slide's picture, once made
 
     @property
@@ -80,21 +80,26 @@ class Chart:
         plt.close(fig)
         return fig
 
-    def image(self):
-        """The chart drawn once at the @2x width (a PIL image); its files and the page's image are cut from it."""
-        if self.drawn is None:
-            self.drawn = raster(self.figure, FILE_WIDTHS[-1])
+    def image(self, width: int | None = None):
+        """The chart drawn once (a PIL image), `width` pixels wide (default: as drawn already, else 1920); its
+        files and the page's image are cut from it."""
+        if self.drawn is None or (width is not None and self.drawn.width != width):
+            self.drawn = raster(self.figure, width or FILE_WIDTHS[-1])
         return self.drawn
 
 
-FILE_WIDTHS = (1920, 3840)  # each chart's PNG files: stem.png and stem@2x.png
+FILE_WIDTHS = (1920,)  # each chart's PNG file: stem.png
+HIRES_WIDTHS = (1920, 3840)  # with `hires`, stem@2x.png too: both from one drawing (SVG is the scalable file;
+#                              the 4K drawing and its PNG cost about 0.2 s a chart, a quarter of the brief)
 
 
-def chart_files(chart: Chart, out_dir: str | os.PathLike) -> list[Path]:
-    """The chart's files in `out_dir`: PNG 1920x1080 and @2x 3840x2160 (one drawing) and SVG."""
+def chart_files(chart: Chart, out_dir: str | os.PathLike, widths: tuple[int, ...] = FILE_WIDTHS) -> list[Path]:
+    """The chart's files in `out_dir`: PNG 1920x1080 (with HIRES_WIDTHS also @2x 3840x2160, one drawing) and
+    SVG."""
     from bayes.outputs import charts
 
-    return charts.save_figure(chart.figure, safe_child(out_dir, chart.name), widths=FILE_WIDTHS, image=chart.image())
+    return charts.save_figure(chart.figure, safe_child(out_dir, chart.name), widths=widths,
+                              image=chart.image(widths[-1]))
 
 
 def chart_images(chart: Chart) -> dict:
@@ -108,18 +113,18 @@ def chart_images(chart: Chart) -> dict:
     return chart.made["page"]
 
 
-_FORKED_JOB: tuple = ()  # (charts, folder) for the processes forked by chart_outputs
+_FORKED_JOB: tuple = ()  # (charts, folder, file widths) for the processes forked by chart_outputs
 
 
 def _one_chart_outputs(index: int):
-    charts, out = _FORKED_JOB
+    charts, out, widths = _FORKED_JOB
     chart = charts[index]
-    return [str(p) for p in chart_files(chart, out)], chart_images(chart), slide_image(chart)
+    return [str(p) for p in chart_files(chart, out, widths)], chart_images(chart), slide_image(chart)
 
 
-def chart_outputs(charts: list[Chart], out_dir: str | os.PathLike) -> list[Path]:
+def chart_outputs(charts: list[Chart], out_dir: str | os.PathLike, hires: bool = False) -> list[Path]:
     """Every chart's files, page images and slide picture (see `ChartJob`), waited for."""
-    return ChartJob(charts, out_dir).paths()
+    return ChartJob(charts, out_dir, hires).paths()
 
 
 class ChartJob:
@@ -129,10 +134,11 @@ class ChartJob:
     laid-out figures, while this process goes on (`bayes brief` computes the rest of the brief meanwhile);
     else they are drawn one by one when `paths()` is called."""
 
-    def __init__(self, charts: list[Chart], out_dir: str | os.PathLike):
+    def __init__(self, charts: list[Chart], out_dir: str | os.PathLike, hires: bool = False):
         import threading
 
         self.charts, self.out, self.pool, self.futures = charts, Path(out_dir), None, {}
+        self.widths = HIRES_WIDTHS if hires else FILE_WIDTHS
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         workers = min(len(charts), cores)
         if workers < 2 or sys.platform != "linux" or threading.active_count() > 1:
@@ -141,7 +147,7 @@ class ChartJob:
         from concurrent.futures import ProcessPoolExecutor
 
         global _FORKED_JOB
-        _FORKED_JOB = (charts, self.out)  # every worker is forked at the first submit, holding these
+        _FORKED_JOB = (charts, self.out, self.widths)  # every worker is forked at the first submit, holding these
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         # the longest jobs first (a chart with a phone variant is drawn three times, the others twice), so
         # no core is left with a long one at the end
@@ -160,7 +166,7 @@ class ChartJob:
         if self.pool is None:
             paths = []
             for chart in self.charts:
-                paths += chart_files(chart, self.out)
+                paths += chart_files(chart, self.out, self.widths)
                 chart_images(chart)
                 slide_image(chart)
             return paths
@@ -282,7 +288,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
     chart of its headline outcomes as things stand instead of the scenario charts and heatmap.
 
     Each chart's title is its takeaway, computed from the numbers. With `out_dir`, each chart is also
-    written as PNG (1920x1080 and @2x 3840x2160) and SVG. Each chart is laid out when its `figure` is first
+    written as PNG (1920x1080) and SVG. Each chart is laid out when its `figure` is first
     asked for; figures come back closed, so a notebook shows each exactly once, through `display(fig)`.
     """
     from bayes.outputs import charts

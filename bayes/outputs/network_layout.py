@@ -4,9 +4,9 @@ GeNIe (XDSL) export both use it."""
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+
 
 def network_layout(model) -> pd.DataFrame:
     """Layered layout, causes left of effects (a Sugiyama layout in pure Python): each variable's layer is
@@ -24,30 +24,59 @@ def network_layout(model) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def graph_of(model) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(model.variables)
-    graph.add_edges_from((p, v) for v in model.variables for p in model.spec.variables[v].parents)
-    return graph
+class Graph:
+    """The variables and their links (parent, child) in file order: all a drawing needs of the network (plain
+    Python: the brief does not wait for a graph library to import)."""
+
+    def __init__(self, nodes, edges):
+        self.nodes, self.edges = list(nodes), list(edges)
+
+    def without(self, cut) -> Graph:
+        """The graph without the links in `cut` (a forced variable's links from its parents)."""
+        cut = set(cut)
+        return Graph(self.nodes, [e for e in self.edges if e not in cut])
 
 
-def layered(graph: nx.DiGraph, file_order: list[str]):
-    """(layers of node ids with ('dummy', parent, child, k) waypoints, {edge: [nodes along it]})."""
-    layer = {}
-    for depth, generation in enumerate(nx.topological_generations(graph)):
+def graph_of(model) -> Graph:
+    return Graph(model.variables, [(p, v) for v in model.variables for p in model.spec.variables[v].parents])
+
+
+def _depths(graph: Graph) -> dict:
+    """Each node's layer: the longest path to it from a root (Kahn's generations), then each root moved right,
+    next to its first effect."""
+    children: dict = {v: [] for v in graph.nodes}
+    waiting = dict.fromkeys(graph.nodes, 0)  # parents not yet placed
+    for p, c in graph.edges:
+        children[p].append(c)
+        waiting[c] += 1
+    layer, generation, depth = {}, [v for v in graph.nodes if waiting[v] == 0], 0
+    while generation:
+        following = []
         for v in generation:
             layer[v] = depth
-    for v in reversed(list(nx.topological_sort(graph))):  # roots move right, next to their first effect
-        if graph.in_degree(v) == 0 and graph.out_degree(v) > 0:
-            layer[v] = min(layer[c] for c in graph.successors(v)) - 1
+            for c in children[v]:
+                waiting[c] -= 1
+                if waiting[c] == 0:
+                    following.append(c)
+        generation, depth = following, depth + 1
+    has_parents = {c for _, c in graph.edges}
+    for v in graph.nodes:
+        if v not in has_parents and children[v]:
+            layer[v] = min(layer[c] for c in children[v]) - 1
+    return layer
+
+
+def layered(graph: Graph, file_order: list[str]):
+    """(layers of node ids with ('dummy', parent, child, k) waypoints, {edge: [nodes along it]})."""
+    layer = _depths(graph)
     n_layers = max(layer.values(), default=0) + 1
     layers: list[list] = [[] for _ in range(n_layers)]
     rank = {v: i for i, v in enumerate(file_order)}
-    for v in sorted(graph, key=rank.get):
+    for v in sorted(graph.nodes, key=rank.get):
         layers[layer[v]].append(v)
     chains = {}
-    up: dict = {v: [] for v in graph}
-    down: dict = {v: [] for v in graph}
+    up: dict = {v: [] for v in graph.nodes}
+    down: dict = {v: [] for v in graph.nodes}
     for p, c in sorted(graph.edges, key=lambda e: (rank[e[0]], rank[e[1]])):
         chain = [p]
         for k in range(layer[p] + 1, layer[c]):

@@ -223,14 +223,15 @@ def resized(image, width_px: int):
 
 
 def image_png(image, compact: bool = False, dpi: float | None = None) -> bytes:
-    """PNG bytes of a PIL image; `compact`: 256 colours by maximum coverage (under half the size, for the
-    HTML; twice as fast as median cut, and unlike the octree it keeps the lightest band shade, #f2f2f2)."""
+    """PNG bytes of a PIL image, fastest zlib level (level 6 took four times as long for a tenth less); `compact`:
+    256 colours by maximum coverage (about half the size, for the HTML; twice as fast as median cut, and unlike
+    the octree it keeps the lightest band shade, #f2f2f2)."""
     from PIL import Image
 
     out = io.BytesIO()
     if compact:
         image = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
-    image.save(out, "PNG", compress_level=6 if compact else 1, **({"dpi": (dpi, dpi)} if dpi else {}))
+    image.save(out, "PNG", compress_level=1, **({"dpi": (dpi, dpi)} if dpi else {}))
     return out.getvalue()
 
 

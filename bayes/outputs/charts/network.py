@@ -35,8 +35,7 @@ def _network_geometry(model, probs, evidence, do, size: float, room_w: float, ro
     """Boxes, their text and the routed arcs at font `size` (points), in points with y growing downward;
     None when it does not fit the room. Columns holding more text get more of the width."""
     graph = graph_of(model)
-    cut = {(p, v) for p, v in graph.edges if v in do}
-    graph.remove_edges_from(cut)
+    graph = graph.without((p, v) for p, v in graph.edges if v in do)
     layers, chains = layered(graph, list(model.variables))
     n = len(layers)
     line = size * 1.12
@@ -184,7 +183,7 @@ def _portrait_geometry(model, probs, evidence, do, size: float, room_w: float, r
     horizontal track in the gap between rows, and cross a row they skip through a slot kept free for them.
     Points, y growing downward; None when it does not fit the room."""
     graph = graph_of(model)
-    graph.remove_edges_from([(p, v) for p, v in graph.edges if v in do])
+    graph = graph.without((p, v) for p, v in graph.edges if v in do)
     layers, chains = layered(graph, list(model.variables))
     n = len(layers)
     line, pad, gap_x, slot, track = size * 1.12, 4.0, 6.0, 2.0, 5.0
