@@ -251,7 +251,14 @@ def test_cli_check_reports_hold_share(bayes_cli):
 
 def test_cli_words(bayes_cli):
     assert bayes_cli("words", "0.62")[1].strip() == "likely (62%)"
-    assert bayes_cli("words", "likely")[1].strip() == "likely: 55%-80% (ICD 203 (likelihood wording))"
+    assert bayes_cli("words", "likely")[1].strip() == "likely: 55%-80% on the ICD 203 (likelihood wording) scale"
+    # one side of a term or a number, as a claim's band takes it
+    assert bayes_cli("words", "at most unlikely")[1].strip() == (
+        "at most unlikely: 0%-45% on the ICD 203 (likelihood wording) scale, as a claim's band (tables need both ends)")
+    out = json.loads(bayes_cli("words", "above roughly even chance", "--format", "json")[1])
+    assert (out["low"], out["high"]) == (0.55, 1.0)
+    out = json.loads(bayes_cli("words", "below 4.5%", "--format", "json")[1])
+    assert (out["low"], out["high"]) == (0.0, pytest.approx(0.045))
     out = json.loads(bayes_cli("words", "37%", "--scale", "phia", "--format", "json")[1])
     assert out["gap"] == [0.35, 0.40]
     code, _, err = bayes_cli("words", "sort of likely")

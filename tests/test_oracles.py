@@ -203,6 +203,52 @@ def test_probability_claims_in_words_and_single_numbers(write_model):
     assert not verdict(write_model, claim(repr(p - 0.02), "    tolerance: 0.019\n")).passed
 
 
+def test_one_sided_bands_against_their_one_bound(write_model):
+    """P(y | x1) = 0.629 observed, P(y | x0) = 0.120. 'at most' a term is the band's top, 'below' a term its
+    foot, 'at least' its foot, 'above' its top; a number bounds itself (every bound inclusive)."""
+    high, low = hand_observed("x1"), hand_observed("x0")
+
+    def claim(band, x="x1"):
+        return f"""\
+    form: probability
+    outcome: {{y: y}}
+    if: {{x: {x}}}
+    band: {band}
+"""
+    assert verdict(write_model, claim("at most likely")).passed  # 0.629 <= 0.80
+    assert not verdict(write_model, claim("below likely")).passed  # 0.629 is not under 0.55
+    assert verdict(write_model, claim("at least roughly even chance")).passed  # >= 0.45
+    assert verdict(write_model, claim("above roughly even chance")).passed  # >= 0.55
+    assert not verdict(write_model, claim("at least very likely")).passed  # not >= 0.80
+    assert verdict(write_model, claim("at most unlikely", "x0")).passed  # 0.120 <= 0.45: 'low', not 20-45%
+    assert not verdict(write_model, claim("unlikely", "x0")).passed  # the two-sided band needs 20-45%
+    assert not verdict(write_model, claim("no more than almost no chance", "x0")).passed  # 0.120 > 0.05
+    assert low == pytest.approx((0.7 * 0.8 * 0.1 + 0.3 * 0.1 * 0.5) / (0.7 * 0.8 + 0.3 * 0.1), abs=1e-12)
+    assert verdict(write_model, claim(f"below {high * 100 + 1e-7}%")).passed
+    assert not verdict(write_model, claim(f"below {high * 100 - 1e-7}%")).passed
+    assert verdict(write_model, claim(f"at least {high - 1e-9!r}")).passed
+    assert not verdict(write_model, claim(f"more than {high + 1e-9!r}")).passed
+    r = verdict(write_model, claim("at most unlikely", "x0"))
+    assert r.required == "P <= 45%" and (r.low, r.high) == (0.0, 0.45)
+    r = verdict(write_model, claim("at least 62.5%"))
+    assert r.required == "P >= 62.5%" and r.passed  # 0.629 >= 0.625
+
+
+def test_a_one_sided_band_is_written_out_and_a_wrong_one_taught(write_model):
+    from bayes.errors import ModelFileError
+    from bayes.inference.claims import formal_text
+
+    model = bayes.load(write_model(confounded("""\
+    form: probability
+    outcome: {y: y}
+    band: at most  Unlikely
+""")))
+    assert formal_text(model.spec.claims["K1"], model.scale) == "P(y=y) in 'at most Unlikely' [0%, 45%]"  # as written
+    with pytest.raises(ModelFileError, match="'at most unlikelyish' is not a number.*or one side of it: 'at most "
+                                             "unlikely', 'at least likely', 'below 45%'"):
+        bayes.load(write_model(confounded("    form: probability\n    outcome: {y: y}\n    band: at most unlikelyish\n")))
+
+
 @pytest.mark.parametrize("reading", READINGS)
 @pytest.mark.parametrize("side", [1 - 1e-9, 1 + 1e-9])
 def test_no_difference_at_its_tolerance(write_model, reading, side):

@@ -206,6 +206,7 @@ def cmd_describe(args) -> int:
 def cmd_words(args) -> int:
     from bayes.errors import BayesInputError
     from bayes.modelfile.elicitation import JudgementError, parse_probability
+    from bayes.inference.claims import percent_bound
     from bayes.modelfile.scales import SCALES
 
     if args.scale not in SCALES:
@@ -220,10 +221,16 @@ def cmd_words(args) -> int:
         else:
             print(strength["text"])
         return EXIT_OK
+    bounds = scale.one_sided(text)
     if scale.is_term(text):
         band = scale.band(text)
         result = {"term": band.term, "low": band.low, "high": band.high, "scale": scale.name}
-        line = f"{band.term}: {band.low:.0%}-{band.high:.0%} ({scale.title})"
+        line = f"{band.term}: {band.low:.0%}-{band.high:.0%} on the {scale.title} scale"
+    elif bounds is not None:  # one side of a term or number, as claims accept it
+        phrase = " ".join(text.split())
+        result = {"term": phrase, "low": bounds[0], "high": bounds[1], "scale": scale.name}
+        line = (f"{phrase}: {percent_bound(bounds[0])}-{percent_bound(bounds[1])} on the {scale.title} scale, as a "
+                "claim's band (tables need both ends)")
     else:
         try:
             j = parse_probability(float(text) if text.replace(".", "", 1).isdigit() else text, scale)

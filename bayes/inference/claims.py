@@ -90,7 +90,8 @@ def formal_text(spec: ClaimSpec, scale) -> str:
     if spec.form == "probability":
         lo, hi = _range(spec, scale)
         label = f"'{spec.band}' " if spec.band else ""
-        return f"P({ev}{_condition(spec.if_, spec.given, spec.reading)}) in {label}[{lo:.0%}, {hi:.0%}]"
+        return (f"P({ev}{_condition(spec.if_, spec.given, spec.reading)}) in {label}"
+                f"[{percent_bound(lo)}, {percent_bound(hi)}]")
     if spec.cause is None:  # no_difference between two conditions
         return (f"|P({spec.outcome_variable}{_condition(spec.if_, spec.given, spec.reading)}) - "
                 f"P({spec.outcome_variable}{_condition(spec.than, spec.given, spec.reading)})| <= {spec.tolerance:g}")
@@ -142,6 +143,12 @@ def _judge(model, spec: ClaimSpec, posteriors: list[np.ndarray]) -> dict:
     return dict(holds=diff <= spec.tolerance + 1e-12, max_difference=diff)
 
 
+def percent_bound(p: float) -> str:
+    """A claim's bound as a percent, to a tenth where a whole percent would move it (4.5%, not 4%)."""
+    text = f"{p:.0%}"
+    return text if abs(round(p * 100) - p * 100) < 1e-9 else f"{p:.1%}"
+
+
 def _required(spec: ClaimSpec, model) -> str:
     if spec.form in ("more_likely", "less_likely"):
         need = spec.min_odds_ratio or 1.0
@@ -150,7 +157,11 @@ def _required(spec: ClaimSpec, model) -> str:
         return "P(if) < P(than)" + (f" and odds ratio <= {1 / need:.3g}" if need > 1 else "")
     if spec.form == "probability":
         lo, hi = _range(spec, model.scale)
-        return f"{lo:.0%} <= P <= {hi:.0%}"
+        if lo <= 0.0 < hi < 1.0:
+            return f"P <= {percent_bound(hi)}"
+        if 0.0 < lo < 1.0 <= hi:
+            return f"P >= {percent_bound(lo)}"
+        return f"{percent_bound(lo)} <= P <= {percent_bound(hi)}"
     return f"max difference <= {spec.tolerance:g}"
 
 

@@ -177,8 +177,9 @@ def _tolerance(ck: Checker, raw, cid: str, line, scale) -> float:
 
 
 def _claim_range(ck: Checker, raw, cid: str, key: str, line, scale, tolerance: float):
-    """(band term or None, (low, high), tolerance) from the same probability language tables accept: a term,
-    a range ('10-25%' or [0.1, 0.25]), or one number held within the tolerance."""
+    """(band words or None, (low, high), tolerance) from the same probability language tables accept: a term,
+    a range ('10-25%' or [0.1, 0.25]), or one number held within the tolerance; or one side of a term or
+    number ('at most unlikely', 'below 45%', Scale.one_sided)."""
     if isinstance(raw, list):
         if len(raw) != 2:
             ck.fail(f"claim {cid}: {key} written as a list must be [low, high]", line)
@@ -186,10 +187,13 @@ def _claim_range(ck: Checker, raw, cid: str, key: str, line, scale, tolerance: f
         if ends[0] > ends[1]:
             ck.fail(f"claim {cid}: {key} low {ends[0]:g} is above high {ends[1]:g}", line)
         return None, (ends[0], ends[1]), tolerance
+    if isinstance(raw, str) and (bounds := scale.one_sided(raw)) is not None:
+        return " ".join(raw.split()), bounds, tolerance
     try:
         j = parse_probability(raw, scale)
     except JudgementError as exc:
-        ck.fail(f"claim {cid}: {key}: {exc}", line)
+        ck.fail(f"claim {cid}: {key}: {exc}; or one side of it: 'at most unlikely', 'at least likely', "
+                "'below 45%'", line)
     if isinstance(raw, str) and scale.is_term(raw):
         return scale.band(raw).term, (j.low, j.high), tolerance
     if j.is_range:

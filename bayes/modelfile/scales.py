@@ -67,6 +67,44 @@ class Scale:
     def terms(self) -> list[str]:
         return [band.term for band in self.bands]
 
+    def one_sided(self, text: str) -> tuple[float, float] | None:
+        """The range an open phrase stands for, or None if `text` is not one: "at most unlikely" (0 to the
+        band's top), "at least likely" (the band's foot to 1), "below likely" / "above likely" (outside the
+        band), "no more than 30%", "below 45%", "above 0.55" (every bound inclusive). For a source's
+        "unlikely" that means "low", not 20-45% (docs/model-file.md#one-sided-bands)."""
+        words = " ".join(str(text).strip().lower().split())
+        for prefix, side, outside in _OPEN_PREFIXES:
+            if words.startswith(prefix + " "):
+                rest = words[len(prefix) + 1:]
+                break
+        else:
+            return None
+        if self.is_term(rest):
+            band = self.band(rest)
+            bound = (band.low if side == "upper" else band.high) if outside else (
+                band.high if side == "upper" else band.low)
+        else:
+            bound = _plain_probability(rest)
+            if bound is None:
+                return None
+        return (0.0, bound) if side == "upper" else (bound, 1.0)
+
+
+# phrase, which side it bounds, whether the bound is the far edge of a named band ("below likely": under it)
+_OPEN_PREFIXES = (("at most", "upper", False), ("no more than", "upper", False), ("below", "upper", True),
+                  ("under", "upper", True), ("less than", "upper", True), ("at least", "lower", False),
+                  ("no less than", "lower", False), ("above", "lower", True), ("over", "lower", True),
+                  ("more than", "lower", True))
+
+
+def _plain_probability(text: str) -> float | None:
+    """0.3 or 30% as a probability; None for anything else (or outside 0-1)."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
 
 def _icd203(terms: list[str], name: str, title: str) -> Scale:  # pragma: no mutate block
     # runs once, at import, before a mutant can be switched on; tests/test_oracles.py pins every band edge
