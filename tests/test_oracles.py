@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -761,6 +762,10 @@ def test_every_judgement_is_a_parameter_with_its_range(drawn):
         "P(pair=yes | row=c)": ("pair", 1.0, 0.9, 1.0, "table"),
         "worst: leak P(calm)": ("worst", 0.675, 0.55, 0.80, "builder"),  # `rest` is not a judgement
         "worst: leak P(war)": ("worst", 0.025, 0.01, 0.04, "builder"),
+        # each state of a cause's row (plain numbers: +-0.1)
+        "worst: P(calm) if number=yes": ("worst", 0.3, 0.2, 0.4, "builder"),
+        "worst: P(incidents) if number=yes": ("worst", 0.5, 0.4, 0.6, "builder"),
+        "worst: P(war) if number=yes": ("worst", 0.2, 0.1, 0.3, "builder"),
         "plain_or: baseline P(yes)": ("plain_or", 0.2, 0.1, 0.3, "builder"),
         # a plain odds ratio is swung from /1.5 to x1.5
         "plain_or: odds ratio of yes if number=yes": ("plain_or", 3.0, 2.0, 4.5, "builder"),
@@ -920,7 +925,7 @@ def test_fix_hints_leave_out_judgements_that_do_not_move_the_claim(write_model):
     hints = fix_hints(model, "K1", top=100)
     assert {h["variable"] for h in hints} == {"z", "y"} and all(h["swing"] > 0 for h in hints)
     assert set(hints[0]) == {"judgement", "variable", "value", "low", "high", "claim_low", "claim_high", "swing",
-                             "line"}
+                             "clipped", "line"}
     lines = text.splitlines()
     for h in hints:
         row = lines[h["line"] - 1]
@@ -2115,3 +2120,139 @@ def test_an_append_through_a_symlink_writes_the_file_it_points_to(small_model, t
     link.symlink_to(real)
     append_evidence(small_model, {"date": "2020-08-01", "variable": "x", "state": "x1", "source": "wire"}, link)
     assert link.is_symlink() and real.read_text() == LOG_HEADER + "2020-08-01,x,x1,,wire,\n"
+
+
+# ------------------------------------------------------------------------------------- builder rows as parameters
+
+NOISY_MAX = """\
+format: bayes-model/1
+model: {title: Pushes, source: tests, as_of: 2020-07, author: tests}
+variables:
+  p:
+    description: p under test
+    states: [off, on]
+    table:
+      - probabilities: {off: 0.6, on: 0.4}
+        rationale: {assumption: test}
+  q:
+    description: q under test
+    states: [off, on]
+    table:
+      - probabilities: {off: 0.5, on: 0.5}
+        rationale: {assumption: test}
+  y:
+    description: y under test
+    states: [low, mid, high]
+    parents: [p, q]
+    builder:
+      type: noisy_max
+      highest: high
+      leak: {low: rest, mid: "40-70%", high: 0.4}
+      causes:
+        p:
+          on: {low: 0.2, mid: 0.5, high: 0.3}
+        q:
+          on: {low: rest, mid: 0.1, high: 0.1}
+      rationale: {assumption: test}
+claims:
+  K1:
+    quote: "y is high"
+    form: probability
+    outcome: {y: high}
+    band: almost certain
+"""
+
+
+def test_every_judgement_of_a_noisy_max_is_a_parameter_kept_in_its_row(write_model):
+    from bayes.inference.claims import fix_hints
+    from bayes.modelfile.parameters import elicited_parameters
+
+    model = bayes.load(write_model(NOISY_MAX))
+    params = {p.name: p for p in elicited_parameters(model)}
+    # one number per two-state row; every judged state of a builder row, the rest state not
+    assert list(params) == ["P(p=on)", "P(q=on)", "y: leak P(mid)", "y: leak P(high)", "y: P(low) if p=on",
+                            "y: P(mid) if p=on", "y: P(high) if p=on", "y: P(mid) if q=on", "y: P(high) if q=on"]
+    # the leak's mid is 40-70%, but with high at 0.4 the rest (low) runs out at 0.6: the swing stops there;
+    # its high (0.3-0.5) stops at 0.45 beside mid's 0.55
+    mid, high = params["y: leak P(mid)"], params["y: leak P(high)"]
+    assert (mid.value, mid.low, mid.high, mid.clipped) == (pytest.approx(0.55), 0.4, pytest.approx(0.6), True)
+    assert (high.low, high.high, high.clipped) == (pytest.approx(0.3), pytest.approx(0.45), True)
+    assert [name for name, p in params.items() if p.clipped] == ["y: leak P(mid)", "y: leak P(high)"]
+    # p's row with mid set to 0.3, low and high rescaled to fill 0.7 (0.28 and 0.42); at p=on, q=off the
+    # child's CDF is the leak's (0.05, 0.6, 1) times that row's (0.28, 0.58, 1)
+    table = params["y: P(mid) if p=on"].table_at(0.3)
+    cdf = np.array([0.05, 0.6, 1.0]) * np.array([0.28, 0.58, 1.0])
+    np.testing.assert_allclose(table[1, 0], np.diff(cdf, prepend=0.0), atol=1e-12)
+    # the leak at the edge of its row: low gets nothing, every row of the table still sums to 1
+    edge = mid.table_at(mid.high)
+    np.testing.assert_allclose(edge.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(edge[0, 0], [0.0, 0.6, 0.4], atol=1e-12)  # no cause pushing: the leak itself
+    for hint in fix_hints(model, "K1", top=9):
+        assert 0.0 <= hint["claim_low"] <= 1.0 and 0.0 <= hint["claim_high"] <= 1.0, hint
+    assert any(h["judgement"] == "y: P(high) if p=on" for h in fix_hints(model, "K1", top=9))
+
+
+def test_the_cli_says_where_a_swing_stops_at_its_rows_edge(write_model, bayes_cli):
+    path = write_model(NOISY_MAX)
+    code, out, err = bayes_cli("sensitivity", path, "y=high")
+    assert code == 0, err
+    (line,) = [x for x in out.splitlines() if "leak P(high)" in x]
+    assert "0.3 to 0.45 (row's edge)" in line
+    code, out, _ = bayes_cli("check", path)
+    assert code == 1 and "y: leak P(high) (now 0.4, swung 0.3 to 0.45, as high as its row allows): 0.415 to 0.54" in out
+
+
+def _written_numbers(path) -> int:
+    """How many independent numbers a model file's author wrote, counted from the YAML itself: each
+    probability of a row (not `rest`; a two-state row without `rest` says one number), each builder's leak,
+    link strength, baseline, odds ratio and cause row, each `array:` row (less one entry, as a row sums to 1)."""
+    import yaml
+
+    doc = yaml.safe_load(open(path, encoding="utf-8"))
+
+    def row(probabilities, card: int) -> int:
+        if not isinstance(probabilities, dict):
+            return 1  # a baseline of a two-state child written as one number
+        written = [s for s, x in probabilities.items() if str(x).strip() != "rest"]
+        return 1 if card == 2 and len(written) == 2 else len(written)
+
+    total = 0
+    for v in doc["variables"].values():
+        card = len(v["states"])
+        if "table" in v:
+            total += sum(row(r["probabilities"], card) for r in v["table"])
+        elif "array" in v:
+            values = v["array"]["values"]
+            values = values.split() if isinstance(values, str) else values
+            total += len(values) // card * (1 if card == 2 else card)
+        else:
+            b = v["builder"]
+            def count(written):  # a mapping of several numbers, or one (a two-state child's effect, a strength)
+                return len(written) if isinstance(written, dict) else 1
+
+            if b["type"] == "log_odds":
+                total += row(b["baseline"], card) + sum(count(by_child) for effects in b["effects"].values()
+                                                        for by_child in effects.values())
+            elif b["type"] == "noisy_or":
+                total += 1 + sum(count(strengths) for strengths in b["causes"].values())
+            else:
+                total += row(b["leak"], card) + sum(row(r, card) for rows in b["causes"].values() for r in rows.values())
+    return total
+
+
+@pytest.mark.parametrize("which", ["caucasus_2020", "river_ceasefire", "generated", "every_kind", "noisy_max"])
+def test_every_number_written_is_a_parameter(which, tmp_path, drawn):
+    from bayes.exchange.synthetic import write_random_model
+    from bayes.modelfile.parameters import elicited_parameters
+
+    if which == "generated":
+        path = write_random_model(tmp_path / "generated_long_labels.yaml", seed=3)
+    elif which == "every_kind":
+        path = drawn[0].spec.path
+    elif which == "noisy_max":
+        path = tmp_path / "noisy_max.yaml"
+        path.write_text(NOISY_MAX, encoding="utf-8")
+    else:
+        path = Path(__file__).resolve().parent.parent / "data" / "models" / f"{which}.yaml"
+    params = elicited_parameters(bayes.load(path))
+    assert len(params) + params.left_out == _written_numbers(path)

@@ -51,7 +51,7 @@ def sensitivity(model, target: str, given=None, do=None, parameters: list[Parame
         lo_p, hi_p = post[2 * k], post[2 * k + 1]
         row = dict(parameter=prm.name, variable=prm.variable, value=prm.value, low=prm.low, high=prm.high,
                    target_low=float(lo_p), target_high=float(hi_p), swing=float(abs(hi_p - lo_p)), method=prm.kind,
-                   target_now=float(point))
+                   target_now=float(point), clipped=prm.clipped)
         if prm.kind == "table" and prm.high > prm.low:
             j_lo, j_hi = lo_p * pe[2 * k], hi_p * pe[2 * k + 1]
             a = (j_hi - j_lo) / (prm.high - prm.low)

@@ -297,7 +297,8 @@ def cmd_sensitivity(args) -> int:
 
         shown = pd.DataFrame({
             "judgement": frame["parameter"],
-            "swung over": [f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(frame["low"], frame["high"])],
+            "swung over": [f"{lo:.3g} to {hi:.3g}" + (" (row's edge)" if cut else "")
+                           for lo, hi, cut in zip(frame["low"], frame["high"], frame["clipped"])],
             "target goes from": [describe(p, model.scale) for p in frame["target_low"]],
             "to": [describe(p, model.scale) for p in frame["target_high"]],
             "swing": [f"{w * 100:.1f} points" for w in frame["swing"]],

@@ -71,8 +71,9 @@ def failure_text(model, r, hints) -> str:
     if hints:
         text += f"\n  the judgements that move it most ({margin_name(spec)} at the low and high end of each):"
         for h in hints:
+            edge = ", as high as its row allows" if h.get("clipped") else ""
             text += (f"\n  - {model.spec.path}:{h['line']}: {h['judgement']} (now {h['value']:.3g}, swung "
-                     f"{h['low']:.3g} to {h['high']:.3g}): {h['claim_low']:.3g} to {h['claim_high']:.3g}")
+                     f"{h['low']:.3g} to {h['high']:.3g}{edge}): {h['claim_low']:.3g} to {h['claim_high']:.3g}")
     return text
 
 

@@ -242,7 +242,7 @@ def fix_hints(model, claim_id: str, top: int = 3) -> list[dict]:
             continue
         rows.append({"judgement": prm.name, "variable": prm.variable, "value": prm.value, "low": prm.low,
                      "high": prm.high, "claim_low": lo, "claim_high": hi, "swing": abs(hi - lo),
-                     "line": judgement_line(model.spec, prm)})
+                     "clipped": prm.clipped, "line": judgement_line(model.spec, prm)})
     rows.sort(key=lambda r: -r["swing"])
     return [r for r in rows if r["swing"] > 0][:top]
 

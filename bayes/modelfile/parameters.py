@@ -1,5 +1,6 @@
 """Every number an analyst wrote, as a parameter with the range it is swung over (its own stated range,
-or +-0.1): table entries, and each builder's baselines, odds ratios, leaks and link strengths.
+or +-0.1, cut where its row would stop summing to 1): table entries, and each builder's baselines, odds
+ratios, leaks, link strengths and noisy-MAX cause rows.
 Sensitivity, admissible deviation and the claims check's fix hints all swing these."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Parameter:
     high: float
     kind: str  # "table" (linear-fractional) or "builder" (re-inference)
     table_at: object  # callable x -> the variable's point table with this number set to x
+    clipped: bool = False  # the swing was cut short where its row would stop summing to 1 (`high` is that edge)
 
 
 def _row_entry_table(point: np.ndarray, index, state: int):
@@ -59,6 +61,26 @@ def _row_entry_table(point: np.ndarray, index, state: int):
             t[i] = new
         return t
     return table_at
+
+
+def set_in_row(row, state: str, x: float) -> None:
+    """A builder row's judgement of `state` set to x, the row still summing to 1: its `rest` state takes up
+    the change; a row without one has its other judgements rescaled, as a table row's entries are."""
+    row.judgements[state] = Judgement(str(x), x)
+    if row.rest is not None:
+        return
+    others = [s for s in row.judgements if s != state]
+    total = sum(row.judgements[s].point for s in others)
+    for s in others:
+        share = row.judgements[s].point / total if total > 0 else 1.0 / len(others)
+        row.judgements[s] = Judgement(str(share * (1.0 - x)), share * (1.0 - x))
+
+
+def _row_room(row, state: str) -> float:
+    """The largest value `state` can take in a row with a `rest` state (what the other judgements leave)."""
+    if row.rest is None:
+        return 1.0
+    return max(0.0, 1.0 - sum(j.point for s, j in row.judgements.items() if s != state))
 
 
 def _swing_range(judgement, value: float) -> tuple[float, float]:
@@ -130,6 +152,17 @@ def elicited_parameters(model) -> Parameters:
             params.append(Parameter(f"{name}: {label}", name, judgement.point, lo, hi, "builder",
                                     rebuilt(lambda c, x: setter(c, Judgement(str(x), x)))))
 
+        def row_params(label, row, find):
+            """Each judgement of a builder row (`find(clone)` is that row in a copy of the builder)."""
+            judged = list(row.judgements.items())
+            if len(row.states) == 2 and row.rest is None:
+                judged = judged[-1:]  # in a two-state row one number says it all
+            for s, j in judged:
+                lo, hi = _swing_range(j, j.point)
+                room = _row_room(row, s)
+                params.append(Parameter(f"{name}: {label.format(state=s)}", name, j.point, lo, min(hi, room), "builder",
+                                        rebuilt(lambda c, x, s=s: set_in_row(find(c), s, x)), clipped=hi > room + 1e-12))
+
         def odds_param(label, ratio, setter):
             lo, hi = (ratio.low, ratio.high) if ratio.low is not None else (ratio.point / 1.5, ratio.point * 1.5)
             params.append(Parameter(f"{name}: {label}", name, ratio.point, lo, hi, "builder",
@@ -137,8 +170,7 @@ def elicited_parameters(model) -> Parameters:
 
         parents = v.parents
         if isinstance(source, LogOddsTable):
-            for s, j in source.baseline.judgements.items():
-                prob_param(f"baseline P({s})", j, lambda c, new, s=s: c.baseline.judgements.__setitem__(s, new))
+            row_params("baseline P({state})", source.baseline, lambda c: c.baseline)
             for i, effect in enumerate(source.effects):
                 pstates = model.spec.states(parents[i])
                 for ps, by_child in effect.items():
@@ -153,6 +185,10 @@ def elicited_parameters(model) -> Parameters:
                     prob_param(f"link strength of {parents[i]}={pstates[ps]}", j,
                                lambda c, new, i=i, ps=ps: c.strengths[i].__setitem__(ps, new))
         elif isinstance(source, NoisyMaxTable):
-            for s, j in source.leak.judgements.items():
-                prob_param(f"leak P({s})", j, lambda c, new, s=s: c.leak.judgements.__setitem__(s, new))
+            row_params("leak P({state})", source.leak, lambda c: c.leak)
+            for i, rows in enumerate(source.links):
+                pstates = model.spec.states(parents[i])
+                for ps, row in rows.items():
+                    row_params(f"P({{state}}) if {parents[i]}={pstates[ps]}", row,
+                               lambda c, i=i, ps=ps: c.links[i][ps])
     return params
