@@ -277,7 +277,7 @@ scenarios:
 
     sentence = narrative.bottom_line(m, m.scenarios())[0]
     # P(y | do(x1)) = 0.45 moves it more than P(y | do(x0)) = 0.22 does from 0.329: the two pushes tie
-    assert "; Push A (forced) and Push B (forced) tie for the largest move, to unlikely (45%)." in sentence
+    assert "; Push A (forced) and Push B (forced) tie for the largest move, to unlikely (45.0%)." in sentence
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -284,9 +284,30 @@ def test_every_icd203_edge_goes_to_the_lower_band(scale):
     assert scale.term(0.0) == terms[0] and scale.term(1.0) == terms[-1]
     for i, edge in enumerate(ICD_EDGES):
         assert scale.term(edge) == terms[i], edge
-        assert scale.term(edge + 1e-9) == terms[i + 1], edge
+        # the word is read from the number as printed: near an edge, to a tenth of a percent
+        assert scale.term(edge + 0.0006) == terms[i + 1], edge  # printed edge + 0.1 point
+        assert scale.term(edge + 0.0004) == terms[i], edge  # printed as the edge itself
         assert scale.term(edge - 1e-9) == terms[i], edge
         assert scale.term((ICD_EDGES[i - 1] if i else 0.0) / 2 + edge / 2) == terms[i]
+
+
+@pytest.mark.parametrize("scale", [ICD203, PHIA], ids=lambda s: s.name)
+def test_near_an_edge_the_number_is_printed_to_a_tenth_and_the_word_agrees(scale):
+    """Within half a point of a band edge a probability is printed to a tenth of a percent, elsewhere to a
+    whole one; the word is the band of the number printed (a shared edge goes to the lower band)."""
+    from bayes.modelfile.scales import describe, percent_text
+
+    edges = sorted({e for b in scale.bands for e in (b.low, b.high) if 0 < e < 1})
+    for edge in edges:
+        for offset, printed in ((-0.0036, edge - 0.004), (0.0, edge), (0.0036, edge + 0.004)):
+            p = edge + offset
+            assert percent_text(p, scale=scale) == f"{printed * 100:.1f}%", p
+            assert describe(p, scale) == f"{scale.term(printed)} ({printed * 100:.1f}%)", p
+        # half a point away and more: whole percent
+        assert percent_text(edge + 0.006, scale=scale) == f"{(edge + 0.006) * 100:.0f}%"
+    assert describe(0.1964, ICD203) == "very unlikely (19.6%)"  # not 'very unlikely (20%)' beside a 20% band
+    assert describe(0.2051, ICD203) == "unlikely (21%)" and describe(0.62, ICD203) == "likely (62%)"
+    assert percent_text(0.1964) == "20%"  # without a scale: whole percent
 
 
 def test_every_phia_edge_and_gap():
@@ -298,8 +319,9 @@ def test_every_phia_edge_and_gap():
     for (term, low, high), nxt in zip(bands, bands[1:] + [None]):
         assert PHIA.term(low) == term and PHIA.term(high) == term and PHIA.term((low + high) / 2) == term
         if nxt is not None:
-            assert PHIA.term(high + 1e-9) == f"between {term} and {nxt[0]}"
-            assert PHIA.term(nxt[1] - 1e-9) == f"between {term} and {nxt[0]}"
+            assert PHIA.term(high + 0.0006) == f"between {term} and {nxt[0]}"
+            assert PHIA.term(high + 0.0004) == term  # printed as the edge: the word of the number shown
+            assert PHIA.term(nxt[1] - 0.0006) == f"between {term} and {nxt[0]}"
     assert PHIA.term(0.07) == "between remote chance and highly unlikely"
 
 

@@ -387,12 +387,12 @@ def test_structure_changes_rows_aligned_by_state_name(files):
     old, new = files(old=STRUCTURE_OLD, new=STRUCTURE_NEW)
     frame = revisions.diff(old, new)
     array_line = line_of(STRUCTURE_NEW, "array:")
-    k3 = ("pass: likely (60%) vs very unlikely (20%), odds ratio 6 (needs P(if) > P(than))",  # (0.6/0.4)/(0.2/0.8)
-          "FAIL: very unlikely (20%) vs likely (60%), odds ratio 0.167 (needs P(if) > P(than))")
+    k3 = ("pass: likely (60%) vs very unlikely (20.0%), odds ratio 6 (needs P(if) > P(than))",  # (0.6/0.4)/(0.2/0.8)
+          "FAIL: very unlikely (20.0%) vs likely (60%), odds ratio 0.167 (needs P(if) > P(than))")
     assert rows_of(frame) == [
         # b | a1 alone: under 'seen' 0.6 -> 0.2; b | a0 alone: at baseline 0.32 -> 0.7 * 0.6 + 0.18 = 0.60
         ("row", "b | a=a1", {"n": 0.4, "y": 0.6}, {"n": 0.8, "y": 0.2}, -0.4,
-         "alone it moves b=y under seen by -40.0 points (likely (60%) -> very unlikely (20%))", False, array_line),
+         "alone it moves b=y under seen by -40.0 points (likely (60%) -> very unlikely (20.0%))", False, array_line),
         ("row", "b | a=a0", {"n": 0.8, "y": 0.2}, {"n": 0.4, "y": 0.6}, 0.28,
          "alone it moves b=y under baseline by +28.0 points (unlikely (32%) -> likely (60%))", False, array_line),
         ("outcomes", "headline outcomes", "b=y", "b=y, a=a1", 0.0, "what the briefing reports", False, None),
@@ -411,7 +411,7 @@ def test_structure_changes_rows_aligned_by_state_name(files):
         ("claim", "K4", "P(e=e1) in 'very unlikely' [5%, 20%]", None, None, "removed", False,
          line_of(STRUCTURE_OLD, "  K4:")),
         ("check", "K3", *k3, -0.8, "pass -> FAIL", True, line_of(STRUCTURE_NEW, "  K3:")),
-        ("outcome", "b=y | seen", 0.6, 0.2, -0.4, "likely (60%) -> very unlikely (20%); the band changes", True, None),
+        ("outcome", "b=y | seen", 0.6, 0.2, -0.4, "likely (60%) -> very unlikely (20.0%); the band changes", True, None),
         ("check", "K1", "pass: unlikely (32%) (needs 20% <= P <= 45%)",
          "FAIL: roughly even chance (48%) (needs 20% <= P <= 45%)", 0.16, "pass -> FAIL", True,
          line_of(STRUCTURE_NEW, "  K1:")),
@@ -643,7 +643,7 @@ def test_a_pool_outside_every_analyst_and_an_impossible_scenario(files):
     assert (seen["pooled"], seen["low"], seen["high"], seen["lowest"], seen["outside"]) == (
         pytest.approx(0.3), 0.0, 0.0, "eve", True)
     table = revisions.format_disagreement(result).splitlines()
-    assert "      seen    - 0.0%      unlikely (30%) (outside the analysts' range) 0.0 points" in table
+    assert "      seen    - 0.0%        unlikely (30%) (outside the analysts' range) 0.0 points" in table
     doc = revisions.disagreement_records(result)
     assert doc["outcomes"][1]["probabilities"] == {"dee": None, "eve": 0.0}
 
@@ -758,7 +758,7 @@ claims:
     row = frame.iloc[0]
     # under 'forced' b=y is b | a0 itself: 0.4 and 0.5, both a 'realistic possibility' (40-50%) on PHIA
     assert row["effect_text"] == ("alone it moves b=y under forced by +10.0 points "
-                                  "(realistic possibility (40%) -> realistic possibility (50%))")
+                                  "(realistic possibility (40.0%) -> realistic possibility (50.0%))")
     scenarios = frame[frame["kind"] == "scenario"].set_index("item")
     assert scenarios.loc["both", "new"] == "observe b=y; do a=a1"
     assert scenarios.loc["plain", "new"] == "no evidence"

@@ -246,8 +246,11 @@ def test_git_diff_driver_shows_the_effects_when_configured(repo):
     old, new = bayes.load(FLAGSHIP), bayes.load(model)
     event = f"{CHANGED}=becomes_rivalry_theatre"
     p_old, p_new = old.probability(event), new.probability(event)
-    assert f"-outcome {event} | baseline: unlikely ({p_old:.0%}) [{p_old:.4f}]" in out
-    assert f"+outcome {event} | baseline: unlikely ({p_new:.0%}) [{p_new:.4f}]" in out
+
+    def printed(p):  # a tenth of a percent within half a point of an ICD 203 edge, else whole
+        return f"{p:.1%}" if any(abs(p - e) < 0.005 for e in (0.05, 0.2, 0.45, 0.55, 0.8, 0.95)) else f"{p:.0%}"
+    assert f"-outcome {event} | baseline: unlikely ({printed(p_old)}) [{p_old:.4f}]" in out
+    assert f"+outcome {event} | baseline: unlikely ({printed(p_new)}) [{p_new:.4f}]" in out
     assert "-claim C20: pass" in out and "+claim C20: FAIL" in out
     assert f"-        {OLD_ROW}" in out and f"+        {NEW_ROW}" in out  # the file's own text follows
     plain = _git(folder, "diff", "--no-textconv", "HEAD~1", "HEAD", "--", "models/m.yaml")

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+EDGE_ZONE = 0.005  # within half a point of a band edge, a probability is printed to a tenth of a percent
+
+
 @dataclass(frozen=True)
 class Band:
     term: str
@@ -33,7 +36,21 @@ class Scale:
                 return band
         return None
 
+    def near_edge(self, p: float) -> bool:
+        """Whether p lies within half a point of one of the scale's band edges (inside 0 and 1)."""
+        return any(abs(p - edge) < EDGE_ZONE for band in self.bands for edge in (band.low, band.high)
+                   if 0.0 < edge < 1.0)
+
+    def printed(self, p: float) -> float:
+        """The probability as it is printed (`percent_text` with this scale): to a whole percent, or to a tenth
+        of one within half a point of a band edge, where a whole percent could put it on the other side."""
+        return round(p, 3) if self.near_edge(p) else round(p, 2)
+
     def term(self, p: float) -> str:
+        """The word for p, read from p as printed (`printed`): the word and the number shown never disagree."""
+        if p != p:  # NaN: no word
+            return "no answer"
+        p = self.printed(p)
         band = self.band_of(p)
         if band is not None:
             return band.term
@@ -145,14 +162,17 @@ def describe(p: float, scale: Scale = ICD203, low: float | None = None, high: fl
 
     Readers misread words alone; a bracketed number doubles agreement with the standard (docs/methods.md#estimative-scales).
     """
-    text = f"{scale.term(p)} ({percent_text(p)}"
+    text = f"{scale.term(p)} ({percent_text(p, scale=scale)}"
     if low is not None and high is not None:
-        text += f"; 90% interval {percent_text(low, sign=False)}-{percent_text(high)}"
+        text += f"; 90% interval {percent_text(low, sign=False, scale=scale)}-{percent_text(high, scale=scale)}"
     return text + ")"
 
 
-def percent_text(p: float, sign: bool = True) -> str:
-    """Whole percent, but never '0%' or '100%' for a probability that is not exactly 0 or 1."""
+def percent_text(p: float, sign: bool = True, scale: Scale | None = None) -> str:
+    """Whole percent, but never '0%' or '100%' for a probability that is not exactly 0 or 1; with a scale,
+    to a tenth of a percent within half a point of one of its band edges (19.6%, not 20%, below 'unlikely')."""
+    if scale is not None and scale.near_edge(p):
+        return f"{scale.printed(p) * 100:.1f}" + ("%" if sign else "")
     text = f"{p * 100:.0f}"
     if text == "0" and p > 0:
         text = "<1"

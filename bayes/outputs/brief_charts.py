@@ -238,8 +238,8 @@ def headline_frame(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
         text = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(rows["probability"], rows["lo90"], rows["hi90"])]
     else:
         text = [describe(p, model.scale) for p in rows["probability"]]
-    rows["text"] = [f"{narrative.shown(p)}, {how} by the scenario" if how == "forced" else
-                    (f"{narrative.shown(p)}, observed in the scenario" if how else t)
+    rows["text"] = [f"{narrative.shown(p, model.scale)}, {how} by the scenario" if how == "forced" else
+                    (f"{narrative.shown(p, model.scale)}, observed in the scenario" if how else t)
                     for p, how, t in zip(rows["probability"], rows["set_by"], text)]
     return rows
 

@@ -152,8 +152,8 @@ def slide_image(chart) -> bytes:
 def _slide_cell(model, row) -> str:
     """A headline cell for a slide: 'unlikely 26% (11-37%)', or '0% (forced)' where the scenario sets it."""
     if row.set_by:
-        return f"{narrative.shown(row.probability)} ({row.set_by})"
-    text = f"{model.scale.term(row.probability)} {narrative.shown(row.probability)}"
+        return f"{narrative.shown(row.probability, model.scale)} ({row.set_by})"
+    text = f"{model.scale.term(row.probability)} {narrative.shown(row.probability, model.scale)}"
     if hasattr(row, "lo90") and not pd.isna(row.lo90):
         text += f" ({narrative.shown(row.lo90)}\u2013{narrative.shown(row.hi90)})"
     return text

@@ -85,7 +85,8 @@ def explorer_figure(model, data: pd.DataFrame, outcome: str, state: str, observe
     from bayes.outputs.narrative import outcome_name, shown
 
     base, yours = data["probability"].iloc[0], data["probability"].iloc[1]
-    title = f"{outcome_name(model, outcome, state)}: {shown(base)} at baseline, {shown(yours)} with what you set"
+    title = (f"{outcome_name(model, outcome, state)}: {shown(base, model.scale)} at baseline, "
+             f"{shown(yours, model.scale)} with what you set")
     interval = {"low": "lo90", "high": "hi90"} if "lo90" in data else {}
     with charts.briefing_style():
         fig, ax = plt.subplots(figsize=EXPLORER_SIZE)

@@ -380,11 +380,12 @@ def set_by(model, scenario: str, variable: str) -> str:
     return "forced" if variable in spec.do else ("observed" if variable in spec.observe else "")
 
 
-def shown(p: float) -> str:
-    """A probability at the precision the brief shows it: whole percent, as `scales.describe` writes it."""
+def shown(p: float, scale=None) -> str:
+    """A probability at the precision the brief shows it, as `scales.describe` writes it: whole percent, or
+    with the model's `scale`, a tenth of one near a band edge (where the word beside it is read)."""
     from bayes.modelfile.scales import percent_text
 
-    return percent_text(float(p))
+    return percent_text(float(p), scale=scale)
 
 
 def biggest_move(model, rows: pd.DataFrame, variable: str):

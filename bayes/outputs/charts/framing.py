@@ -11,7 +11,7 @@ import numpy as np
 
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write, check_output
-from bayes.modelfile.scales import ICD203, Scale, describe
+from bayes.modelfile.scales import ICD203, Scale, describe, percent_text
 from bayes.outputs.charts.style import (BAND_SHADES, PAD_IN, SUBTITLE_SIZE, TEXT_SIZE, TITLE_SIZE, briefing_style,
                                         line_count, renderer_of, wrap_points)
 
@@ -187,7 +187,8 @@ def value_text(p: float, scale: Scale = ICD203, lo: float | None = None, hi: flo
     """'likely (78%; 69-88%)': the words and number a bar is labelled with (the interval, when given)."""
     if lo is None or hi is None or np.isnan(lo) or np.isnan(hi):
         return describe(p, scale)
-    return f"{scale.term(p)} ({p:.0%}; {lo:.0%}\u2013{hi:.0%})"
+    return (f"{scale.term(p)} ({percent_text(p, scale=scale)}; {percent_text(lo, sign=False, scale=scale)}\u2013"
+            f"{percent_text(hi, scale=scale)})")
 
 
 # ------------------------------------------------------------------------------------- export
