@@ -267,7 +267,7 @@ def test_brief_with_failing_claims_is_written_marked_and_exits_1(tmp_path, bayes
     out_dir = tmp_path / "out"
     code, out, err = bayes_cli("brief", model, "--out", out_dir)
     assert code == 1, err
-    assert "1 of 3 claims FAIL" in out and f"{model}:" in out and "claim T2 fails: very unlikely (20%)" in out
+    assert "1 of 3 claims FAIL" in out and f"{model}:" in out and "claim T2 fails: very unlikely (20.0%)" in out
     html = (out_dir / "brief.html").read_text(encoding="utf-8")
     warning = html.index("Warning: 1 of 3 claims fail")
     assert warning < html.index("Headline")  # on the first screen, above the headline table

@@ -53,7 +53,7 @@ def test_bottom_line_one_sentence_per_outcome_from_the_numbers(briefs):
         rows = scenario_outcome(m, brief.scenarios, var, state)
         base = rows[rows["scenario"] == "baseline"].iloc[0]
         assert sentence.startswith(narrative.outcome_name(m, var, state))
-        assert f"({narrative.shown(base['probability'])}; 90% interval " in sentence
+        assert f"({narrative.shown(base['probability'], m.scale)}; 90% interval " in sentence
         assert m.scale.term(base["probability"]) in sentence
     escalation, *_, settlement = brief.bottom_line
     assert "Baku West + Turkey military + outside push (observed) moves it most" in escalation

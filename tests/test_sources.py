@@ -107,7 +107,7 @@ def test_a_failing_claim_points_at_its_line_numbers_and_judgements(write_model, 
     code, out, _ = bayes_cli("check", path)
     assert code == 1
     t2_line, rain_row = _line(path, "  T2:"), _line(path, "      - probabilities: {no: 0.8, yes: 0.2}")
-    assert f"{path}:{t2_line}: claim T2 fails: very unlikely (20%); it needs 25% <= P <= 40%." in out
+    assert f"{path}:{t2_line}: claim T2 fails: very unlikely (20.0%); it needs 25% <= P <= 40%." in out
     assert f"- {path}:{rain_row}: P(rain=yes) (now 0.2, swung 0.1 to 0.3): 0.1 to 0.3" in out
     code, out, _ = bayes_cli("check", path, "--format", "json")
     t2 = {r["id"]: r for r in json.loads(out)}["T2"]
