@@ -161,6 +161,15 @@ MORE_CASES = [
      "set in both 'if' and 'given'"),
     ("too_many_parents", TINY, None, None),  # replaced below
 ]
+MORE_CASES[-1:-1] = [
+    # messages that teach: a percent written without '%', a tab where spaces go
+    ("percent_without_sign", TINY.replace("{no: 0.8, yes: 0.2}", "{no: rest, yes: 20}"), "{no: rest, yes: 20}",
+     "is 20; a probability must be between 0 and 1 (did you mean 20%?)"),
+    ("percent_without_sign_in_a_band", TINY.replace("range: [0.1, 0.3]", "band: 12"), "band: 12",
+     "12 is not a probability between 0 and 1; did you mean 12%?"),
+    ("tab_indent", TINY.replace("    description: Whether it rains.", "\tdescription: Whether it rains."),
+     "\tdescription", "tabs are not allowed in YAML; indent with spaces"),
+]
 _big = "".join(f"  p{i}:\n    description: p\n    states: [a, b]\n    table:\n      - probabilities: {{a: 0.5, b: 0.5}}\n"
                f"        rationale: {{assumption: x}}\n" for i in range(18))
 MORE_CASES[-1] = ("too_many_parents", TINY.replace("outcomes:", _big + "  big:\n    description: big\n    states: [a, b]\n"

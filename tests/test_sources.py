@@ -6,7 +6,7 @@ import pytest
 from tiny import TINY
 
 import bayes
-from bayes.modelfile.sources import candidate_claims, find_quote, normalise, sentences, triggers
+from bayes.modelfile.sources import candidate_claims, find_quote, nearest_passage, normalise, sentences, triggers
 
 TEXT = """\
 A fictional assessment, written for the tests.
@@ -90,6 +90,16 @@ def test_check_reports_quotes_missing_from_the_source(write_model, tmp_path, bay
     code, out, _ = bayes_cli("check", path)
     assert code == 1 and f"model.yaml:{_line(path, '  T2:')}: claim T2: quote not found in" in out
     assert '"rain is rare"' in out
+    # the summary says every reason for the exit code, and a missing quote points at the passage it is nearest
+    assert "3 of 3 claims pass" in out or "claims pass" in out
+    assert "; 1 quote not found in the source" in out
+    near = nearest_passage("the ceasefire is likly to hold thru the summer", TEXT)
+    assert near is not None and near[0].line == 3 and near[0].text.startswith("The ceasefire is likely")
+    # by hand: all 46 characters of the quote occur in order in 'the ceasefire is likely to hold through the
+    # summer' (50 characters): similarity 2 * 46 / (46 + 50)
+    assert near[1] == pytest.approx(2 * 46 / (46 + 50))
+    assert "nearest passage, " in out and ":1 (similarity " in out  # 'rain is rare' is nearest the first line
+    assert nearest_passage("...", TEXT) is None  # nothing to look for
     code, out, _ = bayes_cli("coverage", _with_source(write_model, tmp_path))
     assert code == 0 and "1 of 1 estimative or conditional sentences" in out and "line 1: T2, T3 (likely)" in out
 

@@ -17,7 +17,8 @@ from bayes.modelfile.scales import describe
 def cmd_check(args) -> int:
     from bayes.inference.claims import claims_frame, evaluate_claims, fix_hints
     from bayes.model import load
-    from bayes.modelfile.sources import missing_quotes, read_source, source_path
+    from bayes.analysis.revisions.versions import clip
+    from bayes.modelfile.sources import missing_quotes, nearest_passage, read_source, source_path
 
     model = load(args.model)
     spec = model.spec
@@ -63,6 +64,8 @@ def cmd_check(args) -> int:
         text = "\n".join(blocks)
         passed = sum(r.passed for r in results)
         text += f"\n\n{passed} of {len(results)} claims pass ({spec.path})"
+        if missing:  # the summary says every reason for the exit code
+            text += f"; {len(missing)} quote{'s' if len(missing) > 1 else ''} not found in the source"
         if args.draws:
             fragile = [r.id for r in results if r.fragile]
             text += (f"; over {args.draws} parameter draws (seed {args.seed}), "
@@ -75,9 +78,15 @@ def cmd_check(args) -> int:
                 text += "\n\n" + failure_text(model, r, hints[r.id])
         if source:
             text += (f"\n\nquotes: all {len(results)} occur in {source}" if not missing else "")
+            source_text = read_source(source) if missing else ""
             for cid in sorted(missing, key=lambda c: spec.claims[c].line or 0):
                 text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
                          f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")
+                near = nearest_passage(spec.claims[cid].quote, source_text)
+                if near is not None:
+                    sentence, share = near
+                    text += (f"\n  nearest passage, {source}:{sentence.line} (similarity {share:.0%}): "
+                             f"{json.dumps(clip(sentence.text, 200), ensure_ascii=False)}")
         emit(frame, "table", text)
     disagree = prose_disagreements(model)
     for line in disagree:  # the analyst's prose against the model's numbers: on stdout with the text, else stderr

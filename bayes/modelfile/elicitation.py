@@ -122,7 +122,8 @@ def parse_probability(value, scale: Scale) -> Judgement:
     if isinstance(value, (int, float)):
         x = float(value)
         if math.isnan(x) or not 0.0 <= x <= 1.0:
-            raise JudgementError(f"{value} is not a probability between 0 and 1")
+            raise JudgementError(f"{value} is not a probability between 0 and 1"
+                                 + (f"; did you mean {value}%?" if 1.0 < x <= 100.0 else ""))
         return Judgement(str(value), x)
     if not isinstance(value, str):
         raise JudgementError(f"expected a number, a range like '10-25%' or a term of the {scale.title} scale")

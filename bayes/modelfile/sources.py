@@ -191,6 +191,33 @@ class SourceIndex:
         return [i for i, (a, b) in enumerate(self.spans) if a < span[1] and span[0] < b]
 
 
+def nearest_passage(quote: str, text: str) -> tuple[Sentence, float] | None:
+    """The source sentence closest to a quote that is not in it, and their similarity: 2M / (len(quote) +
+    len(passage)), M the characters difflib matches in order, the passage the stretch of the sentence they
+    span (1 for the quote itself). Sentences sharing the most words with the quote are compared (at most
+    25), so a long source costs little."""
+    import difflib
+
+    wanted = normalise(" ".join(quote_fragments(quote)))
+    words = set(wanted.split())
+    if not words:
+        return None
+    found = sentences(text)
+    ranked = sorted(range(len(found)), key=lambda i: -len(words & set(normalise(found[i].text).split())))[:25]
+    best = None
+    for i in ranked:
+        blocks = [b for b in difflib.SequenceMatcher(None, wanted, normalise(found[i].text),
+                                                     autojunk=False).get_matching_blocks() if b.size]
+        if not blocks:
+            continue
+        matched = sum(b.size for b in blocks)
+        passage = blocks[-1].b + blocks[-1].size - blocks[0].b
+        similarity = 2 * matched / (len(wanted) + passage)
+        if best is None or similarity > best[1]:
+            best = (found[i], similarity)
+    return best
+
+
 def missing_quotes(spec, text: str) -> list:
     """The claims whose quote does not occur in the source text."""
     index = SourceIndex.of(text)

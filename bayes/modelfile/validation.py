@@ -74,7 +74,8 @@ class Checker:
     def probability(self, value, what: str, line: int | None) -> float:
         x = self.number(value, what, line, "a number between 0 and 1")
         if x < 0.0 or x > 1.0:
-            self.fail(f"{what} is {value}; a probability must be between 0 and 1", line)
+            self.fail(f"{what} is {value}; a probability must be between 0 and 1"
+                      + (f" (did you mean {value}%?)" if 1.0 < x <= 100.0 else ""), line)
         return x
 
 

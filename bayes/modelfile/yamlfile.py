@@ -209,6 +209,8 @@ def load_yaml_text(text: str, filename: str):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "unreadable YAML"
+        if mark is not None and "\t" in (text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""):
+            problem = "a tab: tabs are not allowed in YAML; indent with spaces"
         raise ModelFileError(f"not valid YAML: {problem}", filename, line) from None
     except yaml.YAMLError as exc:
         raise ModelFileError(f"not valid YAML: {exc}", filename) from None
