@@ -118,19 +118,19 @@ def test_diff_of_one_changed_row_names_it_and_its_effects_equal_plain_queries(re
 def test_diff_cli_table_and_json(bayes_cli, revised):
     old_path, new_path = revised
     code, out, err = bayes_cli("diff", old_path, new_path)
-    assert code == 0, err
+    assert code == 1 and err == "1 claim that passed now fails: C20\n"  # as check does: C20 flips to FAIL
     assert f"row  P({CHANGED} |" in out and "claim C20: pass -> FAIL" in out
     assert "old: russia_west_cooperation_continues 0.95, becomes_rivalry_theatre 0.05   (claims C20, C21)" in out
     assert "BAND CHANGES" in out
     code, out, err = bayes_cli("diff", old_path, new_path, "--format", "json")
-    assert code == 0, err
+    assert code == 1, err
     records = json.loads(out)
     assert all({"kind", "item", "old", "new", "effect"} <= set(r) for r in records)
     row = records[0]
     assert row["kind"] == "row" and row["new"]["becomes_rivalry_theatre"] == 0.25 and row["effect"] > 0.1
     assert sum(r["kind"] == "outcome" for r in records) == 8 * 6
     code, out, _ = bayes_cli("diff", old_path, new_path, "--format", "csv")
-    assert code == 0 and out.splitlines()[0].startswith("section,kind,item")
+    assert code == 1 and out.splitlines()[0].startswith("section,kind,item")
 
 
 def test_diff_of_a_file_with_itself_changes_nothing(revised):
@@ -195,7 +195,7 @@ def test_diff_rev_reads_the_old_version_with_git_show(repo, bayes_cli, monkeypat
     monkeypatch.chdir(folder / "models")
     head = _git(folder, "rev-parse", "HEAD")
     code, out, err = bayes_cli("diff", "m.yaml", "--rev", "HEAD~1", "--format", "json")
-    assert code == 0, err
+    assert code == 1, err  # C20 passed and now fails
     records = json.loads(out)
     assert records[0]["kind"] == "row" and records[0]["variable"] == CHANGED and records[0]["given"] == GIVEN
     old = revisions.read_revision(model, "HEAD~1")
@@ -206,7 +206,7 @@ def test_diff_rev_reads_the_old_version_with_git_show(repo, bayes_cli, monkeypat
     assert baseline["old"] == pytest.approx(bayes.load(FLAGSHIP).probability(f"{CHANGED}=becomes_rivalry_theatre"))
     # nothing checked out: the working tree, the index and HEAD are as they were
     assert _git(folder, "status", "--porcelain") == "" and _git(folder, "rev-parse", "HEAD") == head
-    code, out, _ = bayes_cli("diff", "m.yaml", "--rev", "HEAD")
+    code, out, _ = bayes_cli("diff", "m.yaml", "--rev", "HEAD")  # the working file is HEAD: nothing flips
     assert code == 0 and "What changed: nothing" in out
 
 

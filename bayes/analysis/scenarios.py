@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bayes.errors import QueryError
-from bayes.modelfile.scales import describe
+from bayes.modelfile.scales import describe, percent_text
 from bayes.modelfile.spec import BASELINE, check_variable
 
 
@@ -77,12 +77,20 @@ def headline_rows(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Scenarios down, headline outcomes across, cells "24% (unlikely)": the table a briefing opens with."""
+    """Scenarios down, headline outcomes across, cells "unlikely (24%)": the table a briefing opens with. An
+    outcome a scenario sets itself is marked, not worded: "100% (observed)", "0% (forced)" (true by
+    construction, not a finding)."""
     rows = headline_rows(model, scenarios)
     if "lo90" in rows:
         rows["cell"] = [describe(p, model.scale, lo, hi) for p, lo, hi in zip(rows["probability"], rows["lo90"], rows["hi90"])]
     else:
         rows["cell"] = [describe(p, model.scale) for p in rows["probability"]]
+    for k, (name, var, p) in enumerate(zip(rows["scenario"], rows["variable"], rows["probability"])):
+        sc = model.spec.scenarios.get(str(name))
+        how = "forced" if sc is not None and var in sc.do else ("observed" if sc is not None and var in sc.observe
+                                                               else "")
+        if how:
+            rows.loc[rows.index[k], "cell"] = f"{percent_text(p, scale=model.scale)} ({how})"
     order = list(dict.fromkeys(str(s) for s in rows["scenario"]))
     table = rows.assign(scenario=rows["scenario"].astype(str)).pivot(index="scenario", columns="outcome",
                                                                        values="cell")

@@ -188,6 +188,12 @@ def cmd_diff(args) -> int:
         diff_flat(frame).to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(format_diff(frame, old.spec.path, new.spec.path, show_all=args.all) + "\n")
+    # as `check` does: exit 1 when the revision makes a claim that passed fail
+    flipped = frame[(frame["kind"] == "check") & (frame["effect_text"] == "pass -> FAIL")]
+    if len(flipped):
+        sys.stderr.write(f"{len(flipped)} claim{'s' if len(flipped) > 1 else ''} that passed now fail"
+                         f"{'' if len(flipped) > 1 else 's'}: {', '.join(flipped['item'])}\n")
+        return EXIT_CHECK_FAILED
     return EXIT_OK
 
 
