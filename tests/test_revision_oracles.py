@@ -67,6 +67,7 @@ EDITED = (BASE.replace("title: Two,", "title: Two v2,").replace("a under test", 
           + '  K2:\n    quote: "b is likely once a1"\n    form: probability\n    outcome: {b: y}\n'
             "    given: {a: a1}\n    band: likely\n")
 
+UNEXPLAINED = "; the numbers changed, the rationale did not"  # a changed number under the same rationale
 COLUMNS = ["kind", "item", "old", "new", "effect", "effect_text", "band_changes", "line"]
 
 
@@ -126,7 +127,7 @@ def test_an_edit_of_every_kind_is_named_measured_and_ranked(files):
     assert rows_of(frame) == [
         # changes: largest effect first; equal effects in the order row, variable, scenario, model
         ("row", "b | a=a0", {"n": 0.8, "y": 0.2}, {"n": 0.6, "y": 0.4}, 0.14,
-         f"alone it moves b=y under baseline by +14.0 points ({unlikely_32} -> {even_46})", False,
+         f"alone it moves b=y under baseline by +14.0 points ({unlikely_32} -> {even_46}){UNEXPLAINED}", False,
          line_of(EDITED, "given: {a: a0}")),
         ("row", "a | (no parents)", {"a0": 0.7, "a1": 0.3}, {"a0": 0.7, "a1": 0.3}, 0.0,
          "same numbers; the written judgement changed (and with it the uncertainty in draws); "
@@ -181,7 +182,8 @@ def test_the_terminal_view_of_that_edit_line_by_line(files):
         f"  row  P(b | a=a0)  [line {b0}]",
         "      old: n 0.8, y 0.2   (assumption: low)",
         "      new: n 0.6, y 0.4   (assumption: low)",
-        "      alone it moves b=y under baseline by +14.0 points (unlikely (32%) -> roughly even chance (46%))",
+        "      alone it moves b=y under baseline by +14.0 points (unlikely (32%) -> roughly even chance (46%)); the",
+        "        numbers changed, the rationale did not",
         f"  row  P(a | (no parents))  [line {a_row}]",
         "      old: a0 0.7, a1 0.3   (assumption: base)",
         "      new: a0 0.7, a1 0.3   (assumption: base)",
@@ -394,7 +396,8 @@ def test_structure_changes_rows_aligned_by_state_name(files):
         ("row", "b | a=a1", {"n": 0.4, "y": 0.6}, {"n": 0.8, "y": 0.2}, -0.4,
          "alone it moves b=y under seen by -40.0 points (likely (60%) -> very unlikely (20.0%))", False, array_line),
         ("row", "b | a=a0", {"n": 0.8, "y": 0.2}, {"n": 0.4, "y": 0.6}, 0.28,
-         "alone it moves b=y under baseline by +28.0 points (unlikely (32%) -> likely (60%))", False, array_line),
+         "alone it moves b=y under baseline by +28.0 points (unlikely (32%) -> likely (60%))" + UNEXPLAINED, False,
+         array_line),
         ("outcomes", "headline outcomes", "b=y", "b=y, a=a1", 0.0, "what the briefing reports", False, None),
         ("claim", "K1", "P(b=y) in 'unlikely' [20%, 45%]", "P(b=y) in 'unlikely' [20%, 45%]", 0.0,
          "wording only (quote, says or note)", False, line_of(STRUCTURE_NEW, "  K1:")),
@@ -466,7 +469,7 @@ def test_a_row_that_moves_no_headline_outcome_says_so(files):
     frame = revisions.diff(*files(old=STRUCTURE_OLD, moved=moved))
     row = frame.iloc[0]
     assert (row["kind"], row["item"], row["effect"]) == ("row", "e | a=a0", 0.0)
-    assert row["effect_text"] == "alone it moves no headline outcome under any scenario"
+    assert row["effect_text"] == "alone it moves no headline outcome under any scenario" + UNEXPLAINED
     check = frame[frame["kind"] == "check"].iloc[0]
     assert (check["item"], check["effect"], check["effect_text"]) == ("K4", pytest.approx(0.035),
                                                                       "still fails; its numbers moved")
@@ -479,7 +482,8 @@ def test_a_row_with_no_headline_outcome_in_the_old_file(files):
                .replace("- b: y", "- b: yes").replace("a1: 0.3}", "a1: 0.4}"))
     frame = revisions.diff(*files(base=BASE, renamed=renamed))
     row = frame[frame["kind"] == "row"].iloc[0]
-    assert (row["item"], row["effect_text"]) == ("a | (no parents)", "no headline outcome to measure its effect on")
+    assert (row["item"], row["effect_text"]) == ("a | (no parents)",
+                                                 "no headline outcome to measure its effect on" + UNEXPLAINED)
     assert math.isnan(row["effect"])
 
 
@@ -719,11 +723,12 @@ def test_shapes_orders_builders_and_the_smallest_change(files):
     assert changed.loc["z", "effect_text"] == "the states changed"
     assert changed.loc["c", "effect_text"] == "same parents, new order"
     assert not any(item.startswith("c | ") for item in changed.index)  # c's rows aligned by name: unchanged
-    assert changed.loc["u | (no parents)", "effect_text"] == "alone it moves no headline outcome under any scenario"
+    assert changed.loc["u | (no parents)", "effect_text"] == ("alone it moves no headline outcome under any scenario"
+                                                             + UNEXPLAINED)
     b_row = changed.loc["b | a=a0"]
     assert b_row["effect"] == pytest.approx(0.7e-9, rel=1e-3)  # P(a0) * 1e-9
     assert b_row["effect_text"] == ("alone it moves b=y under baseline by +0.0 points "
-                                    "(unlikely (32%) -> unlikely (32%))")
+                                    "(unlikely (32%) -> unlikely (32%))" + UNEXPLAINED)
     # k | a0 is the baseline itself; k | a1 moves from the odds 0.1/0.9 times the 'much more likely' ratio
     assert changed.loc["k | a=a0", "old"] == pytest.approx({"calm": 0.9, "war": 0.1})
     assert changed.loc["k | a=a0", "new"] == pytest.approx({"calm": 0.8, "war": 0.2})
@@ -738,7 +743,7 @@ def test_words_moved_with_their_numbers_are_said_after_the_effect(files):
     assert row["item"] == "b | a=a1" and row["new"] == pytest.approx({"n": 0.675, "y": 0.325})
     # under 'seen' (a1 observed) b=y is that row: 0.6 -> 0.325 (shown as 32%: half to even)
     assert row["effect_text"] == ("alone it moves b=y under seen by -27.5 points (likely (60%) -> unlikely (32%)); "
-                                  "written {n: 0.4, y: 0.6} -> {n: rest, y: unlikely}")
+                                  "written {n: 0.4, y: 0.6} -> {n: rest, y: unlikely}" + UNEXPLAINED)
 
 
 def test_a_forced_scenario_the_phia_scale_and_scenarios_of_every_shape(files):
@@ -758,7 +763,7 @@ claims:
     row = frame.iloc[0]
     # under 'forced' b=y is b | a0 itself: 0.4 and 0.5, both a 'realistic possibility' (40-50%) on PHIA
     assert row["effect_text"] == ("alone it moves b=y under forced by +10.0 points "
-                                  "(realistic possibility (40.0%) -> realistic possibility (50.0%))")
+                                  "(realistic possibility (40.0%) -> realistic possibility (50.0%))" + UNEXPLAINED)
     scenarios = frame[frame["kind"] == "scenario"].set_index("item")
     assert scenarios.loc["both", "new"] == "observe b=y; do a=a1"
     assert scenarios.loc["plain", "new"] == "no evidence"
@@ -781,7 +786,7 @@ def test_headline_outcomes_none_listed_and_evidence_impossible_everywhere(files)
     frame = revisions.diff(*files(blind=blind, moved=blind.replace("{n: 0.8, y: 0.2}", "{n: 0.7, y: 0.3}")))
     row = frame.iloc[0]
     assert (row["item"], row["effect_text"]) == (
-        "b | a=a0", "its effect cannot be measured (every scenario's evidence is impossible)")
+        "b | a=a0", "its effect cannot be measured (every scenario's evidence is impossible)" + UNEXPLAINED)
 
 
 def test_tables_requeried_one_set_at_a_time_give_the_same_answers(files, monkeypatch):

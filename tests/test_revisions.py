@@ -630,7 +630,9 @@ def test_everything_runs_on_other_models(which, generated_model, tmp_path, bayes
         assert code in (0, 1) and "ERROR" not in err
     assert revisions.summary_text(m).count("\noutcome ") == len(m.scenario_names()) * len(m.spec.outcomes)
     code, out, err = bayes_cli("diff", source, tmp_path / "low.yaml", "--chart", tmp_path / "diff.svg")
-    assert code == 0 and (tmp_path / "diff.svg").is_file(), err
+    flips = changes[(changes["kind"] == "check") & (changes["effect_text"] == "pass -> FAIL")]["item"].tolist()
+    assert code == (1 if flips else 0) and (tmp_path / "diff.svg").is_file(), err
+    assert all(f in err for f in flips)
 
 
 # ------------------------------------------------------------------------------------- charts

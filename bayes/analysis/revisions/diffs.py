@@ -128,6 +128,8 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
             ranged = any(j.is_range for r in (r_old, r_new) for j in r.judged.judgements.values()) if words else False
             rec["written"] = (f"written {_numbers_words(w_old)} -> {_numbers_words(w_new)}"
                               if words and (ranged or not numbers) else "")
+            if numbers and not blocks and str(r_old.rationale) == str(r_new.rationale):
+                rec["written"] = "; ".join(p for p in (rec["written"], "the numbers changed, the rationale did not") if p)
             _say(rec, "" if numbers else "same numbers; the written judgement changed (and with it the uncertainty "
                  "in draws)" if words else "same numbers; the rationale changed")
             rows.append(rec)
