@@ -93,7 +93,7 @@ def named_by_item(frame: pd.DataFrame) -> bool:
     for _, r in frame.iterrows():
         item, kind = r["item"], r["kind"]
         expected = {"variable": None, "given": None, "scenario": None, "outcome": None}
-        if kind in ("variable", "states", "parents", "table", "row"):
+        if kind in ("variable", "states", "parents", "table", "row", "builder"):
             expected["variable"] = item.split(":")[0].split(" | ")[0]
         if kind == "row":
             expected["given"] = item.split(" | ")[1]
@@ -729,10 +729,10 @@ def test_shapes_orders_builders_and_the_smallest_change(files):
     assert b_row["effect"] == pytest.approx(0.7e-9, rel=1e-3)  # P(a0) * 1e-9
     assert b_row["effect_text"] == ("alone it moves b=y under baseline by +0.0 points "
                                     "(unlikely (32%) -> unlikely (32%))" + UNEXPLAINED)
-    # k | a0 is the baseline itself; k | a1 moves from the odds 0.1/0.9 times the 'much more likely' ratio
-    assert changed.loc["k | a=a0", "old"] == pytest.approx({"calm": 0.9, "war": 0.1})
-    assert changed.loc["k | a=a0", "new"] == pytest.approx({"calm": 0.8, "war": 0.2})
-    assert {"k | a=a0", "k | a=a1"} <= set(changed.index)
+    # k's builder: its baseline as written, the one judgement that changed (k is no ancestor of b)
+    assert (changed.loc["k: baseline P(war)", "old"], changed.loc["k: baseline P(war)", "new"]) == ("0.1", "0.2")
+    assert changed.loc["k: baseline P(war)", "effect_text"].startswith("alone it moves no headline outcome")
+    assert not any(item.startswith("k | ") for item in changed.index)
 
 
 def test_words_moved_with_their_numbers_are_said_after_the_effect(files):
@@ -836,3 +836,62 @@ def test_files_without_claims_and_with_conflicts(files):
     assert revisions.disagreement_records(result)["conflicts"] == result.pooled.conflicts
     logs = revisions.disagreement(files(bare=bare, other=other), method="log")
     assert logs.method == "log" and logs.values.shape == result.values.shape
+
+
+BUILT = """\
+format: bayes-model/1
+model: {title: Built, source: tests, as_of: 2020-07, author: tests}
+variables:
+  a:
+    description: a under test
+    states: [a0, a1]
+    table:
+      - probabilities: {a0: 0.7, a1: 0.3}
+        rationale: {assumption: base}
+  k:
+    description: k under test
+    states: [calm, war]
+    parents: [a]
+    builder:
+      type: log_odds
+      state: war
+      baseline: 0.1
+      effects:
+        a: {a1: much more likely}
+      rationale: {assumption: k}
+outcomes:
+  - k: war
+scenarios:
+  seen:
+    label: A seen
+    observe: {a: a1}
+"""
+
+
+def test_a_builder_edit_is_shown_as_written_with_its_effect(files):
+    # 'much more likely' is an odds ratio of sqrt(3 * 7), 'far more likely' sqrt(6 * 17): P(war | a1) goes
+    # from the odds 0.1/0.9 times the one to the odds times the other; 'seen' (a1 observed) shows it whole
+    def p_war(ratio):
+        odds = 0.1 / 0.9 * ratio
+        return odds / (1 + odds)
+    much, far = math.sqrt(21), math.sqrt(102)
+    frame = revisions.diff(*files(built=BUILT, far=BUILT.replace("much more likely", "far more likely")))
+    changed = frame[frame["section"] == "changed"]
+    assert rows_of(changed) == [
+        ("builder", "k: odds ratio of war if a=a1", f"much more likely ({much:.3g})", f"far more likely ({far:.3g})",
+         round(p_war(far) - p_war(much), 12),
+         f"alone it moves k=war under seen by {(p_war(far) - p_war(much)) * 100:+.1f} points (unlikely (34%) -> "
+         f"roughly even chance (53%))" + UNEXPLAINED, False, line_of(BUILT, "  k:"))]
+    assert named_by_item(frame) and changed.iloc[0]["old_rationale"] == "assumption: k"
+    # the same number written another way: a range with the same geometric midpoint, and a new rationale
+    same = BUILT.replace("much more likely", '"3-7"').replace("assumption: k}", "assumption: k revised}")
+    changed = revisions.diff(*files(built=BUILT, same=same))
+    assert rows_of(changed[changed["section"] == "changed"]) == [
+        ("builder", "k: odds ratio of war if a=a1", f"much more likely ({much:.3g})", f"3-7 ({much:.3g})", 0.0,
+         "the same number, written another way", False, line_of(same, "  k:"))]
+    # only the rationale: said once for the builder
+    reasoned = BUILT.replace("assumption: k}", "assumption: k revised}")
+    changed = revisions.diff(*files(built=BUILT, reasoned=reasoned))
+    assert rows_of(changed[changed["section"] == "changed"]) == [
+        ("builder", "k: rationale", "assumption: k", "assumption: k revised", 0.0, "the rationale changed", False,
+         line_of(reasoned, "  k:"))]

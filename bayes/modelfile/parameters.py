@@ -40,6 +40,7 @@ class Parameter:
     kind: str  # "table" (linear-fractional) or "builder" (re-inference)
     table_at: object  # callable x -> the variable's point table with this number set to x
     clipped: bool = False  # the swing was cut short where its row would stop summing to 1 (`high` is that edge)
+    text: str = ""  # a builder's judgement as written ('far more likely', '10-25%', 0.3)
 
 
 def _row_entry_table(point: np.ndarray, index, state: int):
@@ -150,7 +151,7 @@ def elicited_parameters(model) -> Parameters:
         def prob_param(label, judgement, setter):
             lo, hi = _swing_range(judgement, judgement.point)
             params.append(Parameter(f"{name}: {label}", name, judgement.point, lo, hi, "builder",
-                                    rebuilt(lambda c, x: setter(c, Judgement(str(x), x)))))
+                                    rebuilt(lambda c, x: setter(c, Judgement(str(x), x))), text=judgement.text))
 
         def row_params(label, row, find):
             """Each judgement of a builder row (`find(clone)` is that row in a copy of the builder)."""
@@ -161,12 +162,13 @@ def elicited_parameters(model) -> Parameters:
                 lo, hi = _swing_range(j, j.point)
                 room = _row_room(row, s)
                 params.append(Parameter(f"{name}: {label.format(state=s)}", name, j.point, lo, min(hi, room), "builder",
-                                        rebuilt(lambda c, x, s=s: set_in_row(find(c), s, x)), clipped=hi > room + 1e-12))
+                                        rebuilt(lambda c, x, s=s: set_in_row(find(c), s, x)), clipped=hi > room + 1e-12,
+                                        text=j.text))
 
         def odds_param(label, ratio, setter):
             lo, hi = (ratio.low, ratio.high) if ratio.low is not None else (ratio.point / 1.5, ratio.point * 1.5)
             params.append(Parameter(f"{name}: {label}", name, ratio.point, lo, hi, "builder",
-                                    rebuilt(lambda c, x: setter(c, OddsRatio(str(x), x)))))
+                                    rebuilt(lambda c, x: setter(c, OddsRatio(str(x), x))), text=ratio.text))
 
         parents = v.parents
         if isinstance(source, LogOddsTable):

@@ -30,7 +30,7 @@ MOVED = 5e-4  # an outcome that moves by less than 0.05 points is shown as uncha
 
 DIFF_COLUMNS = ["section", "kind", "item", "variable", "given", "scenario", "scenario_label", "outcome", "old", "new",
                 "effect", "effect_text", "band_changes", "old_rationale", "new_rationale", "line"]
-_CHANGE_ORDER = ["row", "table", "states", "parents", "variable", "outcomes", "scenario", "claim", "model"]
+_CHANGE_ORDER = ["row", "builder", "table", "states", "parents", "variable", "outcomes", "scenario", "claim", "model"]
 
 
 def _change(kind, item, old, new, effect, text, **extra) -> dict:
@@ -95,12 +95,58 @@ def _written(row) -> dict | None:
     return {s: ("rest" if s == judged.rest else judged.judgements[s].text) for s in judged.states}
 
 
-def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
-    """Changed rows of every variable whose rows can be compared, and (row dict, variable, index, new row in
-    the old file's order) for the rows whose numbers moved."""
+def _builder_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple], set[str]]:
+    """A builder's judgements that changed, as written ('far more likely' -> 'much more likely') under the
+    builder's own names, for each variable built the same way in both files (the same judgements); (change,
+    variable, the old table with that one judgement changed) for each; and the variables so compared."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    rows, moved, compared = [], [], set()
+    olds, news = elicited_parameters(old), elicited_parameters(new)
+    for name, v in old.spec.variables.items():
+        w = new.spec.variables.get(name)
+        if w is None or not v.builder or v.builder != w.builder or not same_shape(old.spec, new.spec, name):
+            continue
+        po = {p.name: p for p in olds if p.variable == name}
+        pn = {p.name: p for p in news if p.variable == name}
+        if list(po) != list(pn):
+            continue  # judgements added or removed: compared row by row
+        compared.add(name)
+        why_old, why_new = str(v.rows[0].rationale), str(w.rows[0].rationale)
+        for key, p in po.items():
+            q = pn[key]
+            if p.text == q.text and abs(p.value - q.value) <= SAME:
+                continue
+            rec = _change("builder", key, _as_written(p), _as_written(q), math.nan, "",
+                          variable=name, old_rationale=why_old, new_rationale=why_new, line=w.line)
+            rec["written"] = "the numbers changed, the rationale did not" if why_old == why_new else ""
+            if abs(p.value - q.value) <= SAME:
+                rec["effect"] = 0.0
+                _say(rec, "the same number, written another way")
+            else:
+                moved.append((rec, name, p.table_at(q.value)))
+            rows.append(rec)
+        if why_old != why_new and not any(r["variable"] == name for r in rows):
+            rows.append(_change("builder", f"{name}: rationale", why_old, why_new, 0.0, "the rationale changed",
+                                variable=name, line=w.line))
+    return rows, moved, compared
+
+
+def _as_written(param) -> str:
+    """A builder judgement as written, with the number it stands for unless it is that number."""
+    try:
+        float(str(param.text).strip().rstrip("%"))
+        return str(param.text)
+    except ValueError:
+        return f"{param.text} ({param.value:.3g})"
+
+
+def _row_changes(old: Model, new: Model, skip: set[str] = frozenset()) -> tuple[list[dict], list[tuple]]:
+    """Changed rows of every variable whose rows can be compared (but those in `skip`), and (row dict,
+    variable, the old table with that row changed) for the rows whose numbers moved."""
     rows, moved = [], []
     for name, v in old.spec.variables.items():
-        if not same_shape(old.spec, new.spec, name):
+        if name in skip or not same_shape(old.spec, new.spec, name):
             continue
         a, b = table_array(v, old.spec), aligned_table(new.spec, name, old.spec)
         w = new.spec.variables[name]
@@ -134,7 +180,9 @@ def _row_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple]]:
                  "in draws)" if words else "same numbers; the rationale changed")
             rows.append(rec)
             if numbers:
-                moved.append((rec, name, index, b[index]))
+                swapped = a.copy()
+                swapped[index] = b[index]
+                moved.append((rec, name, swapped))
     return rows, moved
 
 
@@ -148,7 +196,8 @@ def _numbers_words(written: dict) -> str:
 
 
 def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
-    """Each moved row alone put into the old model: its largest shift of any headline outcome under any scenario."""
+    """Each moved row or builder judgement alone put into the old model: its largest shift of any headline
+    outcome under any scenario."""
     if not moved:
         return
     spec = old.spec
@@ -161,10 +210,10 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
     net = old.engine.net
     n = len(moved)
     tables = {}
-    for k, (_, name, index, row) in enumerate(moved):
+    for k, (_, name, table) in enumerate(moved):
         if name not in tables:
             tables[name] = np.repeat(net.tables[net.index[name]][..., None], n, axis=-1)
-        tables[name][index + (slice(None), k)] = row
+        tables[name][..., k] = table
     queries = {}
     for sc, v, _ in pairs:
         observe, do = scenario_of(spec, sc)
@@ -308,9 +357,10 @@ def diff(old, new) -> pd.DataFrame:
     new_outcomes = headline_outcomes(new)
     outcomes = {**new_outcomes, **{v: s for v, s in headline_outcomes(old).items() if v not in new_outcomes}}
     rows = _meta_changes(old.spec, new.spec) + _variable_changes(old.spec, new.spec)
-    row_rows, moved = _row_changes(old, new)
-    _row_effects(old, moved, outcomes)
-    rows += row_rows
+    builder_rows, builder_moved, compared = _builder_changes(old, new)
+    row_rows, moved = _row_changes(old, new, compared)
+    _row_effects(old, moved + builder_moved, outcomes)
+    rows += row_rows + builder_rows
     if old.spec.headline_states != new.spec.headline_states:
         text = lambda h: ", ".join(f"{v}={s}" for v, s in h.items()) or "none listed"  # noqa: E731
         rows.append(_change("outcomes", "headline outcomes", text(old.spec.headline_states),
