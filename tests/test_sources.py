@@ -28,6 +28,39 @@ def test_sentences_keep_the_line_they_start_on():
                      (7, "Unless donors pay, the mission"), (8, "It could last until May.")]
 
 
+HEADED = """\
+Red Sea shipping: an assessment
+https://example.org/red-sea
+Houthi attacks are unlikely to stop soon. Transits may recover
+slowly, though the risk of escalation is real.
+
+Key judgements
+- Attacks will probably continue
+- Insurers may return if talks hold
+1. A ceasefire is possible
+Talks resumed in May. The ceasefire is likely to hold through the summer,
+although a breach can't be ruled out. See section 3.1 for more.
+"""
+
+
+def test_headings_titles_urls_and_bullets_are_their_own_sentences():
+    """A line without a full stop stands alone when it is a title, a URL, a heading or a bullet; a sentence
+    wrapped over lines stays one; '1.' of a numbered item and '3.1' end nothing."""
+    assert [(s.line, s.text) for s in sentences(HEADED)] == [
+        (1, "Red Sea shipping: an assessment"), (2, "https://example.org/red-sea"),
+        (3, "Houthi attacks are unlikely to stop soon."),
+        (3, "Transits may recover slowly, though the risk of escalation is real."),
+        (6, "Key judgements"), (7, "- Attacks will probably continue"), (8, "- Insurers may return if talks hold"),
+        (9, "1. A ceasefire is possible"), (10, "Talks resumed in May."),
+        (10, "The ceasefire is likely to hold through the summer, although a breach can't be ruled out."),
+        (11, "See section 3.1 for more.")]
+    # the hedges analysts encode: 'may' (not the month), 'probably', 'possible', 'plausible', 'depends on'
+    assert [(c.line, c.triggers) for c in candidate_claims(HEADED)][:5] == [
+        (3, ("unlikely",)), (3, ("may", "risk of")), (7, ("probably",)), (8, ("may", "if")), (9, ("possible",))]
+    assert triggers("It depends on Moscow, and is not fully settled; a plausible path.") == (
+        "depends on", "not fully", "plausible")
+
+
 def test_candidate_claims_name_their_trigger_words():
     got = [(c.line, c.triggers) for c in candidate_claims(TEXT)]
     assert got == [(3, ("likely", "can't be ruled out")), (5, ("if", "would", "more likely")),
@@ -176,3 +209,14 @@ def test_new_with_a_source_lists_candidate_claims(tmp_path, bayes_cli):
     assert "# line 8 (could, until)" in text and "#  L008_4:" in text
     code, out_text, err = bayes_cli("check", out)
     assert code == 0 and "quotes: all 4 occur in" in out_text, out_text + err
+
+
+def test_stubs_keep_the_sources_own_characters(tmp_path, bayes_cli):
+    source = tmp_path / "dash.txt"
+    source.write_text("Talks \u2013 if they resume \u2013 would make a truce likely.\nIt may fail.\n"
+                      "A breach can\u2019t be ruled out.\nThe risk of collapse is real.\n", encoding="utf-8")
+    out = tmp_path / "dash.yaml"
+    code, _, err = bayes_cli("new", "dash", "--source", source, "-o", out)
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "\u2013 if they resume \u2013" in text and "\\u2013" not in text and "can\u2019t" in text

@@ -8,6 +8,7 @@ marks, case and "..." elisions normalised (docs/model-file.md#source-linked-clai
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ _WORDS = [
     ("would", r"\bwould(?:n['’]t)?\b"), ("could", r"\bcould(?:n['’]t)?\b"), ("might", r"\bmight\b"),
     ("chance", r"\bchances?\b"), ("expect", r"\bexpect(?:s|ed)?\b"),
     ("regardless of", r"\bregardless\s+of\b"), ("no difference", r"\b(?:makes?|made)\s+no\s+difference\b"),
+    ("may", r"(?-i:\bmay\b)"),  # lower case only: not the month
+    ("plausible", r"\b(?:im)?plausibl[ey]\b"), ("possible", r"\b(?:im)?possible\b"),
+    ("depends on", r"\bdepends?\s+(?:up)?on\b"), ("not fully", r"\bnot\s+(?:fully|entirely|completely)\b"),
 ]
 TRIGGERS = [(t, r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b") for t in _TERMS] + _WORDS
 _TRIGGER_RE = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in TRIGGERS]
@@ -63,39 +67,69 @@ def read_source(path: str | Path) -> str:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split into sentences, each with the line it starts on."""
+    """Split into sentences, each with the line it starts on. A line that ends without a full stop is a unit
+    of its own when it reads as a heading, a title, a URL or a bullet (see `_units`); a sentence wrapped
+    over several lines stays one. Linear in the length of the text."""
     out: list[Sentence] = []
-    for block_start, block in _blocks(text):
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for unit_start, unit in _units(text):
         start = 0
-        for m in _END.finditer(block + " "):
+        for m in _END.finditer(unit + " "):
             end = m.end(2)
-            word = re.findall(r"[\w.]+$", block[:m.start(1)])
+            word = re.findall(r"[\w.]+$", unit[max(0, m.start(1) - 64):m.start(1)])  # slices stay short: linear
             previous = word[0].lower() if word else ""
+            line_so_far = unit[unit.rfind("\n", 0, m.start(1)) + 1:m.start(1)]
             if m.group(1) == "." and (previous in _ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()) or re.fullmatch(r"\d+", previous)
-                                      and m.end(3) < len(block) and block[m.end(3)].isdigit()):
+                                      and m.end(3) < len(unit) and unit[m.end(3)].isdigit()
+                                      or re.fullmatch(r"\s*\d{1,3}", line_so_far)):  # '3.1', or a numbered item's '1.'
                 continue
-            _add(out, block, start, min(end, len(block)), block_start, text)
+            _add(out, unit, start, min(end, len(unit)), unit_start, line_starts)
             start = m.end(3)
-        _add(out, block, start, len(block), block_start, text)
+        _add(out, unit, start, len(unit), unit_start, line_starts)
     return out
 
 
-def _blocks(text: str):
-    """Paragraphs (split at blank lines) with their offsets in the text."""
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014>#]+|\d{1,3}[.)])\s+")
+_OPEN_END = re.compile(r"[,;:(\[\u2013\u2014-]$|\b(?:and|or|but|the|a|an|of|to|in|on|for|with|that|which|by)$",
+                       re.IGNORECASE)
+
+
+def _units(text: str):
+    """Paragraphs (split at blank lines), each split again after a line that stands alone: a line that ends
+    without . ! ? and either starts with a bullet or heading mark, or comes before one, or is a URL, or is
+    short beside its paragraph's longest line and followed by a line starting with a capital (a title or
+    heading) -- and does not end on a comma or a word that needs more. With offsets in the text."""
     pos = 0
     for part in re.split(r"(\n\s*\n)", text):
         if part.strip() and not re.fullmatch(r"\n\s*\n", part):
-            yield pos, part
+            lines = part.split("\n")
+            widest = max(len(line.rstrip()) for line in lines)
+            start, offset = 0, 0
+            for i, line in enumerate(lines):
+                offset_end = offset + len(line)
+                stripped = line.strip()
+                following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+                alone = bool(stripped) and following and not re.search(r"[.!?…][\"'”’)\]]*$", stripped) \
+                    and not _OPEN_END.search(stripped) and (
+                        _BULLET.match(line) or _BULLET.match(lines[i + 1]) or re.match(r"https?://\S+$", stripped)
+                        or re.match(r"https?://\S+$", following)
+                        or (len(stripped) < 0.7 * widest and following[:1].isupper()))
+                if alone:
+                    yield pos + start, part[start:offset_end]
+                    start = offset_end + 1
+                offset = offset_end + 1
+            if start < len(part):
+                yield pos + start, part[start:]
         pos += len(part)
 
 
-def _add(out, block, start, end, block_start, text):
+def _add(out, block, start, end, block_start, line_starts):
     chunk = block[start:end]
     stripped = chunk.strip()
     if not stripped:
         return
     offset = block_start + start + (len(chunk) - len(chunk.lstrip()))
-    out.append(Sentence(" ".join(stripped.split()), text.count("\n", 0, offset) + 1))
+    out.append(Sentence(" ".join(stripped.split()), bisect.bisect_right(line_starts, offset)))
 
 
 def triggers(sentence: str) -> tuple[str, ...]:

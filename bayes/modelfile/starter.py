@@ -129,8 +129,13 @@ def starter_text(name: str, source: Path | None = None, out: Path | None = None,
         name=name, check=str(out) if out else name, title=json.dumps(f"Replace with the question {name} answers"),
         source=json.dumps(source.name if source else "Replace with the assessment this model encodes"),
         source_file=source_file, as_of=today.strftime("%Y-%m"), author=json.dumps(os.environ.get("USER") or "analyst"),
-        q1=json.dumps(quotes[0]), q2=json.dumps(quotes[1]), q3=json.dumps(quotes[2]), q4=json.dumps(quotes[3]),
+        q1=_quoted(quotes[0]), q2=_quoted(quotes[1]), q3=_quoted(quotes[2]), q4=_quoted(quotes[3]),
         stubs=_stubs(candidates, source) if source is not None else "")
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML string keeping the source's own characters (a dash, not \\u2013)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _phrase(c: Candidate, words: int = 10) -> str:
@@ -151,7 +156,7 @@ def _stubs(candidates: list[Candidate], source: Path) -> str:
              "# `bayes coverage MODEL` shows which sentences the ledger quotes."]
     for i, c in enumerate(candidates, 1):
         lines += ["#", f"# line {c.line} ({', '.join(c.triggers)}): {_wrap(c.sentence)}",
-                  f"#  L{c.line:03d}_{i}:", f"#    quote: {json.dumps(_phrase(c))}", "#    says: ...",
+                  f"#  L{c.line:03d}_{i}:", f"#    quote: {_quoted(_phrase(c))}", "#    says: ...",
                   "#    form: probability | more_likely | less_likely | no_difference", "#    outcome: {variable: state}"]
     return "\n".join(lines) + "\n"
 
