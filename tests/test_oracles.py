@@ -2280,3 +2280,25 @@ def test_every_number_written_is_a_parameter(which, tmp_path, drawn):
         path = Path(__file__).resolve().parent.parent / "data" / "models" / f"{which}.yaml"
     params = elicited_parameters(bayes.load(path))
     assert len(params) + params.left_out == _written_numbers(path)
+
+
+@pytest.mark.parametrize("p, word, number", [(0.1964, "very unlikely", "19.6%"), (0.2004, "very unlikely", "20.0%"),
+                                             (0.2049, "unlikely", "20.5%"), (0.4503, "unlikely", "45.0%"), (0.4506, "roughly even chance", "45.1%"),
+                                             (0.7951, "likely", "79.5%"), (0.33, "unlikely", "33%")])
+def test_every_output_prints_the_same_word_and_number_at_a_band_edge(p, word, number):
+    """The CLI's describe, a chart's bar label, the deck's table cell, the explorer's and the brief's
+    numbers: one rule (a tenth of a percent within half a point of an ICD 203 edge, the word from the number
+    printed), written out here by hand for values placed at and around the edges."""
+    from types import SimpleNamespace
+
+    from bayes.modelfile.scales import describe
+    from bayes.outputs import narrative
+    from bayes.outputs.charts.framing import value_text
+    from bayes.outputs.deck import _slide_cell
+
+    model = SimpleNamespace(scale=ICD203)
+    assert describe(p, ICD203) == f"{word} ({number})"
+    assert value_text(p, ICD203, 0.1, 0.3) == f"{word} ({number}; 10\u201330%)"
+    assert _slide_cell(model, SimpleNamespace(set_by="", probability=p)) == f"{word} {number}"
+    assert _slide_cell(model, SimpleNamespace(set_by="forced", probability=p)) == f"{number} (forced)"
+    assert narrative.shown(p, ICD203) == number and ICD203.term(p) == word
