@@ -308,6 +308,19 @@ def test_near_an_edge_the_number_is_printed_to_a_tenth_and_the_word_agrees(scale
     assert describe(0.1964, ICD203) == "very unlikely (19.6%)"  # not 'very unlikely (20%)' beside a 20% band
     assert describe(0.2051, ICD203) == "unlikely (21%)" and describe(0.62, ICD203) == "likely (62%)"
     assert percent_text(0.1964) == "20%"  # without a scale: whole percent
+    assert percent_text(0.1964, sign=False, scale=ICD203) == "19.6"
+    assert describe(0.3, ICD203, 0.1996, 0.5502) == "unlikely (30%; 90% interval 20.0-55.0%)"
+    assert (ICD203.printed(0.3333), ICD203.printed(0.1964)) == (0.33, 0.196)
+    assert ICD203.term(float("nan")) == "no answer"
+
+
+def test_one_sided_phrases_at_the_ends_of_the_scale():
+    assert ICD203.one_sided("at most 0%") == (0.0, 0.0) and ICD203.one_sided("at least 100%") == (1.0, 1.0)
+    assert ICD203.one_sided("below 1") == (0.0, 1.0) and ICD203.one_sided("above 0") == (0.0, 1.0)
+    assert ICD203.one_sided("at most 150%") is None and ICD203.one_sided("at most 1.5") is None
+    assert ICD203.one_sided("at most -0.1") is None and ICD203.one_sided("likely") is None
+    assert ICD203.one_sided("  No   MORE than  Unlikely ") == (0.0, 0.45)
+    assert PHIA.one_sided("below likely") == (0.0, 0.55) and PHIA.one_sided("over likely") == (0.75, 1.0)
 
 
 def test_every_phia_edge_and_gap():
