@@ -889,6 +889,9 @@ def test_a_builder_edit_is_shown_as_written_with_its_effect(files):
     assert rows_of(changed[changed["section"] == "changed"]) == [
         ("builder", "k: odds ratio of war if a=a1", f"much more likely ({much:.3g})", f"3-7 ({much:.3g})", 0.0,
          "the same number, written another way", False, line_of(same, "  k:"))]
+    # the same number under the same rationale: nothing to flag
+    rewritten = revisions.diff(*files(built=BUILT, rewritten=BUILT.replace("much more likely", '"3-7"')))
+    assert rows_of(rewritten[rewritten["section"] == "changed"])[0][5] == "the same number, written another way"
     # only the rationale: said once for the builder
     reasoned = BUILT.replace("assumption: k}", "assumption: k revised}")
     changed = revisions.diff(*files(built=BUILT, reasoned=reasoned))

@@ -119,8 +119,9 @@ def _builder_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple], s
                 continue
             rec = _change("builder", key, _as_written(p), _as_written(q), math.nan, "",
                           variable=name, old_rationale=why_old, new_rationale=why_new, line=w.line)
-            rec["written"] = "the numbers changed, the rationale did not" if why_old == why_new else ""
-            if abs(p.value - q.value) <= SAME:
+            same_number = abs(p.value - q.value) <= SAME
+            rec["written"] = "the numbers changed, the rationale did not" if why_old == why_new and not same_number else ""
+            if same_number:
                 rec["effect"] = 0.0
                 _say(rec, "the same number, written another way")
             else:
