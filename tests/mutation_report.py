@@ -28,6 +28,12 @@ EQUIVALENT = {
         "`>` to `>=` in gap(): likewise",
     "bayes.modelfile.scales.x_describe__mutmut_10":
         "sign=False to sign=None: both falsy, the same text",
+    **{m: "strict=False to strict=None: both falsy, the same answers" for m in (
+        "bayes.analysis.revisions.diffs.x__row_effects__mutmut_56", "bayes.analysis.revisions.diffs.x__row_effects__mutmut_68",
+        "bayes.analysis.revisions.disagreements.x__run_tables__mutmut_44")},
+    **{m: "sort_values' `kind` on several columns: pandas sorts them with a stable lexsort whatever the kind"
+       for m in [f"bayes.analysis.revisions.diffs.x_diff__mutmut_{k}" for k in (139, 141, 148, 149)]
+       + [f"bayes.analysis.revisions.disagreements.xǁDisagreementǁdrivers__mutmut_{k}" for k in (81, 84, 94, 95)]},
     **{f"bayes.inference.claims.{m}": "_range ignores its scale argument (a claim's range is resolved when the "
        "file is read)" for m in ("x__judge__mutmut_58", "x__required__mutmut_37", "x_formal_text__mutmut_54",
                                  "x_evaluate_claims__mutmut_55")},
