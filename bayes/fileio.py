@@ -142,12 +142,12 @@ def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     return path
 
 
-def safe_child(folder: str | os.PathLike, name: str) -> Path:
+def safe_child(folder: str | os.PathLike, name: str, fallback: str = "chart") -> Path:
     """folder/<slug of name>: the name reduced to letters, digits, '_', '-' and '.', never '..' or a path,
     and checked to resolve inside the folder, so a name from a model file cannot write elsewhere."""
     import re
 
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")[:100] or "chart"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")[:100] or fallback
     folder = Path(folder)
     path = folder / slug
     if os.path.commonpath([os.path.realpath(folder), os.path.realpath(path)]) != os.path.realpath(folder):

@@ -54,3 +54,18 @@ def test_output_file_names_stay_inside_the_folder(tmp_path, name):
     assert len(path.name) <= 100
     if name == "scenario_escalation":
         assert path.name == name  # a model's names are identifiers already: unchanged
+
+
+def test_a_model_file_named_dots_briefs_into_its_own_folder(tmp_path, bayes_cli, monkeypatch):
+    """'...yaml' has the stem '..': its brief goes to reports/model, not into the working directory."""
+    from tiny import TINY
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "...yaml").write_text(TINY, encoding="utf-8")
+    monkeypatch.chdir(work)
+    code, out, err = bayes_cli("brief", work / "...yaml")
+    assert code == 0, err
+    assert sorted(p.name for p in work.iterdir()) == ["...yaml", "reports"]
+    assert (work / "reports" / "model" / "brief.html").is_file()
+    assert sorted(p.name for p in (work / "reports").iterdir()) == ["model"]

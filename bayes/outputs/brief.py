@@ -21,7 +21,7 @@ import pandas as pd
 from bayes.analysis import judgements, watchlist
 from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target
 from bayes.errors import BayesInputError
-from bayes.fileio import atomic_write, atomic_write_text
+from bayes.fileio import atomic_write, atomic_write_text, safe_child
 from bayes.model import Model, load
 from bayes.modelfile.scales import describe
 from bayes.modelfile.starter import starter_leftovers
@@ -355,7 +355,9 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     kernel to start: the brief is the same one notebooks/briefing.ipynb shows). With `notebook`, the
     briefing notebook is also executed with papermill into brief.ipynb, for an analyst to open."""
     model = load(model_name)  # bad model files fail here, with file and line, before any output exists
-    out = Path(out_dir) if out_dir is not None else Path.cwd() / "reports" / model.name
+    # reports/<model name>, the name made safe: a file called '...yaml' (stem '..') must not write into the
+    # working directory
+    out = Path(out_dir) if out_dir is not None else safe_child(Path.cwd() / "reports", model.name, "model")
     out.mkdir(parents=True, exist_ok=True)
     # the charts need only the scenarios: they are drawn in other processes while this one computes the rest
     scenarios = brief_scenarios(model, BRIEF_DRAWS, BRIEF_SEED)
