@@ -69,3 +69,24 @@ def test_a_model_file_named_dots_briefs_into_its_own_folder(tmp_path, bayes_cli,
     assert sorted(p.name for p in work.iterdir()) == ["...yaml", "reports"]
     assert (work / "reports" / "model" / "brief.html").is_file()
     assert sorted(p.name for p in (work / "reports").iterdir()) == ["model"]
+
+
+def test_a_brief_replaces_only_what_a_brief_wrote(tmp_path, bayes_cli):
+    """A folder holding an earlier brief (brief.json) is updated in place; a file of a brief's name in any
+    other folder is refused, untouched, unless --force."""
+    from tiny import TINY
+
+    model = tmp_path / "sprinkler.yaml"
+    model.write_text(TINY, encoding="utf-8")
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    (folder / "network.png").write_bytes(b"someone else's picture")
+    code, _, err = bayes_cli("brief", model, "--out", folder)
+    assert code == 2 and "already holds network.png, not written by a brief" in err and "--force" in err
+    assert (folder / "network.png").read_bytes() == b"someone else's picture"
+    assert sorted(p.name for p in folder.iterdir()) == ["network.png"]
+    code, _, err = bayes_cli("brief", model, "--out", folder, "--force")
+    assert code == 0, err
+    assert (folder / "brief.json").is_file() and (folder / "network.png").read_bytes()[:4] == b"\x89PNG"
+    code, _, err = bayes_cli("brief", model, "--out", folder)  # an earlier brief's folder: updated in place
+    assert code == 0, err

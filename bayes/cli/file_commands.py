@@ -251,7 +251,8 @@ def cmd_brief(args) -> int:
         from bayes.analysis.revisions.versions import read_revision
 
         read_revision(args.model, args.since)
-    result = render_brief(args.model, args.out, since=args.since, notebook=args.notebook, hires=args.hires)
+    result = render_brief(args.model, args.out, since=args.since, notebook=args.notebook, hires=args.hires,
+                          force=args.force)
     model, brief = result.model, result.brief
     from bayes.outputs.estimative import answer_sentence
 

@@ -258,4 +258,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "a kernel: a few seconds more)")
     p.add_argument("--hires", action="store_true",
                    help="also write each chart as NAME@2x.png, 3840x2160 (about 2 s more; NAME.svg scales already)")
+    p.add_argument("--force", action="store_true",
+                   help="replace files of the brief's names in a folder that holds no earlier brief (brief.json)")
     return parser

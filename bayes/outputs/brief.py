@@ -26,8 +26,8 @@ from bayes.model import Model, load
 from bayes.modelfile.scales import describe
 from bayes.modelfile.starter import starter_leftovers
 from bayes.outputs import estimative, narrative
-from bayes.outputs.brief_charts import (BriefingCharts, ChartJob, briefing_charts, chart_images, chart_outputs,
-                                        headline_frame, scenario_definitions)
+from bayes.outputs.brief_charts import (BriefingCharts, ChartJob, briefing_charts, chart_images, chart_names,
+                                        chart_outputs, headline_frame, scenario_definitions)
 from bayes.outputs.deck import brief_pptx
 from bayes.outputs.phrases import outcome_phrase
 
@@ -350,7 +350,8 @@ BRIEF_DRAWS, BRIEF_SEED = 2000, 2020  # the briefing notebook's defaults: the co
 
 
 def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike | None = None,
-                 since: str | None = None, notebook: bool = False, hires: bool = False) -> BriefResult:
+                 since: str | None = None, notebook: bool = False, hires: bool = False,
+                 force: bool = False) -> BriefResult:
     """Compute the brief and write brief.html, brief.pptx, brief.json and the charts, in this process (no
     kernel to start: the brief is the same one notebooks/briefing.ipynb shows). With `notebook`, the
     briefing notebook is also executed with papermill into brief.ipynb, for an analyst to open."""
@@ -358,6 +359,7 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     # reports/<model name>, the name made safe: a file called '...yaml' (stem '..') must not write into the
     # working directory
     out = Path(out_dir) if out_dir is not None else safe_child(Path.cwd() / "reports", model.name, "model")
+    _refuse_to_replace(model, out, force)
     out.mkdir(parents=True, exist_ok=True)
     # the charts need only the scenarios: they are drawn in other processes while this one computes the rest
     scenarios = brief_scenarios(model, BRIEF_DRAWS, BRIEF_SEED)
@@ -372,6 +374,21 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     executed = _execute_notebook(model, out, since) if notebook else None
     charts = [out / f"{c.name}.png" for c in brief.charts.charts]
     return BriefResult(model, brief.scenarios, out / "brief.html", executed, charts, out / "brief.pptx", brief)
+
+
+def _refuse_to_replace(model: Model, out: Path, force: bool) -> None:
+    """A brief never replaces a file it did not write: a folder holding an earlier brief (its brief.json) is
+    updated in place; any other file of a name the brief writes is refused unless `force`."""
+    if force or not out.is_dir() or (out / "brief.json").exists():
+        return
+    names = {"brief.html", "brief.pptx", "brief.json", "brief.ipynb"}
+    for chart in chart_names(model):
+        names |= {f"{chart}.png", f"{chart}@2x.png", f"{chart}.svg"}
+    taken = sorted(p.name for p in out.iterdir() if p.name in names)
+    if taken:
+        shown = ", ".join(taken[:4]) + (f" and {len(taken) - 4} more" if len(taken) > 4 else "")
+        raise BayesInputError(f"the folder already holds {shown}, not written by a brief (no brief.json); "
+                              "choose another --out or pass --force to replace them", str(out))
 
 
 def _execute_notebook(model: Model, out: Path, since: str | None) -> Path:
