@@ -86,9 +86,7 @@ def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame
     else:
         rows["cell"] = [describe(p, model.scale) for p in rows["probability"]]
     for k, (name, var, p) in enumerate(zip(rows["scenario"], rows["variable"], rows["probability"])):
-        sc = model.spec.scenarios.get(str(name))
-        how = "forced" if sc is not None and var in sc.do else ("observed" if sc is not None and var in sc.observe
-                                                               else "")
+        how = set_by(model, name, var)
         if how:
             rows.loc[rows.index[k], "cell"] = f"{percent_text(p, scale=model.scale)} ({how})"
     order = list(dict.fromkeys(str(s) for s in rows["scenario"]))
@@ -98,6 +96,15 @@ def headline_table(model, scenarios: pd.DataFrame | None = None) -> pd.DataFrame
     table = table.loc[order, columns].rename_axis(index="scenario", columns=None)
     table.attrs["headline_states"] = headline_states(model)
     return table
+
+
+def set_by(model, scenario: str, variable: str) -> str:
+    """'forced' or 'observed' when the scenario sets `variable` itself (its answer is then true by
+    construction, not a finding), else ''."""
+    spec = model.spec.scenarios.get(str(scenario))
+    if spec is None:
+        return ""
+    return "forced" if variable in spec.do else ("observed" if variable in spec.observe else "")
 
 
 KIND_MARKS = {"observed": "observed", "forced": "forced", "bundle": "observed and forced"}

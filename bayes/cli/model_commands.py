@@ -27,7 +27,8 @@ def cmd_check(args) -> int:
                               "or `bayes new` for an example of each form)", spec.path)
     model.check_scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
     source = source_path(spec, args.source)
-    missing = {c.id for c in missing_quotes(spec, read_source(source))} if source else set()
+    source_text = read_source(source) if source else ""
+    missing = {c.id for c in missing_quotes(spec, source_text)} if source else set()
     results = evaluate_claims(model, draws=args.draws, seed=args.seed)
     hints = {r.id: fix_hints(model, r.id) for r in results if not r.passed}
     frame = claims_frame(results)
@@ -78,7 +79,6 @@ def cmd_check(args) -> int:
                 text += "\n\n" + failure_text(model, r, hints[r.id])
         if source:
             text += (f"\n\nquotes: all {len(results)} occur in {source}" if not missing else "")
-            source_text = read_source(source) if missing else ""
             for cid in sorted(missing, key=lambda c: spec.claims[c].line or 0):
                 text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
                          f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")

@@ -237,11 +237,12 @@ def nearest_passage(quote: str, text: str) -> tuple[Sentence, float] | None:
     if not words:
         return None
     found = sentences(text)
-    ranked = sorted(range(len(found)), key=lambda i: -len(words & set(normalise(found[i].text).split())))[:25]
+    normal = [normalise(s.text) for s in found]
+    ranked = sorted(range(len(found)), key=lambda i: -len(words & set(normal[i].split())))[:25]
     best = None
     for i in ranked:
-        blocks = [b for b in difflib.SequenceMatcher(None, wanted, normalise(found[i].text),
-                                                     autojunk=False).get_matching_blocks() if b.size]
+        blocks = [b for b in difflib.SequenceMatcher(None, wanted, normal[i], autojunk=False).get_matching_blocks()
+                  if b.size]
         if not blocks:
             continue
         matched = sum(b.size for b in blocks)

@@ -383,7 +383,8 @@ def _refuse_to_replace(model: Model, out: Path, force: bool) -> None:
         return
     names = {"brief.html", "brief.pptx", "brief.json", "brief.ipynb"}
     for chart in chart_names(model):
-        names |= {f"{chart}.png", f"{chart}@2x.png", f"{chart}.svg"}
+        stem = safe_child(out, chart).name  # as chart_files names the files
+        names |= {f"{stem}.png", f"{stem}@2x.png", f"{stem}.svg"}
     taken = sorted(p.name for p in out.iterdir() if p.name in names)
     if taken:
         shown = ", ".join(taken[:4]) + (f" and {len(taken) - 4} more" if len(taken) > 4 else "")

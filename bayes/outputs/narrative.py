@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target
+from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target, set_by
 from bayes.modelfile.scales import describe
 from bayes.outputs.phrases import outcome_phrase
 
@@ -369,15 +369,6 @@ def headline_intro(model, draws: int | None = None) -> str:
 def outcome_name(model, variable: str, state: str) -> str:
     """'Escalation: escalates to a wider war': an outcome as a title or a sentence opens with it."""
     return outcome_phrase(model, variable, state)
-
-
-def set_by(model, scenario: str, variable: str) -> str:
-    """'forced' or 'observed' when the scenario sets `variable` itself (its answer is then true by
-    construction, not a finding), else ''."""
-    spec = model.spec.scenarios.get(str(scenario))
-    if spec is None:
-        return ""
-    return "forced" if variable in spec.do else ("observed" if variable in spec.observe else "")
 
 
 def shown(p: float, scale=None) -> str:

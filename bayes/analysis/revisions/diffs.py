@@ -98,10 +98,12 @@ def _written(row) -> dict | None:
 def _builder_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple], set[str]]:
     """A builder's judgements that changed, as written ('far more likely' -> 'much more likely') under the
     builder's own names, for each variable built the same way in both files (the same judgements); (change,
-    variable, the old table with that one judgement changed) for each; and the variables so compared."""
+    variable, None, the old table with that one judgement changed) for each; and the variables so compared."""
     from bayes.modelfile.parameters import elicited_parameters
 
     rows, moved, compared = [], [], set()
+    if not any(v.builder for v in old.spec.variables.values()):
+        return rows, moved, compared
     olds, news = elicited_parameters(old), elicited_parameters(new)
     for name, v in old.spec.variables.items():
         w = new.spec.variables.get(name)
@@ -125,7 +127,7 @@ def _builder_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple], s
                 rec["effect"] = 0.0
                 _say(rec, "the same number, written another way")
             else:
-                moved.append((rec, name, p.table_at(q.value)))
+                moved.append((rec, name, None, p.table_at(q.value)))
             rows.append(rec)
         if why_old != why_new and not any(r["variable"] == name for r in rows):
             rows.append(_change("builder", f"{name}: rationale", why_old, why_new, 0.0, "the rationale changed",
@@ -144,7 +146,7 @@ def _as_written(param) -> str:
 
 def _row_changes(old: Model, new: Model, skip: set[str] = frozenset()) -> tuple[list[dict], list[tuple]]:
     """Changed rows of every variable whose rows can be compared (but those in `skip`), and (row dict,
-    variable, the old table with that row changed) for the rows whose numbers moved."""
+    variable, index, new row in the old file's order) for the rows whose numbers moved."""
     rows, moved = [], []
     for name, v in old.spec.variables.items():
         if name in skip or not same_shape(old.spec, new.spec, name):
@@ -181,9 +183,7 @@ def _row_changes(old: Model, new: Model, skip: set[str] = frozenset()) -> tuple[
                  "in draws)" if words else "same numbers; the rationale changed")
             rows.append(rec)
             if numbers:
-                swapped = a.copy()
-                swapped[index] = b[index]
-                moved.append((rec, name, swapped))
+                moved.append((rec, name, index, b[index]))
     return rows, moved
 
 
@@ -211,10 +211,10 @@ def _row_effects(old: Model, moved: list[tuple], outcomes: dict[str, str]):
     net = old.engine.net
     n = len(moved)
     tables = {}
-    for k, (_, name, table) in enumerate(moved):
+    for k, (_, name, index, values) in enumerate(moved):  # a row at its index, or a whole table (index None)
         if name not in tables:
             tables[name] = np.repeat(net.tables[net.index[name]][..., None], n, axis=-1)
-        tables[name][..., k] = table
+        tables[name][((Ellipsis,) if index is None else index) + (slice(None), k)] = values
     queries = {}
     for sc, v, _ in pairs:
         observe, do = scenario_of(spec, sc)
