@@ -287,3 +287,55 @@ def test_builders_count_against_the_row_cap_before_allocating(write_model, bayes
             + ", ".join(f"r{i}: {{b: 0.2}}" for i in range(20)) + "}\n      rationale: {assumption: t}\n")
     code, _, err = bayes_cli("check", write_model(text))
     assert code == 2 and "1,048,576 rows" in err and "at most 100,000" in err
+
+
+# ----------------------------------------------------------------------------- second round of attacks (#25)
+
+def _source_model(folder, source_file):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.yaml"
+    path.write_text(TINY.replace("  author: tests\n", f"  author: tests\n  source_file: {json.dumps(source_file)}\n"),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_model_file_reads_no_source_outside_its_folder(tmp_path, bayes_cli):
+    """`source_file:` names a regular file inside the model's folder; an absolute path, `..` or a symlink
+    leaving it is refused in one line, and the secret's text never reaches the output."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("db_password=hunter2. It is likely that rain is not rare.\n", encoding="utf-8")
+    secret.chmod(0o600)
+    models = tmp_path / "models"
+    (models / "inside").mkdir(parents=True)
+    (models / "link_out.txt").symlink_to(secret)
+    (models / "inside" / "ok.txt").write_text("It is likely that rain is not rare here.\n", encoding="utf-8")
+    (models / "link_in.txt").symlink_to(models / "inside" / "ok.txt")
+    for name, cause in [(str(secret), "is an absolute path"), ("../secret.txt", "leaves the model's folder"),
+                        ("inside/../../secret.txt", "leaves the model's folder"),
+                        ("link_out.txt", "leaves the model's folder"), ("/proc/self/environ", "is an absolute path"),
+                        ("~/secret.txt", "is an absolute path")]:
+        model = _source_model(models, name)
+        for command in ("check", "coverage"):
+            code, out, err = bayes_cli(command, model)
+            assert code == 2 and out == "" and err.count("\n") == 1 and cause in err, (name, err)
+            assert f"{model}:7: source_file" in err and "hunter2" not in err
+    # inside the folder (a subfolder, a symlink staying inside) is read
+    for name in ("inside/ok.txt", "link_in.txt", "inside/../inside/ok.txt"):
+        code, out, err = bayes_cli("coverage", _source_model(models, name))
+        assert code == 0 and "1 of 1 estimative or conditional sentences" in out, (name, err)
+    # the analyst may widen it on the command line: --source-dir, or --source FILE
+    model = _source_model(models, "../secret.txt")
+    code, out, err = bayes_cli("coverage", model, "--source-dir", tmp_path)
+    assert code == 0 and "1 of 1" in out, err
+    assert bayes_cli("coverage", model, "--source", secret)[0] == 0
+    code, _, err = bayes_cli("coverage", model, "--source-dir", tmp_path / "nowhere")
+    assert code == 2 and "--source-dir" in err and "is not a folder" in err
+    # a FIFO inside the folder is refused, not read (no hang)
+    import os
+    os.mkfifo(models / "pipe.txt")
+    code, _, err = bayes_cli("check", _source_model(models, "pipe.txt"))
+    assert code == 2 and "regular file" in err
+    # the brief does not measure against it, and says why
+    from bayes.analysis.judgements import coverage_summary
+    summary = coverage_summary(bayes.load(_source_model(models, "../secret.txt")))
+    assert summary["measured"] is False and "leaves the model's folder" in summary["reason"]

@@ -296,3 +296,25 @@ def test_log_fields_round_trip_or_are_refused(tmp_path_factory, field):
     else:
         assert refusable and log.read_bytes() == before
     assert leftovers(folder) == []
+
+
+# ------------------------------------------------------------------------------------- starters
+
+SOURCE_NOISE = string.ascii_letters + string.digits + " .,;:!?-'\"()\n\t" + "\u2028\u0085\u00a0\u2013…é“”"
+
+
+@HALF
+@given(text=st.one_of(st.text(SOURCE_NOISE, max_size=200),
+                      st.lists(st.sampled_from(["It is likely that the talks fail.", "If rain, then mud",
+                                                "Unlikely.", "...", "—", "May 2020", "\u2028", "Wars end.",
+                                                "http://x.org/a.b", "# Heading", "- a bullet"]),
+                               max_size=6).map(" \n".join)))
+def test_a_starter_passes_check_whatever_the_source(tmp_path_factory, text):
+    """`bayes new --source` writes a model whose claims pass and whose quotes all occur in the source."""
+    folder = tmp_path_factory.mktemp("starter")
+    (folder / "src.txt").write_text(text, encoding="utf-8")
+    code, _, err = run("new", "m", "--source", folder / "src.txt", "-o", folder / "m.yaml")
+    assert code == 0, err
+    code, out, err = run("check", folder / "m.yaml")
+    assert code == 0, out + err
+    assert "quote not found" not in out

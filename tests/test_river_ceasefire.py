@@ -12,7 +12,7 @@ from bayes.analysis.tracking import load_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_FILE = ROOT / "data" / "models" / "river_ceasefire.yaml"
-SOURCE_FILE = ROOT / "data" / "sources" / "river_ceasefire.txt"
+SOURCE_FILE = ROOT / "data" / "models" / "sources" / "river_ceasefire.txt"
 
 
 @pytest.fixture(scope="module")

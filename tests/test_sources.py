@@ -196,19 +196,33 @@ def test_new_writes_a_model_that_passes_check(tmp_path, bayes_cli, monkeypatch):
 
 
 def test_new_with_a_source_lists_candidate_claims(tmp_path, bayes_cli):
-    source = tmp_path / "article.txt"
+    source = tmp_path / "models" / "texts" / "article.txt"
+    source.parent.mkdir(parents=True)
     source.write_text(TEXT, encoding="utf-8")
     out = tmp_path / "models" / "m.yaml"
-    out.parent.mkdir()
     code, _, err = bayes_cli("new", "m", "--source", source, "-o", out)
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
-    assert 'source_file: "../article.txt"' in text
+    assert '\n  source_file: "texts/article.txt"\n' in text
     assert "# line 3 (likely, can't be ruled out): The ceasefire is likely to hold" in text
     assert "# line 5 (if, would, more likely): If the rebels rearm" in text
     assert "# line 8 (could, until)" in text and "#  L008_4:" in text
     code, out_text, err = bayes_cli("check", out)
     assert code == 0 and "quotes: all 4 occur in" in out_text, out_text + err
+
+
+def test_a_starter_never_names_a_source_outside_its_folder(tmp_path, bayes_cli):
+    (tmp_path / "article.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "models" / "m.yaml"
+    out.parent.mkdir()
+    assert bayes_cli("new", "m", "--source", tmp_path / "article.txt", "-o", out)[0] == 0
+    text = out.read_text(encoding="utf-8")
+    assert '\n  # source_file: "../article.txt"\n' in text and "\n  source_file:" not in text
+    assert bayes_cli("check", out)[0] == 0
+    code, out_text, _ = bayes_cli("check", out, "--source-dir", tmp_path)  # the model does not name it: no quote check
+    assert code == 0 and "quotes:" not in out_text
+    code, out_text, _ = bayes_cli("check", out, "--source", tmp_path / "article.txt")
+    assert code == 0 and "quotes: all 4 occur in" in out_text
 
 
 def test_stubs_keep_the_sources_own_characters(tmp_path, bayes_cli):

@@ -110,7 +110,7 @@ def cmd_coverage(args) -> int:
     from bayes.modelfile.sources import coverage, read_source, source_path
 
     model = load(args.model)
-    source = source_path(model.spec, args.source)
+    source = source_path(model.spec, args.source, args.source_dir)
     if source is None:
         raise BayesInputError("no source text: pass --source FILE, or name it in the model's 'source_file:' "
                               "(a path relative to the model file)", model.spec.path)

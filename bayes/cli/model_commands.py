@@ -26,7 +26,7 @@ def cmd_check(args) -> int:
         raise BayesInputError("the model has no claims to check; add a 'claims:' section (docs/model-file.md#claims, "
                               "or `bayes new` for an example of each form)", spec.path)
     model.check_scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
-    source = source_path(spec, args.source)
+    source = source_path(spec, args.source, args.source_dir)
     source_text = read_source(source) if source else ""
     missing = {c.id for c in missing_quotes(spec, source_text)} if source else set()
     results = evaluate_claims(model, draws=args.draws, seed=args.seed)

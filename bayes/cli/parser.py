@@ -26,6 +26,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _add_source_dir(p):
+    p.add_argument("--source-dir", metavar="DIR", action="append", default=[],
+                   help="a folder the model's source_file may also name a file in (by default only the model's own "
+                        "folder: a model file cannot make the toolkit read elsewhere); repeatable")
+
+
 def _add_format(p, choices=("table", "csv", "json")):
     p.add_argument("--format", choices=choices, default="table", help="output format (default: table)")
 
@@ -96,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--source", metavar="FILE", default=None,
                    help="the source text to verify quotes against (default: the model's source_file, if any)")
+    _add_source_dir(p)
     _add_draws(p)
     _add_format(p)
 
@@ -103,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "bayes coverage river_ceasefire --format json")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--source", metavar="FILE", default=None, help="the source text (default: the model's source_file)")
+    _add_source_dir(p)
     p.add_argument("--uncovered", action="store_true", help="list only the sentences no claim quotes")
     _add_format(p)
 

@@ -274,18 +274,46 @@ def coverage(spec, text: str) -> list[dict]:
     return rows
 
 
-def source_path(spec, override: str | None = None) -> Path | None:
-    """The source text named on the command line, or by the model's `source_file:` (relative to the model
-    file); None when neither names one."""
+def source_path(spec, override: str | None = None, source_dirs=()) -> Path | None:
+    """The source text named on the command line (`--source FILE`: free, the analyst chose it), or by the
+    model's `source_file:`; None when neither names one.
+
+    A model file is data from whoever wrote it, so its `source_file:` may only name a regular file inside
+    the model's own folder, or inside a folder the analyst names (`--source-dir`): an absolute path, a
+    `..` or a symlink that leaves those folders is refused, so a received model cannot make the toolkit
+    read (and report on) any other file. The path checked is the path returned and read."""
     if override:
         path = Path(override)
-    elif spec.source_file:
-        path = Path(os.path.normpath(Path(spec.path).parent / spec.source_file))
-    else:
-        return None
-    if not path.is_file():
-        if override:
+        if not path.is_file():
             raise BayesInputError(f"source text '{path}' (--source) is not a file", str(path))
-        raise BayesInputError(f"source_file '{spec.source_file}' is not a file (looked for {path}); the path is "
-                              "relative to the model file", spec.path, spec.source_file_line)
-    return path
+        return path
+    if not spec.source_file:
+        return None
+    name, line = spec.source_file, spec.source_file_line
+    model_dir = Path(os.path.abspath(spec.path)).parent
+    roots = [model_dir] + [Path(os.path.abspath(d)) for d in source_dirs]
+    where = "the model's folder" + (" or --source-dir" if source_dirs else "")
+    for d in source_dirs:
+        if not os.path.isdir(d):
+            raise BayesInputError(f"--source-dir '{d}' is not a folder", str(d))
+    if os.path.isabs(name) or name.startswith("~") or "\0" in name:
+        raise BayesInputError(f"source_file '{name}' is an absolute path; it must be a path inside {where} "
+                              "(relative to the model file)", spec.path, line)
+    real_roots = [os.path.realpath(root) for root in roots]
+    missing = None
+    for root in roots:  # relative to the model's folder first, then to each --source-dir
+        candidate = os.path.realpath(root / name)
+        if not any(os.path.commonpath([r, candidate]) == r for r in real_roots):
+            continue
+        if os.path.isfile(candidate):
+            return Path(candidate)
+        if os.path.exists(candidate):
+            raise BayesInputError(f"source_file '{name}' must be a regular file of text, not a folder, FIFO or device "
+                                  f"({candidate})", spec.path, line)
+        missing = missing or candidate
+    if missing:
+        raise BayesInputError(f"source_file '{name}' is not a file (looked for {missing}); the path is relative to "
+                              "the model file", spec.path, line)
+    raise BayesInputError(f"source_file '{name}' leaves {where} ({model_dir}); a model file may only name a source "
+                          "text inside its own folder: keep the text beside the model, pass --source FILE, or name "
+                          "the text's folder with --source-dir DIR", spec.path, line)

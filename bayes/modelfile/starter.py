@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text, check_output
-from bayes.modelfile.sources import Candidate, candidate_claims, read_source
+from bayes.modelfile.sources import Candidate, candidate_claims, read_source, sentences, triggers
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
@@ -116,15 +116,12 @@ claims:                                # the ledger: one entry per statement of 
 def starter_text(name: str, source: Path | None = None, out: Path | None = None, today: dt.date | None = None) -> str:
     """The starter model for `name`; with `source`, its candidate claims as commented stubs."""
     today = today or dt.date.today()
-    candidates: list[Candidate] = candidate_claims(read_source(source)) if source is not None else []
-    quotes = [_phrase(c) for c in candidates[:4]]
+    text = read_source(source) if source is not None else ""
+    candidates: list[Candidate] = candidate_claims(text) if source is not None else []
+    quotes = _example_quotes(candidates, text)
     placeholders = ["replace with the short phrase of the source this claim rests on"] * 4
     quotes = quotes + placeholders[len(quotes):]
-    source_file = ""
-    if source is not None:
-        rel = os.path.relpath(source.resolve(), (out or Path.cwd() / "x").resolve().parent)
-        source_file = (f"  # source_file: the source text, relative to this file; `bayes check` verifies every quote\n"
-                       f"  source_file: {json.dumps(rel)}\n")
+    source_file = "" if source is None else _source_file_line(source, out, quoted=not quotes[0].startswith(PLACEHOLDER))
     return TEMPLATE.format(
         name=name, check=str(out) if out else name, title=json.dumps(f"Replace with the question {name} answers"),
         source=json.dumps(source.name if source else "Replace with the assessment this model encodes"),
@@ -138,12 +135,36 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _source_file_line(source: Path, out: Path | None, quoted: bool) -> str:
+    """The model's `source_file:` naming the text, or the same line commented out, with why, where a
+    model file may not name it (outside its folder) or there is nothing to quote."""
+    folder = (out or Path.cwd() / "x").resolve().parent
+    rel = json.dumps(os.path.relpath(source.resolve(), folder), ensure_ascii=False)
+    if not quoted:
+        return f"  # source_file: {rel}   (the source has no sentence to quote)\n"
+    if os.path.commonpath([folder, source.resolve()]) != str(folder):  # docs/model-file.md#source-linked-claims
+        return (f"  # source_file: the source text is outside this file's folder; move it beside the model and\n"
+                f"  # name it here, or check with `--source-dir DIR` or `--source FILE`\n  # source_file: {rel}\n")
+    return (f"  # source_file: the source text, relative to this file; `bayes check` verifies every quote\n"
+            f"  source_file: {rel}\n")
+
+
+def _example_quotes(candidates: list[Candidate], text: str) -> list[str]:
+    """Quotes for the four example claims, each a phrase the source really holds (so the starter passes
+    `check`): the candidate sentences first, then any other sentence, repeated when the source is short;
+    none when it has no words at all."""
+    others = [Candidate(s.text, s.line, ()) for s in sentences(text) if not triggers(s.text)]
+    quotes = [q for q in (_phrase(c) for c in candidates + others) if re.search(r"\w", q)]
+    return (quotes * 4)[:4]
+
+
 def _phrase(c: Candidate, words: int = 10) -> str:
-    """A short phrase of the sentence around its first trigger word: what a claim's quote should be."""
+    """A short phrase of the sentence around its first trigger word (or its start): what a claim's quote
+    should be."""
     tokens = c.sentence.split()
     lowered = [t.lower().strip(".,;:!?\"'’“”()") for t in tokens]
-    first = c.triggers[0].split()[0].lower().replace("can't", "can’t")
-    at = next((i for i, t in enumerate(lowered) if t == first or t.startswith(first)), 0)
+    first = c.triggers[0].split()[0].lower().replace("can't", "can’t") if c.triggers else None
+    at = next((i for i, t in enumerate(lowered) if first and (t == first or t.startswith(first))), 0)
     start = max(0, min(at - words // 2, len(tokens) - words))
     return " ".join(tokens[start:start + words]).strip(".,;: ")
 

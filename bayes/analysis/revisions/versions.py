@@ -208,10 +208,11 @@ def model_document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, m
     head["scale"] = spec.scale
     if "concentration" in raw_meta:
         head["concentration"] = spec.concentration
-    if spec.source_file and out_path is not None:
-        source = Path(os.path.abspath(Path(spec.path).parent / spec.source_file))
-        if source.is_file():
-            head["source_file"] = os.path.relpath(source, Path(os.path.abspath(out_path)).parent)
+    if spec.source_file and out_path is not None:  # kept only where the written model may name it: its folder
+        source = Path(os.path.realpath(Path(spec.path).parent / spec.source_file))
+        folder = os.path.realpath(Path(os.path.abspath(out_path)).parent)
+        if source.is_file() and os.path.commonpath([folder, source]) == folder:
+            head["source_file"] = os.path.relpath(source, folder)
     head.update(meta or {})
     variables = {}
     for name, v in spec.variables.items():
