@@ -339,3 +339,25 @@ def test_a_model_file_reads_no_source_outside_its_folder(tmp_path, bayes_cli):
     from bayes.analysis.judgements import coverage_summary
     summary = coverage_summary(bayes.load(_source_model(models, "../secret.txt")))
     assert summary["measured"] is False and "leaves the model's folder" in summary["reason"]
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "abc", "nan", "1.5G", "-1", "0", "1TB", "4 G B", "9" * 16, "1e9"])
+def test_a_memory_budget_in_no_documented_form_is_one_line(bayes_cli, monkeypatch, value):
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", value)
+    code, out, err = bayes_cli("query", "caucasus_2020")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "BAYES_MEMORY_BUDGET is" in err and "500M or 4G" in err
+
+
+def test_the_memory_budget_reads_binary_units_and_never_exceeds_a_quarter_of_the_cap(monkeypatch):
+    from bayes.inference import memory
+
+    monkeypatch.setattr(memory, "_memory_limit", lambda: 8 * 2 ** 30)
+    for text, expected in [("1k", 1024), ("500M", 500 * 2 ** 20), (" 2 GiB ", 2 * 2 ** 30), ("123", 123),
+                           ("3kib", 3072), ("2G", 2 * 2 ** 30), ("3G", 2 * 2 ** 30), ("999999999999999", 2 * 2 ** 30)]:
+        monkeypatch.setenv("BAYES_MEMORY_BUDGET", text)
+        assert memory.memory_budget() == expected, text
+    monkeypatch.delenv("BAYES_MEMORY_BUDGET")
+    assert memory.memory_budget() == 2 ** 30
+    monkeypatch.setattr(memory, "_memory_limit", lambda: 2 * 2 ** 30)
+    assert memory.memory_budget() == 2 ** 29

@@ -315,6 +315,10 @@ probability ( b | a ) {
 """
 
 
+XDSL_NODE = '<cpt id="a"><state id="y" /><state id="n" /><probabilities>0.3 0.7</probabilities></cpt>'
+XDSL_OK = f'<?xml version="1.0"?><smile version="1.0" id="m"><nodes>{XDSL_NODE}</nodes></smile>'
+
+
 @pytest.mark.parametrize("name, text, suffix, message, line", [
     ("unbalanced", BIF_OK.replace("  table 0.3, 0.7;\n}", "  table 0.3, 0.7;\n"), ".bif", "is never closed", 9),
     ("extra_close", BIF_OK + "}\n", ".bif", "without a matching", 16),
@@ -327,6 +331,15 @@ probability ( b | a ) {
     ("no_table", BIF_OK.replace("probability ( a ) {\n  table 0.3, 0.7;\n}\n", ""), ".bif", "has no probability table", None),
     ("net_unbalanced", "net {\n}\nnode a {\n  states = (\"y\" \"n\");\n\npotential (a) {\n data = (0.5 0.5);\n}\n",
      ".net", "is never closed", 3),
+    ("net_brackets", "net {\n}\nnode a {\n  states = (\"y\" \"n\");\n}\npotential (a) {\n data = (((((;\n}\n", ".net",
+     "'}' found where ')' (for the '(' of line 7) was expected", 8),
+    ("net_extra_bracket", "net {\n}\nnode a {\n  states = (\"y\" \"n\");\n}\npotential (a) {\n data = (0.5 0.5));\n}\n",
+     ".net", "')' found where '}' (for the '{' of line 6) was expected", 7),
+    ("bif_huge_count", BIF_OK.replace("variable b {\n  type discrete [ 2 ]", "variable b {\n  type discrete [ " + "9" * 5000
+                                      + " ]"), ".bif", "'discrete [ 999999999999 ]' lists 2 states", 7),
+    ("xdsl_duplicate_id", XDSL_OK.replace("</nodes>", XDSL_NODE + "</nodes>"), ".xdsl", "node 'a' is given twice", None),
+    ("xdsl_huge_numbers", XDSL_OK.replace("0.3 0.7", "1e308 1e308"), ".xdsl",
+     "the table of 'a' holds 1e+308 (state 'y'); every probability must be between 0 and 1", None),
     ("xml_entities", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><BIF><NETWORK>&a;</NETWORK></BIF>', ".xml",
      "DTDs and entities", None),
     ("xml_encoding", '<?xml version="1.0" encoding="klingon"?><BIF></BIF>', ".xml", "not a readable XMLBIF", None),

@@ -265,6 +265,20 @@ def test_textconv_of_a_broken_file_still_prints_its_text(tmp_path, bayes_cli):
     assert out.startswith("# bayes: the model does not load: ") and out.endswith("variables: [\n")
 
 
+def test_textconv_of_an_unreadable_file_prints_a_note_and_its_bytes(tmp_path, bayes_exe):
+    """Not UTF-8, over the size cap: git's diff still gets the bytes (exit 0), after one note line."""
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"model: {title: caf\xe9}\n")
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# x\n" * 5_500_000)  # 22 MB: over the 20 MB cap
+    for path, cause in ((latin, "is not UTF-8"), (big, "at most")):
+        run = subprocess.run([bayes_exe, "diff", "--textconv", str(path)], capture_output=True, timeout=120)
+        assert run.returncode == 0 and run.stderr == b""
+        note, rest = run.stdout.split(b"\n# the file as written\n", 1)
+        assert note.startswith(b"# bayes: not read as a model file: ") and cause.encode() in note
+        assert rest == path.read_bytes()
+
+
 # ------------------------------------------------------------------------------------- pool
 
 TWO_VARIABLES = """\

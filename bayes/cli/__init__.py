@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 from bayes.cli.file_commands import (cmd_brief, cmd_coverage, cmd_diff, cmd_disagreement, cmd_export, cmd_history,
                                      cmd_import, cmd_log, cmd_models, cmd_new, cmd_pool, cmd_score)
@@ -32,7 +33,9 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with reporting(not args.quiet):
+        with reporting(not args.quiet), warnings.catch_warnings():
+            # numpy's overflow/invalid-value notes are not for analysts: input is checked where it is read
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numpy\.")
             code = COMMANDS[args.command](args)
     except BayesInputError as exc:
         sys.stderr.write(f"ERROR: {exc.location_message()}\n")
@@ -47,6 +50,12 @@ def main(argv=None) -> int:
         where = exc.filename if exc.filename is not None else "<input>"
         sys.stderr.write(one_line(f"ERROR: {str(where)[:300]}: {exc.strerror or exc}") + "\n")
         return EXIT_BAD_INPUT
+    except ImportError as exc:  # a module loaded lazily fails only when memory ran out under a cap (ulimit -v)
+        if not _out_of_memory(exc):
+            raise
+        sys.stderr.write("ERROR: <input>: the question needs more memory than this process may use; ask for fewer "
+                         "draws or a smaller query, or set BAYES_MEMORY_BUDGET lower\n")
+        return EXIT_BAD_INPUT
     except MemoryError:
         sys.stderr.write("ERROR: <input>: the question needs more memory than this machine has; ask for fewer "
                          "draws or a smaller query\n")
@@ -54,3 +63,14 @@ def main(argv=None) -> int:
     sys.stdout.flush()
     return code
 
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether an exception was caused by memory running out (an import fails that way under a cap)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MemoryError) or "cannot allocate memory" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

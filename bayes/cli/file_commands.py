@@ -4,6 +4,7 @@ new, diff, pool, disagreement, brief."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -149,6 +150,24 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def _raw_textconv(path, exc: BayesInputError) -> int:
+    """The textconv driver's answer for a file it cannot read as a model: a one-line note, then the bytes."""
+    import shutil
+
+    sys.stdout.write(f"# bayes: not read as a model file: {exc.message}\n# the file as written\n")
+    sys.stdout.flush()
+    if os.path.isfile(path):  # a regular file only: a FIFO or a device would never end
+        try:
+            with open(path, "rb") as fh:
+                if hasattr(sys.stdout, "buffer"):
+                    shutil.copyfileobj(fh, sys.stdout.buffer)
+                else:  # stdout captured as text (in-process callers)
+                    sys.stdout.write(fh.read().decode("utf-8", errors="replace"))
+        except OSError:
+            pass
+    return EXIT_OK
+
+
 def cmd_diff(args) -> int:
     from bayes.analysis.revisions.diffs import diff, diff_flat, diff_records, format_diff, summary_text
     from bayes.analysis.revisions.versions import read_model, read_revision
@@ -160,7 +179,10 @@ def cmd_diff(args) -> int:
         from bayes.fileio import read_text_file
         from bayes.modelfile.yamlfile import MAX_YAML_BYTES
 
-        text = read_text_file(args.old, "model file", MAX_YAML_BYTES)
+        try:
+            text = read_text_file(args.old, "model file", MAX_YAML_BYTES)
+        except BayesInputError as exc:  # not UTF-8, too big ...: git still gets the file's bytes to diff
+            return _raw_textconv(args.old, exc)
         try:
             sys.stdout.write(summary_text(read_model(args.old)))
         except BayesInputError as exc:

@@ -375,23 +375,27 @@ MAX_XML_DEPTH = 64
 
 
 def _check_braced_syntax(text: str, path: Path, fmt: str):
-    """What pgmpy's BIF and NET readers let through silently, with the line: unbalanced braces, a variable
+    """What pgmpy's BIF and NET readers let through silently, with the line: unbalanced braces (and NET's
+    brackets), a variable
     or table given twice, a state count that disagrees with the states listed (BIF)."""
-    depth, line, opened = 0, 1, []
-    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}\n]', text):
+    pairs = {"{": "}", "(": ")"} if fmt == "net" else {"{": "}"}
+    closing = {v: k for k, v in pairs.items()}
+    line, opened = 1, []  # (bracket, line) of each bracket still open
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}()\n]', text):
         token = m.group(0)
         if token == "\n":
             line += 1
-        elif token == "{":
-            depth += 1
-            opened.append(line)
-        elif token == "}":
-            depth -= 1
-            if depth < 0:
-                raise BayesInputError(f"not a readable {fmt.upper()} file: '}}' without a matching '{{'", str(path), line)
+        elif token in pairs:
+            opened.append((token, line))
+        elif token in closing:
+            if not opened or opened[-1][0] != closing[token]:
+                problem = (f"'{token}' found where '{pairs[opened[-1][0]]}' (for the '{opened[-1][0]}' of line "
+                           f"{opened[-1][1]}) was expected" if opened else f"'{token}' without a matching '{closing[token]}'")
+                raise BayesInputError(f"not a readable {fmt.upper()} file: {problem}", str(path), line)
             opened.pop()
-    if depth:
-        raise BayesInputError(f"not a readable {fmt.upper()} file: '{{' is never closed", str(path), opened[-1])
+    if opened:
+        raise BayesInputError(f"not a readable {fmt.upper()} file: '{opened[-1][0]}' is never closed", str(path),
+                              opened[-1][1])
 
     def line_at(pos):
         return text.count("\n", 0, pos) + 1
@@ -408,8 +412,8 @@ def _check_braced_syntax(text: str, path: Path, fmt: str):
     if fmt == "bif":
         for m in re.finditer(r"\btype\s+discrete\s*\[\s*(\d+)\s*\]\s*\{([^}]*)\}", text):
             states = re.findall(r'"[^"]*"|[^,\s]+', m.group(2))
-            if int(m.group(1)) != len(states):
-                raise BayesInputError(f"'discrete [ {m.group(1)} ]' lists {len(states)} states", str(path),
+            if len(m.group(1)) > 9 or int(m.group(1)) != len(states):  # 5,000 digits are no count
+                raise BayesInputError(f"'discrete [ {m.group(1)[:12]} ]' lists {len(states)} states", str(path),
                                       line_at(m.start()))
 
 
@@ -461,7 +465,11 @@ def _xdsl_for_pgmpy(root, path: Path) -> str:
     # pyAgrum writes (and reads) the first parent as the faster one; its files say who wrote them
     genie = root.find("extensions/genie")
     first_parent_fastest = genie is not None and genie.get("app", "").startswith("aGrUM")
-    cards = {n.get("id"): len(n.findall("state")) for n in nodes}
+    cards = {}
+    for n in nodes:
+        if n.get("id") in cards:
+            raise BayesInputError(f"node '{str(n.get('id'))[:100]}' is given twice; every node needs its own id", str(path))
+        cards[n.get("id")] = len(n.findall("state"))
     for node in nodes:
         if node.tag != "cpt":
             raise BayesInputError(f"node '{node.get('id')}' is a <{node.tag}> node; only plain CPT nodes can be "
@@ -557,6 +565,11 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         originals = [str(p) for p in cpd.variables[1:]]
         states = [state_names[original][str(s)] for s in cpd.state_names[cpd.variable]]
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)  # (*parent cards, card)
+        outside = ~((values >= 0) & (values <= 1))  # NaN, infinities and 1e308 named before any sum overflows
+        if outside.any():
+            bad = tuple(int(i) for i in np.argwhere(outside)[0])
+            raise BayesInputError(f"the table of '{original[:100]}' holds {values[bad]:g} (state "
+                                  f"'{states[bad[-1]]}'); every probability must be between 0 and 1", str(path))
         totals = values.sum(axis=-1, keepdims=True)
         rounded = (np.abs(totals - 1) > 1e-9) & (np.abs(totals - 1) <= ROUNDING_SLACK)  # printed to few digits
         if rounded.any():  # (pyAgrum's XDSL and XMLBIF: 6): rescaled, counted and said

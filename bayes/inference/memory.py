@@ -6,24 +6,34 @@ from __future__ import annotations
 import math
 import os
 
-from bayes.errors import QueryError
+from bayes.errors import BayesInputError, QueryError
+
+
+BUDGET_UNITS = {"": 1, "K": 2 ** 10, "KIB": 2 ** 10, "M": 2 ** 20, "MIB": 2 ** 20, "G": 2 ** 30, "GIB": 2 ** 30}
+BUDGET_FORMS = "a whole number of bytes, or with K, M, G (or KiB, MiB, GiB), e.g. 500M or 4G"
 
 
 def memory_budget() -> int:
     """Bytes one table of a plan (and the per-draw answers of one run) may hold: $BAYES_MEMORY_BUDGET (e.g.
-    4G, 500M), else 1 GiB or a quarter of the memory this process may use, whichever is less. A product
-    holds its two inputs, their rearranged copies and its result at once, and summaries copy the answers,
-    so the process needs a few times this."""
-    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip().upper()
-    units = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}
-    try:
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        if text:
-            return int(float(text))
-    except ValueError:
-        pass
-    return min(2 ** 30, _memory_limit() // 4)
+    4G, 500M), else 1 GiB; never more than a quarter of the memory this process may use (a product holds
+    its two inputs, their rearranged copies and its result at once, and summaries copy the answers, so the
+    process needs a few times this). Anything but the documented forms is one clear error."""
+    cap = _memory_limit() // 4
+    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip()
+    if not text:
+        return min(2 ** 30, cap)
+    return min(parse_budget(text), cap)
+
+
+def parse_budget(text: str) -> int:
+    """BAYES_MEMORY_BUDGET's value in bytes: a positive whole number with an optional binary unit."""
+    import re
+
+    match = re.fullmatch(r"([0-9]{1,15})\s*([A-Za-z]*)", text.strip())
+    unit = match and match.group(2).upper()
+    if not match or unit not in BUDGET_UNITS or int(match.group(1)) == 0:
+        raise BayesInputError(f"BAYES_MEMORY_BUDGET is {text[:40]!r}; expected {BUDGET_FORMS}", "environment")
+    return int(match.group(1)) * BUDGET_UNITS[unit]
 
 
 def _memory_limit() -> int:

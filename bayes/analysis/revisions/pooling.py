@@ -45,6 +45,7 @@ def check_weights(weights, n: int) -> np.ndarray:
         raise BayesInputError("every weight must be a finite number", COMMAND_LINE)
     if (w < 0).any():
         raise BayesInputError("weights must be zero or positive", COMMAND_LINE)
+    w = w / w.max() if w.max() > 0 else w  # only ratios matter: 1e308,1e308 is 1,1 (their sum would overflow)
     if not w.sum() > 0:
         raise BayesInputError("the weights must sum to a positive number", COMMAND_LINE)
     return w / w.sum()
