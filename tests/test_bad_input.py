@@ -361,3 +361,19 @@ def test_the_memory_budget_reads_binary_units_and_never_exceeds_a_quarter_of_the
     assert memory.memory_budget() == 2 ** 30
     monkeypatch.setattr(memory, "_memory_limit", lambda: 2 * 2 ** 30)
     assert memory.memory_budget() == 2 ** 29
+
+
+def test_an_argument_that_is_not_utf8_is_one_line(tmp_path, bayes_exe):
+    """A file name with a Latin-1 byte reaches Python as a surrogate: refused before anything is written."""
+    import os
+
+    run = subprocess.run([os.fsencode(bayes_exe), b"new", b"m", b"--source", b"caf\xe9.txt", b"-o",
+                          os.fsencode(tmp_path / "m.yaml")], capture_output=True, timeout=120)
+    assert run.returncode == 2 and run.stderr.count(b"\n") == 1 and b"is not UTF-8 text" in run.stderr
+    assert b"Traceback" not in run.stderr and not (tmp_path / "m.yaml").exists()
+
+
+def test_pool_weights_near_the_float_limit_are_ratios(bayes_cli, tmp_path):
+    code, out, err = bayes_cli("pool", "caucasus_2020", "caucasus_2020", "--weights", "1e308,1e308", "-o",
+                             tmp_path / "p.yaml")
+    assert code == 0 and "Warning" not in err and "weights caucasus_2020 0.5, caucasus_2020_2 0.5" in out

@@ -30,6 +30,12 @@ COMMANDS = {"check": cmd_check, "query": cmd_query, "scenarios": cmd_scenarios, 
 def main(argv=None) -> int:
     from bayes.progress import reporting
 
+    for value in argv if argv is not None else sys.argv[1:]:  # bytes the system could not decode as UTF-8
+        if isinstance(value, str) and any("\udc80" <= c <= "\udcff" for c in value):
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:200]
+            sys.stderr.write(f"ERROR: command line: {shown!r} is not UTF-8 text; rename the file or retype the value "
+                             "in UTF-8\n")
+            return EXIT_BAD_INPUT
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
