@@ -24,28 +24,81 @@ def _umask() -> int:
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None], check: Callable[[str], None] | None = None) -> Path:
     """Call `write(tmp_path)`, then `check(tmp_path)` if given, then rename tmp over `path`; the temp file is
     removed on any failure. A symlink is written through (its target is replaced, the link stays) and an
-    existing file keeps its permissions."""
+    existing file keeps its permissions and its group (where this user may set it). Temp files left by
+    writers killed mid-write are removed first (`remove_stale_temps`)."""
     path = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = path.stat().st_mode & 0o7777
+        info = path.stat()
+        mode, group = info.st_mode & 0o7777, info.st_gid
     except OSError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+        mode, group = 0o666 & ~_umask(), None
+    remove_stale_temps(path.parent, f".{path.name}.", path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
         if check is not None:
             check(tmp)
-        os.chmod(tmp, mode)
+        if group is not None and group != os.stat(tmp).st_gid:  # a group-shared file stays shared
+            with contextlib.suppress(OSError):  # allowed when we are in that group
+                os.chown(tmp, -1, group)
+        os.chmod(tmp, mode)  # after chown, which may clear setgid bits
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return path
+
+
+LEGACY_TEMP_AGE = 3600  # seconds: a temp file without its writer's pid (older versions) is stale after this
+
+
+def remove_stale_temps(folder: str | os.PathLike, prefix: str, suffix: str = "") -> list[Path]:
+    """Remove what writers killed mid-write left in `folder`: entries named `<prefix><pid>-...<suffix>`
+    whose process is gone (an older temp file without a pid once it is an hour old). A live writer's
+    file, this process's included, is never touched."""
+    import glob
+    import re
+    import shutil
+    import time
+
+    removed = []
+    pattern = re.compile(re.escape(prefix) + r"(?:(\d+)-)?.*" + re.escape(suffix) + r"$", re.DOTALL)
+    for entry in Path(folder).glob(glob.escape(prefix) + "*" + glob.escape(suffix)):
+        match = pattern.fullmatch(entry.name)
+        if not match:
+            continue
+        try:
+            if match.group(1):
+                if _alive(int(match.group(1))):
+                    continue
+            elif time.time() - entry.lstat().st_mtime < LEGACY_TEMP_AGE:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
+        except (OSError, ValueError, OverflowError):
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this id runs (on this machine); one we may not signal counts as alive."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 @contextlib.contextmanager

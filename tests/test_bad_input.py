@@ -377,3 +377,54 @@ def test_pool_weights_near_the_float_limit_are_ratios(bayes_cli, tmp_path):
     code, out, err = bayes_cli("pool", "caucasus_2020", "caucasus_2020", "--weights", "1e308,1e308", "-o",
                              tmp_path / "p.yaml")
     assert code == 0 and "Warning" not in err and "weights caucasus_2020 0.5, caucasus_2020_2 0.5" in out
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temp_files_of_killed_writers_are_removed_by_the_next_write(tmp_path):
+    """A writer killed mid-write leaves `.NAME.<pid>-xxxx.SUFFIX`; the next write of that file removes it
+    (its process is gone), never a live writer's, and an older pid-less one only once it is an hour old."""
+    import os
+    import time
+
+    from bayes.fileio import atomic_write_text
+
+    dead = _dead_pid()
+    left = {name: tmp_path / name for name in (f".brief.html.{dead}-ab12.html", f".brief.html.{os.getpid()}-cd34.html",
+                                               ".brief.html.q8z1x0ab.html", ".brief.html.k3j4h5gg.html",
+                                               f".other.html.{dead}-ef56.html")}
+    for path in left.values():
+        path.write_text("half a brief", encoding="utf-8")
+    two_hours_ago = time.time() - 7200
+    os.utime(left[".brief.html.q8z1x0ab.html"], (two_hours_ago, two_hours_ago))
+    atomic_write_text(tmp_path / "brief.html", "<html></html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["brief.html", f".brief.html.{os.getpid()}-cd34.html", ".brief.html.k3j4h5gg.html",
+         f".other.html.{dead}-ef56.html"])  # this process's, a recent pid-less one, another file's
+    from bayes.fileio import remove_stale_temps
+    kernel = tmp_path / f"bayes-kernel-{dead}-x1"
+    kernel.mkdir()
+    (kernel / "kernel.sock").write_text("", encoding="utf-8")
+    assert remove_stale_temps(tmp_path, "bayes-kernel-") == [kernel] and not kernel.exists()
+
+
+def test_an_append_keeps_the_logs_group_and_mode(tmp_path, bayes_cli):
+    import os
+
+    log = tmp_path / "log.csv"
+    assert bayes_cli("log", "add", "caucasus_2020", "--file", log, "--date", "2020-09-27", "--variable",
+                     "escalation", "--state", "escalates_to_wider_war", "--source", "wire")[0] == 0
+    others = [g for g in ([4242] if os.geteuid() == 0 else os.getgroups()) if g != os.stat(log).st_gid]
+    if not others:
+        pytest.skip("this user belongs to no second group to share the log with")
+    os.chown(log, -1, others[0])
+    log.chmod(0o640)
+    code, _, err = bayes_cli("log", "add", "caucasus_2020", "--file", log, "--date", "2020-09-28", "--variable",
+                             "escalation", "--state", "escalates_to_wider_war", "--source", "wire 2")
+    assert code == 0, err
+    info = os.stat(log)
+    assert info.st_gid == others[0] and info.st_mode & 0o7777 == 0o640 and log.read_text().count("\n") == 3

@@ -21,7 +21,7 @@ import pandas as pd
 from bayes.analysis import judgements, watchlist
 from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target
 from bayes.errors import BayesInputError
-from bayes.fileio import atomic_write, atomic_write_text, safe_child
+from bayes.fileio import atomic_write, atomic_write_text, remove_stale_temps, safe_child
 from bayes.model import Model, load
 from bayes.modelfile.scales import describe
 from bayes.modelfile.starter import starter_leftovers
@@ -403,7 +403,8 @@ def _execute_notebook(model: Model, out: Path, since: str | None) -> Path:
     if not BRIEFING_NOTEBOOK.is_file():
         raise BayesInputError("briefing notebook not found; run from a checkout of the project", str(BRIEFING_NOTEBOOK))
     executed = out / "brief.ipynb"
-    with tempfile.TemporaryDirectory(prefix="bayes-kernel-") as sockets:
+    remove_stale_temps(tempfile.gettempdir(), "bayes-kernel-")  # left by a brief killed mid-run
+    with tempfile.TemporaryDirectory(prefix=f"bayes-kernel-{os.getpid()}-") as sockets:
         atomic_write(executed, lambda tmp: papermill.execute_notebook(
             str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,
             cwd=str(BRIEFING_NOTEBOOK.parent), kernel_manager_class=_local_kernel_manager(sockets),
