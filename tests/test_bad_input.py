@@ -428,3 +428,33 @@ def test_an_append_keeps_the_logs_group_and_mode(tmp_path, bayes_cli):
     assert code == 0, err
     info = os.stat(log)
     assert info.st_gid == others[0] and info.st_mode & 0o7777 == 0o640 and log.read_text().count("\n") == 3
+
+
+def test_log_rows_are_written_unpadded_and_dated_within_the_horizon(tmp_path, bayes_cli):
+    log = tmp_path / "log.csv"
+
+    def add(date, state="escalates_to_wider_war ", source=" wire "):
+        return bayes_cli("log", "add", "caucasus_2020", "--file", log, "--date", date, "--variable", " escalation",
+                         "--state", state, "--source", source)
+
+    assert add(" 2020-09-27")[0] == 0
+    assert log.read_text(encoding="utf-8").splitlines()[1] == "2020-09-27,escalation,escalates_to_wider_war,,wire,"
+    # as_of 2020-07: ten years on is 2030-07-01, the last date accepted
+    assert add("2030-07-01")[0] == 0
+    for late in ("2030-07-02", "9999-12-31"):
+        code, out, err = add(late)
+        assert code == 2 and f"date {late} is after 2030-07-01" in err and err.count("\n") == 1
+    assert log.read_text(encoding="utf-8").count("\n") == 3
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text("question,outcome,resolved,horizon,source,note\nescalation,escalates_to_wider_war,2020-11-10,"
+                        "9999-12-31,wire,\n", encoding="utf-8")
+    code, _, err = bayes_cli("score", "caucasus_2020", "--file", outcomes)
+    assert code == 2 and f"{outcomes}:2: horizon 9999-12-31 is after 2030-07-01" in err
+
+
+def test_a_column_named_twice_is_refused(tmp_path, bayes_cli):
+    log = tmp_path / "log.csv"
+    log.write_text("date,variable,state,likelihood,source,source,note\n2020-09-27,escalation,escalates_to_wider_war,,"
+                   "wire,x,\n", encoding="utf-8")
+    code, out, err = bayes_cli("history", "caucasus_2020", "--file", log)
+    assert code == 2 and out == "" and f"{log}:1: column 'source' appears twice in the header" in err

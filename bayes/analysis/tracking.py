@@ -85,6 +85,25 @@ def _parse_date(text: str, where: str, file: str, line: int) -> dt.date:
         raise EvidenceLogError(f"{where} '{text}' is not a date; expected YYYY-MM-DD", file, line) from None
 
 
+def latest_date(model) -> dt.date:
+    """The last date a log or outcomes file may carry: the model's horizon (its question's, else its as_of)
+    plus ten years; a later date is a typo (9999-12-31), not news."""
+    question = model.spec.question
+    for text in ((question.horizon if question else None), str(model.spec.as_of)):
+        try:
+            start = dt.date.fromisoformat(str(text)[:10] if len(str(text)) >= 10 else f"{str(text)[:7]}-01")
+        except (ValueError, TypeError):
+            continue
+        return start.replace(year=min(start.year + 10, 9999), day=min(start.day, 28))
+    return dt.date.max
+
+
+def _check_not_past(date: dt.date, model, where: str, file: str, line: int):
+    if date > latest_date(model):
+        raise EvidenceLogError(f"{where} {date} is after {latest_date(model)}, ten years past the model's horizon "
+                               "(or its as_of where it names none); check the year", file, line)
+
+
 def as_of_date(model) -> dt.date:
     """The first day the model speaks for: its as_of (YYYY-MM-DD, or YYYY-MM meaning the 1st)."""
     as_of = str(model.spec.as_of).strip()
@@ -145,6 +164,7 @@ def parse_evidence_row(record: dict, model, file: str, line: int) -> EvidenceRow
         check_field(key, record.get(key) or "", file, line)
     get = lambda key: (record.get(key) or "").strip()  # noqa: E731
     date = _parse_date(get("date"), "date", file, line)
+    _check_not_past(date, model, "date", file, line)
     if date < as_of_date(model):
         raise EvidenceLogError(f"date {date} is before the model's as_of ({model.spec.as_of}); the model already "
                                "speaks for what was known then, so the log holds only later news", file, line)
@@ -182,6 +202,10 @@ def _records(reader, columns, file, required):
     if missing:
         raise EvidenceLogError(f"the header lacks column(s) {', '.join(missing)}; expected: {', '.join(columns)}",
                                file, 1)
+    twice = [c for c in header if header.count(c) > 1]
+    if twice:
+        raise EvidenceLogError(f"column '{twice[0]}' appears twice in the header; each column once: "
+                               f"{', '.join(columns)}", file, 1)
     unknown = [c for c in header if c not in columns]
     if unknown:
         raise EvidenceLogError(f"unknown column '{unknown[0]}' in the header; expected: {', '.join(columns)}", file, 1)
@@ -219,7 +243,7 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
         path = data_path(model, "evidence")
         path.parent.mkdir(parents=True, exist_ok=True)
     path = Path(path)
-    fields = {k: "" if row.get(k) is None else str(row.get(k)) for k in EVIDENCE_COLUMNS}
+    fields = {k: "" if row.get(k) is None else str(row.get(k)).strip(" ") for k in EVIDENCE_COLUMNS}  # padding off
     unknown = set(row) - set(EVIDENCE_COLUMNS)
     if unknown:
         raise EvidenceLogError(f"unknown field(s) {', '.join(sorted(unknown))}", str(path))
@@ -339,6 +363,9 @@ def load_outcomes(model, path: str | os.PathLike | None = None) -> list[Outcome]
             raise EvidenceLogError(f"unknown outcome '{outcome}' of '{question}'; expected one of: "
                                    f"{', '.join(model.spec.states(question))}", file, line)
         horizon = _parse_date(get("horizon"), "horizon", file, line) if get("horizon") else None
-        out.append(Outcome(line, question, outcome, _parse_date(get("resolved"), "resolved", file, line), horizon,
-                           get("source"), get("note")))
+        resolved = _parse_date(get("resolved"), "resolved", file, line)
+        for where, date in (("resolved", resolved), ("horizon", horizon)):
+            if date is not None:
+                _check_not_past(date, model, where, file, line)
+        out.append(Outcome(line, question, outcome, resolved, horizon, get("source"), get("note")))
     return out
