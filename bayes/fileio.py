@@ -177,21 +177,22 @@ def read_text_file(path: str | os.PathLike, what: str, max_bytes: int) -> str:
     return decode_utf8(read_bytes_file(path, what, max_bytes), what, str(path))
 
 
-def check_output(path: str | os.PathLike, force: bool = False) -> Path:
-    """An output file the analyst named: refused (one clear error) if it is a folder, sits in no folder or
-    under a file, cannot be written, or already exists without `force`; nothing is written here."""
+def check_output(path: str | os.PathLike, force: bool = False, flag: str = "-o") -> Path:
+    """An output file the analyst named (with `flag`, named in messages): refused (one clear error) if it is a
+    folder, sits in no folder or under a file, cannot be written, or already exists without `force`; nothing
+    is written here."""
     path = Path(path)
     if path.is_dir():
-        raise BayesInputError("-o names a folder; give a file name", str(path))
+        raise BayesInputError(f"{flag} names a folder; give a file name", str(path))
     parent = path.parent
     if parent.exists() and not parent.is_dir():
-        raise BayesInputError(f"-o is under '{parent}', which is a file, not a folder", str(path))
+        raise BayesInputError(f"{flag} is under '{parent}', which is a file, not a folder", str(path))
     if not parent.exists():
         raise BayesInputError(f"the folder '{parent}' does not exist", str(path))
     if not os.access(parent, os.W_OK | os.X_OK):
         raise BayesInputError(f"the folder '{parent}' cannot be written to", str(path))
     if (path.exists() or path.is_symlink()) and not force:
-        raise BayesInputError("already exists; choose another -o or pass --force to replace it", str(path))
+        raise BayesInputError(f"already exists; choose another {flag} or pass --force to replace it", str(path))
     return path
 
 

@@ -458,3 +458,17 @@ def test_a_column_named_twice_is_refused(tmp_path, bayes_cli):
                    "wire,x,\n", encoding="utf-8")
     code, out, err = bayes_cli("history", "caucasus_2020", "--file", log)
     assert code == 2 and out == "" and f"{log}:1: column 'source' appears twice in the header" in err
+
+
+def test_refusals_name_the_option_and_the_real_cause(tmp_path, bayes_cli):
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    code, _, err = bayes_cli("diff", "caucasus_2020", "caucasus_2020", "--chart", folder)
+    assert code == 2 and err.endswith(": --chart names a folder; give a file name\n")
+    # a plain list of a million numbers is not an alias bomb: the message says what to write instead
+    items = ", ".join(["0.5"] * 1_000_001)
+    path = tmp_path / "big.yaml"
+    path.write_text(f"format: bayes-model/1\nmodel: {{title: t, source: s, as_of: 2020-07, author: a}}\nnotes: [{items}]\n",
+                    encoding="utf-8")
+    code, _, err = bayes_cli("check", path)
+    assert code == 2 and "holds more than 1,000,000 values" in err and "array:" in err and "alias" not in err

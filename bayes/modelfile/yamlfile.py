@@ -147,6 +147,8 @@ def _check_expansion(root, filename: str):
     PyYAML shares aliased nodes, but every walk of the result (validation, printing) pays the full size."""
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
+    referenced: set[int] = set()
+    aliased = False  # whether any node is reached twice: only then is a size an expansion
     stack = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -160,10 +162,14 @@ def _check_expansion(root, filename: str):
         if children_done:
             in_progress.discard(key)
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            if sizes[key] > MAX_EXPANDED:
+            if sizes[key] > MAX_EXPANDED and aliased:
                 raise ModelFileError(f"the aliases (*name) here expand to more than {MAX_EXPANDED:,} values; "
                                      "write the values out instead of nesting aliases", filename,
                                      node.start_mark.line + 1)
+            if sizes[key] > MAX_EXPANDED:
+                raise ModelFileError(f"this list holds more than {MAX_EXPANDED:,} values, the most a model file may "
+                                     "hold as YAML items; write a large table as an `array:` block with its values in "
+                                     'one string (values: "0.1 0.9 ...")', filename, node.start_mark.line + 1)
             continue
         if key in in_progress:
             raise ModelFileError("an alias refers to the mapping or list it is inside (a loop)", filename,
@@ -171,6 +177,8 @@ def _check_expansion(root, filename: str):
         in_progress.add(key)
         stack.append((node, True))
         for child in children:
+            aliased = aliased or id(child) in referenced
+            referenced.add(id(child))
             if id(child) in in_progress:
                 raise ModelFileError("an alias refers to the mapping or list it is inside (a loop)", filename,
                                      child.start_mark.line + 1)

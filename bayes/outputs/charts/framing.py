@@ -271,9 +271,7 @@ def save_chart(path, draw, force: bool = False) -> Path:
     .svg or .pdf; an existing file only with `force`), atomically; the figure is closed after."""
     import matplotlib.pyplot as plt
 
-    if not force and (Path(path).exists() or Path(path).is_symlink()) and not Path(path).is_dir():
-        raise BayesInputError("already exists; choose another chart file or pass --force to replace it", str(path))
-    out = check_output(path, force)
+    out = check_output(path, force, flag="--chart")
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise BayesInputError("a chart file must end in .png, .svg or .pdf", str(out))
