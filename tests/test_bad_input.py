@@ -472,3 +472,23 @@ def test_refusals_name_the_option_and_the_real_cause(tmp_path, bayes_cli):
                     encoding="utf-8")
     code, _, err = bayes_cli("check", path)
     assert code == 2 and "holds more than 1,000,000 values" in err and "array:" in err and "alias" not in err
+
+
+def test_a_100000_line_source_is_read_in_linear_time(tmp_path, bayes_cli):
+    """Sentence splitting, triggers, quote placement and nearest passages stay linear: a 3.6 MB source of
+    100,000 lines goes through coverage, new and check (each took minutes to hours when quadratic). The
+    counts are known by construction: every fifth line starts a likely-sentence, and every wrapped
+    if-sentence is one sentence; headings and URLs are units without triggers."""
+    kinds = ["It is likely that talks resume in round {i}.", "A heading without a stop {i}",
+             "If the army moves, escalation would follow in sector {i}, and", "the line holds. http://example.org/{i}", ""]
+    source = tmp_path / "long.txt"
+    source.write_text("\n".join(kinds[i % 5].format(i=i) for i in range(100_000)), encoding="utf-8")
+    code, out, err = bayes_cli("coverage", "river_ceasefire", "--source", source, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 40_000
+    assert rows[1] == {"sentence": "If the army moves, escalation would follow in sector 2, and the line holds.", "line": 3,
+                       "claims": [], "triggers": ["if", "would"]}
+    code, out, _ = bayes_cli("check", "river_ceasefire", "--source", source)
+    assert code == 1 and out.count("nearest passage, ") == out.count("quote not found in")
+    assert bayes_cli("new", "m", "--source", source, "-o", tmp_path / "m.yaml")[0] == 0
+    assert (tmp_path / "m.yaml").read_text(encoding="utf-8").count("#    quote: ") == 40_000

@@ -18,7 +18,7 @@ def cmd_check(args) -> int:
     from bayes.inference.claims import claims_frame, evaluate_claims, fix_hints
     from bayes.model import load
     from bayes.analysis.revisions.versions import clip
-    from bayes.modelfile.sources import missing_quotes, nearest_passage, read_source, source_path
+    from bayes.modelfile.sources import SourceIndex, missing_quotes, nearest_passage, read_source, source_path
 
     model = load(args.model)
     spec = model.spec
@@ -27,8 +27,8 @@ def cmd_check(args) -> int:
                               "or `bayes new` for an example of each form)", spec.path)
     model.check_scenarios()  # a scenario whose evidence is impossible is bad input: exit 2, naming it
     source = source_path(spec, args.source, args.source_dir)
-    source_text = read_source(source) if source else ""
-    missing = {c.id for c in missing_quotes(spec, source_text)} if source else set()
+    source_index = SourceIndex.of(read_source(source)) if source else None  # split once, for every quote
+    missing = {c.id for c in missing_quotes(spec, source_index)} if source else set()
     results = evaluate_claims(model, draws=args.draws, seed=args.seed)
     hints = {r.id: fix_hints(model, r.id) for r in results if not r.passed}
     frame = claims_frame(results)
@@ -82,7 +82,7 @@ def cmd_check(args) -> int:
             for cid in sorted(missing, key=lambda c: spec.claims[c].line or 0):
                 text += (f"\n{spec.path}:{spec.claims[cid].line}: claim {cid}: quote not found in {source}: "
                          f"{json.dumps(spec.claims[cid].quote, ensure_ascii=False)}")
-                near = nearest_passage(spec.claims[cid].quote, source_text)
+                near = nearest_passage(spec.claims[cid].quote, source_index)
                 if near is not None:
                     sentence, share = near
                     text += (f"\n  nearest passage, {source}:{sentence.line} (similarity {share:.0%}): "

@@ -9,6 +9,7 @@ marks, case and "..." elisions normalised (docs/model-file.md#source-linked-clai
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -36,6 +37,12 @@ _WORDS = [
 ]
 TRIGGERS = [(t, r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b") for t in _TERMS] + _WORDS
 _TRIGGER_RE = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in TRIGGERS]
+_TRIGGER_BY_LABEL = dict(_TRIGGER_RE)
+# A lower-case piece every match of a trigger contains: a sentence without it skips that pattern (a
+# substring test costs a fraction of a regex scan, and most sentences hold few triggers).
+_KEY_OVERRIDES = {"not fully": "not"}
+_TRIGGER_KEYS = [(label, pattern, _KEY_OVERRIDES.get(label) or max(re.findall(r"[a-z]+", label.lower()), key=len)[:5])
+                 for label, pattern in _TRIGGER_RE]
 _COVERED_BY_LONGER = {"likely": ("more likely", "less likely", "very likely", "unlikely", "very unlikely"),
                       "unlikely": ("very unlikely", "highly unlikely")}
 
@@ -135,9 +142,10 @@ def _add(out, block, start, end, block_start, line_starts):
 def triggers(sentence: str) -> tuple[str, ...]:
     """The estimative and conditional words a sentence carries, in reading order, without repeats."""
     found: list[tuple[int, str]] = []
-    for label, pattern in _TRIGGER_RE:
-        for m in pattern.finditer(sentence):
-            found.append((m.start(), label))
+    lowered = sentence.lower()
+    for label, pattern, key in _TRIGGER_KEYS:
+        if key in lowered:
+            found.extend((m.start(), label) for m in pattern.finditer(sentence))
     labels = {label for _, label in found}
     seen, ordered = set(), []
     for _, label in sorted(found):
@@ -151,9 +159,9 @@ def triggers(sentence: str) -> tuple[str, ...]:
 
 def _inside(sentence: str, short: str, longer: str) -> bool:
     """True when every occurrence of `short` is part of an occurrence of `longer`."""
-    short_re = dict(_TRIGGER_RE)[short]
-    long_spans = [m.span() for m in dict(_TRIGGER_RE)[longer].finditer(sentence)]
-    return all(any(a <= m.start() and m.end() <= b for a, b in long_spans) for m in short_re.finditer(sentence))
+    long_spans = [m.span() for m in _TRIGGER_BY_LABEL[longer].finditer(sentence)]
+    return all(any(a <= m.start() and m.end() <= b for a, b in long_spans)
+               for m in _TRIGGER_BY_LABEL[short].finditer(sentence))
 
 
 def candidate_claims(text: str) -> list[Candidate]:
@@ -217,6 +225,14 @@ class SourceIndex:
             pos += len(n) + 1
         return cls(found, " ".join(parts), spans)
 
+    @functools.cached_property
+    def normalised(self) -> list[str]:
+        return [self.text[a:b] for a, b in self.spans]
+
+    @functools.cached_property
+    def words(self) -> list[set[str]]:
+        return [set(n.split()) for n in self.normalised]
+
     def locate(self, quote: str) -> list[int] | None:
         """Indexes of the sentences the quote falls in; None when it is not in the source."""
         span = find_quote(quote, self.text)
@@ -225,20 +241,22 @@ class SourceIndex:
         return [i for i, (a, b) in enumerate(self.spans) if a < span[1] and span[0] < b]
 
 
-def nearest_passage(quote: str, text: str) -> tuple[Sentence, float] | None:
+def nearest_passage(quote: str, text: "str | SourceIndex") -> tuple[Sentence, float] | None:
     """The source sentence closest to a quote that is not in it, and their similarity: 2M / (len(quote) +
     len(passage)), M the characters difflib matches in order, the passage the stretch of the sentence they
     span (1 for the quote itself). Sentences sharing the most words with the quote are compared (at most
-    25), so a long source costs little."""
+    25), so a long source costs little; pass a SourceIndex to place several quotes in one source."""
     import difflib
+    import heapq
 
     wanted = normalise(" ".join(quote_fragments(quote)))
     words = set(wanted.split())
     if not words:
         return None
-    found = sentences(text)
-    normal = [normalise(s.text) for s in found]
-    ranked = sorted(range(len(found)), key=lambda i: -len(words & set(normal[i].split())))[:25]
+    index = text if isinstance(text, SourceIndex) else SourceIndex.of(text)
+    found, normal = index.sentences, index.normalised
+    shared = index.words
+    ranked = heapq.nsmallest(25, range(len(found)), key=lambda i: (-len(words & shared[i]), i))
     best = None
     for i in ranked:
         blocks = [b for b in difflib.SequenceMatcher(None, wanted, normal[i], autojunk=False).get_matching_blocks()
@@ -253,9 +271,9 @@ def nearest_passage(quote: str, text: str) -> tuple[Sentence, float] | None:
     return best
 
 
-def missing_quotes(spec, text: str) -> list:
+def missing_quotes(spec, text: "str | SourceIndex") -> list:
     """The claims whose quote does not occur in the source text."""
-    index = SourceIndex.of(text)
+    index = text if isinstance(text, SourceIndex) else SourceIndex.of(text)
     return [c for c in spec.claims.values() if index.locate(c.quote) is None]
 
 

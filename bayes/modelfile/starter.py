@@ -153,8 +153,11 @@ def _example_quotes(candidates: list[Candidate], text: str) -> list[str]:
     """Quotes for the four example claims, each a phrase the source really holds (so the starter passes
     `check`): the candidate sentences first, then any other sentence, repeated when the source is short;
     none when it has no words at all."""
-    others = [Candidate(s.text, s.line, ()) for s in sentences(text) if not triggers(s.text)]
-    quotes = [q for q in (_phrase(c) for c in candidates + others) if re.search(r"\w", q)]
+    import itertools
+
+    others = (Candidate(s.text, s.line, ()) for s in sentences(text) if not triggers(s.text))
+    phrases = (q for q in map(_phrase, itertools.chain(candidates, others)) if re.search(r"\w", q))
+    quotes = list(itertools.islice(phrases, 4))
     return (quotes * 4)[:4]
 
 
