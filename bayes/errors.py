@@ -28,6 +28,19 @@ class ModelFileError(BayesInputError):
     """A model file that cannot be loaded as written."""
 
 
+class ModelFileErrors(ModelFileError):
+    """Several problems of one model file, each with its line, so one run of `bayes check` shows them all:
+    printed one per line, each after the CLI's `ERROR: `; `message` is the first with a count of the rest."""
+
+    def __init__(self, problems: list[ModelFileError]):
+        self.problems = list(problems)
+        first, more = self.problems[0], len(self.problems) - 1
+        super().__init__(f"{first.message} (and {more} more problem{'s' if more > 1 else ''})", first.file, first.line)
+
+    def location_message(self) -> str:
+        return "\nERROR: ".join(p.location_message() for p in self.problems)
+
+
 class QueryError(BayesInputError):
     """A query, scenario or claim that names something the model does not have."""
 

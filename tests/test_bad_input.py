@@ -492,3 +492,38 @@ def test_a_100000_line_source_is_read_in_linear_time(tmp_path, bayes_cli):
     assert code == 1 and out.count("nearest passage, ") == out.count("quote not found in")
     assert bayes_cli("new", "m", "--source", source, "-o", tmp_path / "m.yaml")[0] == 0
     assert (tmp_path / "m.yaml").read_text(encoding="utf-8").count("#    quote: ") == 40_000
+
+
+def test_check_reports_every_problem_of_a_file_in_one_run(write_model, bayes_cli):
+    """A misspelt state in one table, a row in another that does not sum to 1, a strength word pointing
+    the wrong way (an older form) and a scenario naming an unknown state: four lines, in file order, each
+    with its own line number, from one run."""
+    text = (TINY.replace("probabilities: {no: 0.8, yes: 0.2}", "probabilities: {no: 0.8, yse: 0.2}")
+            .replace("probabilities: {off: 0.99, on: 0.01}", "probabilities: {off: 0.9, on: 0.01}")
+            .replace("strength: far_more", "strength: far_less_likely")
+            .replace("observe: {sprinkler: on}", "observe: {sprinkler: onn}"))
+    path = write_model(text)
+    lines = text.splitlines()
+
+    def at(fragment):
+        return next(i for i, line in enumerate(lines, 1) if fragment in line)
+
+    code, out, err = bayes_cli("check", path)
+    found = err.splitlines()
+    assert code == 2 and out == "" and len(found) == 4, err
+    expected = [at("yse: 0.2"), at("off: 0.9, on: 0.01"), at("observe: {sprinkler: onn}"), at("far_less_likely")]
+    assert [int(line.split(":")[2]) for line in found] == expected
+    assert "'yse'" in found[0] and "sum" in found[1] and "'onn'" in found[2] and "write 'far more likely'" in found[3]
+    assert all(line.startswith(f"ERROR: {path}:") for line in found)
+    # a file with one problem still gives one line
+    code, _, err = bayes_cli("check", write_model(TINY.replace("observe: {sprinkler: on}", "observe: {sprinkler: onn}")))
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_problems_past_the_cap_stop_the_reading(write_model, bayes_cli):
+    from bayes.modelfile.validation import MAX_PROBLEMS
+
+    claims = "".join(f"  X{i}:\n    quote: q\n    form: probability\n    outcome: {{rain: maybe}}\n    range: [0.1, 0.3]\n"
+                     for i in range(MAX_PROBLEMS + 5))
+    code, _, err = bayes_cli("check", write_model(TINY + claims))
+    assert code == 2 and err.count("\n") == MAX_PROBLEMS and "unknown state 'maybe'" in err

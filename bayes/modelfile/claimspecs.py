@@ -46,101 +46,102 @@ def parse_claims(ck: Checker, raw, line, variables, scale_name) -> dict[str, Cla
     scale = SCALES[scale_name]
     claims = {}
     for cid, body in raw.items():
-        cline = line_of(raw, cid)
-        cid = ck.name(cid, "claim id", cline)
-        body = ck.mapping(body, f"claim {cid}", cline)
-        ck.known_keys(body, CLAIM_KEYS, f"claim {cid}")
-        for key in ("quote", "form", "outcome"):
-            if key not in body:
-                ck.fail(f"claim {cid} needs '{key}'", cline)
-        form = str(body["form"])
-        if form not in CLAIM_FORMS:
-            ck.fail(f"claim {cid}: unknown form '{form}'; expected one of: {', '.join(CLAIM_FORMS)}",
-                    line_of(body, "form"))
-        reading = str(body.get("reading", "observation"))
-        if reading not in READINGS:
-            ck.fail(f"claim {cid}: reading '{reading}' must be 'observation' or 'intervention'",
-                    line_of(body, "reading"))
-        out_var, out_states = _parse_outcome_event(ck, body["outcome"], cid, line_of(body, "outcome"), variables,
-                                                   whole_variable_ok=(form == "no_difference"))
-        if_ = read_assignments(ck, body.get("if"), f"'if' of claim {cid}", line_of(body, "if"), variables)
-        than = read_assignments(ck, body.get("than"), f"'than' of claim {cid}", line_of(body, "than"), variables)
-        given = read_assignments(ck, body.get("given"), f"'given' of claim {cid}", line_of(body, "given"),
-                                   variables)
-        spec = ClaimSpec(
-            id=cid,
-            quote=ck.text(body["quote"], f"quote of claim {cid}", line_of(body, "quote")),
-            says=ck.text(body.get("says"), f"'says' of claim {cid}", line_of(body, "says"), required=False),
-            form=form, reading=reading, outcome_variable=out_var, outcome_states=out_states,
-            if_=if_, than=than, given=given,
-            note=ck.text(body.get("note"), "note", line_of(body, "note"), required=False) or None,
-            line=cline,
-        )
-        if out_var in if_ or out_var in given:
-            ck.fail(f"claim {cid}: the outcome '{out_var}' cannot also be a condition", cline)
-        both = set(if_) & set(given)
-        if both:
-            ck.fail(f"claim {cid}: {', '.join(sorted(both))} is set in both 'if' and 'given'; the compared "
-                    "condition goes in 'if'/'than', the shared context in 'given'", line_of(body, "given"))
-        if form in ("more_likely", "less_likely") or (form == "no_difference" and "cause" not in body):
-            if not if_ or not than:
-                ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'"
-                        + (" (or 'cause', a variable none of whose states makes a difference)"
-                           if form == "no_difference" else ""), cline)
-            if set(if_) != set(than):
-                ck.fail(f"claim {cid}: 'if' and 'than' must set the same variables", line_of(body, "than"))
-            if if_ == than:
-                ck.fail(f"claim {cid}: 'if' and 'than' are the same condition", line_of(body, "than"))
-        if form in ("more_likely", "less_likely"):
-            if "strength" in body and "min_odds_ratio" in body:
-                ck.fail(f"claim {cid}: give 'strength' or 'min_odds_ratio', not both", cline)
-            if "strength" in body:
-                spec.min_odds_ratio = _claim_strength(ck, body["strength"], cid, form, line_of(body, "strength"))
-            if "min_odds_ratio" in body:
-                x = ck.number(body["min_odds_ratio"], f"claim {cid}: min_odds_ratio", line_of(body, "min_odds_ratio"),
-                              "a number of at least 1")
-                if x < 1:
-                    ck.fail(f"claim {cid}: min_odds_ratio must be a number of at least 1", line_of(body, "min_odds_ratio"))
-                spec.min_odds_ratio = x
-        elif form == "probability":
-            if ("band" in body) == ("range" in body):
-                ck.fail(f"claim {cid}: form probability needs one of 'band' or 'range' (the same thing: a term of "
-                        f"the {scale.title} scale, a range like '10-25%' or [0.1, 0.25], or a number with a "
-                        "tolerance)", cline)
-            key = "band" if "band" in body else "range"
-            tolerance = POINT_CLAIM_TOLERANCE
-            if "tolerance" in body:
-                tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
-            spec.band, spec.range, spec.tolerance = _claim_range(ck, body[key], cid, key, line_of(body, key), scale,
-                                                                 tolerance)
-            if than:
-                ck.fail(f"claim {cid}: form probability takes no 'than'", line_of(body, "than"))
-        elif form == "no_difference":
-            if "cause" in body:
-                if if_ or than:
-                    ck.fail(f"claim {cid}: give 'cause' (every state of a variable) or 'if'/'than' (two "
-                            "conditions), not both", line_of(body, "cause"))
-                cause = ck.name(body["cause"], "cause", line_of(body, "cause"))
-                if cause not in variables:
-                    ck.fail(f"claim {cid}: cause '{cause}' is not a variable; known variables: "
-                            f"{', '.join(variables)}", line_of(body, "cause"))
-                if cause == out_var:
-                    ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
-                if cause in given:
-                    ck.fail(f"claim {cid}: 'given' fixes the cause '{cause}', so it cannot be compared across its "
-                            "states", line_of(body, "given"))
-                spec.cause = cause
-            if "tolerance" in body:
-                spec.tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
-        for key, allowed in (("band", ("probability",)), ("range", ("probability",)), ("cause", ("no_difference",)),
-                             ("tolerance", ("no_difference", "probability"))):
-            if key in body and form not in allowed:
-                ck.fail(f"claim {cid}: '{key}' belongs to form {' or '.join(allowed)}, not {form}", line_of(body, key))
-        if form != "more_likely" and form != "less_likely":
-            for key in ("strength", "min_odds_ratio"):
-                if key in body:
-                    ck.fail(f"claim {cid}: '{key}' belongs to forms more_likely/less_likely", line_of(body, key))
-        claims[cid] = spec
+        with ck.gathering():
+            cline = line_of(raw, cid)
+            cid = ck.name(cid, "claim id", cline)
+            body = ck.mapping(body, f"claim {cid}", cline)
+            ck.known_keys(body, CLAIM_KEYS, f"claim {cid}")
+            for key in ("quote", "form", "outcome"):
+                if key not in body:
+                    ck.fail(f"claim {cid} needs '{key}'", cline)
+            form = str(body["form"])
+            if form not in CLAIM_FORMS:
+                ck.fail(f"claim {cid}: unknown form '{form}'; expected one of: {', '.join(CLAIM_FORMS)}",
+                        line_of(body, "form"))
+            reading = str(body.get("reading", "observation"))
+            if reading not in READINGS:
+                ck.fail(f"claim {cid}: reading '{reading}' must be 'observation' or 'intervention'",
+                        line_of(body, "reading"))
+            out_var, out_states = _parse_outcome_event(ck, body["outcome"], cid, line_of(body, "outcome"), variables,
+                                                       whole_variable_ok=(form == "no_difference"))
+            if_ = read_assignments(ck, body.get("if"), f"'if' of claim {cid}", line_of(body, "if"), variables)
+            than = read_assignments(ck, body.get("than"), f"'than' of claim {cid}", line_of(body, "than"), variables)
+            given = read_assignments(ck, body.get("given"), f"'given' of claim {cid}", line_of(body, "given"),
+                                       variables)
+            spec = ClaimSpec(
+                id=cid,
+                quote=ck.text(body["quote"], f"quote of claim {cid}", line_of(body, "quote")),
+                says=ck.text(body.get("says"), f"'says' of claim {cid}", line_of(body, "says"), required=False),
+                form=form, reading=reading, outcome_variable=out_var, outcome_states=out_states,
+                if_=if_, than=than, given=given,
+                note=ck.text(body.get("note"), "note", line_of(body, "note"), required=False) or None,
+                line=cline,
+            )
+            if out_var in if_ or out_var in given:
+                ck.fail(f"claim {cid}: the outcome '{out_var}' cannot also be a condition", cline)
+            both = set(if_) & set(given)
+            if both:
+                ck.fail(f"claim {cid}: {', '.join(sorted(both))} is set in both 'if' and 'given'; the compared "
+                        "condition goes in 'if'/'than', the shared context in 'given'", line_of(body, "given"))
+            if form in ("more_likely", "less_likely") or (form == "no_difference" and "cause" not in body):
+                if not if_ or not than:
+                    ck.fail(f"claim {cid}: form {form} compares two conditions; give both 'if' and 'than'"
+                            + (" (or 'cause', a variable none of whose states makes a difference)"
+                               if form == "no_difference" else ""), cline)
+                if set(if_) != set(than):
+                    ck.fail(f"claim {cid}: 'if' and 'than' must set the same variables", line_of(body, "than"))
+                if if_ == than:
+                    ck.fail(f"claim {cid}: 'if' and 'than' are the same condition", line_of(body, "than"))
+            if form in ("more_likely", "less_likely"):
+                if "strength" in body and "min_odds_ratio" in body:
+                    ck.fail(f"claim {cid}: give 'strength' or 'min_odds_ratio', not both", cline)
+                if "strength" in body:
+                    spec.min_odds_ratio = _claim_strength(ck, body["strength"], cid, form, line_of(body, "strength"))
+                if "min_odds_ratio" in body:
+                    x = ck.number(body["min_odds_ratio"], f"claim {cid}: min_odds_ratio", line_of(body, "min_odds_ratio"),
+                                  "a number of at least 1")
+                    if x < 1:
+                        ck.fail(f"claim {cid}: min_odds_ratio must be a number of at least 1", line_of(body, "min_odds_ratio"))
+                    spec.min_odds_ratio = x
+            elif form == "probability":
+                if ("band" in body) == ("range" in body):
+                    ck.fail(f"claim {cid}: form probability needs one of 'band' or 'range' (the same thing: a term of "
+                            f"the {scale.title} scale, a range like '10-25%' or [0.1, 0.25], or a number with a "
+                            "tolerance)", cline)
+                key = "band" if "band" in body else "range"
+                tolerance = POINT_CLAIM_TOLERANCE
+                if "tolerance" in body:
+                    tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
+                spec.band, spec.range, spec.tolerance = _claim_range(ck, body[key], cid, key, line_of(body, key), scale,
+                                                                     tolerance)
+                if than:
+                    ck.fail(f"claim {cid}: form probability takes no 'than'", line_of(body, "than"))
+            elif form == "no_difference":
+                if "cause" in body:
+                    if if_ or than:
+                        ck.fail(f"claim {cid}: give 'cause' (every state of a variable) or 'if'/'than' (two "
+                                "conditions), not both", line_of(body, "cause"))
+                    cause = ck.name(body["cause"], "cause", line_of(body, "cause"))
+                    if cause not in variables:
+                        ck.fail(f"claim {cid}: cause '{cause}' is not a variable; known variables: "
+                                f"{', '.join(variables)}", line_of(body, "cause"))
+                    if cause == out_var:
+                        ck.fail(f"claim {cid}: cause and outcome are the same variable", line_of(body, "cause"))
+                    if cause in given:
+                        ck.fail(f"claim {cid}: 'given' fixes the cause '{cause}', so it cannot be compared across its "
+                                "states", line_of(body, "given"))
+                    spec.cause = cause
+                if "tolerance" in body:
+                    spec.tolerance = _tolerance(ck, body["tolerance"], cid, line_of(body, "tolerance"), scale)
+            for key, allowed in (("band", ("probability",)), ("range", ("probability",)), ("cause", ("no_difference",)),
+                                 ("tolerance", ("no_difference", "probability"))):
+                if key in body and form not in allowed:
+                    ck.fail(f"claim {cid}: '{key}' belongs to form {' or '.join(allowed)}, not {form}", line_of(body, key))
+            if form != "more_likely" and form != "less_likely":
+                for key in ("strength", "min_odds_ratio"):
+                    if key in body:
+                        ck.fail(f"claim {cid}: '{key}' belongs to forms more_likely/less_likely", line_of(body, key))
+            claims[cid] = spec
     return claims
 
 

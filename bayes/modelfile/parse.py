@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from graphlib import CycleError, TopologicalSorter
+from types import SimpleNamespace
 
 from bayes.modelfile.claimspecs import parse_claims
 from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
@@ -60,13 +61,16 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
                                   "a positive number (how firmly plain numbers are held; 50 by default)")
         if concentration <= 0:
             ck.fail("concentration must be positive", line_of(meta, "concentration"))
-    variables = _parse_variables(ck, top, SCALES[scale], concentration)
-    claims = parse_claims(ck, top.get("claims"), line_of(top, "claims"), variables, scale)
+    # Claims, outcomes and scenarios need only each variable's states, so they are read even where a
+    # variable's table failed: one run of `check` names every problem of the file (up to a cap).
+    variables, states_of = _parse_variables(ck, top, SCALES[scale], concentration)
+    claims = parse_claims(ck, top.get("claims"), line_of(top, "claims"), states_of, scale)
+    outcomes, headline_states, stated = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), states_of)
+    scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), states_of)
+    ck.stop()
     check_rationales(ck, variables, claims)
-    outcomes, headline_states, stated = _parse_outcomes(ck, top.get("outcomes"), line_of(top, "outcomes"), variables)
     question = _parse_question(ck, meta, variables, headline_states)
     prose = parse_prose(ck, top.get("key_judgements"), line_of(top, "key_judgements"), variables, SCALES[scale])
-    scenarios = _parse_scenarios(ck, top.get("scenarios"), line_of(top, "scenarios"), variables)
 
     return ModelSpec(
         name=name,
@@ -136,7 +140,9 @@ def _parse_question(ck, meta, variables, headline_states) -> Question | None:
     return Question(var, tuple(s for s in variables[var].states if s in yes), horizon, True, qline)
 
 
-def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) -> dict[str, Variable]:
+def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) -> tuple[dict[str, Variable], dict]:
+    """(the variables read, each variable's states by name): a variable whose table fails is left out of the
+    first (its problem is gathered in `ck`) and kept in the second, for claims and scenarios to name."""
     section = top["variables"]
     if section is None or (isinstance(section, dict) and not section):
         ck.fail("the 'variables' section is empty; expected at least one variable", line_of(top, "variables"))
@@ -145,64 +151,68 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
     # First pass: names, states, parents (tables need every variable's states).
     shells: dict[str, dict] = {}
     for raw_name, body in section.items():
-        vline = line_of(section, raw_name)
-        vname = ck.name(raw_name, "variable name", vline)
-        body = ck.mapping(body, f"variable '{vname}'", vline)
-        ck.known_keys(body, VARIABLE_KEYS, f"variable '{vname}'")
-        if "states" not in body:
-            ck.fail(f"variable '{vname}' needs 'states' (a list of at least two state names)", vline)
-        state_labels: dict[str, str] = {}
-        if isinstance(body["states"], dict):  # {name: Label, ...}: the states in order, each with its label
-            labelled = body["states"]
-            states_raw = LineList(labelled.keys())
-            states_raw.line = labelled.line
-            states_raw.item_lines = [labelled.line_of(k) for k in labelled]
-        else:
-            labelled = None
-            states_raw = ck.sequence(body["states"], f"states of '{vname}'", line_of(body, "states"))
-        if len(states_raw) < 2:
-            ck.fail(f"variable '{vname}' has {len(states_raw)} state(s); expected at least two",
-                    line_of(body, "states"))
-        states: list[str] = []
-        for i, s in enumerate(states_raw):
-            sline = states_raw.line_of(i)
-            sname = ck.name(s, f"state of '{vname}'", sline)
-            if sname in states:
-                ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
-            states.append(sname)
-            if labelled is not None and labelled[s] is not None:
-                state_labels[sname] = ck.text(labelled[s], f"label of state '{sname}' of '{vname}'", sline)
-        parents_raw = body.get("parents")
-        if parents_raw is None:
-            parents_raw = []
-        if isinstance(parents_raw, str):
-            parents_raw = [parents_raw]
-        parents_raw = ck.sequence(parents_raw, f"parents of '{vname}'", line_of(body, "parents"))
-        parents: list[str] = []
-        for p in parents_raw:
-            pname = ck.name(p, f"parent of '{vname}'", line_of(body, "parents"))
-            if pname in parents:
-                ck.fail(f"parent '{pname}' listed twice for variable '{vname}'", line_of(body, "parents"))
-            if pname == vname:
-                ck.fail(f"variable '{vname}' lists itself as a parent", line_of(body, "parents"))
-            parents.append(pname)
-        description = ck.text(body.get("description"), f"description of '{vname}'",
-                              line_of(body, "description"), required=False)
-        if not description:
-            ck.fail(f"variable '{vname}' needs a plain-language 'description'", line_of(body, "description")
-                    if "description" in body else vline)
-        observable = body.get("observable", False)
-        if not isinstance(observable, bool):
-            ck.fail(f"'observable' of '{vname}' must be true or false", line_of(body, "observable"))
-        label = ck.text(body.get("label"), f"label of '{vname}'", line_of(body, "label"), required=False) or None
-        shells[vname] = dict(body=body, line=vline, states=tuple(states), parents=tuple(parents),
-                             description=description, observable=observable, label=label, state_labels=state_labels)
+        with ck.gathering():
+            vline = line_of(section, raw_name)
+            vname = ck.name(raw_name, "variable name", vline)
+            body = ck.mapping(body, f"variable '{vname}'", vline)
+            ck.known_keys(body, VARIABLE_KEYS, f"variable '{vname}'")
+            if "states" not in body:
+                ck.fail(f"variable '{vname}' needs 'states' (a list of at least two state names)", vline)
+            state_labels: dict[str, str] = {}
+            if isinstance(body["states"], dict):  # {name: Label, ...}: the states in order, each with its label
+                labelled = body["states"]
+                states_raw = LineList(labelled.keys())
+                states_raw.line = labelled.line
+                states_raw.item_lines = [labelled.line_of(k) for k in labelled]
+            else:
+                labelled = None
+                states_raw = ck.sequence(body["states"], f"states of '{vname}'", line_of(body, "states"))
+            if len(states_raw) < 2:
+                ck.fail(f"variable '{vname}' has {len(states_raw)} state(s); expected at least two",
+                        line_of(body, "states"))
+            states: list[str] = []
+            for i, s in enumerate(states_raw):
+                sline = states_raw.line_of(i)
+                sname = ck.name(s, f"state of '{vname}'", sline)
+                if sname in states:
+                    ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
+                states.append(sname)
+                if labelled is not None and labelled[s] is not None:
+                    state_labels[sname] = ck.text(labelled[s], f"label of state '{sname}' of '{vname}'", sline)
+            parents_raw = body.get("parents")
+            if parents_raw is None:
+                parents_raw = []
+            if isinstance(parents_raw, str):
+                parents_raw = [parents_raw]
+            parents_raw = ck.sequence(parents_raw, f"parents of '{vname}'", line_of(body, "parents"))
+            parents: list[str] = []
+            for p in parents_raw:
+                pname = ck.name(p, f"parent of '{vname}'", line_of(body, "parents"))
+                if pname in parents:
+                    ck.fail(f"parent '{pname}' listed twice for variable '{vname}'", line_of(body, "parents"))
+                if pname == vname:
+                    ck.fail(f"variable '{vname}' lists itself as a parent", line_of(body, "parents"))
+                parents.append(pname)
+            description = ck.text(body.get("description"), f"description of '{vname}'",
+                                  line_of(body, "description"), required=False)
+            if not description:
+                ck.fail(f"variable '{vname}' needs a plain-language 'description'", line_of(body, "description")
+                        if "description" in body else vline)
+            observable = body.get("observable", False)
+            if not isinstance(observable, bool):
+                ck.fail(f"'observable' of '{vname}' must be true or false", line_of(body, "observable"))
+            label = ck.text(body.get("label"), f"label of '{vname}'", line_of(body, "label"), required=False) or None
+            shells[vname] = dict(body=body, line=vline, states=tuple(states), parents=tuple(parents),
+                                 description=description, observable=observable, label=label, state_labels=state_labels)
 
+    ck.stop()
     for vname, shell in shells.items():
         for p in shell["parents"]:
             if p not in shells:
-                ck.fail(f"variable '{vname}' has unknown parent '{p}'; known variables: "
-                        f"{', '.join(shells)}", line_of(shell["body"], "parents"))
+                with ck.gathering():
+                    ck.fail(f"variable '{vname}' has unknown parent '{p}'; known variables: "
+                            f"{', '.join(shells)}", line_of(shell["body"], "parents"))
+    ck.stop()
 
     sorter = TopologicalSorter({v: s["parents"] for v, s in shells.items()})
     try:
@@ -216,21 +226,22 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
     variables: dict[str, Variable] = {}
     for vname, shell in shells.items():
         body = shell["body"]
-        given = [k for k in ("table", "builder", "array") if k in body]
-        if len(given) > 1:
-            ck.fail(f"variable '{vname}' has both a '{given[0]}' and a '{given[1]}'; give one", line_of(body, given[1]))
-        if "array" in body:
-            rows, source = parse_array(ck, vname, shell, shells, concentration)
-            kind = None
-        elif "builder" in body:
-            rows, source, kind = parse_builder(ck, vname, shell, shells, scale, concentration)
-        else:
-            rows, source = parse_table(ck, vname, shell, shells, scale, concentration)
-            kind = None
-        variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
-                                    shell["observable"], shell["label"], shell["line"], source, kind,
-                                    shell["state_labels"])
-    return variables
+        with ck.gathering():
+            given = [k for k in ("table", "builder", "array") if k in body]
+            if len(given) > 1:
+                ck.fail(f"variable '{vname}' has both a '{given[0]}' and a '{given[1]}'; give one", line_of(body, given[1]))
+            if "array" in body:
+                rows, source = parse_array(ck, vname, shell, shells, concentration)
+                kind = None
+            elif "builder" in body:
+                rows, source, kind = parse_builder(ck, vname, shell, shells, scale, concentration)
+            else:
+                rows, source = parse_table(ck, vname, shell, shells, scale, concentration)
+                kind = None
+            variables[vname] = Variable(vname, shell["description"], shell["states"], shell["parents"], rows,
+                                        shell["observable"], shell["label"], shell["line"], source, kind,
+                                        shell["state_labels"])
+    return variables, {v: variables.get(v) or SimpleNamespace(states=shell["states"]) for v, shell in shells.items()}
 
 
 def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str], dict[str, StatedConfidence]]:
@@ -243,37 +254,38 @@ def _parse_outcomes(ck, raw, line, variables) -> tuple[list[str], dict[str, str]
     headline: dict[str, str] = {}
     stated: dict[str, StatedConfidence] = {}
     for i, item in enumerate(raw):
-        vline = raw.line_of(i)
-        state = None
-        extra = {}
-        if isinstance(item, dict):
-            extra = {k: item[k] for k in item if k in OUTCOME_KEYS}
-            rest = [k for k in item if k not in OUTCOME_KEYS]
-            if len(rest) != 1:
-                ck.fail("an outcome is written 'variable' or 'variable: headline_state', optionally with "
-                        "'confidence: low|moderate|high' and 'basis: ...'", vline)
-            item, state = rest[0], item[rest[0]]
-        v = ck.name(item, "outcome", vline)
-        if v not in variables:
-            ck.fail(f"outcome '{v}' is not a variable; known variables: {', '.join(variables)}", vline)
-        if v in result:
-            ck.fail(f"outcome '{v}' listed twice", vline)
-        if state is not None:
-            state = ck.name(state, f"headline state of outcome '{v}'", vline)
-            if state not in variables[v].states:
-                ck.fail(f"unknown state '{state}' of '{v}' in 'outcomes'; expected one of: "
-                        f"{', '.join(variables[v].states)}", vline)
-        result.append(v)
-        headline[v] = state if state is not None else variables[v].states[-1]
-        if "basis" in extra and "confidence" not in extra:
-            ck.fail(f"outcome '{v}' gives a 'basis' without a 'confidence' (low, moderate or high)", vline)
-        if "confidence" in extra:
-            level = ck.text(extra["confidence"], f"confidence of outcome '{v}'", vline).lower()
-            if level not in CONFIDENCE_LEVELS:
-                ck.fail(f"confidence of outcome '{v}' is '{level}'; expected one of: {', '.join(CONFIDENCE_LEVELS)}",
-                        vline)
-            basis = ck.text(extra.get("basis"), f"basis of outcome '{v}'", vline, required=False) or None
-            stated[v] = StatedConfidence(level, basis, vline)
+        with ck.gathering():
+            vline = raw.line_of(i)
+            state = None
+            extra = {}
+            if isinstance(item, dict):
+                extra = {k: item[k] for k in item if k in OUTCOME_KEYS}
+                rest = [k for k in item if k not in OUTCOME_KEYS]
+                if len(rest) != 1:
+                    ck.fail("an outcome is written 'variable' or 'variable: headline_state', optionally with "
+                            "'confidence: low|moderate|high' and 'basis: ...'", vline)
+                item, state = rest[0], item[rest[0]]
+            v = ck.name(item, "outcome", vline)
+            if v not in variables:
+                ck.fail(f"outcome '{v}' is not a variable; known variables: {', '.join(variables)}", vline)
+            if v in result:
+                ck.fail(f"outcome '{v}' listed twice", vline)
+            if state is not None:
+                state = ck.name(state, f"headline state of outcome '{v}'", vline)
+                if state not in variables[v].states:
+                    ck.fail(f"unknown state '{state}' of '{v}' in 'outcomes'; expected one of: "
+                            f"{', '.join(variables[v].states)}", vline)
+            result.append(v)
+            headline[v] = state if state is not None else variables[v].states[-1]
+            if "basis" in extra and "confidence" not in extra:
+                ck.fail(f"outcome '{v}' gives a 'basis' without a 'confidence' (low, moderate or high)", vline)
+            if "confidence" in extra:
+                level = ck.text(extra["confidence"], f"confidence of outcome '{v}'", vline).lower()
+                if level not in CONFIDENCE_LEVELS:
+                    ck.fail(f"confidence of outcome '{v}' is '{level}'; expected one of: {', '.join(CONFIDENCE_LEVELS)}",
+                            vline)
+                basis = ck.text(extra.get("basis"), f"basis of outcome '{v}'", vline, required=False) or None
+                stated[v] = StatedConfidence(level, basis, vline)
     return result, headline, stated
 
 
@@ -283,19 +295,20 @@ def _parse_scenarios(ck, raw, line, variables) -> dict[str, Scenario]:
     raw = ck.mapping(raw, "'scenarios'", line)
     result = {}
     for sname, body in raw.items():
-        sline = line_of(raw, sname)
-        sname = ck.name(sname, "scenario name", sline)
-        body = ck.mapping(body or LineDict(), f"scenario '{sname}'", sline)
-        ck.known_keys(body, SCENARIO_KEYS, f"scenario '{sname}'")
-        observe = read_assignments(ck, body.get("observe"), f"'observe' of scenario '{sname}'",
-                                     line_of(body, "observe"), variables)
-        do = read_assignments(ck, body.get("do"), f"'do' of scenario '{sname}'", line_of(body, "do"), variables)
-        both = set(observe) & set(do)
-        if both:
-            ck.fail(f"scenario '{sname}' both observes and forces {', '.join(sorted(both))}; "
-                    "a variable is either observed or forced", sline)
-        description = ck.text(body.get("description"), f"description of scenario '{sname}'",
-                              line_of(body, "description"), required=False)
-        label = ck.text(body.get("label"), f"label of scenario '{sname}'", line_of(body, "label"), required=False)
-        result[sname] = Scenario(sname, description, observe, do, label or None, sline)
+        with ck.gathering():
+            sline = line_of(raw, sname)
+            sname = ck.name(sname, "scenario name", sline)
+            body = ck.mapping(body or LineDict(), f"scenario '{sname}'", sline)
+            ck.known_keys(body, SCENARIO_KEYS, f"scenario '{sname}'")
+            observe = read_assignments(ck, body.get("observe"), f"'observe' of scenario '{sname}'",
+                                         line_of(body, "observe"), variables)
+            do = read_assignments(ck, body.get("do"), f"'do' of scenario '{sname}'", line_of(body, "do"), variables)
+            both = set(observe) & set(do)
+            if both:
+                ck.fail(f"scenario '{sname}' both observes and forces {', '.join(sorted(both))}; "
+                        "a variable is either observed or forced", sline)
+            description = ck.text(body.get("description"), f"description of scenario '{sname}'",
+                                  line_of(body, "description"), required=False)
+            label = ck.text(body.get("label"), f"label of scenario '{sname}'", line_of(body, "label"), required=False)
+            result[sname] = Scenario(sname, description, observe, do, label or None, sline)
     return result

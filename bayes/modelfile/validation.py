@@ -1,21 +1,45 @@
-"""Validation: every problem in a model file collected with its line, reported together in one
-ModelFileError that says what is wrong and what was expected."""
+"""Validation: every problem in a model file named with its line, what is wrong and what was expected;
+the first problem of each variable, claim, scenario and outcome is gathered, so one run reports them
+together (up to MAX_PROBLEMS), where later steps do not depend on the items that failed."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 
-from bayes.errors import ModelFileError
+from bayes.errors import ModelFileError, ModelFileErrors
 from bayes.modelfile.spec import MAX_NAME, NAME_PATTERN, ClaimSpec, Variable
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
 # --------------------------------------------------------------------------- validation helpers
+
+MAX_PROBLEMS = 20  # problems one run reports; past this the file probably needs a different fix
 
 class Checker:
     """Holds the file name so every error can say where it is."""
 
     def __init__(self, filename: str):
         self.file = filename
+        self.problems: list[ModelFileError] = []
+
+    @contextlib.contextmanager
+    def gathering(self):
+        """Read one item (a variable, a claim, a scenario): its first problem is noted and reading goes on
+        with the next item; past MAX_PROBLEMS, or at `stop()`, everything noted is raised at once."""
+        try:
+            yield
+        except ModelFileErrors:
+            raise
+        except ModelFileError as exc:
+            self.problems.append(exc)
+            if len(self.problems) >= MAX_PROBLEMS:
+                self.stop()
+
+    def stop(self):
+        """Raise the problems gathered so far (before a step that needs every item read)."""
+        if self.problems:
+            problems, self.problems = sorted(self.problems, key=lambda p: p.line or 0), []  # in file order
+            raise problems[0] if len(problems) == 1 else ModelFileErrors(problems)
 
     def fail(self, message: str, line: int | None = None):
         raise ModelFileError(message, self.file, line)
