@@ -322,11 +322,11 @@ def test_a_model_file_reads_no_source_outside_its_folder(tmp_path, bayes_cli):
     # inside the folder (a subfolder, a symlink staying inside) is read
     for name in ("inside/ok.txt", "link_in.txt", "inside/../inside/ok.txt"):
         code, out, err = bayes_cli("coverage", _source_model(models, name))
-        assert code == 0 and "1 of 1 estimative or conditional sentences" in out, (name, err)
+        assert code == 0 and "1 of 1 judgements in the 1 estimative or conditional sentences" in out, (name, err)
     # the analyst may widen it on the command line: --source-dir, or --source FILE
     model = _source_model(models, "../secret.txt")
     code, out, err = bayes_cli("coverage", model, "--source-dir", tmp_path)
-    assert code == 0 and "1 of 1" in out, err
+    assert code == 0 and "1 of 1 judgements" in out, err
     assert bayes_cli("coverage", model, "--source", secret)[0] == 0
     code, _, err = bayes_cli("coverage", model, "--source-dir", tmp_path / "nowhere")
     assert code == 2 and "--source-dir" in err and "is not a folder" in err
@@ -487,7 +487,7 @@ def test_a_100000_line_source_is_read_in_linear_time(tmp_path, bayes_cli):
     rows = json.loads(out)
     assert code == 0 and len(rows) == 40_000
     assert rows[1] == {"sentence": "If the army moves, escalation would follow in sector 2, and the line holds.", "line": 3,
-                       "claims": [], "triggers": ["if", "would"]}
+                       "claims": [], "triggers": ["if", "would"], "judgements": 1, "covered": 0}
     code, out, _ = bayes_cli("check", "river_ceasefire", "--source", source)
     assert code == 1 and out.count("nearest passage, ") == out.count("quote not found in")
     assert bayes_cli("new", "m", "--source", source, "-o", tmp_path / "m.yaml")[0] == 0

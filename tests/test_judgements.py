@@ -450,21 +450,21 @@ def test_the_brief_leads_with_the_analysts_sentences(models):
 
 
 def test_thin_coverage_caps_confidence_at_moderate(write_model, tmp_path):
-    """Under half of the source's estimative sentences encoded: every judgement at most moderate, and why."""
+    """Under half of the source's judgements encoded: every judgement at most moderate, and why. By hand: the
+    quoted first sentence makes no judgement; the second makes two (likely, unlikely), the third one."""
     from bayes.outputs.estimative import confidence_basis
 
     (tmp_path / "source.txt").write_text(
-        "A claim under test. War is likely this year. Talks are unlikely to resume. A deal will probably fail.\n")
+        "A claim under test. War is likely this year, and talks are unlikely to resume. A deal will probably fail.\n")
     text = confounded(comparison("more_likely", "observation", "strength: more")).replace(
         "author: tests}", "author: tests, source_file: source.txt}")
     m = bayes.load(write_model(text))
     cov = J.coverage_summary(m)
-    assert cov["measured"] and cov["encoded"] / cov["sentences"] < 0.5
+    assert (cov["measured"], cov["sentences"], cov["judgements"], cov["encoded"]) == (True, 2, 3, 0)
     frame = J.key_judgements(m, draws=200, seed=1)
     for row in frame.to_dict("records"):
         assert row["confidence"] in ("low", "moderate") and row["criteria"]["coverage"] == "moderate"
-        assert f"the model encodes only {cov['encoded']} of {cov['sentences']} estimative sentences" in \
-            confidence_basis(m, row)
+        assert "the model encodes only 0 of the 3 judgements its source makes" in confidence_basis(m, row)
 
 
 def test_changes_since_a_git_revision(tmp_path, bayes_cli):

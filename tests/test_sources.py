@@ -134,7 +134,7 @@ def test_check_reports_quotes_missing_from_the_source(write_model, tmp_path, bay
     assert "nearest passage, " in out and ":1 (similarity " in out  # 'rain is rare' is nearest the first line
     assert nearest_passage("...", TEXT) is None  # nothing to look for
     code, out, _ = bayes_cli("coverage", _with_source(write_model, tmp_path))
-    assert code == 0 and "1 of 1 estimative or conditional sentences" in out and "line 1: T2, T3 (likely)" in out
+    assert code == 0 and "1 of 1 judgements in the 1 estimative or conditional sentences" in out and "line 1: T2, T3 (likely)" in out
 
 
 def test_a_missing_source_file_is_one_error(write_model, bayes_cli):
@@ -234,3 +234,33 @@ def test_stubs_keep_the_sources_own_characters(tmp_path, bayes_cli):
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     assert "\u2013 if they resume \u2013" in text and "\\u2013" not in text and "can\u2019t" in text
+
+
+@pytest.mark.parametrize("sentence, judgements", [
+    ("X is likely, but Y is unlikely.", 2), ("It is very unlikely.", 1), ("If it rains, war would follow.", 1),
+    ("Escalation is more likely if talks fail.", 1), ("A roughly even chance, and it can't be ruled out.", 2),
+    ("Likely, likely, likely.", 3), ("It is almost certain and highly unlikely to be probable.", 3),
+])
+def test_a_sentence_counts_one_judgement_per_estimative_trigger(sentence, judgements):
+    from bayes.modelfile.sources import judgement_count
+
+    assert judgement_count(sentence) == judgements
+
+
+def test_a_sentence_with_two_judgements_needs_two_claims(write_model, tmp_path, bayes_cli):
+    """T2 and T3 quote the one sentence of src.txt that makes two judgements (likely, not rare ... likely):
+    covered twice; with T3 quoting elsewhere, one of two."""
+    (tmp_path / "src.txt").write_text("Rain is likely here, and it is unlikely that grass colour changes the rain.\n"
+                                      "The sprinkler wets the grass.\n", encoding="utf-8")
+    text = TINY.replace("  author: tests\n", "  author: tests\n  source_file: src.txt\n")
+    text = text.replace('"rain is not rare"', '"rain is likely here"').replace(
+        '"grass colour does not change the rain"', '"unlikely that grass colour changes the rain"')
+    code, out, _ = bayes_cli("coverage", write_model(text), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [(r["line"], r["judgements"], r["covered"], r["claims"]) for r in rows] == [(1, 2, 2, ["T2", "T3"])]
+    once = text.replace('"unlikely that grass colour changes the rain"', '"the sprinkler wets the grass"')
+    code, out, _ = bayes_cli("coverage", write_model(once, "once.yaml"))
+    assert code == 0 and "line 1: T2; 1 of 2 judgements quoted (likely, unlikely)" in out
+    assert "1 of 2 judgements in the 1 estimative or conditional sentences" in out and "(50%;" in out
+    code, out, _ = bayes_cli("coverage", write_model(once, "once.yaml"), "--uncovered", "--format", "json")
+    assert [r["line"] for r in json.loads(out)] == [1]

@@ -17,7 +17,7 @@ from bayes.modelfile.spec import BASELINE, CONFIDENCE_LEVELS, Question
 
 HIGH_HOLD_SHARE = 0.9  # claims behind a judgement that hold in at least this share of draws support high confidence
 FRAGILE_HOLD_SHARE = 0.8  # below this a claim is fragile (inference/uncertainty.py FRAGILE_SHARE): low confidence
-THIN_COVERAGE = 0.5  # a model that encodes under this share of its source's estimative sentences: at most moderate
+THIN_COVERAGE = 0.5  # a model that encodes under this share of its source's judgements: at most moderate
 MAX_ALTERNATIVE_CELLS = 200_000  # joint outcomes enumerated for the alternatives at most
 
 
@@ -153,14 +153,14 @@ def key_judgements(model, scenarios: pd.DataFrame | None = None, claims: pd.Data
         if len(claims) else claims.assign(outcome_variable=[])
     q = question(model)
     coverage = coverage_summary(model) if coverage is None else coverage
-    thin = coverage["measured"] and coverage["sentences"] and coverage["encoded"] / coverage["sentences"] < THIN_COVERAGE
+    thin = coverage["measured"] and coverage["judgements"] and coverage["encoded"] / coverage["judgements"] < THIN_COVERAGE
     rows = []
     for var, state in headline_states(model).items():
         p, lo, hi = _baseline(scenarios, var, state) or probability_of(model, var, (state,), draws, seed)
         reading = confidence_reading(model, var, (state,), p, lo, hi, claims, swing_of(model, var, (state,)))
-        if thin:  # the model encodes under half of its source's estimative sentences: at most moderate
+        if thin:  # the model encodes under half of its source's judgements: at most moderate
             reading["criteria"]["coverage"] = "moderate"
-            reading["coverage"] = (coverage["encoded"], coverage["sentences"])
+            reading["coverage"] = (coverage["encoded"], coverage["judgements"])
             if reading["confidence"] == "high":
                 reading["confidence"] = "moderate"
         stated = model.spec.stated_confidence.get(var)
@@ -203,7 +203,8 @@ def alternatives(model, k: int = 5) -> pd.DataFrame:
 
 def coverage_summary(model) -> dict:
     """How much of its source the model encodes, as measured on the source text (`source_file:`): the
-    estimative or conditional sentences and how many of them a claim quotes; `measured` is False, with the
+    estimative or conditional sentences, the judgements they make and how many of those a claim quotes
+    (one claim per judgement: `sources.judgement_count`); `measured` is False, with the
     reason, when there is no source text to measure against."""
     from bayes.errors import BayesInputError
     from bayes.modelfile.sources import coverage, read_source, source_path
@@ -215,7 +216,8 @@ def coverage_summary(model) -> dict:
     if path is None:
         return {"measured": False, "reason": "the model names no source text"}
     rows = coverage(model.spec, read_source(path))
-    return {"measured": True, "sentences": len(rows), "encoded": sum(1 for r in rows if r["claims"]),
+    return {"measured": True, "sentences": len(rows), "judgements": sum(r["judgements"] for r in rows),
+            "encoded": sum(r["covered"] for r in rows),
             "source_file": model.spec.source_file}
 
 

@@ -116,27 +116,32 @@ def cmd_coverage(args) -> int:
         raise BayesInputError("no source text: pass --source FILE, or name it in the model's 'source_file:' "
                               "(a path relative to the model file)", model.spec.path)
     rows = coverage(model.spec, read_source(source))
-    covered = sum(bool(r["claims"]) for r in rows)
-    shown = [r for r in rows if not (args.uncovered and r["claims"])]
+    covered, judgements = sum(r["covered"] for r in rows), sum(r["judgements"] for r in rows)
+    shown = [r for r in rows if not (args.uncovered and r["covered"] == r["judgements"])]
     if args.format == "json":
-        json.dump([{k: r[k] for k in ("sentence", "line", "claims", "triggers")} for r in shown], sys.stdout, indent=2,
-                  ensure_ascii=False)
+        json.dump([{k: r[k] for k in ("sentence", "line", "claims", "triggers", "judgements", "covered")} for r in shown],
+                  sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
     import pandas as pd
 
-    frame = pd.DataFrame([{"line": r["line"], "claims": ", ".join(r["claims"]) or "-",
-                           "triggers": ", ".join(r["triggers"]), "sentence": r["sentence"]} for r in shown],
-                         columns=["line", "claims", "triggers", "sentence"])
+    frame = pd.DataFrame([{"line": r["line"], "claims": ", ".join(r["claims"]) or "-", "judgements": r["judgements"],
+                           "covered": r["covered"], "triggers": ", ".join(r["triggers"]), "sentence": r["sentence"]}
+                          for r in shown], columns=["line", "claims", "judgements", "covered", "triggers", "sentence"])
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return EXIT_OK
     import textwrap
 
-    share = f"{covered / len(rows):.0%}" if rows else "-"
-    summary = (f"{covered} of {len(rows)} estimative or conditional sentences of {source} are quoted by a claim "
-               f"({share}); {len(model.spec.claims)} claims in {model.spec.path}")
-    blocks = [f"line {r['line']}: {', '.join(r['claims']) or 'NOT QUOTED'} ({', '.join(r['triggers'])})\n"
+    share = f"{covered / judgements:.0%}" if rows else "-"
+    summary = (f"{covered} of {judgements} judgements in the {len(rows)} estimative or conditional sentences of "
+               f"{source} are quoted by a claim ({share}; a sentence making two judgements needs two claims); "
+               f"{len(model.spec.claims)} claims in {model.spec.path}")
+
+    def quoted(r):
+        found = ", ".join(r["claims"]) or "NOT QUOTED"
+        return found if r["judgements"] == 1 else f"{found}; {r['covered']} of {r['judgements']} judgements quoted"
+    blocks = [f"line {r['line']}: {quoted(r)} ({', '.join(r['triggers'])})\n"
               + textwrap.fill(r["sentence"], 100, initial_indent="    ", subsequent_indent="    ") for r in shown]
     emit(frame, "table", "\n".join(blocks or ["(no sentence to show)"]) + "\n\n" + summary)
     return EXIT_OK

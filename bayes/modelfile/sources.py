@@ -157,6 +157,26 @@ def triggers(sentence: str) -> tuple[str, ...]:
     return tuple(ordered)
 
 
+# Triggers that condition or hedge a judgement rather than make one: a sentence holds one judgement per
+# other trigger ("likely", "more likely", "can't be ruled out", ...), and at least one.
+CONDITIONAL_TRIGGERS = frozenset({"if", "unless", "until", "as long as", "provided that", "would", "could", "might",
+                                  "may", "regardless of", "depends on", "not fully"})
+
+
+def judgement_count(sentence: str) -> int:
+    """How many judgements a sentence makes: its estimative triggers, each counted once where it sits inside
+    a longer one ("very unlikely" is one, not three), at least one. "X is likely, but Y is unlikely" is
+    two, and needs two claims to be covered."""
+    lowered = sentence.lower()
+    spans = sorted({m.span() for label, pattern, key in _TRIGGER_KEYS if label not in CONDITIONAL_TRIGGERS
+                    and key in lowered for m in pattern.finditer(sentence)}, key=lambda ab: (ab[0], -ab[1]))
+    count, reach = 0, -1
+    for a, b in spans:  # longest first at each start: a span inside the last counted one adds nothing
+        if b > reach:
+            count, reach = count + (a >= reach), max(reach, b)
+    return max(1, count)
+
+
 def _inside(sentence: str, short: str, longer: str) -> bool:
     """True when every occurrence of `short` is part of an occurrence of `longer`."""
     long_spans = [m.span() for m in _TRIGGER_BY_LABEL[longer].finditer(sentence)]
@@ -278,7 +298,8 @@ def missing_quotes(spec, text: "str | SourceIndex") -> list:
 
 
 def coverage(spec, text: str) -> list[dict]:
-    """Each estimative or conditional sentence of the source with the claims that quote it."""
+    """Each estimative or conditional sentence of the source with the claims that quote it, the judgements it
+    makes (`judgement_count`) and how many of them are covered (one claim each)."""
     index = SourceIndex.of(text)
     by_sentence: dict[int, list[str]] = {}
     for claim in spec.claims.values():
@@ -288,7 +309,10 @@ def coverage(spec, text: str) -> list[dict]:
     for i, s in enumerate(index.sentences):
         found = triggers(s.text)
         if found:
-            rows.append({"line": s.line, "sentence": s.text, "triggers": list(found), "claims": by_sentence.get(i, [])})
+            claims = by_sentence.get(i, [])
+            judgements = judgement_count(s.text)
+            rows.append({"line": s.line, "sentence": s.text, "triggers": list(found), "claims": claims,
+                         "judgements": judgements, "covered": min(judgements, len(set(claims)))})
     return rows
 
 

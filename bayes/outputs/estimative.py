@@ -76,7 +76,7 @@ def confidence_basis(model, row) -> str:
                           f"{percent_text(hi)}" + (f", still {scale.term(lo)}" if same else ", across a band edge"))
     coverage = row.get("coverage")
     if isinstance(coverage, tuple):
-        parts["coverage"] = f"the model encodes only {coverage[0]} of {coverage[1]} estimative sentences of its source"
+        parts["coverage"] = f"the model encodes only {coverage[0]} of the {coverage[1]} judgements its source makes"
     criteria = row["criteria"]
     order = sorted(parts, key=lambda k: ["low", "moderate", "high"].index(criteria.get(k, "high")))
     return "; ".join(parts[k] for k in order) + "."
@@ -145,8 +145,8 @@ def coverage_text(coverage: dict) -> str:
     """The coverage as measured, never a fixed claim."""
     if not coverage.get("measured"):
         return f"Coverage not measured: {coverage.get('reason', 'no source text')}."
-    return (f"{coverage['encoded']} of {coverage['sentences']} estimative or conditional sentences of the source "
-            f"are encoded as claims.")
+    return (f"{coverage['encoded']} of the {coverage['judgements']} judgements in the source's "
+            f"{coverage['sentences']} estimative or conditional sentences are encoded as claims.")
 
 
 def change_sentence(model, change: dict) -> str:
