@@ -898,3 +898,38 @@ def test_a_builder_edit_is_shown_as_written_with_its_effect(files):
     assert rows_of(changed[changed["section"] == "changed"]) == [
         ("builder", "k: rationale", "assumption: k", "assumption: k revised", 0.0, "the rationale changed", False,
          line_of(reasoned, "  k:"))]
+
+
+NOISY = BASE.replace("""    table:
+      - given: {a: a0}
+        probabilities: {n: 0.8, y: 0.2}
+        rationale: {assumption: low}
+      - given: {a: a1}
+        probabilities: {n: 0.4, y: 0.6}
+        rationale: {assumption: high}
+""", """    builder:
+      type: noisy_or
+      present: y
+      leak: LEAK
+      causes: {a: {a1: 0.5}}
+      rationale: {assumption: one cause and a leak}
+""")
+
+
+def test_analysts_who_wrote_one_builder_swap_judgements_not_rows(files):
+    """ann's leak 10%, ben's 30%, the same cause strength 0.5 and P(a1) = 0.3. By hand: P(b=y | a0) = leak,
+    P(b=y | a1) = 1 - (1 - leak) * 0.5; ann: 0.7 * 0.1 + 0.3 * 0.55 = 0.235; ben: 0.7 * 0.3 + 0.3 * 0.65 =
+    0.405. Swapping ben's leak into ann's model gives ben's value: one driver, +17.0 points (swapping rows
+    would have shown two: +14.0 and +3.0)."""
+    result = revisions.disagreement(files(ann=NOISY.replace("LEAK", '"10%"'), ben=NOISY.replace("LEAK", '"30%"')))
+    drivers = result.drivers(scenario="baseline")
+    assert [(d["into"], d["source"], d["variable"], d["kind"], d["given"], d["written"]) for _, d in
+            drivers.iterrows()] == [("ann", "ben", "b", "judgement", "leak", "30%")]  # two equal swaps: the first
+    assert (drivers["before"][0], drivers["after"][0]) == pytest.approx((0.235, 0.405))
+    back = result.swaps[(result.swaps["into"] == "ben") & (result.swaps["scenario"] == "baseline")]
+    assert list(back["shift"]) == pytest.approx([-0.17]) and list(back["written"]) == ["10%"]
+    assert ("    b | leak: ben's judgement (30%) in ann's model moves it +17.0 points (unlikely (24%) -> unlikely (40%))"
+            in revisions.format_disagreement(result).splitlines())
+    # a table against a builder: rows are swapped, as before
+    mixed = revisions.disagreement(files(ann=NOISY.replace("LEAK", '"10%"'), cal=BASE))
+    assert set(mixed.swaps["kind"]) == {"row"}

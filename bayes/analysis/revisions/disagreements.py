@@ -15,8 +15,8 @@ import pandas as pd
 from bayes.analysis.revisions.answers import (claim_margin, claim_results, claim_text, headline_outcomes,
                                               scenario_label_of, scenario_names, scenario_of)
 from bayes.analysis.revisions.pooling import Pooled, pool
-from bayes.analysis.revisions.versions import (COMMAND_LINE, POOLED, SAME, aligned_table, given_text, read_model,
-                                               row_given)
+from bayes.analysis.revisions.versions import (COMMAND_LINE, POOLED, SAME, aligned, aligned_table, given_text,
+                                               read_model, row_given)
 from bayes.errors import BayesInputError
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
@@ -24,7 +24,7 @@ from bayes.model import Model
 from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE, ModelSpec
 
-MAX_SWAPS = 2000  # row swaps a disagreement re-queries at most: the rows on which two analysts differ most
+MAX_SWAPS = 2000  # swaps a disagreement re-queries at most: the rows (judgements) on which two analysts differ most
 TABLE_BUDGET = 5_000_000  # numbers of tables re-queried in one batch (sets of tables as parameter draws)
 
 
@@ -38,7 +38,9 @@ class Disagreement:
     pooled model's rows). summary: per scenario and outcome the pooled value, the analysts' mean, low, high
     and spread (high - low), who is lowest and highest, and whether the pooled value lies outside the analysts'
     range. claims: claim, analyst, passed, text, margin (each analyst's numbers against the union ledger).
-    swaps: one row of analyst `source` put into analyst `into`'s model: outcome, scenario, before, after, shift."""
+    swaps: one row of analyst `source` put into analyst `into`'s model (kind "row", `given` its parents'
+    states), or, where both wrote one builder, one judgement of it (kind "judgement", `given` its name,
+    `written` the source's words): outcome, scenario, before, after, shift."""
 
     analysts: list[str]
     files: list[str]
@@ -89,13 +91,25 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     names = pooled.names
     n = len(models)
     tables = [{v: aligned_table(m.spec, v, spec) for v in spec.variables} for m in models]
-    swaps = []
+    judgements = [_builder_judgements(m) for m in models]
+    swaps = []  # (into, from, variable, what was swapped, how much the two differ, the swapped table)
     for a, b in itertools.permutations(range(n), 2):
         for v in spec.variables:
+            mine, theirs = judgements[a].get(v), judgements[b].get(v)
+            if mine is not None and theirs is not None and mine.keys() == theirs.keys():
+                # one builder, written twice: swap what the analysts wrote, one judgement at a time
+                for name, p in mine.items():
+                    q = theirs[name]
+                    if abs(p.value - q.value) > SAME:
+                        swaps.append((a, b, v, ("judgement", name.split(": ", 1)[-1], q.text or f"{q.value:g}"),
+                                      abs(p.value - q.value), lambda p=p, q=q, a=a, v=v: aligned(
+                                          p.table_at(q.value), models[a].spec, v, spec)))
+                continue
             gap = np.abs(tables[a][v] - tables[b][v]).max(axis=-1)
             for index in np.argwhere(gap > SAME):
                 index = tuple(int(i) for i in index)
-                swaps.append((a, b, v, index, float(gap[index])))
+                swaps.append((a, b, v, ("row", given_text(row_given(spec, v, index)), None), float(gap[index]),
+                              lambda a=a, b=b, v=v, index=index: _row_swapped(tables[a][v], tables[b][v], index)))
     swaps, skipped = _chosen(swaps, MAX_SWAPS)
     outcomes = headline_outcomes(pooled.model)
     scenarios = scenario_names(spec)
@@ -103,14 +117,8 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     queries = [Query.make(v, *scenario_of(spec, sc)) for sc, v in keys]
     own_tables = [*tables, pooled.tables]  # the analysts, then the pool
     p_all = _run_tables(pooled.model, queries, own_tables, spec)
-    swapped = []
-    for a, b, v, index, _ in swaps:
-        t = dict(tables[a])
-        t[v] = tables[a][v].copy()
-        t[v][index] = tables[b][v][index]
-        swapped.append(t)
+    swapped = [{**tables[a], v: table()} for a, b, v, what, gap, table in swaps]
     p_swaps = _run_tables(pooled.model, queries, swapped, spec)
-    swaps = [s[:4] for s in swaps]
 
     values, summary, swap_rows = [], [], []
     for q, (sc, v) in enumerate(keys):
@@ -134,13 +142,14 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
                         "low": lo, "high": hi, "spread": hi - lo, "lowest": lowest, "highest": highest,
                         "outside": bool(np.isfinite(p[n]) and finite.any() and (p[n] < lo - 1e-9 or p[n] > hi + 1e-9)),
                         "words": pooled.model.scale.term(p[n]) if np.isfinite(p[n]) else "impossible evidence"})
-        for k, (a, b, var, index) in enumerate(swaps):
+        for k, (a, b, var, (kind, what, written), *_) in enumerate(swaps):
             before, after = float(p[a]), float(p[n + 1 + k])
-            swap_rows.append({**common, "into": names[a], "source": names[b], "swapped_variable": var,
-                              "given": given_text(row_given(spec, var, index)), "before": before, "after": after,
+            swap_rows.append({**common, "into": names[a], "source": names[b], "swapped_variable": var, "kind": kind,
+                              "given": what, "written": written, "before": before, "after": after,
                               "shift": after - before})
     swaps_frame = pd.DataFrame(swap_rows, columns=["scenario", "scenario_label", "outcome", "variable", "state", "into",
-                                                   "source", "swapped_variable", "given", "before", "after", "shift"])
+                                                   "source", "swapped_variable", "kind", "given", "written", "before",
+                                                   "after", "shift"])
     # the swapped row's variable is the driver; the outcome's own variable is kept in `outcome`
     swaps_frame = swaps_frame.drop(columns=["variable", "state"]).rename(columns={"swapped_variable": "variable"})
 
@@ -156,6 +165,24 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     return Disagreement(names, pooled.files, pooled.weights, method, pooled, pd.DataFrame(values),
                         pd.DataFrame(summary), pd.DataFrame(claim_rows, columns=["claim", "analyst", "passed", "text",
                                                                                   "margin"]), swaps_frame, skipped)
+
+
+def _builder_judgements(model: Model) -> dict[str, dict]:
+    """Each builder variable's judgements as written ({variable: {name: Parameter}}): where two analysts
+    wrote one builder, a swap puts one judgement of the other's into the model, not a computed row."""
+    from bayes.modelfile.parameters import elicited_parameters
+
+    out: dict[str, dict] = {}
+    for p in elicited_parameters(model):
+        if p.kind == "builder":
+            out.setdefault(p.variable, {})[p.name] = p
+    return out
+
+
+def _row_swapped(mine: np.ndarray, theirs: np.ndarray, index: tuple) -> np.ndarray:
+    t = mine.copy()
+    t[index] = theirs[index]
+    return t
 
 
 def _chosen(swaps: list, limit: int) -> tuple[list, int]:
@@ -254,7 +281,9 @@ def format_disagreement(result: Disagreement, top: int = 3) -> str:
     for outcome, group in drivers.groupby("outcome", sort=False):
         lines.append(f"  {outcome}:")
         for _, r in group.iterrows():
-            lines.append(f"    {r['variable']} | {r['given']}: {r['source']}'s row in {r['into']}'s model moves it "
+            swapped = (f"{r['source']}'s row" if r["kind"] == "row" else
+                       f"{r['source']}'s judgement ({r['written']})")
+            lines.append(f"    {r['variable']} | {r['given']}: {swapped} in {r['into']}'s model moves it "
                          f"{r['shift'] * 100:+.1f} points ({describe(r['before'], scale)} -> "
                          f"{describe(r['after'], scale)})")
     if result.swaps_skipped:

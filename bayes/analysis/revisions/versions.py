@@ -155,8 +155,12 @@ def same_shape(a: ModelSpec, b: ModelSpec, variable: str) -> bool:
 def aligned_table(spec: ModelSpec, variable: str, ref: ModelSpec) -> np.ndarray:
     """`variable`'s table from `spec`, with its axes in `ref`'s parent order and each axis in `ref`'s state
     order, so tables of two files can be compared entry by entry."""
+    return aligned(table_array(spec.variables[variable], spec), spec, variable, ref)
+
+
+def aligned(array: np.ndarray, spec: ModelSpec, variable: str, ref: ModelSpec) -> np.ndarray:
+    """A table of `variable` laid out as in `spec`, with its axes and states put in `ref`'s order."""
     var, rv = spec.variables[variable], ref.variables[variable]
-    array = table_array(var, spec)
     array = np.transpose(array, [var.parents.index(p) for p in rv.parents] + [len(rv.parents)])
     for axis, name in enumerate(list(rv.parents) + [variable]):
         array = np.take(array, [spec.states(name).index(s) for s in ref.states(name)], axis=axis)
