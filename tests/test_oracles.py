@@ -2315,3 +2315,12 @@ def test_every_output_prints_the_same_word_and_number_at_a_band_edge(p, word, nu
     assert _slide_cell(model, SimpleNamespace(set_by="", probability=p)) == f"{word} {number}"
     assert _slide_cell(model, SimpleNamespace(set_by="forced", probability=p)) == f"{number} (forced)"
     assert narrative.shown(p, ICD203) == number and ICD203.term(p) == word
+    # the brief's heatmap cell
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from bayes.outputs import charts
+    cells = pd.DataFrame({"label": ["baseline", "seen"], "outcome": ["x=y", "x=y"], "probability": [p, 0.004]})
+    ax = charts.outcomes_heatmap(data=cells, scale=ICD203, column_label=None)
+    assert sorted(t.get_text() for t in ax.texts) == sorted([number, "<1%"])
+    plt.close(ax.figure)

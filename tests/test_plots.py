@@ -94,6 +94,18 @@ def test_network_chart_one_box_per_variable_and_bars(flagship):
     plt.close(ax.figure)
 
 
+def test_network_chart_prints_a_tenth_at_a_band_edge(write_model):
+    """P(rain=yes) = 0.2 and P(rain=no) = 0.8 sit on ICD 203's edges: printed to a tenth (the rule
+    everywhere); P(sprinkler=off) = 0.8 * 0.6 + 0.2 * 0.99 = 0.678 is whole."""
+    from tiny import TINY
+
+    import bayes
+    ax = charts.network_chart(bayes.load(write_model(TINY)))
+    texts = [t.get_text() for t in ax.texts]
+    assert {"20.0% yes", "80.0% no", "68% off", "32% on"} <= set(texts), texts
+    plt.close(ax.figure)
+
+
 def test_network_layout_is_layered_causes_first(flagship):
     layout = charts.network_layout(flagship).set_index("variable")
     for v in flagship.variables:

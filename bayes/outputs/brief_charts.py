@@ -320,7 +320,7 @@ def briefing_charts(model: Model, scenarios: pd.DataFrame | None = None, out_dir
         subtitle = "Probability of each headline outcome, by scenario; hatched cells are set by the scenario itself."
 
         def draw_heat(ax, titles, heat=heat, title=title, subtitle=subtitle):
-            charts.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None,
+            charts.outcomes_heatmap(data=heat, ax=ax, title=title if titles else None, scale=model.scale,
                                    subtitle=subtitle if titles else None, source=source if titles else None)
 
         result.charts.append(Chart("outcomes_heatmap", title, subtitle, source, draw_heat))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
+from bayes.modelfile.scales import percent_text
 from bayes.outputs.charts.framing import add_titles
 from bayes.outputs.charts.style import (BAR_COLOUR, FORCED_COLOUR, OBSERVED_COLOUR, PAD_IN, TEXT_SIZE, line_count,
                                         new_axes, state_texts, text_width, wrap_points)
@@ -24,7 +25,7 @@ def _network_boxes(model, probs, evidence, do, variables, size, text_w, line, pa
                  else state_texts(model.states(v)))  # labels as written, else names without their shared start
         for state, words in zip(model.states(v), shown):
             p = float(probs[v].get(state, np.nan)) if v in probs else np.nan
-            text = wrap_points(("" if np.isnan(p) else f"{p:.0%}  ") + words, text_w, size)
+            text = wrap_points(("" if np.isnan(p) else percent_text(p, scale=model.scale) + "  ") + words, text_w, size)
             rows.append((state, p, text))
         height = pad + line_count(title) * line + 2 + sum(line_count(t) * line + 6 for _, _, t in rows) + pad - 2
         boxes[v] = {"title": title, "rows": rows, "h": height}

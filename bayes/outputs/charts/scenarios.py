@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from bayes.modelfile.scales import ICD203, Scale
+from bayes.modelfile.scales import ICD203, Scale, percent_text
 from bayes.outputs.charts.framing import add_titles, draw_bands, on_layout, value_text
 from bayes.outputs.charts.style import (BAR_COLOUR, BASELINE_COLOUR, PAD_IN, SET_COLOUR, TEXT_SIZE, line_count,
                                         new_axes, renderer_of, text_width, wrap_points)
@@ -186,9 +186,10 @@ def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float
 
 def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, subtitle: str | None = None,
                      source: str | None = None, row: str = "label", column: str = "outcome",
-                     column_label: str | None = "outcome_label", set_by: str = "set_by"):
-    """Several outcomes across scenarios: a heatmap with the probabilities written in. Columns are named by
-    `column_label` when the table has it (display labels), else by `column` in words. Cells a scenario
+                     column_label: str | None = "outcome_label", set_by: str = "set_by", scale: Scale | None = None):
+    """Several outcomes across scenarios: a heatmap with the probabilities written in (whole percent, and to
+    a tenth within half a point of a band edge of `scale`, as everywhere: `percent_text`). Columns are named
+    by `column_label` when the table has it (display labels), else by `column` in words. Cells a scenario
     sets itself (`set_by`) are hatched and say so."""
     table = data.pivot_table(index=row, columns=column, values="probability", sort=False)
     names = dict(zip(data[column], data[column_label])) if column_label and column_label in data else {}
@@ -199,9 +200,9 @@ def outcomes_heatmap(data: pd.DataFrame, *, ax=None, title: str | None = None, s
                 set_cells[(r[row], r[column])] = str(r[set_by])
     ax = new_axes(ax)
     upright = ax.figure.get_figheight() > ax.figure.get_figwidth()  # portrait: narrow columns
-    annot = table.map(lambda p: f"{p:.0%}")
+    annot = table.map(lambda p: percent_text(p, scale=scale))
     for (r, c), how in set_cells.items():
-        annot.loc[r, c] = f"{table.loc[r, c]:.0%}" + ("\n" if upright else " ") + f"({how})"
+        annot.loc[r, c] = percent_text(table.loc[r, c], scale=scale) + ("\n" if upright else " ") + f"({how})"
     annotated_heatmap(ax, table.to_numpy(dtype=float), annot.to_numpy(), TEXT_SIZE)
     # a cell the scenario sets itself is true by construction: grey and hatched, not shaded as a finding
     labels = {(round(t.get_position()[0] - 0.5), round(t.get_position()[1] - 0.5)): t for t in ax.texts}
