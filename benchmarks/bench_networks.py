@@ -227,7 +227,8 @@ def main(argv=None):
               f"{fmt(r['draws_1000_s'], 2):>9}{fmt(r.get('drawn_parameters')):>9}"
               f"{'-' if r['max_difference'] is None else format(r['max_difference'], '.1e'):>10}"
               f"{r['rss_ours_mb']:>9.0f}{r['peak_rss_mb']:>9.0f}")
-    print("\nfirst = a new engine's first query (planning included), warm = the same query again; medians over "
+    print("\nfirst = a new engine's first query (planning included), warm = the same query again (ours: the engine's "
+          "cache of point answers; pyAgrum: findings entered again on its engine); medians over "
           f"{args.queries} queries with {args.findings} findings each; pyAgrum LazyPropagation with a target set. "
           "1k draws = 1,000 parameter draws (Dirichlet, concentration 50) of the marginal that needs the most "
           "parameters ('drawn').")

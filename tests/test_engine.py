@@ -492,3 +492,28 @@ def test_many_impossible_findings_make_a_short_message():
         Engine(net).run([Query.make("R", evidence)])
     message = str(info.value)
     assert "and 394 more findings" in message and "below 1e-308" in message and len(message) < 500
+
+
+def test_a_repeated_point_question_is_answered_from_the_cache_with_the_same_numbers(write_model):
+    """The sprinkler's P(wet) = 0.44838 by hand (tests/tiny.py), asked twice: the second answer is the
+    cached one (the planner is not consulted again), equal to the hand value, and a caller changing the
+    arrays it was given does not change the next answer. Draws and labels do not share the cache."""
+    from tiny import P_RAIN_GIVEN_WET, P_WET, TINY
+
+    import bayes
+
+    model = bayes.load(write_model(TINY))
+    engine = model.engine
+    questions = [Query.make("wet_grass"), Query.make("rain", {"wet_grass": "wet"}, label="why")]
+    first = engine.run(questions)
+    calls = []
+    engine._prepared = lambda q, real=engine._prepared: calls.append(q) or real(q)
+    second = engine.run([Query.make("wet_grass", label="again"), Query.make("rain", {"wet_grass": "wet"})])
+    assert calls == []
+    assert second.results[0].probabilities[0, 1] == pytest.approx(P_WET, abs=1e-12)
+    assert second.results[1].probabilities[0, 1] == pytest.approx(P_RAIN_GIVEN_WET, abs=1e-12)
+    assert second.results[0].query.label == "again" and first.results[1].query.label == "why"
+    second.results[0].probabilities[...] = 7.0
+    assert engine.run([Query.make("wet_grass")]).results[0].probabilities[0, 1] == pytest.approx(P_WET, abs=1e-12)
+    engine.run([Query.make("wet_grass")], draws=dirichlet_draws(engine.net, 3, seed=1))
+    assert calls  # draws are computed, never cached

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 import numpy as np
@@ -59,6 +59,9 @@ class Query:
 
 
 # ----------------------------------------------------------------------------------- splitting questions
+
+MAX_CACHED_ANSWERS = 20_000  # point answers an engine keeps (each small: one question's probabilities)
+MAX_CACHED_NUMBERS = 100_000  # a swept answer larger than this is not kept
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
@@ -138,6 +141,9 @@ class Engine:
         self._paths: dict[tuple, tuple] = {}
         self._requisites: dict[tuple, list[int]] = {}
         self._queries: dict[Query, dict] = {}
+        # point answers (no draws) by (query without its label, strict): a model's tables do not change, so
+        # the explorer, notebooks and scenario tables asking the same question again are answered at once
+        self._answers: dict[tuple, tuple] = {}
         self._children = [[] for _ in net.names]
         for v, ps in enumerate(net.parents):
             for p in ps:
@@ -159,6 +165,10 @@ class Engine:
         `strict=False` answers NaN (and evidence probability 0) for impossible evidence combinations
         instead of raising: for sweeps where some states of a swept variable are ruled out."""
         queries = list(queries)
+        if draws is None:
+            keys = [(replace(q, label=""), strict) for q in queries]
+            if all(k in self._answers for k in keys):
+                return BatchResult([self._answer(q, *self._answers[k]) for q, k in zip(queries, keys)])
         prepared = [self._prepared(q) for q in queries]
         n = draws.n if draws is not None else 1
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
@@ -187,7 +197,17 @@ class Engine:
         results = []
         for prep, out, pe in zip(prepared, outputs, pes):
             results.append(QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe))
+        if draws is None:
+            for k, r in zip(keys, results):
+                if r.probabilities.size <= MAX_CACHED_NUMBERS and len(self._answers) < MAX_CACHED_ANSWERS:
+                    self._answers[k] = (r.states, r.sweep_states, r.probabilities.copy(),
+                                        r.evidence_probability.copy())
         return BatchResult(results)
+
+    @staticmethod
+    def _answer(query: Query, states, sweep_states, probabilities, evidence_probability) -> QueryResult:
+        """A cached point answer, as a fresh result (copies: a caller may change its arrays)."""
+        return QueryResult(query, states, sweep_states, probabilities.copy(), evidence_probability.copy())
 
     # ------------------------------------------------------------ internals
     def _run_chunks(self, draws, n, prepared, outputs, pes, strict, given, progress) -> None:
