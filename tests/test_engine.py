@@ -267,6 +267,10 @@ def test_a_question_too_big_for_memory_is_split_or_refused_in_one_line(bayes_cli
     code, out, err = bayes_cli("query", "caucasus_2020", "escalation", "--given", "russia_stance=sides_with_armenia")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "exact inference for escalation needs a table of" in err and "too densely connected" in err
+    monkeypatch.setattr("bayes.inference.engine.MAX_SPLITS", 4096)  # splits allowed, but no time to search them
+    monkeypatch.setattr("bayes.inference.engine.CUTSET_SECONDS", -1.0)
+    code, out, err = bayes_cli("query", "caucasus_2020", "escalation", "--given", "russia_stance=sides_with_armenia")
+    assert code == 2 and "(searched for at most -1 s)" in err and "too densely connected" in err
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", "400K")
     frame = bayes.load("caucasus_2020").query("escalation", draws=3000, seed=4)
     monkeypatch.delenv("BAYES_MEMORY_BUDGET")

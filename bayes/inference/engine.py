@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass, replace
 from typing import Iterable
 
@@ -64,6 +65,7 @@ MAX_CACHED_ANSWERS = 20_000  # point answers an engine keeps (each small: one qu
 MAX_CACHED_NUMBERS = 100_000  # a swept answer larger than this is not kept
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
+CUTSET_SECONDS = 3.0  # how long the search for those cases may take before the question is refused
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
 
 
@@ -431,7 +433,8 @@ class Engine:
                          f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
                 if condition is None:
                     raise QueryError(
-                        f"{needs} and split on up to {MAX_SPLITS:,} cases, over the memory budget of "
+                        f"{needs} and split on up to {MAX_SPLITS:,} cases (searched for at most {CUTSET_SECONDS:g} s), "
+                        f"over the memory budget of "
                         f"{size_text(memory_budget())}; the network is too densely connected for exact answers "
                         "to this question (set BAYES_MEMORY_BUDGET to allow more)", self.net.source)
                 cases = math.prod(self.net.cards[v] for v in condition)
@@ -503,11 +506,14 @@ class Engine:
         chosen: list[int] = []
         cases = 1
         budget = memory_budget() // 8
+        deadline = time.monotonic() + CUTSET_SECONDS  # each trial re-plans: a hopeless search is cut short
         while True:
             degree = {v: sum(v in net.parents[u] or v == u for u in relevant) for v in relevant if v not in taken}
             candidates = sorted(degree, key=lambda v: (-degree[v], v))[:24]
             best = None
             for v in candidates:
+                if time.monotonic() > deadline:
+                    return None
                 if cases * net.cards[v] > MAX_SPLITS:
                     continue
                 trial = {**prep, "ev": {**prep["ev"], **{c: 0 for c in chosen}, v: 0}, "relevant": tuple(relevant)}
