@@ -900,20 +900,13 @@ def test_a_builder_edit_is_shown_as_written_with_its_effect(files):
          line_of(reasoned, "  k:"))]
 
 
-NOISY = BASE.replace("""    table:
-      - given: {a: a0}
-        probabilities: {n: 0.8, y: 0.2}
-        rationale: {assumption: low}
-      - given: {a: a1}
-        probabilities: {n: 0.4, y: 0.6}
-        rationale: {assumption: high}
-""", """    builder:
+NOISY = BASE[:BASE.index("    table:\n      - given: {a: a0}")] + """    builder:
       type: noisy_or
       present: y
       leak: LEAK
       causes: {a: {a1: 0.5}}
       rationale: {assumption: one cause and a leak}
-""")
+""" + BASE[BASE.index("outcomes:"):]
 
 
 def test_analysts_who_wrote_one_builder_swap_judgements_not_rows(files):
