@@ -55,22 +55,24 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], check: C
 
 
 LEGACY_TEMP_AGE = 3600  # seconds: a temp file without its writer's pid (older versions) is stale after this
+_MKSTEMP = r"[a-z0-9_]{8}"  # the eight characters tempfile adds to a name
 
 
-def remove_stale_temps(folder: str | os.PathLike, prefix: str, suffix: str = "") -> list[Path]:
-    """Remove what writers killed mid-write left in `folder`: entries named `<prefix><pid>-...<suffix>`
-    whose process is gone (an older temp file without a pid once it is an hour old). A live writer's
-    file, this process's included, is never touched."""
+def remove_stale_temps(folder: str | os.PathLike, prefix: str, suffix: str = "", folders: bool = False) -> list[Path]:
+    """Remove what writers killed mid-write left in `folder`: exactly `<prefix><pid>-<8 characters><suffix>`
+    whose process is gone (or, from older versions, `<prefix><8 characters><suffix>` an hour old); regular
+    files only (`folders`: folders only, for the brief's kernel folders), never a symlink. A live writer's
+    file and anything an analyst named otherwise (`.notes.swp`, `.x.bif.backup.bif`) are never touched."""
     import glob
     import re
     import shutil
     import time
 
     removed = []
-    pattern = re.compile(re.escape(prefix) + r"(?:(\d+)-)?.*" + re.escape(suffix) + r"$", re.DOTALL)
+    pattern = re.compile(re.escape(prefix) + r"(?:(\d{1,10})-)?" + _MKSTEMP + re.escape(suffix))
     for entry in Path(folder).glob(glob.escape(prefix) + "*" + glob.escape(suffix)):
         match = pattern.fullmatch(entry.name)
-        if not match:
+        if not match or entry.is_symlink() or not (entry.is_dir() if folders else entry.is_file()):
             continue
         try:
             if match.group(1):
@@ -78,7 +80,7 @@ def remove_stale_temps(folder: str | os.PathLike, prefix: str, suffix: str = "")
                     continue
             elif time.time() - entry.lstat().st_mtime < LEGACY_TEMP_AGE:
                 continue
-            if entry.is_dir() and not entry.is_symlink():
+            if folders:
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)

@@ -394,22 +394,34 @@ def test_temp_files_of_killed_writers_are_removed_by_the_next_write(tmp_path):
     from bayes.fileio import atomic_write_text
 
     dead = _dead_pid()
-    left = {name: tmp_path / name for name in (f".brief.html.{dead}-ab12.html", f".brief.html.{os.getpid()}-cd34.html",
+    left = {name: tmp_path / name for name in (f".brief.html.{dead}-ab12cd34.html", f".brief.html.{os.getpid()}-cd34ef56.html",
                                                ".brief.html.q8z1x0ab.html", ".brief.html.k3j4h5gg.html",
-                                               f".other.html.{dead}-ef56.html")}
+                                               f".other.html.{dead}-ef56gh78.html")}
     for path in left.values():
         path.write_text("half a brief", encoding="utf-8")
     two_hours_ago = time.time() - 7200
     os.utime(left[".brief.html.q8z1x0ab.html"], (two_hours_ago, two_hours_ago))
     atomic_write_text(tmp_path / "brief.html", "<html></html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["brief.html", f".brief.html.{os.getpid()}-cd34.html", ".brief.html.k3j4h5gg.html",
-         f".other.html.{dead}-ef56.html"])  # this process's, a recent pid-less one, another file's
+        ["brief.html", f".brief.html.{os.getpid()}-cd34ef56.html", ".brief.html.k3j4h5gg.html",
+         f".other.html.{dead}-ef56gh78.html"])  # this process's, a recent pid-less one, another file's
     from bayes.fileio import remove_stale_temps
-    kernel = tmp_path / f"bayes-kernel-{dead}-x1"
+    kernel = tmp_path / f"bayes-kernel-{dead}-x1y2z3w4"
     kernel.mkdir()
     (kernel / "kernel.sock").write_text("", encoding="utf-8")
-    assert remove_stale_temps(tmp_path, "bayes-kernel-") == [kernel] and not kernel.exists()
+    assert remove_stale_temps(tmp_path, "bayes-kernel-", folders=True) == [kernel] and not kernel.exists()
+    # what an analyst keeps under similar names is never touched, however old: editor files, backups, folders
+    keep = [tmp_path / n for n in (".notes.swp", ".notes.orig", ".x.bif.backup.bif", f".x.bif.{dead}-mydir", ".x.bif.abcdefgh")]
+    for path in keep[:3]:
+        path.write_text("mine", encoding="utf-8")
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    keep[3].mkdir()
+    (keep[3] / "data").write_text("precious", encoding="utf-8")
+    keep[4].mkdir()
+    os.utime(keep[4], (two_hours_ago, two_hours_ago))
+    for prefix, suffix in ((".notes.", ""), (".x.bif.", ".bif"), (".x.bif.", "")):
+        assert remove_stale_temps(tmp_path, prefix, suffix) == []
+    assert all(p.exists() for p in keep) and (keep[3] / "data").read_text(encoding="utf-8") == "precious"
 
 
 def test_an_append_keeps_the_logs_group_and_mode(tmp_path, bayes_cli):

@@ -90,3 +90,46 @@ def test_a_brief_replaces_only_what_a_brief_wrote(tmp_path, bayes_cli):
     assert (folder / "brief.json").is_file() and (folder / "network.png").read_bytes()[:4] == b"\x89PNG"
     code, _, err = bayes_cli("brief", model, "--out", folder)  # an earlier brief's folder: updated in place
     assert code == 0, err
+
+
+def test_a_brief_never_writes_through_a_link_or_over_what_it_did_not_write(tmp_path, bayes_cli):
+    """Links of a brief's names are refused (with --force the link itself is replaced, its target kept); a
+    brief.json that is not a brief's does not make the folder a brief's; a folder of a brief's name is
+    refused; a brief stopped half-way (its started mark) is run again into its folder."""
+    import json
+
+    from tiny import TINY
+
+    import bayes
+    from bayes.errors import BayesInputError
+    from bayes.outputs.brief import _mark_started, _refuse_to_replace, read_previous_record
+
+    model_path = tmp_path / "tiny.yaml"
+    model_path.write_text(TINY, encoding="utf-8")
+    model = bayes.load(model_path)
+    victim, out = tmp_path / "victim.html", tmp_path / "out"
+    out.mkdir()
+    victim.write_text("mine", encoding="utf-8")
+    (out / "brief.html").symlink_to(victim)
+    code, _, err = bayes_cli("brief", model_path, "--out", out)
+    assert code == 2 and "brief.html is a link" in err and victim.read_text(encoding="utf-8") == "mine"
+    code, _, err = bayes_cli("brief", model_path, "--out", out, "--force")
+    assert code == 0, err
+    assert victim.read_text(encoding="utf-8") == "mine" and not (out / "brief.html").is_symlink()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "brief.json").write_text('{"not": "a brief"}', encoding="utf-8")
+    (other / "brief.html").write_text("my notes", encoding="utf-8")
+    with pytest.raises(BayesInputError, match="not written by a brief"):
+        _refuse_to_replace(model, other, force=False)
+    (other / "brief.html").unlink()
+    (other / "brief.html").mkdir()
+    with pytest.raises(BayesInputError, match="'brief.html' is a folder"):
+        _refuse_to_replace(model, other, force=True)
+    half = tmp_path / "half"
+    half.mkdir()
+    _mark_started(half)
+    (half / "network.png").write_bytes(b"half a brief")
+    _refuse_to_replace(model, half, force=False)  # no error: a brief started here
+    assert read_previous_record(half) is None  # and nothing to compare with
+    assert json.loads((half / "brief.json").read_text(encoding="utf-8")) == {"format": "bayes-brief/1", "complete": False}

@@ -264,15 +264,10 @@ def changes_between(previous: dict, record: dict) -> list[dict]:
 
 
 def read_previous_record(out: Path) -> dict | None:
-    """The brief.json an earlier brief left in `out`, or None (absent, unreadable or not a brief)."""
-    import json
-
-    path = out / "brief.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("format") == "bayes-brief/1" else None
+    """The brief.json an earlier finished brief left in `out`, or None (absent, unreadable, not a brief, or
+    the mark of a brief that never finished)."""
+    data = _brief_marker(out)
+    return data if data is not None and data.get("complete", True) else None
 
 
 def comparison_record(model: Model) -> dict:
@@ -361,6 +356,7 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
     out = Path(out_dir) if out_dir is not None else safe_child(Path.cwd() / "reports", model.name, "model")
     _refuse_to_replace(model, out, force)
     out.mkdir(parents=True, exist_ok=True)
+    _mark_started(out)
     # the charts need only the scenarios: they are drawn in other processes while this one computes the rest
     scenarios = brief_scenarios(model, BRIEF_DRAWS, BRIEF_SEED)
     charts = briefing_charts(model, scenarios, draws=BRIEF_DRAWS)
@@ -377,19 +373,56 @@ def render_brief(model_name: str = "caucasus_2020", out_dir: str | os.PathLike |
 
 
 def _refuse_to_replace(model: Model, out: Path, force: bool) -> None:
-    """A brief never replaces a file it did not write: a folder holding an earlier brief (its brief.json) is
-    updated in place; any other file of a name the brief writes is refused unless `force`."""
-    if force or not out.is_dir() or (out / "brief.json").exists():
+    """A brief never replaces a file it did not write, and never writes through a link: a folder holding an
+    earlier brief (a brief.json a brief wrote, finished or not) is updated in place; any other file of a
+    name the brief writes is refused unless `force`; a link of such a name is refused (with `force`, the link
+    itself is replaced, not what it points to); a folder of such a name is always refused."""
+    if not out.is_dir():
         return
     names = {"brief.html", "brief.pptx", "brief.json", "brief.ipynb"}
     for chart in chart_names(model):
         stem = safe_child(out, chart).name  # as chart_files names the files
         names |= {f"{stem}.png", f"{stem}@2x.png", f"{stem}.svg"}
-    taken = sorted(p.name for p in out.iterdir() if p.name in names)
+    present = [p for p in out.iterdir() if p.name in names]
+    folders = sorted(p.name for p in present if p.is_dir() and not p.is_symlink())
+    if folders:
+        raise BayesInputError(f"'{folders[0]}' is a folder; a brief writes a file of that name: choose another --out",
+                              str(out))
+    links = sorted(p for p in present if p.is_symlink())
+    if links and not force:
+        raise BayesInputError(f"{links[0].name} is a link (to {os.path.realpath(links[0])}); a brief does not write "
+                              "through links: choose another --out or pass --force to replace the links themselves",
+                              str(out))
+    for link in links:
+        link.unlink()
+    if force or _brief_marker(out) is not None:
+        return
+    taken = sorted(p.name for p in present if not p.is_symlink())
     if taken:
         shown = ", ".join(taken[:4]) + (f" and {len(taken) - 4} more" if len(taken) > 4 else "")
-        raise BayesInputError(f"the folder already holds {shown}, not written by a brief (no brief.json); "
+        raise BayesInputError(f"the folder already holds {shown}, not written by a brief (no brief.json of a brief); "
                               "choose another --out or pass --force to replace them", str(out))
+
+
+def _brief_marker(out: Path) -> dict | None:
+    """The brief.json a brief wrote into `out` (finished, or the mark of one started), else None."""
+    import json
+
+    try:
+        data = json.loads((out / "brief.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == "bayes-brief/1" else None
+
+
+def _mark_started(out: Path) -> None:
+    """Before any chart is written: a brief.json saying a brief writes here, so that a run stopped half-way
+    (killed, or failed) can be run again into the same folder; an earlier finished record is kept (the
+    next brief compares itself with it)."""
+    import json
+
+    if _brief_marker(out) is None:
+        atomic_write_text(out / "brief.json", json.dumps({"format": "bayes-brief/1", "complete": False}) + "\n")
 
 
 def _execute_notebook(model: Model, out: Path, since: str | None) -> Path:
@@ -403,7 +436,7 @@ def _execute_notebook(model: Model, out: Path, since: str | None) -> Path:
     if not BRIEFING_NOTEBOOK.is_file():
         raise BayesInputError("briefing notebook not found; run from a checkout of the project", str(BRIEFING_NOTEBOOK))
     executed = out / "brief.ipynb"
-    remove_stale_temps(tempfile.gettempdir(), "bayes-kernel-")  # left by a brief killed mid-run
+    remove_stale_temps(tempfile.gettempdir(), "bayes-kernel-", folders=True)  # left by a brief killed mid-run
     with tempfile.TemporaryDirectory(prefix=f"bayes-kernel-{os.getpid()}-") as sockets:
         atomic_write(executed, lambda tmp: papermill.execute_notebook(
             str(BRIEFING_NOTEBOOK), tmp, kernel_name="python3", progress_bar=progress.wanted(), log_output=False,

@@ -127,6 +127,20 @@ def chart_outputs(charts: list[Chart], out_dir: str | os.PathLike, hires: bool =
     return ChartJob(charts, out_dir, hires).paths()
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a chart worker: end when the brief's process ends, even by `kill -9` (Linux's parent-death
+    signal), so no idle worker outlives it."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 class ChartJob:
     """Every chart's files, page images and slide picture, started now and collected by `paths()`. Drawing is
     most of a brief's time, so on Linux, with no other thread running (fork is safe then; a notebook's kernel
@@ -148,7 +162,8 @@ class ChartJob:
 
         global _FORKED_JOB
         _FORKED_JOB = (charts, self.out, self.widths)  # every worker is forked at the first submit, holding these
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_die_with_parent, initargs=(os.getpid(),))
         # the longest jobs first (a chart with a phone variant is drawn three times, the others twice), so
         # no core is left with a long one at the end
         for i in sorted(range(len(charts)), key=lambda i: not charts[i].phone):
