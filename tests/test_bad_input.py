@@ -462,6 +462,18 @@ def test_log_rows_are_written_unpadded_and_dated_within_the_horizon(tmp_path, ba
                         "9999-12-31,wire,\n", encoding="utf-8")
     code, _, err = bayes_cli("score", "caucasus_2020", "--file", outcomes)
     assert code == 2 and f"{outcomes}:2: horizon 9999-12-31 is after 2030-07-01" in err
+    # river_ceasefire's horizon is 2024-12-31: ten calendar years on, 2034-12-31, is still accepted
+    river = tmp_path / "river.csv"
+    assert bayes_cli("log", "add", "river_ceasefire", "--file", river, "--date", "2034-12-31", "--variable",
+                     "ceasefire", "--state", "holds", "--source", "s")[0] == 0
+    code, _, err = bayes_cli("log", "add", "river_ceasefire", "--file", river, "--date", "2035-01-01", "--variable",
+                             "ceasefire", "--state", "holds", "--source", "s")
+    assert code == 2 and "is after 2034-12-31" in err
+    from types import SimpleNamespace
+
+    from bayes.analysis.tracking import latest_date
+    leap = SimpleNamespace(spec=SimpleNamespace(question=SimpleNamespace(horizon="2024-02-29"), as_of="2024-01"))
+    assert str(latest_date(leap)) == "2034-02-28"
 
 
 def test_a_column_named_twice_is_refused(tmp_path, bayes_cli):
@@ -539,3 +551,17 @@ def test_problems_past_the_cap_stop_the_reading(write_model, bayes_cli):
                      for i in range(MAX_PROBLEMS + 5))
     code, _, err = bayes_cli("check", write_model(TINY + claims))
     assert code == 2 and err.count("\n") == MAX_PROBLEMS and "unknown state 'maybe'" in err
+
+
+def test_one_long_line_of_abbreviations_and_a_giant_sentence_stay_linear(tmp_path, bayes_cli):
+    """A 960 KB line of 'Dr. e.g. x. ' (every full stop an abbreviation: one sentence) took 18 s when each
+    stop looked back to the line's start; a 1 MB sentence without stops made the nearest-passage search
+    compare the whole of it. Both are one sentence, with no trigger in the first and one in the second."""
+    line = tmp_path / "abbreviations.txt"
+    line.write_text("Dr. e.g. x. " * 80_000, encoding="utf-8")
+    code, out, _ = bayes_cli("coverage", "river_ceasefire", "--source", line, "--format", "json")
+    assert code == 0 and json.loads(out) == []
+    giant = tmp_path / "giant.txt"
+    giant.write_text(" ".join(["war talks river front"] * 50_000) + " it is likely", encoding="utf-8")
+    code, out, _ = bayes_cli("check", "river_ceasefire", "--source", giant)
+    assert code == 1 and out.count("nearest passage, ") == out.count("quote not found in") > 0

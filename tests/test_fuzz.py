@@ -300,7 +300,7 @@ def test_log_fields_round_trip_or_are_refused(tmp_path_factory, field):
 
 # ------------------------------------------------------------------------------------- starters
 
-SOURCE_NOISE = string.ascii_letters + string.digits + " .,;:!?-'\"()\n\t" + "\u2028\u0085\u00a0\u2013…é“”"
+SOURCE_NOISE = string.ascii_letters + string.digits + " .,;:!?-'\"()\n\t" + "\u2028\u0085\u00a0\u2013…é“”\x1b\x00\x7f\x9b\ufffe\r"
 
 
 @HALF

@@ -211,11 +211,12 @@ def coverage_summary(model) -> dict:
 
     try:
         path = source_path(model.spec)
-    except BayesInputError as e:
+        text = read_source(path) if path is not None else None
+    except BayesInputError as e:  # outside the folder, not a file, not UTF-8 ...: the brief says why
         return {"measured": False, "reason": e.message}
     if path is None:
         return {"measured": False, "reason": "the model names no source text"}
-    rows = coverage(model.spec, read_source(path))
+    rows = coverage(model.spec, text)
     return {"measured": True, "sentences": len(rows), "judgements": sum(r["judgements"] for r in rows),
             "encoded": sum(r["covered"] for r in rows),
             "source_file": model.spec.source_file}

@@ -94,7 +94,10 @@ def latest_date(model) -> dt.date:
             start = dt.date.fromisoformat(str(text)[:10] if len(str(text)) >= 10 else f"{str(text)[:7]}-01")
         except (ValueError, TypeError):
             continue
-        return start.replace(year=min(start.year + 10, 9999), day=min(start.day, 28))
+        try:
+            return start.replace(year=min(start.year + 10, 9999))
+        except ValueError:  # 29 February, ten years on
+            return start.replace(year=min(start.year + 10, 9999), day=28)
     return dt.date.max
 
 

@@ -76,7 +76,8 @@ def _out_of_memory(exc: BaseException) -> bool:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, MemoryError) or "cannot allocate memory" in str(exc).lower():
+        text = str(exc).lower()
+        if isinstance(exc, MemoryError) or "cannot allocate memory" in text or "failed to map segment" in text:
             return True
         exc = exc.__cause__ or exc.__context__
     return False

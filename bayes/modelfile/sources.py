@@ -85,7 +85,9 @@ def sentences(text: str) -> list[Sentence]:
             end = m.end(2)
             word = re.findall(r"[\w.]+$", unit[max(0, m.start(1) - 64):m.start(1)])  # slices stay short: linear
             previous = word[0].lower() if word else ""
-            line_so_far = unit[unit.rfind("\n", 0, m.start(1)) + 1:m.start(1)]
+            near = max(0, m.start(1) - 16)  # a numbered item's '1.' starts its line: look back a little only
+            newline = unit.rfind("\n", near, m.start(1))
+            line_so_far = unit[newline + 1 if newline >= 0 else near:m.start(1)] if newline >= 0 or near == 0 else "-"
             if m.group(1) == "." and (previous in _ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()) or re.fullmatch(r"\d+", previous)
                                       and m.end(3) < len(unit) and unit[m.end(3)].isdigit()
                                       or re.fullmatch(r"\s*\d{1,3}", line_so_far)):  # '3.1', or a numbered item's '1.'
@@ -279,7 +281,11 @@ def nearest_passage(quote: str, text: "str | SourceIndex") -> tuple[Sentence, fl
     ranked = heapq.nsmallest(25, range(len(found)), key=lambda i: (-len(words & shared[i]), i))
     best = None
     for i in ranked:
-        blocks = [b for b in difflib.SequenceMatcher(None, wanted, normal[i], autojunk=False).get_matching_blocks()
+        stretch = normal[i]
+        if len(stretch) > 4 * len(wanted) + 200:  # a very long sentence: compare the stretch around the quote's words
+            at = min([at for at in (stretch.find(w) for w in words if len(w) > 2) if at >= 0] or [0])
+            stretch = stretch[max(0, at - len(wanted)):at + 2 * len(wanted)]
+        blocks = [b for b in difflib.SequenceMatcher(None, wanted, stretch, autojunk=False).get_matching_blocks()
                   if b.size]
         if not blocks:
             continue
@@ -338,7 +344,9 @@ def source_path(spec, override: str | None = None, source_dirs=()) -> Path | Non
     for d in source_dirs:
         if not os.path.isdir(d):
             raise BayesInputError(f"--source-dir '{d}' is not a folder", str(d))
-    if os.path.isabs(name) or name.startswith("~") or "\0" in name:
+    if "\0" in name:
+        raise BayesInputError(f"source_file {name!r} holds a NUL character; write the file's name", spec.path, line)
+    if os.path.isabs(name) or name.startswith("~"):
         raise BayesInputError(f"source_file '{name}' is an absolute path; it must be a path inside {where} "
                               "(relative to the model file)", spec.path, line)
     real_roots = [os.path.realpath(root) for root in roots]

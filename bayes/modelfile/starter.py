@@ -139,7 +139,7 @@ def _source_file_line(source: Path, out: Path | None, quoted: bool) -> str:
     """The model's `source_file:` naming the text, or the same line commented out, with why, where a
     model file may not name it (outside its folder) or there is nothing to quote."""
     folder = (out or Path.cwd() / "x").resolve().parent
-    rel = json.dumps(os.path.relpath(source.resolve(), folder), ensure_ascii=False)
+    rel = json.dumps(os.path.relpath(source.resolve(), folder))  # escaped: a file name may hold anything
     if not quoted:
         return f"  # source_file: {rel}   (the source has no sentence to quote)\n"
     if os.path.commonpath([folder, source.resolve()]) != str(folder):  # docs/model-file.md#source-linked-claims
@@ -161,9 +161,22 @@ def _example_quotes(candidates: list[Candidate], text: str) -> list[str]:
     return (quotes * 4)[:4]
 
 
+# characters a YAML file may not hold (control characters, DEL, C1 but NEL, surrogates, U+FFFE/FFFF): a
+# source may, so the starter's quotes and comments leave them out
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _phrase(c: Candidate, words: int = 10) -> str:
     """A short phrase of the sentence around its first trigger word (or its start): what a claim's quote
-    should be."""
+    should be; where it holds a character YAML cannot, its longest stretch without one (still in the source)."""
+    phrase = _trigger_phrase(c, words)
+    if _NOT_YAML.search(phrase):
+        pieces = [p.strip(".,;: ") for p in _NOT_YAML.split(phrase)]
+        phrase = max((p for p in pieces if re.search(r"\w", p)), key=len, default="")
+    return phrase
+
+
+def _trigger_phrase(c: Candidate, words: int) -> str:
     tokens = c.sentence.split()
     lowered = [t.lower().strip(".,;:!?\"'’“”()") for t in tokens]
     first = c.triggers[0].split()[0].lower().replace("can't", "can’t") if c.triggers else None
@@ -179,7 +192,7 @@ def _stubs(candidates: list[Candidate], source: Path) -> str:
              "# language (line: trigger words). Uncomment one, fill in its form and terms, and check.",
              "# `bayes coverage MODEL` shows which sentences the ledger quotes."]
     for i, c in enumerate(candidates, 1):
-        lines += ["#", f"# line {c.line} ({', '.join(c.triggers)}): {_wrap(c.sentence)}",
+        lines += ["#", f"# line {c.line} ({', '.join(c.triggers)}): {_wrap(_NOT_YAML.sub('?', c.sentence))}",
                   f"#  L{c.line:03d}_{i}:", f"#    quote: {_quoted(_phrase(c))}", "#    says: ...",
                   "#    form: probability | more_likely | less_likely | no_difference", "#    outcome: {variable: state}"]
     return "\n".join(lines) + "\n"
