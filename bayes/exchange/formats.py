@@ -174,6 +174,8 @@ def _read(path: Path, fmt: str | None):
     from bayes.fileio import decode_utf8, read_bytes_file
 
     text = decode_utf8(read_bytes_file(path, f"{fmt.upper()} file", MAX_IMPORT_BYTES), f"{fmt.upper()} file", str(path))
+    if not text.strip():
+        raise BayesInputError(f"the file is empty; expected a network in {fmt.upper()}", str(path))
     if fmt == "bif":
         _check_braced_syntax(text, path, fmt)
         fast = _read_bif(text, path)
@@ -275,7 +277,12 @@ def _read_bif(text: str, path: Path):
         t = _BIF_TYPE.search(m.group(2))
         if t is None:
             return None
-        states[m.group(1)] = [x.strip().strip('"') for x in t.group(2).split(",") if x.strip()]  # as pgmpy: by commas
+        names = [x.strip().strip('"') for x in t.group(2).split(",") if x.strip()]  # as pgmpy: by commas
+        if len(set(names)) < len(names):
+            twice = next(n for i, n in enumerate(names) if n in names[:i])
+            raise BayesInputError(f"variable '{m.group(1)[:100]}' lists state '{twice[:100]}' twice", str(path),
+                                  line_at(m.start()))
+        states[m.group(1)] = names
     if not states:
         return None
     cpds = []
@@ -289,27 +296,34 @@ def _read_bif(text: str, path: Path):
                                       str(path), where)
         card = len(states[child])
         shape = [len(states[p]) for p in parents]
-        values = np.full(shape + [card], np.nan)
+        values = np.zeros(shape + [card])
+        filled = np.zeros(shape, dtype=bool)  # which rows the block gives
+        position = {p: {g: i for i, g in enumerate(states[p])} for p in parents}
         body = m.group(3)
         for entry in filter(None, (e.strip() for e in body.split(";"))):
             try:
                 if entry.startswith("table"):  # every number, the child's states slowest (pgmpy's reading)
                     numbers = np.array(entry[5:].replace(",", " ").split(), dtype=float)
                     values[...] = np.moveaxis(numbers.reshape([card] + shape), 0, -1)
+                    filled[...] = True
                 elif entry.startswith("("):
                     key, _, numbers = entry[1:].partition(")")
                     given = [x.strip().strip('"') for x in key.split(",")]
                     if len(given) != len(parents):
                         raise ValueError
-                    index = tuple(states[p].index(g) for p, g in zip(parents, given))
+                    index = tuple(position[p][g] for p, g in zip(parents, given))
                     values[index] = np.array(numbers.replace(",", " ").split(), dtype=float)
+                    filled[index] = True
                 else:
                     return None  # `default` rows and other forms: pgmpy's reader
-            except ValueError:
+            except (ValueError, KeyError):
                 raise BayesInputError(f"not a readable BIF file: a row of the table of '{child[:100]}' does not fit "
                                       f"its {card} states or its parents' states", str(path), where) from None
-        if np.isnan(values).any():
+        if not filled.all():
             raise BayesInputError(f"the table of '{child[:100]}' leaves rows out", str(path), where)
+        if not np.isfinite(values).all():
+            raise BayesInputError(f"the table of '{child[:100]}' holds {values[~np.isfinite(values)][0]}; every "
+                                  "probability must be a number between 0 and 1", str(path), where)
         cpds.append(_Cpd(child, parents, {v: states[v] for v in [child, *parents]}, np.moveaxis(values, -1, 0)))
     return _Network(list(states), cpds)
 
@@ -381,10 +395,12 @@ def _check_braced_syntax(text: str, path: Path, fmt: str):
     pairs = {"{": "}", "(": ")"} if fmt == "net" else {"{": "}"}
     closing = {v: k for k, v in pairs.items()}
     line, opened = 1, []  # (bracket, line) of each bracket still open
-    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}()\n]', text):
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}()\n"]', text):
         token = m.group(0)
         if token == "\n":
             line += 1
+        elif token == '"' and fmt == "net":  # a quote no closing quote follows on its line (BIF: maybe a comment's)
+            raise BayesInputError(f"not a readable {fmt.upper()} file: a quote (\") is never closed", str(path), line)
         elif token in pairs:
             opened.append((token, line))
         elif token in closing:
@@ -410,10 +426,14 @@ def _check_braced_syntax(text: str, path: Path, fmt: str):
                                       str(path), line_at(m.start()))
             seen[m.group(1)] = line_at(m.start())
     if fmt == "bif":
+        for m in re.finditer(r"\btype\s+discrete\s*\[\s*([^\]{}]*?)\s*\]", text):
+            if not re.fullmatch(r"\d+", m.group(1)):
+                raise BayesInputError(f"'discrete [ {m.group(1)[:12]} ]': the number of states must be a whole "
+                                      "number", str(path), line_at(m.start()))
         for m in re.finditer(r"\btype\s+discrete\s*\[\s*(\d+)\s*\]\s*\{([^}]*)\}", text):
             states = re.findall(r'"[^"]*"|[^,\s]+', m.group(2))
             if len(m.group(1)) > 9 or int(m.group(1)) != len(states):  # 5,000 digits are no count
-                raise BayesInputError(f"'discrete [ {m.group(1)[:12]} ]' lists {len(states)} states", str(path),
+                raise BayesInputError(f"'discrete [ {m.group(1)[:12]}{'...' if len(m.group(1)) > 12 else ''} ]' lists {len(states)} states", str(path),
                                       line_at(m.start()))
 
 
@@ -469,7 +489,11 @@ def _xdsl_for_pgmpy(root, path: Path) -> str:
     for n in nodes:
         if n.get("id") in cards:
             raise BayesInputError(f"node '{str(n.get('id'))[:100]}' is given twice; every node needs its own id", str(path))
-        cards[n.get("id")] = len(n.findall("state"))
+        ids = [st.get("id") for st in n.findall("state")]
+        if len(set(ids)) < len(ids):
+            raise BayesInputError(f"node '{str(n.get('id'))[:100]}' lists a state twice "
+                                  f"('{next(i for k, i in enumerate(ids) if i in ids[:k])}')", str(path))
+        cards[n.get("id")] = len(ids)
     for node in nodes:
         if node.tag != "cpt":
             raise BayesInputError(f"node '{node.get('id')}' is a <{node.tag}> node; only plain CPT nodes can be "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from bayes.errors import known
 from bayes.modelfile.elicitation import (ArrayTable, Judgement, JudgementError, LogOddsTable, NoisyMaxTable,
                                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
 from bayes.modelfile.spec import (ARRAY_KEYS, BUILDER_KEYS, MAX_TABLE_ROWS, RATIONALE_KEYS, REST, ROW_KEYS,
@@ -19,11 +20,12 @@ def _parse_row(ck: Checker, raw, vname: str, states, context: str, line, scale, 
     raw = ck.mapping(raw, f"probabilities of '{vname}'", line)
     judgements: dict[str, Judgement] = {}
     rest = None
+    known_states = set(states)  # (a tuple's `in` made imported variables of many states quadratic)
     for key, x in raw.items():
         pline = line_of(raw, key)
         s = ck.name(key, f"state of '{vname}'", pline)
-        if s not in states:
-            ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {', '.join(states)}", pline)
+        if s not in known_states:
+            ck.fail(f"unknown state '{s}' of '{vname}' in its table; expected one of: {known(states)}", pline)
         if isinstance(x, str) and x.strip().lower() == REST:
             if rest is not None:
                 ck.fail(f"two states of '{vname}' are written 'rest' ({rest} and {s}); at most one may be", pline)
