@@ -311,6 +311,7 @@ def test_a_model_file_reads_no_source_outside_its_folder(tmp_path, bayes_cli):
     (models / "inside" / "ok.txt").write_text("It is likely that rain is not rare here.\n", encoding="utf-8")
     (models / "link_in.txt").symlink_to(models / "inside" / "ok.txt")
     for name, cause in [(str(secret), "is an absolute path"), ("../secret.txt", "leaves the model's folder"),
+                        ("inside/ok.txt/", "must name a file, not a folder"), ("in\0side", "holds a NUL character"),
                         ("inside/../../secret.txt", "leaves the model's folder"),
                         ("link_out.txt", "leaves the model's folder"), ("/proc/self/environ", "is an absolute path"),
                         ("~/secret.txt", "is an absolute path")]:
@@ -341,12 +342,14 @@ def test_a_model_file_reads_no_source_outside_its_folder(tmp_path, bayes_cli):
     assert summary["measured"] is False and "leaves the model's folder" in summary["reason"]
 
 
-@pytest.mark.parametrize("value", ["inf", "1e400", "abc", "nan", "1.5G", "-1", "0", "1TB", "4 G B", "9" * 16, "1e9"])
+@pytest.mark.parametrize("value", ["inf", "1e400", "abc", "nan", "1.5G", "-1", "0", "1TB", "4 G B", "9" * 16, "1e9",
+                                   "4\nG", "\uff15G", "4  G"])
 def test_a_memory_budget_in_no_documented_form_is_one_line(bayes_cli, monkeypatch, value):
     monkeypatch.setenv("BAYES_MEMORY_BUDGET", value)
     code, out, err = bayes_cli("query", "caucasus_2020")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "BAYES_MEMORY_BUDGET is" in err and "500M or 4G" in err
+    assert ("more bytes than any machine has" in err) == (value == "9" * 16)
 
 
 def test_the_memory_budget_reads_binary_units_and_never_exceeds_a_quarter_of_the_cap(monkeypatch):
@@ -451,6 +454,10 @@ def test_log_rows_are_written_unpadded_and_dated_within_the_horizon(tmp_path, ba
 
     assert add(" 2020-09-27")[0] == 0
     assert log.read_text(encoding="utf-8").splitlines()[1] == "2020-09-27,escalation,escalates_to_wider_war,,wire,"
+    soft = tmp_path / "soft.csv"
+    assert bayes_cli("log", "add", "caucasus_2020", "--file", soft, "--date", "2020-08-10", "--variable", "escalation",
+                     "--likelihood", " escalates_to_wider_war = 2 ; contained=0.5 ; ", "--source", "s")[0] == 0
+    assert soft.read_text(encoding="utf-8").splitlines()[1] == "2020-08-10,escalation,,escalates_to_wider_war=2;contained=0.5,s,"
     # as_of 2020-07: ten years on is 2030-07-01, the last date accepted
     assert add("2030-07-01")[0] == 0
     for late in ("2030-07-02", "9999-12-31"):

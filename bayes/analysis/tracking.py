@@ -247,6 +247,9 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
     path = Path(path)
     fields = {k: "" if row.get(k) is None else str(row.get(k)).strip(" ") for k in EVIDENCE_COLUMNS}  # padding off
+    if fields["likelihood"]:  # ' stalled = 2 ; talks=0.5 ' is written 'stalled=2;talks=0.5'
+        fields["likelihood"] = ";".join("=".join(x.strip(" ") for x in part.split("=", 1))
+                                        for part in fields["likelihood"].split(";") if part.strip(" "))
     unknown = set(row) - set(EVIDENCE_COLUMNS)
     if unknown:
         raise EvidenceLogError(f"unknown field(s) {', '.join(sorted(unknown))}", str(path))

@@ -29,10 +29,13 @@ def parse_budget(text: str) -> int:
     """BAYES_MEMORY_BUDGET's value in bytes: a positive whole number with an optional binary unit."""
     import re
 
-    match = re.fullmatch(r"([0-9]{1,15})\s*([A-Za-z]*)", text.strip())
+    match = re.fullmatch(r"([0-9]+) ?([A-Za-z]*)", text.strip(" "))
     unit = match and match.group(2).upper()
-    if not match or unit not in BUDGET_UNITS or int(match.group(1)) == 0:
+    if not match or unit not in BUDGET_UNITS or int(match.group(1)[:16]) == 0:
         raise BayesInputError(f"BAYES_MEMORY_BUDGET is {text[:40]!r}; expected {BUDGET_FORMS}", "environment")
+    if len(match.group(1)) > 15:
+        raise BayesInputError(f"BAYES_MEMORY_BUDGET is {text[:40]!r}: more bytes than any machine has; expected "
+                              f"{BUDGET_FORMS}", "environment")
     return int(match.group(1)) * BUDGET_UNITS[unit]
 
 

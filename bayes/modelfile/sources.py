@@ -346,6 +346,8 @@ def source_path(spec, override: str | None = None, source_dirs=()) -> Path | Non
             raise BayesInputError(f"--source-dir '{d}' is not a folder", str(d))
     if "\0" in name:
         raise BayesInputError(f"source_file {name!r} holds a NUL character; write the file's name", spec.path, line)
+    if name.endswith(("/", os.sep)):
+        raise BayesInputError(f"source_file '{name}' ends with '/'; it must name a file, not a folder", spec.path, line)
     if os.path.isabs(name) or name.startswith("~"):
         raise BayesInputError(f"source_file '{name}' is an absolute path; it must be a path inside {where} "
                               "(relative to the model file)", spec.path, line)
