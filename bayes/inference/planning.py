@@ -3,7 +3,8 @@
 A plan is variable elimination written as an opt_einsum path. The elimination order comes from the
 greedy heuristics of junction-tree engines (min-fill, weighted min-fill and min-size, ties broken by the
 variable's position); each is cheap, so all three are tried and the plan whose largest table is smallest
-wins (then the one with the fewest multiplications). Deterministic: the same query gets the same plan in
+wins (then the one with the fewest multiplications), unless the first plan is already so cheap to run
+(CHEAP_ENOUGH) that planning again would cost more than it could save. Deterministic: the same query gets the same plan in
 every process, whatever Python's hash seed. A few milliseconds for hundreds of tables, where
 opt_einsum's randomised searches took seconds (docs/methods.md#inference).
 """
@@ -16,6 +17,7 @@ import math
 import numpy as np
 
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
+CHEAP_ENOUGH = 50_000  # multiplications: a plan this cheap takes well under a millisecond to run
 
 
 def elimination_path(inputs: list[str], output: str, sizes: dict[str, int]) -> tuple[list[tuple[int, ...]], int, int]:
@@ -30,6 +32,8 @@ def elimination_path(inputs: list[str], output: str, sizes: dict[str, int]) -> t
         path, largest, flops = path_from_order(inputs, output, sizes, order)
         if best is None or (largest, flops) < best[1:]:
             best = (path, largest, flops)
+        if best[2] <= CHEAP_ENOUGH:  # a plan this cheap runs faster than another heuristic is tried
+            break
     return best
 
 
