@@ -49,12 +49,15 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
 
     def cost(c: str) -> tuple:
         nb = neighbours[c]
+        size = math.prod(sizes[x] for x in nb)
         if heuristic == "min_size":
-            return (math.prod(sizes[x] for x in nb), position[c])
-        missing = [(a, b) for a in nb for b in nb if a < b and b not in neighbours[a]]
+            return (size, position[c])
+        # the pairs of c's neighbours not yet neighbours of each other (the fill-in), each pair seen from both
+        # ends: set differences in C, not a loop over every pair (a itself is in nb - neighbours[a])
         if heuristic == "min_fill":
-            return (len(missing), math.prod(sizes[x] for x in nb), position[c])
-        return (sum(sizes[a] * sizes[b] for a, b in missing), math.prod(sizes[x] for x in nb), position[c])
+            return (sum(len(nb - neighbours[a]) - 1 for a in nb) // 2, size, position[c])
+        weighted = sum(sizes[a] * sum(sizes[b] for b in nb - neighbours[a] if b != a) for a in nb) // 2
+        return (weighted, size, position[c])
 
     heap = [(cost(c), c) for c in position if c not in keep]
     heapq.heapify(heap)
