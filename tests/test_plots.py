@@ -274,3 +274,23 @@ def test_no_disagreement_marker_hides_another():
         assert hollow or after.get_sizes()[0] < before.get_sizes()[0], after.get_gid()
     assert to_rgba(marks[-1].get_facecolor()[0])[3] == 0 if len(marks[-1].get_facecolor()) else True
     plt.close(ax.figure)
+
+
+def test_heatmap_numbers_share_one_size_when_a_column_is_narrow():
+    """On a phone-shaped figure '20.4%' (a band edge's tenth) needs a smaller size than '26%': every number
+    takes that one size, and the size fits the widest number in its column."""
+    import pandas as pd
+
+    from bayes.modelfile.scales import ICD203
+    from bayes.outputs.charts.style import text_width
+
+    cells = pd.DataFrame({"label": ["a", "a", "b", "b"] * 3, "outcome": [f"x{i}=y" for i in range(6)] * 2,
+                          "probability": [0.26, 0.204, 0.5, 0.4, 0.3, 0.2, 0.1, 0.9, 0.454, 0.33, 0.72, 0.13]})
+    fig, ax = plt.subplots(figsize=(3.9, 6))
+    charts.outcomes_heatmap(data=cells, ax=ax, scale=ICD203, column_label=None)
+    fig.canvas.draw()
+    sizes = {t.get_text(): t.get_fontsize() for t in ax.texts}
+    assert "20.4%" in sizes and len(set(sizes.values())) == 1, sizes
+    column = ax.get_window_extent().width * 72 / fig.dpi / 6 - 8
+    assert text_width("45.4%", next(iter(sizes.values()))) <= column + 4 + 1e-6
+    plt.close(fig)

@@ -153,7 +153,7 @@ def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float
     """Wrap column names to the drawn column width (`upright`: turned a quarter, each wrapped to a third of
     the figure's height, for a portrait chart whose columns are narrow), and row names to `row_room`
     (points), widened (up to half the figure) where a wrapped row name would need more lines than its row
-    is tall. Cell texts wider than their column are set smaller (down to 9 pt)."""
+    is tall. Cell texts wider than their column are set smaller (down to 9 pt), all numbers alike."""
     def hook(ax):
         fig = ax.figure
         box = ax.get_window_extent(renderer_of(fig))
@@ -164,10 +164,16 @@ def _fit_heatmap_labels(ax, columns: list[str], rows: list[str], row_room: float
         else:
             ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap_points(c, max(width, 40)) for c in columns],
                           rotation=0)
+        fitted = {}
         for cell in ax.texts:
             chosen = cell._bayes_size = getattr(cell, "_bayes_size", cell.get_fontsize())  # the size asked for
             widest = max(text_width(line, chosen) for line in cell.get_text().split("\n"))
-            cell.set_fontsize(max(9.0, min(chosen, chosen * (width + 4) / max(widest, 1.0))))
+            fitted[cell] = max(9.0, min(chosen, chosen * (width + 4) / max(widest, 1.0)))
+        # one size for every number (the smallest that fits them all: '20.4%' beside '26%' reads as a table);
+        # a cell a scenario sets itself ('0%' over '(forced)') may be smaller still
+        numbers = min((f for c, f in fitted.items() if "\n" not in c.get_text()), default=None)
+        for cell, size in fitted.items():
+            cell.set_fontsize(size if numbers is None else min(size, numbers))
         size = max((t.get_fontsize() for t in ax.get_yticklabels()), default=TEXT_SIZE)
         row_height = box.height * 72 / fig.dpi / max(len(rows), 1)
         lines = max(1, int(row_height // (size * 1.3)))
