@@ -660,6 +660,20 @@ def test_a_disagreement_needs_two_files(files):
 
 # ------------------------------------------------------------------------------------- more diff corners
 
+LOG_ODDS_K = """\
+  k:
+    description: k under test
+    states: [calm, war]
+    parents: [a]
+    builder:
+      type: log_odds
+      state: war
+      baseline: 0.1
+      effects:
+        a: {a1: much more likely}
+      rationale: {assumption: k}
+"""  # a log-odds builder under a, in SHAPES and BUILT
+
 # u: unrelated to b, first in the file; z: a state renamed; c: two parents, written in the other order in
 # the new file (rows keyed by names, so no number moves); k: a log-odds builder under a
 SHAPES = BASE.split("outcomes:")[0].replace("variables:\n", """\
@@ -694,18 +708,7 @@ variables:
       - given: {a: a1, b: y}
         probabilities: {c0: 0.2, c1: 0.8}
         rationale: {assumption: c}
-  k:
-    description: k under test
-    states: [calm, war]
-    parents: [a]
-    builder:
-      type: log_odds
-      state: war
-      baseline: 0.1
-      effects:
-        a: {a1: much more likely}
-      rationale: {assumption: k}
-outcomes:
+""" + LOG_ODDS_K + """outcomes:
   - b: y
 """
 
@@ -848,18 +851,7 @@ variables:
     table:
       - probabilities: {a0: 0.7, a1: 0.3}
         rationale: {assumption: base}
-  k:
-    description: k under test
-    states: [calm, war]
-    parents: [a]
-    builder:
-      type: log_odds
-      state: war
-      baseline: 0.1
-      effects:
-        a: {a1: much more likely}
-      rationale: {assumption: k}
-outcomes:
+""" + LOG_ODDS_K + """outcomes:
   - k: war
 scenarios:
   seen:

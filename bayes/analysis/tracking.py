@@ -259,8 +259,6 @@ def append_evidence(model, row: dict, path: str | os.PathLike | None = None) -> 
     if not target.parent.is_dir():
         raise EvidenceLogError("the folder of the evidence log does not exist", str(target.parent))
     with folder_lock(target.parent):
-        for stale in target.parent.glob(f".{target.name}.*{target.suffix}"):  # left by a writer killed mid-write:
-            stale.unlink(missing_ok=True)  # under the lock no other writer can be using one
         existing = read_text_file(target, "evidence log", MAX_LOG_BYTES) if target.exists() else ""
         before = load_evidence_text(model, existing, str(path)) if existing.strip() else []
         line = existing.count("\n") + (0 if existing.endswith("\n") or not existing else 1) + 1 if existing else 2

@@ -194,3 +194,13 @@ def elicited_parameters(model) -> Parameters:
                     row_params(f"P({{state}}) if {parents[i]}={pstates[ps]}", row,
                                lambda c, i=i, ps=ps: c.links[i][ps])
     return params
+
+
+def builder_judgements(model) -> dict[str, dict[str, Parameter]]:
+    """Each builder variable's judgements as written, by name ({variable: {name: Parameter}}, file order):
+    what `bayes diff` and `bayes disagreement` compare where two files wrote the same builder."""
+    out: dict[str, dict[str, Parameter]] = {}
+    for p in elicited_parameters(model):
+        if p.kind == "builder":
+            out.setdefault(p.variable, {})[p.name] = p
+    return out

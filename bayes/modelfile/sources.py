@@ -37,7 +37,6 @@ _WORDS = [
 ]
 TRIGGERS = [(t, r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b") for t in _TERMS] + _WORDS
 _TRIGGER_RE = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in TRIGGERS]
-_TRIGGER_BY_LABEL = dict(_TRIGGER_RE)
 # A lower-case piece every match of a trigger contains: a sentence without it skips that pattern (a
 # substring test costs a fraction of a regex scan, and most sentences hold few triggers).
 _KEY_OVERRIDES = {"not fully": "not"}
@@ -143,16 +142,30 @@ def _add(out, block, start, end, block_start, line_starts):
 
 def triggers(sentence: str) -> tuple[str, ...]:
     """The estimative and conditional words a sentence carries, in reading order, without repeats."""
-    found: list[tuple[int, str]] = []
+    return _labels(_matches(sentence))
+
+
+def _matches(sentence: str) -> list[tuple[int, int, str]]:
+    """Every trigger occurrence in a sentence: (start, end, label); one scan serves labels and counts."""
     lowered = sentence.lower()
-    for label, pattern, key in _TRIGGER_KEYS:
-        if key in lowered:
-            found.extend((m.start(), label) for m in pattern.finditer(sentence))
-    labels = {label for _, label in found}
+    return [(m.start(), m.end(), label) for label, pattern, key in _TRIGGER_KEYS if key in lowered
+            for m in pattern.finditer(sentence)]
+
+
+def _labels(matches: list[tuple[int, int, str]]) -> tuple[str, ...]:
+    """The labels in reading order, without repeats, leaving out a short one ("likely") wherever each of
+    its occurrences is part of a longer one ("more likely") that is also found."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for a, b, label in matches:
+        spans.setdefault(label, []).append((a, b))
+
+    def inside(short: str, longer: str) -> bool:
+        return all(any(a <= s and e <= b for a, b in spans[longer]) for s, e in spans[short])
+
     seen, ordered = set(), []
-    for _, label in sorted(found):
-        if label in seen or any(longer in labels for longer in _COVERED_BY_LONGER.get(label, ())
-                                if _inside(sentence, label, longer)):
+    for _, _, label in sorted(matches):
+        if label in seen or any(longer in spans and inside(label, longer)
+                                for longer in _COVERED_BY_LONGER.get(label, ())):
             continue
         seen.add(label)
         ordered.append(label)
@@ -169,9 +182,12 @@ def judgement_count(sentence: str) -> int:
     """How many judgements a sentence makes: its estimative triggers, each counted once where it sits inside
     a longer one ("very unlikely" is one, not three), at least one. "X is likely, but Y is unlikely" is
     two, and needs two claims to be covered."""
-    lowered = sentence.lower()
-    spans = sorted({m.span() for label, pattern, key in _TRIGGER_KEYS if label not in CONDITIONAL_TRIGGERS
-                    and key in lowered for m in pattern.finditer(sentence)}, key=lambda ab: (ab[0], -ab[1]))
+    return _judgements(_matches(sentence))
+
+
+def _judgements(matches: list[tuple[int, int, str]]) -> int:
+    spans = sorted({(a, b) for a, b, label in matches if label not in CONDITIONAL_TRIGGERS},
+                   key=lambda ab: (ab[0], -ab[1]))
     count, reach = 0, -1
     for a, b in spans:  # longest first at each start: a span inside the last counted one adds nothing
         if b > reach:
@@ -179,17 +195,11 @@ def judgement_count(sentence: str) -> int:
     return max(1, count)
 
 
-def _inside(sentence: str, short: str, longer: str) -> bool:
-    """True when every occurrence of `short` is part of an occurrence of `longer`."""
-    long_spans = [m.span() for m in _TRIGGER_BY_LABEL[longer].finditer(sentence)]
-    return all(any(a <= m.start() and m.end() <= b for a, b in long_spans)
-               for m in _TRIGGER_BY_LABEL[short].finditer(sentence))
-
-
-def candidate_claims(text: str) -> list[Candidate]:
-    """Every sentence carrying estimative or conditional language, with its line and trigger words."""
+def candidate_claims(text: str | list[Sentence]) -> list[Candidate]:
+    """Every sentence carrying estimative or conditional language, with its line and trigger words (of a
+    text, or of its sentences already split)."""
     out = []
-    for s in sentences(text):
+    for s in sentences(text) if isinstance(text, str) else text:
         found = triggers(s.text)
         if found:
             out.append(Candidate(s.text, s.line, found))
@@ -237,7 +247,7 @@ class SourceIndex:
     spans: list[tuple[int, int]]
 
     @classmethod
-    def of(cls, text: str) -> "SourceIndex":
+    def of(cls, text: str) -> SourceIndex:
         parts, spans, pos = [], [], 0
         found = sentences(text)
         for s in found:
@@ -263,7 +273,7 @@ class SourceIndex:
         return [i for i, (a, b) in enumerate(self.spans) if a < span[1] and span[0] < b]
 
 
-def nearest_passage(quote: str, text: "str | SourceIndex") -> tuple[Sentence, float] | None:
+def nearest_passage(quote: str, text: str | SourceIndex) -> tuple[Sentence, float] | None:
     """The source sentence closest to a quote that is not in it, and their similarity: 2M / (len(quote) +
     len(passage)), M the characters difflib matches in order, the passage the stretch of the sentence they
     span (1 for the quote itself). Sentences sharing the most words with the quote are compared (at most
@@ -297,7 +307,7 @@ def nearest_passage(quote: str, text: "str | SourceIndex") -> tuple[Sentence, fl
     return best
 
 
-def missing_quotes(spec, text: "str | SourceIndex") -> list:
+def missing_quotes(spec, text: str | SourceIndex) -> list:
     """The claims whose quote does not occur in the source text."""
     index = text if isinstance(text, SourceIndex) else SourceIndex.of(text)
     return [c for c in spec.claims.values() if index.locate(c.quote) is None]
@@ -313,10 +323,11 @@ def coverage(spec, text: str) -> list[dict]:
             by_sentence.setdefault(i, []).append(claim.id)
     rows = []
     for i, s in enumerate(index.sentences):
-        found = triggers(s.text)
+        matches = _matches(s.text)  # one scan for both the trigger words and the judgement count
+        found = _labels(matches)
         if found:
             claims = by_sentence.get(i, [])
-            judgements = judgement_count(s.text)
+            judgements = _judgements(matches)
             rows.append({"line": s.line, "sentence": s.text, "triggers": list(found), "claims": claims,
                          "judgements": judgements, "covered": min(judgements, len(set(claims)))})
     return rows

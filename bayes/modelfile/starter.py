@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text, check_output
-from bayes.modelfile.sources import Candidate, candidate_claims, read_source, sentences, triggers
+from bayes.modelfile.sources import Candidate, Sentence, candidate_claims, read_source, sentences
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
@@ -116,9 +116,9 @@ claims:                                # the ledger: one entry per statement of 
 def starter_text(name: str, source: Path | None = None, out: Path | None = None, today: dt.date | None = None) -> str:
     """The starter model for `name`; with `source`, its candidate claims as commented stubs."""
     today = today or dt.date.today()
-    text = read_source(source) if source is not None else ""
-    candidates: list[Candidate] = candidate_claims(text) if source is not None else []
-    quotes = _example_quotes(candidates, text)
+    units = sentences(read_source(source)) if source is not None else []  # the source split once
+    candidates: list[Candidate] = candidate_claims(units)
+    quotes = _example_quotes(candidates, units)
     placeholders = ["replace with the short phrase of the source this claim rests on"] * 4
     quotes = quotes + placeholders[len(quotes):]
     source_file = "" if source is None else _source_file_line(source, out, quoted=not quotes[0].startswith(PLACEHOLDER))
@@ -149,13 +149,14 @@ def _source_file_line(source: Path, out: Path | None, quoted: bool) -> str:
             f"  source_file: {rel}\n")
 
 
-def _example_quotes(candidates: list[Candidate], text: str) -> list[str]:
+def _example_quotes(candidates: list[Candidate], units: list[Sentence]) -> list[str]:
     """Quotes for the four example claims, each a phrase the source really holds (so the starter passes
     `check`): the candidate sentences first, then any other sentence, repeated when the source is short;
     none when it has no words at all."""
     import itertools
 
-    others = (Candidate(s.text, s.line, ()) for s in sentences(text) if not triggers(s.text))
+    taken = {(c.line, c.sentence) for c in candidates}
+    others = (Candidate(s.text, s.line, ()) for s in units if (s.line, s.text) not in taken)
     phrases = (q for q in map(_phrase, itertools.chain(candidates, others)) if re.search(r"\w", q))
     quotes = list(itertools.islice(phrases, 4))
     return (quotes * 4)[:4]

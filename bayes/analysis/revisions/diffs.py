@@ -99,18 +99,17 @@ def _builder_changes(old: Model, new: Model) -> tuple[list[dict], list[tuple], s
     """A builder's judgements that changed, as written ('far more likely' -> 'much more likely') under the
     builder's own names, for each variable built the same way in both files (the same judgements); (change,
     variable, None, the old table with that one judgement changed) for each; and the variables so compared."""
-    from bayes.modelfile.parameters import elicited_parameters
+    from bayes.modelfile.parameters import builder_judgements
 
     rows, moved, compared = [], [], set()
     if not any(v.builder for v in old.spec.variables.values()):
         return rows, moved, compared
-    olds, news = elicited_parameters(old), elicited_parameters(new)
+    olds, news = builder_judgements(old), builder_judgements(new)
     for name, v in old.spec.variables.items():
         w = new.spec.variables.get(name)
         if w is None or not v.builder or v.builder != w.builder or not same_shape(old.spec, new.spec, name):
             continue
-        po = {p.name: p for p in olds if p.variable == name}
-        pn = {p.name: p for p in news if p.variable == name}
+        po, pn = olds.get(name, {}), news.get(name, {})
         if list(po) != list(pn):
             continue  # judgements added or removed: compared row by row
         compared.add(name)

@@ -21,6 +21,7 @@ from bayes.errors import BayesInputError
 from bayes.inference.draws import ArrayDraws
 from bayes.inference.engine import Query
 from bayes.model import Model
+from bayes.modelfile.parameters import builder_judgements
 from bayes.modelfile.scales import describe
 from bayes.modelfile.spec import BASELINE, ModelSpec
 
@@ -91,7 +92,7 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     names = pooled.names
     n = len(models)
     tables = [{v: aligned_table(m.spec, v, spec) for v in spec.variables} for m in models]
-    judgements = [_builder_judgements(m) for m in models]
+    judgements = [builder_judgements(m) for m in models]  # where two wrote one builder, judgements are swapped
     swaps = []  # (into, from, variable, what was swapped, how much the two differ, the swapped table)
     for a, b in itertools.permutations(range(n), 2):
         for v in spec.variables:
@@ -165,18 +166,6 @@ def disagreement(sources, weights=None, method: str = "linear") -> Disagreement:
     return Disagreement(names, pooled.files, pooled.weights, method, pooled, pd.DataFrame(values),
                         pd.DataFrame(summary), pd.DataFrame(claim_rows, columns=["claim", "analyst", "passed", "text",
                                                                                   "margin"]), swaps_frame, skipped)
-
-
-def _builder_judgements(model: Model) -> dict[str, dict]:
-    """Each builder variable's judgements as written ({variable: {name: Parameter}}): where two analysts
-    wrote one builder, a swap puts one judgement of the other's into the model, not a computed row."""
-    from bayes.modelfile.parameters import elicited_parameters
-
-    out: dict[str, dict] = {}
-    for p in elicited_parameters(model):
-        if p.kind == "builder":
-            out.setdefault(p.variable, {})[p.name] = p
-    return out
 
 
 def _row_swapped(mine: np.ndarray, theirs: np.ndarray, index: tuple) -> np.ndarray:
