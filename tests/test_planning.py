@@ -81,3 +81,48 @@ def test_the_first_heuristic_is_kept_when_cheap_else_the_best_of_three_wins():
         beaten += best[1:] != tried[0][1:]
         assert elimination_path(terms, "", sizes)[1:] == best[1:]
     assert found_costly > 10 and beaten > 10  # (41 of 60 at this seed: min-fill alone would not do)
+
+
+def test_the_models_order_is_kept_unless_its_table_or_its_work_is_too_big():
+    """A query restricted to the model's elimination order (`rank`) keeps that order when it is cheap: in the
+    chain a-b-c-d (3 states each, output d) the order c, b, a is not min-fill's but costs 27-number steps, and is
+    kept. Two bad orders fall back to planning: eliminating b first from ab, bc (150 states each) takes
+    150^3 = 3,375,000 multiplications against 1 unit of work (far above PLANNING_WORTH per unit), where
+    summing a out first takes 2 x 150^2; the centre of a star
+    of 23 two-state leaves first makes a table of 2^24 numbers (above LARGEST_UNPLANNED), where leaves first
+    never exceed the 4 numbers of a leaf's table."""
+    from bayes.inference.planning import LARGEST_UNPLANNED
+
+    chain = (["a", "ab", "bc", "cd"], "d", {c: 3 for c in "abcd"})
+    kept = elimination_path(*chain, rank={"c": 0, "b": 1, "a": 2, "d": 3})
+    assert kept == path_from_order(*chain, ["c", "b", "a"])
+    assert kept[0] != elimination_path(*chain)[0]  # not what planning afresh gives
+
+    wide = (["ab", "bc"], "", {"a": 150, "b": 150, "c": 150})
+    assert path_from_order(*wide, ["b", "a", "c"], with_work=True)[2:] == (150 ** 3, 1)
+    # planned afresh: a summed out of ab (22,500 additions), then b and c out of bc weighted by it (22,500)
+    assert elimination_path(*wide, rank={"b": 0, "a": 1, "c": 2})[2] == 2 * 150 ** 2
+
+    leaves = [chr(ord("A") + k) for k in range(23)]
+    star = (["x" + leaf for leaf in leaves] + leaves, "", {"x": 2, **{leaf: 2 for leaf in leaves}})
+    assert path_from_order(*star, ["x", *leaves])[1] == 2 ** 23 > LARGEST_UNPLANNED
+    assert elimination_path(*star, rank={"x": 0, **{leaf: k + 1 for k, leaf in enumerate(leaves)}})[1] == 4
+
+
+def test_the_network_order_is_a_permutation_and_adds_no_fill_on_a_tree():
+    """network_rank numbers every variable once; on a tree (each variable one parent: no fill is ever needed)
+    min-fill eliminates leaves inwards, so a query restricted to the order never makes a table wider than a
+    family (two variables of 3 states: 9 numbers)."""
+    from bayes.inference.planning import network_rank
+
+    rng = np.random.default_rng(3)
+    parents = [()] + [(int(rng.integers(0, v)),) for v in range(1, 40)]
+    rank = network_rank(parents, [3] * 40)
+    assert sorted(rank) == list(range(40))
+    symbols = {opt_einsum.get_symbol(v): r for v, r in enumerate(rank)}
+    terms = ["".join(opt_einsum.get_symbol(a) for a in (*ps, v)) for v, ps in enumerate(parents)]
+    sizes = {opt_einsum.get_symbol(v): 3 for v in range(40)}
+    for target in (0, 17, 39):
+        output = opt_einsum.get_symbol(target)
+        order = sorted((c for c in sizes if c != output), key=symbols.__getitem__)
+        assert path_from_order(terms, output, sizes, order)[1] == 9

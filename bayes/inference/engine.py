@@ -142,6 +142,7 @@ class Engine:
         self._plans: dict[tuple, tuple] = {}
         self._paths: dict[tuple, tuple] = {}
         self._requisites: dict[tuple, list[int]] = {}
+        self._ranks: dict[str, int] | None = None
         self._queries: dict[Query, dict] = {}
         # point answers (no draws) by (query without its label, strict): a model's tables do not change, so
         # the explorer, notebooks and scenario tables asking the same question again are answered at once
@@ -361,6 +362,8 @@ class Engine:
         """Evidence the answer does not need can still be impossible (P = 0): then the question has no
         answer, as when the needed evidence is impossible. Checked on the point tables; the verdict is kept
         per evidence."""
+        if self._evidence_surely_possible(prep):
+            return True
         check = self._evidence_check(prep)
         if check is None:
             return True
@@ -368,6 +371,18 @@ class Engine:
         if key not in self._plans:
             self._plans[key] = bool(np.all(self._contract(check, {}, 1).sum(axis=-1) > 0))
         return self._plans[key]
+
+    def _evidence_surely_possible(self, prep: dict) -> bool:
+        """True when each finding's state has positive probability under every configuration of its parents
+        (other findings and forced states held at theirs) and no soft report rules a state out: sampling the
+        other variables forward then meets the evidence with positive probability, so P(evidence) > 0 without
+        computing it (most findings on most networks; a deterministic table falls back to the full check)."""
+        held = {**prep["ev"], **prep["do"]}
+        for v, s in prep["ev"].items():
+            index = tuple(held.get(p, slice(None)) for p in self.net.parents[v]) + (s,)
+            if not np.all(self.net.tables[v][index] > 0):
+                return False
+        return all(np.all(likelihood > 0) for likelihood in prep["soft"].values())
 
     def _evidence_check(self, prep: dict) -> dict | None:
         """The question P(evidence) for evidence the answer does not need, or None when all of it is needed
@@ -418,11 +433,13 @@ class Engine:
             sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
             # the order is planned once per question, for one draw: the draw axis rides along every drawn table
             # (so a chunk of any size, and either layout, reuses it)
-            path_key = key[:5] + key[8:]
+            # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
+            path_key = key[:5] + key[8:] + (bool(drawn),)
             if path_key not in self._paths:
                 point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                 point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
-                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes)[:2]
+                rank = None if drawn else self._symbol_rank()
+                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank)[:2]
             path, per_draw = self._paths[path_key]
             largest = per_draw * m if uses_draws else per_draw
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
@@ -459,6 +476,12 @@ class Engine:
                 plan = (expr, factors, uses_draws, target_free, largest, None)
         self._plans[key] = plan
         return plan
+
+    def _symbol_rank(self) -> dict[str, int]:
+        """Each variable's einsum label and its position in the model's elimination order."""
+        if self._ranks is None:
+            self._ranks = {opt_einsum.get_symbol(v): r for v, r in enumerate(self.net.elimination_rank())}
+        return self._ranks
 
     def _tables_needed(self, prep: dict) -> list[int]:
         """The variables whose tables a question multiplies: fixed for one case of a split question, else its
@@ -584,6 +607,7 @@ class Engine:
         if prep["sweep"]:
             bad = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0)[0][1:]
             parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], bad)]
+        parts += [f"the soft report on {v}" for v, _ in q.soft]
         shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6:,} more findings" if len(parts) > 6 else "")
         forced = ", ".join(f"do({v}={s})" for v, s in q.do)
         what = f"the evidence {shown}{' under ' + forced if forced else ''}"

@@ -96,6 +96,16 @@ class CompiledNetwork:
     def __post_init__(self):
         self.index = {n: i for i, n in enumerate(self.names)}
         self.cards = [len(s) for s in self.states]
+        self._rank: list[int] | None = None
+
+    def elimination_rank(self) -> list[int]:
+        """Each variable's position in the network's min-fill elimination order (planning.network_rank),
+        worked out on first use and kept: the structure never changes, and every engine of the model shares it."""
+        if self._rank is None:
+            from bayes.inference.planning import network_rank
+
+            self._rank = network_rank(self.parents, self.cards)
+        return self._rank
 
     @classmethod
     def from_spec(cls, spec) -> "CompiledNetwork":

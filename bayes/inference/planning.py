@@ -13,20 +13,36 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 
 import numpy as np
 
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
 CHEAP_ENOUGH = 50_000  # multiplications: a plan this cheap takes well under a millisecond to run
+# Planning a query afresh costs about 5 us per unit of elimination work (the squared neighbourhood of each
+# variable eliminated) and a multiplication about 0.2 ns in a contraction (benchmarks/bench_networks.py,
+# docs/methods.md#inference): the model's own order is kept for a query when planning could not save more
+PLANNING_WORTH = 25_000  # multiplications per unit of elimination work
+LARGEST_UNPLANNED = 2 ** 22  # numbers: a bigger table is worth planning the query for, whatever it costs
 
 
-def elimination_path(inputs: list[str], output: str, sizes: dict[str, int]) -> tuple[list[tuple[int, ...]], int, int]:
+def elimination_path(inputs: list[str], output: str, sizes: dict[str, int],
+                     rank: dict[str, int] | None = None) -> tuple[list[tuple[int, ...]], int, int]:
     """(opt_einsum path, largest intermediate in elements, multiplications) for contracting `inputs` (einsum
-    terms, one character per index) down to `output`: the best of the greedy elimination orders."""
+    terms, one character per index) down to `output`: the model's elimination order restricted to the query
+    (`rank`: each index's position in it, network_rank), when planning afresh could not pay for itself;
+    else the best of the greedy elimination orders."""
     if len(inputs) == 1:
         size = math.prod(sizes[c] for c in inputs[0])
         return [(0,)], size, size
     best = None
+    if rank is not None:
+        keep = set(output)
+        order = sorted((c for c in sizes if c not in keep), key=rank.__getitem__)
+        path, largest, flops, work = path_from_order(inputs, output, sizes, order, with_work=True)
+        best = (path, largest, flops)
+        if flops <= PLANNING_WORTH * work and largest <= LARGEST_UNPLANNED:
+            return best
     for heuristic in HEURISTICS:
         order = elimination_order(inputs, output, sizes, heuristic)
         path, largest, flops = path_from_order(inputs, output, sizes, order)
@@ -85,10 +101,26 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
     return order
 
 
-def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order: list[str]):
+def network_rank(parents: list[tuple[int, ...]], cards: list[int]) -> list[int]:
+    """Each variable's position in a min-fill elimination order of the whole network's moral graph: computed
+    once per model, restricted to each query's variables (as a junction tree serves every query; the
+    restriction is never wider than the whole, since removing variables only removes fill)."""
+    from opt_einsum import get_symbol
+
+    families = ["".join(get_symbol(a) for a in (*ps, v)) for v, ps in enumerate(parents)]
+    order = elimination_order(families, "", {get_symbol(v): c for v, c in enumerate(cards)}, "min_fill")
+    variable = {get_symbol(v): v for v in range(len(parents))}
+    rank = [0] * len(parents)
+    for position, c in enumerate(order):
+        rank[variable[c]] = position
+    return rank
+
+
+def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order: list[str], with_work: bool = False):
     """(path, largest intermediate, multiplications) of eliminating in `order`: the tables holding each
     variable are multiplied pairwise, the pair whose product is smallest first, and the variable summed out with
-    the last product."""
+    the last product. `with_work` adds the elimination work: the sum of each eliminated variable's squared
+    neighbourhood (what planning afresh would cost, in PLANNING_WORTH's unit)."""
     keep = set(output)
     tensors: dict[int, frozenset] = {}
     holders: dict[str, set[int]] = {}
@@ -99,7 +131,7 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
         for c in term:
             holders.setdefault(c, set()).add(k)
     state = {"next": len(inputs), "largest": max(math.prod(sizes[c] for c in t) for t in tensors.values()),
-             "flops": 0}
+             "flops": 0, "work": 0}
     path: list[tuple[int, ...]] = []
 
     def size(indices) -> int:
@@ -133,6 +165,7 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
                        key=lambda p: (size(tensors[p[0]] | tensors[p[1]]), group.index(p[0]), group.index(p[1])))
             group = [t for t in group if t not in (a, b)] + [replace((a, b), tensors[a] | tensors[b])]
         acc = group[0]
+        state["work"] += (len(tensors[acc]) - 1) ** 2
         if c in tensors[acc]:  # one table left holding c: sum it out on its own
             replace((acc,), tensors[acc] - {c})
     while len(current) > 1:  # what is left holds output indices only: multiply it together, smallest first
@@ -140,6 +173,8 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
         replace((a, b), tensors[a] | tensors[b])
     if not path:
         path.append((0,))
+    if with_work:
+        return path, state["largest"], state["flops"], state["work"]
     return path, state["largest"], state["flops"]
 
 
@@ -158,16 +193,21 @@ class Contraction:
         self.inputs, self.output = tuple(inputs), output
         terms = list(inputs)
         self.steps = []
+        holding = Counter(c for term in terms for c in set(term))  # how many tables left hold each index
+        holding.update(set(output))  # the output needs its indices to the end
         for step in path:
             picked = sorted(step, reverse=True)
             taken = [terms.pop(i) for i in picked]
-            needed = set(output).union(*terms)
+            for term in taken:
+                holding.subtract(set(term))
+            needed = {c for term in taken for c in term if holding[c] > 0}
             if len(taken) == 1:
                 (a,) = taken
                 kept = "".join(c for c in a if c in needed)
                 drop = tuple(k for k, c in enumerate(a) if c not in needed)
                 self.steps.append(("sum", picked, drop))
                 terms.append(kept)
+                holding.update(set(kept))
                 continue
             b, a = taken  # popped from the back: a is the earlier table
             drop_a = tuple(k for k, c in enumerate(a) if c not in needed and c not in b)
@@ -186,6 +226,7 @@ class Contraction:
                                tuple(b.index(c) for c in batch + summed + right),
                                dims, tuple(sizes[c] for c in result)))
             terms.append(result)
+            holding.update(set(result))
         (last,) = terms
         self.final_drop = tuple(k for k, c in enumerate(last) if c not in output)
         last = "".join(c for c in last if c in output)
