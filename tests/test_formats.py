@@ -588,3 +588,48 @@ def test_bif_and_net_import_without_pgmpy(tmp_path, write_model):
         assert run.returncode == 0 and run.stdout.strip() == "[]", run.stderr
         back = bayes.load(tmp_path / f"back_{fmt}.yaml")
         assert back.probability("wet_grass=wet") == pytest.approx(model.probability("wet_grass=wet"), abs=1e-12)
+
+
+def test_rows_rounded_in_print_are_kept_as_written_and_answer_as_pyagrum_does(tmp_path, bayes_cli):
+    """A BIF printed to 5 digits: a's row and b's row for a=n sum to 0.99999. Import keeps every number as
+    written (says so: 2 rows, off by up to 1e-5) and the model allows rows 1e-4 from 1; answers are those of
+    the numbers as written, by hand and by pyAgrum filled with them, to 1e-15: P(a=y | b=y) = 0.33333 x 0.9 /
+    (0.33333 x 0.9 + 0.66666 x 0.2), P(b=n) = (0.33333 x 0.1 + 0.66666 x 0.79999) / (0.33333 + 0.66666 x
+    0.99999). Without the model's row_tolerance the same rows are refused, as are tolerances above 1e-4."""
+    text = BIF_OK.replace("0.3, 0.7;", "0.33333, 0.66666;").replace("(n) 0.2, 0.8;", "(n) 0.2, 0.79999;")
+    path = tmp_path / "rounded.bif"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "rounded.yaml"
+    code, stdout, err = bayes_cli("import", path, "-o", out)
+    assert code == 0, err
+    assert "2 rows sum to 1 only to rounding (off by up to 1e-05), kept as written" in stdout
+    model = bayes.load(out)
+    assert model.cpt("a").to_numpy().tolist() == [[0.33333, 0.66666]]
+    assert model.cpt("b").to_numpy().tolist() == [[0.9, 0.1], [0.2, 0.79999]]
+    a_yes = model.marginals(["a"], given={"b": "y"})["a"][0]
+    assert abs(a_yes - 0.33333 * 0.9 / (0.33333 * 0.9 + 0.66666 * 0.2)) < 1e-15
+    b_no = model.marginals(["b"])["b"][1]
+    assert abs(b_no - (0.33333 * 0.1 + 0.66666 * 0.79999) / (0.33333 + 0.66666 * 0.99999)) < 1e-15
+    gum = pytest.importorskip("pyagrum")
+    bn = gum.BayesNet()
+    for v in "ab":
+        bn.add(gum.LabelizedVariable(v, v, ["y", "n"]))
+    bn.addArc("a", "b")
+    bn.cpt("a").fillWith([0.33333, 0.66666])
+    bn.cpt("b").fillWith([0.9, 0.1, 0.2, 0.79999])
+    inference = gum.LazyPropagation(bn)
+    inference.setEvidence({"b": "y"})
+    inference.makeInference()
+    assert abs(inference.posterior("a").toarray()[0] - a_yes) < 1e-15
+    inference = gum.LazyPropagation(bn)
+    inference.makeInference()
+    assert abs(inference.posterior("b").toarray()[1] - b_no) < 1e-15
+
+    written = out.read_text(encoding="utf-8")
+    assert "row_tolerance: 0.0001" in written
+    out.write_text(written.replace("row_tolerance: 0.0001", ""), encoding="utf-8")  # as an analyst's own file
+    code, _, err = bayes_cli("check", out)
+    assert code == 2 and "sum to 0.99999; each row must sum to 1 (tolerance 1e-06)" in err
+    out.write_text(written.replace("row_tolerance: 0.0001", "row_tolerance: 0.001"), encoding="utf-8")
+    code, _, err = bayes_cli("check", out)
+    assert code == 2 and "row_tolerance is 0.001; expected a number from 0 to 0.0001" in err

@@ -87,9 +87,9 @@ def cmd_import(args) -> int:
     report: dict = {}
     path = import_model(args.file, args.output, args.format, force=args.force, report=report)
     model = load(path)  # what was written must load
-    rescaled = report.get("rescaled", 0)
-    note = (f"; {rescaled} row{'s' if rescaled != 1 else ''} rescaled to sum to 1 (off by up to "
-            f"{report['largest_rescale']:.2g}, rounding in the file)" if rescaled else "")
+    rounded = report.get("rounded", 0)
+    note = (f"; {rounded} row{'s' if rounded != 1 else ''} sum{'s' if rounded == 1 else ''} to 1 only to rounding (off by up "
+            f"to {report['largest_rounding']:.2g}), kept as written" if rounded else "")
     print(f"wrote {path} ({len(model.variables)} variables{note})")
     return EXIT_OK
 

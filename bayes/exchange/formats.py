@@ -28,14 +28,13 @@ import yaml
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text
 from bayes.inference.network import import_pgmpy, table_array
-from bayes.modelfile.spec import ARRAY_ROWS
+from bayes.modelfile.spec import ARRAY_ROWS, LARGEST_ROW_TOLERANCE, ROW_SUM_TOLERANCE
 
 FORMATS = ("bif", "xmlbif", "net", "xdsl")
 SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
             ".xdsl": "xdsl"}
 GENIE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 BOX_SLOT = 120  # vertical pixels per layer in GeNIe: room for a four-state bar chart node
-ROUNDING_SLACK = 1e-4  # an imported row this close to summing to 1 was rounded in print, not mis-entered
 
 
 def _num(x: float) -> str:
@@ -554,11 +553,16 @@ class Renamer:
         return candidate
 
 
+def _tolerance_for(off: float) -> float:
+    """The row_tolerance a model file needs for rows up to `off` from summing to 1: the next power of ten."""
+    return min(LARGEST_ROW_TOLERANCE, 10.0 ** math.ceil(math.log10(off * 1.01)))  # (sums differ in the last bits)
+
+
 def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | None = None, force: bool = False,
                  report: dict | None = None) -> Path:
     """Write a model file (format bayes-model/1) for a network read from another tool; an existing file
-    only with `force`. `report`, if given, receives how many rows were rescaled ("rescaled") and by how much
-    at most ("largest_rescale")."""
+    only with `force`. Numbers are kept as written; `report`, if given, receives how many rows sum to 1 only
+    to rounding ("rounded", up to LARGEST_ROW_TOLERANCE away) and how far at most ("largest_rounding")."""
     import itertools
 
     import numpy as np
@@ -578,7 +582,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
         state_names[str(cpd.variable)] = {str(s): states_of(str(s)) for s in cpd.state_names[cpd.variable]}
     variables = {}
     report = report if report is not None else {}
-    report.update(rescaled=0, largest_rescale=0.0)
+    report.update(rounded=0, largest_rounding=0.0)
     for cpd in network.get_cpds():
         original = str(cpd.variable)
         name = variable_names[original]
@@ -592,14 +596,15 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
             raise BayesInputError(f"the table of '{original[:100]}' holds {values[bad]:g} (state "
                                   f"'{states[bad[-1]]}'); every probability must be between 0 and 1", str(path))
         totals = values.sum(axis=-1, keepdims=True)
-        rounded = (np.abs(totals - 1) > 1e-9) & (np.abs(totals - 1) <= ROUNDING_SLACK)  # printed to few digits
-        if rounded.any():  # (pyAgrum's XDSL and XMLBIF: 6): rescaled, counted and said
-            values = np.where(rounded, values / totals, values)
-            report["rescaled"] += int(rounded.sum())
-            report["largest_rescale"] = max(report["largest_rescale"], float(np.abs(totals[rounded] - 1).max()))
+        # rows printed to few digits (pyAgrum's XDSL and XMLBIF: 6) are kept as written, as the tools that wrote
+        # and read them use them; the model file then says how far its rows may sum from 1 (row_tolerance)
+        rounded = (np.abs(totals - 1) > ROW_SUM_TOLERANCE) & (np.abs(totals - 1) <= LARGEST_ROW_TOLERANCE)
+        if rounded.any():
+            report["rounded"] += int(rounded.sum())
+            report["largest_rounding"] = max(report["largest_rounding"], float(np.abs(totals[rounded] - 1).max()))
         if values.size // len(states) > ARRAY_ROWS:  # big tables as one block of numbers: loads in one go
-            note = f"imported from {source}" + (f"; {int(rounded.sum())} rows rescaled to sum to 1" if rounded.any()
-                                                 else "")
+            note = f"imported from {source}" + (f"; {int(rounded.sum())} rows sum to 1 only to rounding, kept as written"
+                                                 if rounded.any() else "")
             variables[name] = {"description": "", "states": states, "parents": parents,
                                "array": {"axes": [*parents, name], "values": " ".join(map(repr, values.ravel().tolist())),
                                          "rationale": {"assumption": note}}}
@@ -608,7 +613,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
             for index in itertools.product(*(range(n) for n in values.shape[:-1])):
                 note = f"imported from {source}"
                 if rounded[index].any():
-                    note += f"; row rescaled from a sum of {float(totals[index][0]):.9g}"
+                    note += f"; the row sums to {float(totals[index][0]):.9g} as written (rounding in the file)"
                 row = {"probabilities": {s: float(p) for s, p in zip(states, values[index])},
                        "rationale": {"assumption": note}}
                 if parents:
@@ -628,7 +633,8 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
     document = {"format": "bayes-model/1",
                 "model": {"title": title or f"{Path(path).stem} (imported)",
                           "source": f"{comment} (imported from {source})" if comment else source,
-                          "as_of": "unknown", "author": "imported"},
+                          "as_of": "unknown", "author": "imported",
+                          **({"row_tolerance": _tolerance_for(report["largest_rounding"])} if report["rounded"] else {})},
                 "variables": {n: variables[n] for n in order}}
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
     from bayes.modelfile.parse import parse_spec

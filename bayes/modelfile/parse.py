@@ -16,8 +16,8 @@ from bayes.modelfile.elicitation import DEFAULT_CONCENTRATION
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.prose import parse_prose
 from bayes.modelfile.scales import DEFAULT_SCALE, SCALES
-from bayes.modelfile.spec import (ANSWER_KEYS, CONFIDENCE_LEVELS, FORMAT_TAG, MODEL_KEYS, OUTCOME_KEYS, QUESTION_KEYS,
-                                  SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Question, Scenario, StatedConfidence,
+from bayes.modelfile.spec import (ANSWER_KEYS, CONFIDENCE_LEVELS, FORMAT_TAG, LARGEST_ROW_TOLERANCE, MODEL_KEYS,
+                                  OUTCOME_KEYS, QUESTION_KEYS, SCENARIO_KEYS, TOP_KEYS, VARIABLE_KEYS, ModelSpec, Question, Scenario, StatedConfidence,
                                   Variable)
 from bayes.modelfile.tables import parse_array, parse_builder, parse_table
 from bayes.modelfile.validation import Checker, check_rationales, read_assignments
@@ -61,6 +61,13 @@ def parse_spec(raw, filename: str, name: str) -> ModelSpec:
                                   "a positive number (how firmly plain numbers are held; 50 by default)")
         if concentration <= 0:
             ck.fail("concentration must be positive", line_of(meta, "concentration"))
+    if "row_tolerance" in meta:
+        ck.row_tolerance = ck.number(meta["row_tolerance"], "row_tolerance", line_of(meta, "row_tolerance"),
+                                     f"how far a row may sum from 1, at most {LARGEST_ROW_TOLERANCE:g}")
+        if not 0 <= ck.row_tolerance <= LARGEST_ROW_TOLERANCE:
+            ck.fail(f"row_tolerance is {ck.row_tolerance:g}; expected a number from 0 to {LARGEST_ROW_TOLERANCE:g} (rows "
+                    "rounded in print; a row further from 1 is a mistake to mend, not to tolerate)",
+                    line_of(meta, "row_tolerance"))
     # Claims, outcomes and scenarios need only each variable's states, so they are read even where a
     # variable's table failed: one run of `check` names every problem of the file (up to a cap).
     variables, states_of = _parse_variables(ck, top, SCALES[scale], concentration)

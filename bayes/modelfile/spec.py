@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 from bayes.errors import QueryError, known
 
-ROW_SUM_TOLERANCE = 1e-6
+ROW_SUM_TOLERANCE = 1e-6  # how far a row may sum from 1 unless the model says otherwise
+# a model imported from a file printed to few digits may say `row_tolerance` up to this: its numbers are kept
+# as written (as other tools use them), not rescaled
+LARGEST_ROW_TOLERANCE = 1e-4
 # Variable, state, scenario and claim names: identifiers, so they are safe in file names, formulas and
 # every exchange format (docs/model-file.md#names).
 MAX_NAME = 64
@@ -20,7 +23,7 @@ FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims", "key_judgements"}
 MODEL_KEYS = {"title", "source", "as_of", "author", "description", "scale", "notes", "concentration", "source_file",
-              "question"}
+              "question", "row_tolerance"}
 QUESTION_KEYS = {"answer", "horizon"}
 ANSWER_KEYS = {"variable", "yes"}
 OUTCOME_KEYS = {"confidence", "basis"}  # beside `variable: headline_state` in an outcome written as a mapping

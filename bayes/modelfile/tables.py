@@ -10,7 +10,7 @@ from bayes.errors import known
 from bayes.modelfile.elicitation import (ArrayTable, Judgement, JudgementError, LogOddsTable, NoisyMaxTable,
                                          NoisyOrTable, Row, RowsTable, parse_odds_ratio, parse_probability)
 from bayes.modelfile.spec import (ARRAY_KEYS, BUILDER_KEYS, MAX_TABLE_ROWS, RATIONALE_KEYS, REST, ROW_KEYS,
-                                  ROW_SUM_TOLERANCE, Rationale, TableRow)
+                                  Rationale, TableRow)
 from bayes.modelfile.validation import Checker, format_given
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
@@ -43,14 +43,14 @@ def _parse_row(ck: Checker, raw, vname: str, states, context: str, line, scale, 
                 "every state needs one (or write one state as 'rest')", line)
     total = sum(j.point for j in judgements.values())
     if rest is not None:
-        if total > 1.0 + ROW_SUM_TOLERANCE:
+        if total > 1.0 + ck.row_tolerance:
             ck.fail(f"probabilities of '{vname}' for {context} already sum to {total:.6g} before 'rest'; "
                     "they must leave something for it", line)
-    elif abs(total - 1.0) > ROW_SUM_TOLERANCE:
+    elif abs(total - 1.0) > ck.row_tolerance:
         hint = " (ranges and terms count at their midpoints; write one state as 'rest')" if any(
             j.is_range for j in judgements.values()) else ""
         ck.fail(f"probabilities of '{vname}' for {context} sum to {total:.6g}; each row must sum to 1 "
-                f"(tolerance {ROW_SUM_TOLERANCE:g}){hint}", line)
+                f"(tolerance {ck.row_tolerance:g}){hint}", line)
     return Row(tuple(states), judgements, rest, concentration)
 
 
@@ -221,7 +221,7 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
                                               [axes.index(a) for a in [*parents, vname]]))
     sums = table.sum(axis=-1)
     worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.size else ()
-    if sums.size and abs(sums[worst] - 1) > ROW_SUM_TOLERANCE:
+    if sums.size and abs(sums[worst] - 1) > ck.row_tolerance:
         given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, worst)) or "the unconditional row"
         ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1", vline)
     k = _row_concentration(ck, spec, concentration)

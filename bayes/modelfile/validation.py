@@ -8,7 +8,7 @@ import contextlib
 import math
 
 from bayes.errors import ModelFileError, ModelFileErrors
-from bayes.modelfile.spec import MAX_NAME, NAME_PATTERN, ClaimSpec, Variable
+from bayes.modelfile.spec import MAX_NAME, NAME_PATTERN, ROW_SUM_TOLERANCE, ClaimSpec, Variable
 from bayes.modelfile.yamlfile import LineDict, LineList, line_of
 
 # --------------------------------------------------------------------------- validation helpers
@@ -21,6 +21,7 @@ class Checker:
     def __init__(self, filename: str):
         self.file = filename
         self.problems: list[ModelFileError] = []
+        self.row_tolerance = ROW_SUM_TOLERANCE  # the model's own, once its 'model' section is read
 
     @contextlib.contextmanager
     def gathering(self):
