@@ -126,3 +126,31 @@ def test_the_network_order_is_a_permutation_and_adds_no_fill_on_a_tree():
         output = opt_einsum.get_symbol(target)
         order = sorted((c for c in sizes if c != output), key=symbols.__getitem__)
         assert path_from_order(terms, output, sizes, order)[1] == 9
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed):
+    """Bucket elimination in any order against opt_einsum's contraction of the same problem: 60 variables
+    (past the 52 letters numpy's einsum takes, so each bucket relabels its own), tables of 0-3 variables
+    (scalars too), outputs of 0-2 variables; a bucket over more than SMALL_BUCKET combinations is refused."""
+    from bayes.inference.planning import SMALL_BUCKET, Buckets
+
+    rng = np.random.default_rng(seed)
+    symbols = [opt_einsum.get_symbol(k) for k in range(60)]
+    sizes = {c: int(rng.integers(1, 4)) for c in symbols}
+    terms = ["".join(rng.choice(symbols, size=int(rng.integers(0, 4)), replace=False)) for _ in range(45)]
+    used = list(dict.fromkeys("".join(terms)))
+    output = "".join(rng.choice(used, size=int(rng.integers(0, 3)), replace=False))
+    operands = [rng.random([sizes[c] for c in t]) + 0.5 for t in terms]
+    order = [c for c in rng.permutation(used) if c not in output]
+    buckets = Buckets.build(terms, output, sizes, order)
+    if buckets is None:  # the random order made a big bucket: a good order does not
+        order = elimination_order(terms, output, sizes, "min_fill")
+        buckets = Buckets.build(terms, output, sizes, order)
+    expected = opt_einsum.contract(",".join(terms) + "->" + output, *operands)
+    np.testing.assert_allclose(buckets(*operands), expected, rtol=1e-12)
+    wide = ["ab", "bc", "cd"]
+    big = {c: 70 for c in "abcd"}  # eliminating b first joins a, b, c: 343,000 combinations
+    assert 70 ** 3 > SMALL_BUCKET >= 70 ** 2
+    assert Buckets.build(wide, "", big, ["b", "a", "c", "d"]) is None
+    assert Buckets.build(wide, "", big, ["a", "b", "c", "d"]).largest == 70 ** 2

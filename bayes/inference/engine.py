@@ -31,7 +31,7 @@ from bayes.errors import QueryError, known
 from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, summarise, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import Contraction, elimination_path
+from bayes.inference.planning import Buckets, Contraction, elimination_path
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -435,6 +435,13 @@ class Engine:
             # (so a chunk of any size, and either layout, reuses it)
             # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
             path_key = key[:5] + key[8:] + (bool(drawn),)
+            if not uses_draws:  # a point question whose buckets are small, in the model's order: no planning
+                keep = set(out)
+                rank = self._symbol_rank()
+                buckets = Buckets.build(terms, out, sizes, sorted((c for c in sizes if c not in keep), key=rank.__getitem__))
+                if buckets is not None and buckets.largest * 8 <= memory_budget():
+                    self._plans[key] = plan = (buckets, factors, uses_draws, target_free, buckets.largest, None)
+                    return plan
             if path_key not in self._paths:
                 point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                 point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
@@ -480,7 +487,7 @@ class Engine:
     def _symbol_rank(self) -> dict[str, int]:
         """Each variable's einsum label and its position in the model's elimination order."""
         if self._ranks is None:
-            self._ranks = {opt_einsum.get_symbol(v): r for v, r in enumerate(self.net.elimination_rank())}
+            self._ranks = dict(zip(self.net.symbols(), self.net.elimination_rank()))
         return self._ranks
 
     def _tables_needed(self, prep: dict) -> list[int]:
@@ -496,13 +503,13 @@ class Engine:
         """(einsum terms, shapes, factors, output, uses draws) of a question over the given tables; evidence
         and forced states are sliced away, so they are not axes."""
         net, ev, do = self.net, prep["ev"], prep["do"]
-        symbol = opt_einsum.get_symbol
+        symbol = net.symbols().__getitem__
         terms, shapes, factors = [], [], []
         uses_draws = False
         for v in relevant:
-            axes = list(net.parents[v]) + [v]
+            axes = (*net.parents[v], v)
             keep = [a for a in axes if a not in ev and a not in do]
-            term = "".join(symbol(a) for a in keep)
+            term = "".join(map(symbol, keep))
             shape = [net.cards[a] for a in keep]
             if v in drawn:  # the draw axis, where the draws' layout has it (class Draws)
                 term = DRAW_SYMBOL + term if first else term + DRAW_SYMBOL
@@ -510,7 +517,7 @@ class Engine:
                 uses_draws = True
             terms.append(term)
             shapes.append(tuple(shape))
-            factors.append((v, tuple(axes)))  # sliced per call: evidence states are not part of the plan
+            factors.append((v, axes))  # sliced per call: evidence states are not part of the plan
         for v in sorted(prep["soft"]):  # virtual evidence: one more factor, the report's likelihood per state
             terms.append(symbol(v))
             shapes.append((net.cards[v],))

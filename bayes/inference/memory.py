@@ -3,6 +3,7 @@ this process may use (physical memory, ulimit, cgroup); sizes in words a person 
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 
@@ -56,6 +57,15 @@ def _memory_limit() -> int:
                 limits.append(soft)
     except (ImportError, ValueError, OSError):
         pass
+    limits += _cgroup_limits()
+    return min(limits) if limits else 2 ** 32
+
+
+@functools.cache
+def _cgroup_limits() -> tuple[int, ...]:
+    """The cgroup's memory limit, read once per process (a process does not change cgroup; reading the files
+    for every query cost more than a small network's whole answer)."""
+    limits = []
     for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
         try:
             with open(path) as fh:
@@ -64,7 +74,7 @@ def _memory_limit() -> int:
                 limits.append(int(value))
         except OSError:
             pass
-    return min(limits) if limits else 2 ** 32
+    return tuple(limits)
 
 
 def size_text(n: float) -> str:

@@ -97,6 +97,15 @@ class CompiledNetwork:
         self.index = {n: i for i, n in enumerate(self.names)}
         self.cards = [len(s) for s in self.states]
         self._rank: list[int] | None = None
+        self._symbols: list[str] | None = None
+
+    def symbols(self) -> list[str]:
+        """Each variable's einsum label (opt_einsum's symbol for its index), made once per network."""
+        if self._symbols is None:
+            from opt_einsum import get_symbol
+
+            self._symbols = [get_symbol(v) for v in range(len(self.names))]
+        return self._symbols
 
     def elimination_rank(self) -> list[int]:
         """Each variable's position in the network's min-fill elimination order (planning.network_rank),

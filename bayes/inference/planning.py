@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
+SMALL_BUCKET = 262144  # combinations of a bucket's variables: up to this, one einsum over them all (Buckets)
 CHEAP_ENOUGH = 50_000  # multiplications: a plan this cheap takes well under a millisecond to run
 # Planning a query afresh costs about 5 us per unit of elimination work (the squared neighbourhood of each
 # variable eliminated) and a multiplication about 0.2 ns in a contraction (benchmarks/bench_networks.py,
@@ -176,6 +177,84 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
     if with_work:
         return path, state["largest"], state["flops"], state["work"]
     return path, state["largest"], state["flops"]
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the only labels numpy's einsum takes
+
+
+def _subscripts(terms: list[str], output: str) -> str:
+    """numpy einsum subscripts for terms over any labels (opt_einsum's symbols run past the alphabet)."""
+    letter = {c: _LETTERS[k] for k, c in enumerate(dict.fromkeys("".join(terms) + output))}
+    return ",".join("".join(letter[c] for c in t) for t in terms) + "->" + "".join(letter[c] for c in output)
+
+
+class Buckets:
+    """Bucket elimination for a small question: for each variable in `order`, every table holding it is
+    multiplied and the variable summed out in one numpy einsum (the bucket); what is left is multiplied into
+    the output. Building it is a pass over the order, with no pairing to plan, so a question whose buckets are
+    all small (at most SMALL_BUCKET combinations) is answered in well under a millisecond (Contraction's
+    matrix products pay off on big tables, where their layouts cost nothing beside the multiplications).
+    `Buckets.build` returns None when some bucket is bigger."""
+
+    def __init__(self, inputs, output, steps, final, largest):
+        self.inputs, self.output, self.steps, self.final = tuple(inputs), output, steps, final
+        # the most combinations one einsum runs over: what multiplying its tables pairwise would hold at once (an
+        # einsum holds less; the memory budget counts this, as for any plan)
+        self.largest = largest
+
+    @classmethod
+    def build(cls, inputs: list[str], output: str, sizes: dict[str, int], order: list[str]) -> "Buckets | None":
+        if len(inputs) <= 30 and len(sizes) <= len(_LETTERS) and math.prod(sizes.values()) <= SMALL_BUCKET:
+            # every combination of every variable is one small einsum (the whole question of a small network)
+            return cls(inputs, output, [], (list(range(len(inputs))), _subscripts(list(inputs), output)),
+                       math.prod(sizes.values()))
+        tables = dict(enumerate(inputs))
+        holders: dict[str, set[int]] = {}
+        for k, term in tables.items():
+            for c in term:
+                holders.setdefault(c, set()).add(k)
+        keep = set(output)
+        steps = []
+        largest = math.prod(sizes[c] for c in output)
+        for c in order:
+            group = sorted(holders.get(c, ()))
+            if not group:
+                continue
+            terms = [tables.pop(g) for g in group]
+            joined = "".join(terms)
+            union = list(dict.fromkeys(joined))
+            combinations = math.prod(sizes[x] for x in union)
+            if len(group) > 30 or len(union) > len(_LETTERS) or combinations > SMALL_BUCKET:
+                return None
+            largest = max(largest, combinations)
+            # an index stays when the output or a table outside the bucket holds it (each table holds it once)
+            result = "".join(x for x in union if x != c and (x in keep or len(holders[x]) > joined.count(x)))
+            new = len(inputs) + len(steps)
+            letter = dict(zip(union, _LETTERS))
+            steps.append((group, ",".join("".join(map(letter.__getitem__, t)) for t in terms) + "->"
+                          + "".join(map(letter.__getitem__, result)), new))
+            for g, term in zip(group, terms):
+                for x in term:
+                    holders[x].discard(g)
+            for x in result:
+                holders[x].add(new)
+            tables[new] = result
+        left = sorted(tables)
+        if len(left) > 30 or len(set("".join(tables[k] for k in left)) | keep) > len(_LETTERS):
+            return None
+        return cls(inputs, output, steps, (left, _subscripts([tables[k] for k in left], output)), largest)
+
+    def __repr__(self) -> str:
+        lines = [f"Buckets({','.join(self.inputs)}->{self.output})"]
+        lines += [f"  tables {list(group)}: {subscripts}" for group, subscripts, _ in self.steps]
+        return "\n".join(lines + [f"  tables {self.final[0]}: {self.final[1]}"])
+
+    def __call__(self, *operands: np.ndarray) -> np.ndarray:
+        live = dict(enumerate(operands))
+        for group, subscripts, new in self.steps:
+            live[new] = np.einsum(subscripts, *(live.pop(g) for g in group))
+        left, subscripts = self.final
+        return np.einsum(subscripts, *(live[k] for k in left))
 
 
 class Contraction:
