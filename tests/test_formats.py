@@ -629,7 +629,7 @@ def test_rows_rounded_in_print_are_kept_as_written_and_answer_as_pyagrum_does(tm
     assert "row_tolerance: 0.0001" in written
     out.write_text(written.replace("row_tolerance: 0.0001", ""), encoding="utf-8")  # as an analyst's own file
     code, _, err = bayes_cli("check", out)
-    assert code == 2 and "sum to 0.99999; each row must sum to 1 (tolerance 1e-06)" in err
+    assert code == 2 and "the row of 'b' for a=n sums to 0.99999; each row must sum to 1 (tolerance 1e-06)" in err
     out.write_text(written.replace("row_tolerance: 0.0001", "row_tolerance: 0.001"), encoding="utf-8")
     code, _, err = bayes_cli("check", out)
     assert code == 2 and "row_tolerance is 0.001; expected a number from 0 to 0.0001" in err

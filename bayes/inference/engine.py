@@ -169,7 +169,7 @@ class Engine:
         instead of raising: for sweeps where some states of a swept variable are ruled out."""
         queries = list(queries)
         if draws is None:
-            keys = [(replace(q, label=""), strict) for q in queries]
+            keys = [(replace(q, label="") if q.label else q, strict) for q in queries]
             if all(k in self._answers for k in keys):
                 return BatchResult([self._answer(q, *self._answers[k]) for q, k in zip(queries, keys)])
         prepared = [self._prepared(q) for q in queries]

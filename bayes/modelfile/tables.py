@@ -152,10 +152,11 @@ class _ArrayRows(list):
     """The rows of an `array:` table, built only when something asks for them (a big imported table
     loads as one array; the engine never needs row objects)."""
 
-    def __init__(self, make):
+    def __init__(self, make, shared):
         super().__init__()
         self._make = make
         self._built = False
+        self.shared = shared  # a row standing for all: the block's one rationale and its lines
 
     def _build(self):
         if not self._built:
@@ -223,7 +224,8 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
     worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.size else ()
     if sums.size and abs(sums[worst] - 1) > ck.row_tolerance:
         given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, worst)) or "the unconditional row"
-        ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1", vline)
+        ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1 "
+                f"(tolerance {ck.row_tolerance:g})", vline)
     k = _row_concentration(ck, spec, concentration)
     rationale = _parse_rationale(ck, spec, vname, aline, where="the array")
     rline = line_of(spec, "rationale")
@@ -233,7 +235,7 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
                          rationale, aline, rline)
                 for index in itertools.product(*(range(cards[p]) for p in parents))]
 
-    return _ArrayRows(make_rows), ArrayTable(table, k)
+    return _ArrayRows(make_rows, TableRow({}, {}, rationale, aline, rline)), ArrayTable(table, k)
 
 
 def parse_builder(ck: Checker, vname: str, shell: dict, shells: dict, scale, concentration):

@@ -124,7 +124,8 @@ def _kind(value) -> str:
 
 def check_rationales(ck: Checker, variables: dict[str, Variable], claims: dict[str, ClaimSpec]):
     for v in variables.values():
-        for row in v.rows:
+        shared = getattr(v.rows, "shared", None)  # an array block: one rationale for every row
+        for row in [shared] if shared is not None else v.rows:
             for c in row.rationale.claims:
                 if c not in claims:
                     ck.fail(f"rationale of '{v.name}' cites claim '{c}', which is not in the claims ledger; "

@@ -59,6 +59,7 @@ def line_of(container, key=_NO_KEY) -> int | None:
 
 # libyaml's parser when the wheel has it (about 10x faster on a model file); same safe constructor.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _LineLoader(_BaseLoader):
@@ -71,7 +72,9 @@ class _LineLoader(_BaseLoader):
     def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):  # pragma: no cover - guarded by PyYAML
             return super().construct_mapping(node, deep=deep)
-        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        if all(key_node.tag != _MERGE for key_node, _ in node.value):
+            return self._plain_mapping(node)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
         self.flatten_mapping(node)
         merged = len(node.value) - own  # merged pairs come first; an explicit key may override them
         result = LineDict()
@@ -104,6 +107,37 @@ class _LineLoader(_BaseLoader):
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_line
         return result
+
+    def _plain_mapping(self, node) -> "LineDict":
+        """A mapping without merge keys (<<), as nearly every model file's are: each key once, in one pass;
+        scalars built by their type's constructor directly (a model file's many small values load faster)."""
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        key_lines = result.key_lines = {}
+        seen: dict[str, object] = {}
+        scalar = self._scalar
+        for key_node, value_node in node.value:
+            key = scalar(key_node) if type(key_node) is yaml.ScalarNode else self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise ModelFileError("a mapping key must be a plain name, not a list or mapping", self.filename,
+                                     key_node.start_mark.line + 1) from None
+            text = key if type(key) is str else str(key)
+            if text in seen:
+                raise ModelFileError(
+                    f"duplicate key '{text}' (it first appears at line {key_lines[seen[text]]}); "
+                    "each name may appear only once in a mapping", self.filename, key_node.start_mark.line + 1)
+            seen[text] = key
+            result[key] = scalar(value_node) if type(value_node) is yaml.ScalarNode else self.construct_object(
+                value_node, deep=True)
+            key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def _scalar(self, node):
+        """A scalar node's value by its tag's constructor (no alias bookkeeping: a scalar is never a container)."""
+        construct = self.yaml_constructors.get(node.tag)
+        return construct(self, node) if construct is not None else self.construct_object(node, deep=True)
 
     def construct_sequence(self, node, deep=False):
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
@@ -204,7 +238,10 @@ def load_yaml_text(text: str, filename: str):
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node, filename)
+        # without an alias (*name) nothing expands, and a text this short cannot hold MAX_EXPANDED values (each
+        # takes at least two characters): no walk needed
+        if "*" in text or len(text) >= 2 * MAX_EXPANDED:
+            _check_expansion(node, filename)
         return loader.construct_document(node)
     except ModelFileError:
         raise
