@@ -543,3 +543,26 @@ def test_a_repeated_point_question_is_answered_from_the_cache_with_the_same_numb
     assert engine.run([Query.make("wet_grass")]).results[0].probabilities[0, 1] == pytest.approx(P_WET, abs=1e-12)
     engine.run([Query.make("wet_grass")], draws=dirichlet_draws(engine.net, 3, seed=1))
     assert calls  # draws are computed, never cached
+
+
+def test_a_table_far_beyond_what_splitting_can_save_is_refused_without_a_search(monkeypatch):
+    """A question whose best order needs a table more than BEYOND_SPLITTING x MAX_SPLITS times the budget is
+    refused at once, the search for splits never run: here the budget holds 100 numbers and MAX_SPLITS x
+    BEYOND_SPLITTING = 8, and seed 8's question (see above) needs thousands; with the factor raised to that
+    table's size, the same question is within reach of a split and the search runs."""
+    import bayes.inference.engine as engine_module
+
+    net = CompiledNetwork.from_pgmpy(random_network(30, max_parents=5, min_states=3, max_states=4, seed=8))
+    monkeypatch.setenv("BAYES_MEMORY_BUDGET", "800")
+    monkeypatch.setattr(engine_module, "MAX_SPLITS", 4)
+    monkeypatch.setattr(engine_module, "BEYOND_SPLITTING", 2)
+    monkeypatch.setattr(Engine, "_conditioning", lambda *a: pytest.fail("searched for splits"))
+    engine = Engine(net)
+    prep = engine._prepare(Query.make(net.names[-1]))
+    largest = engine._plan_size({**prep, "relevant": tuple(engine._requisite(prep))})[0]
+    assert largest > 100 * 4 * 2
+    with pytest.raises(QueryError, match="over 8 times the memory budget of 800 bytes: splitting into 4 cases"):
+        engine.run([Query.make(net.names[-1])])
+    monkeypatch.setattr(engine_module, "BEYOND_SPLITTING", largest)  # within reach of a split: searched
+    with pytest.raises(pytest.fail.Exception, match="searched for splits"):
+        Engine(net).run([Query.make(net.names[-1])])

@@ -31,7 +31,7 @@ from bayes.errors import QueryError, known
 from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, summarise, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import Buckets, Contraction, elimination_path
+from bayes.inference.planning import HEURISTICS, Buckets, Contraction, elimination_path
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -66,6 +66,7 @@ MAX_CACHED_NUMBERS = 100_000  # a swept answer larger than this is not kept
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 CUTSET_SECONDS = 3.0  # how long the search for those cases may take before the question is refused
+BEYOND_SPLITTING = 256  # a table this many times more than MAX_SPLITS cases can bring under the budget: refused
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
 
 
@@ -446,15 +447,22 @@ class Engine:
                 point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                 point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
                 rank = None if drawn else self._symbol_rank()
-                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank)[:2]
+                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank,
+                                                         hopeless=self._beyond_splitting())[:2]
             path, per_draw = self._paths[path_key]
             largest = per_draw * m if uses_draws else per_draw
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
                 if not prep.get("split", True):  # an optional check (pruned evidence): not worth a search
                     raise QueryError("too big to check", self.net.source)
-                condition = self._conditioning(prep, relevant)
                 needs = (f"exact inference for {self.net.names[t]} needs a table of {size_text(per_draw * 8)} "
                          f"(2^{math.log2(max(per_draw, 1)):.0f} numbers) even in the best order found")
+                if per_draw > self._beyond_splitting():  # no split into MAX_SPLITS cases comes near: no search
+                    raise QueryError(
+                        f"{needs}, over {BEYOND_SPLITTING * MAX_SPLITS:,} times the memory budget of "
+                        f"{size_text(memory_budget())}: splitting into {MAX_SPLITS:,} cases divides a table at most "
+                        f"{MAX_SPLITS:,}-fold; the network is too densely connected for exact answers to this "
+                        "question (set BAYES_MEMORY_BUDGET to allow more)", self.net.source)
+                condition = self._conditioning(prep, relevant)
                 if condition is None:
                     raise QueryError(
                         f"{needs} and split on up to {MAX_SPLITS:,} cases (searched for at most {CUTSET_SECONDS:g} s), "
@@ -483,6 +491,12 @@ class Engine:
                 plan = (expr, factors, uses_draws, target_free, largest, None)
         self._plans[key] = plan
         return plan
+
+    @staticmethod
+    def _beyond_splitting() -> int:
+        """Numbers in a table so far over the memory budget that no split into MAX_SPLITS cases, and no other
+        greedy order, could bring it under: the question is refused without searching."""
+        return memory_budget() // 8 * MAX_SPLITS * BEYOND_SPLITTING
 
     def _symbol_rank(self) -> dict[str, int]:
         """Each variable's einsum label and its position in the model's elimination order."""
@@ -547,7 +561,7 @@ class Engine:
                 if cases * net.cards[v] > MAX_SPLITS:
                     continue
                 trial = {**prep, "ev": {**prep["ev"], **{c: 0 for c in chosen}, v: 0}, "relevant": tuple(relevant)}
-                size = self._plan_size(trial)[0]
+                size = self._plan_size(trial, quick=True)[0]
                 if best is None or size < best[0]:
                     best = (size, v)
             if best is None:
@@ -558,13 +572,14 @@ class Engine:
             if best[0] <= budget:
                 return tuple(chosen)
 
-    def _plan_size(self, prep: dict) -> tuple[int, int]:
-        """(largest table, multiplications) per draw of a question's plan, without building it."""
+    def _plan_size(self, prep: dict, quick: bool = False) -> tuple[int, int]:
+        """(largest table, multiplications) per draw of a question's plan, without building it; `quick`: of the
+        min-fill order alone (the split search compares candidates; the chosen split is planned in full)."""
         terms, shapes, _, out, _ = self._terms(prep, list(prep["relevant"]), frozenset(), 1)
         if not terms:
             return 1, 1
         sizes = {c: n for term, shape in zip(terms, shapes) for c, n in zip(term, shape)}
-        return elimination_path(terms, out, sizes)[1:]
+        return elimination_path(terms, out, sizes, heuristics=HEURISTICS[:1] if quick else HEURISTICS)[1:]
 
     def _contract(self, prep: dict, tables: dict, m: int, first: bool = False) -> np.ndarray:
         """Unnormalised P(target, evidence) shaped (m, *sweep cards, target card)."""

@@ -79,6 +79,8 @@ def _cgroup_limits() -> tuple[int, ...]:
 
 def size_text(n: float) -> str:
     """A size the way a person reads it: 3.2 GiB, 512.0 MiB, 40.0 KiB, 32 bytes."""
+    if n >= 2 ** 50:  # beyond any machine: the power of two says it plainly
+        return f"2^{math.log2(n):.0f} bytes"
     for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
         if n >= size:
             return f"{n / size:,.1f} {unit}"
