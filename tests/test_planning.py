@@ -132,7 +132,8 @@ def test_the_network_order_is_a_permutation_and_adds_no_fill_on_a_tree():
 def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed):
     """Bucket elimination in any order against opt_einsum's contraction of the same problem: 60 variables
     (past the 52 letters numpy's einsum takes, so each bucket relabels its own), tables of 0-3 variables
-    (scalars too), outputs of 0-2 variables; a bucket over more than SMALL_BUCKET combinations is refused."""
+    (scalars too), outputs of 0-2 variables; a bucket over DIRECT_BUCKET combinations multiplied pairwise, one
+    over SMALL_BUCKET refused."""
     from bayes.inference.planning import SMALL_BUCKET, Buckets
 
     rng = np.random.default_rng(seed)
@@ -149,6 +150,15 @@ def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed):
         buckets = Buckets.build(terms, output, sizes, order)
     expected = opt_einsum.contract(",".join(terms) + "->" + output, *operands)
     np.testing.assert_allclose(buckets(*operands), expected, rtol=1e-12)
+    # a bucket over more than DIRECT_BUCKET combinations is multiplied pairwise: x with a-f, 4^7 = 16,384
+    from bayes.inference.planning import DIRECT_BUCKET
+
+    star, star_sizes = ["xab", "xcd", "xef", "abcdefg"], {c: 4 for c in "xabcdefg"}
+    assert 4 ** 7 > DIRECT_BUCKET
+    built = Buckets.build(star, "g", star_sizes, list("xabcdef"))
+    assert built.steps[0][3] and built.steps[0][3][0] == "einsum_path"  # pairwise
+    star_operands = [rng.random([4] * len(t)) for t in star]
+    np.testing.assert_allclose(built(*star_operands), np.einsum("xab,xcd,xef,abcdefg->g", *star_operands), rtol=1e-12)
     wide = ["ab", "bc", "cd"]
     big = {c: 70 for c in "abcd"}  # eliminating b first joins a, b, c: 343,000 combinations
     assert 70 ** 3 > SMALL_BUCKET >= 70 ** 2

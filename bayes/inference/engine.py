@@ -31,7 +31,7 @@ from bayes.errors import QueryError, known
 from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, summarise, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import HEURISTICS, Buckets, Contraction, elimination_path
+from bayes.inference.planning import HEURISTICS, Buckets, Contraction, elimination_order, elimination_path
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -437,16 +437,18 @@ class Engine:
             # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
             path_key = key[:5] + key[8:] + (bool(drawn),)
             if not uses_draws:  # a point question whose buckets are small, in the model's order: no planning
+                rank = self._symbol_rank(len(sizes))
                 keep = set(out)
-                rank = self._symbol_rank()
-                buckets = Buckets.build(terms, out, sizes, sorted((c for c in sizes if c not in keep), key=rank.__getitem__))
+                order = (sorted((c for c in sizes if c not in keep), key=rank.__getitem__) if rank is not None
+                         else elimination_order(terms, out, sizes, HEURISTICS[0]))
+                buckets = Buckets.build(terms, out, sizes, order)
                 if buckets is not None and buckets.largest * 8 <= memory_budget():
                     self._plans[key] = plan = (buckets, factors, uses_draws, target_free, buckets.largest, None)
                     return plan
             if path_key not in self._paths:
                 point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                 point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
-                rank = None if drawn else self._symbol_rank()
+                rank = None if drawn else self._symbol_rank(len(point_sizes))
                 self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank,
                                                          hopeless=self._beyond_splitting())[:2]
             path, per_draw = self._paths[path_key]
@@ -498,8 +500,13 @@ class Engine:
         greedy order, could bring it under: the question is refused without searching."""
         return memory_budget() // 8 * MAX_SPLITS * BEYOND_SPLITTING
 
-    def _symbol_rank(self) -> dict[str, int]:
-        """Each variable's einsum label and its position in the model's elimination order."""
+    def _symbol_rank(self, variables: int | None = None) -> dict[str, int] | None:
+        """Each variable's einsum label and its position in the model's elimination order; None while that
+        order is not yet worked out and a question of this many variables is under a quarter of the model's
+        (its own min-fill order costs less than the whole network's: munin's takes 100 ms)."""
+        if self._ranks is None and not self.net.has_elimination_rank() and variables is not None \
+                and 4 * variables < len(self.net.names):
+            return None
         if self._ranks is None:
             self._ranks = dict(zip(self.net.symbols(), self.net.elimination_rank()))
         return self._ranks

@@ -107,6 +107,9 @@ class CompiledNetwork:
             self._symbols = [get_symbol(v) for v in range(len(self.names))]
         return self._symbols
 
+    def has_elimination_rank(self) -> bool:
+        return self._rank is not None
+
     def elimination_rank(self) -> list[int]:
         """Each variable's position in the network's min-fill elimination order (planning.network_rank),
         worked out on first use and kept: the structure never changes, and every engine of the model shares it."""

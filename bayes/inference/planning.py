@@ -18,7 +18,8 @@ from collections import Counter
 import numpy as np
 
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
-SMALL_BUCKET = 262144  # combinations of a bucket's variables: up to this, one einsum over them all (Buckets)
+DIRECT_BUCKET = 8192  # combinations up to which a bucket's tables are multiplied in one einsum loop, not pairwise
+SMALL_BUCKET = 262144  # combinations of a bucket's variables: up to this, bucket elimination (Buckets)
 CHEAP_ENOUGH = 50_000  # multiplications: a plan this cheap takes well under a millisecond to run
 # Planning a query afresh costs about 5 us per unit of elimination work (the squared neighbourhood of each
 # variable eliminated) and a multiplication about 0.2 ns in a contraction (benchmarks/bench_networks.py,
@@ -239,7 +240,7 @@ class Buckets:
 
     @classmethod
     def build(cls, inputs: list[str], output: str, sizes: dict[str, int], order: list[str]) -> "Buckets | None":
-        if len(inputs) <= 30 and len(sizes) <= len(_LETTERS) and math.prod(sizes.values()) <= SMALL_BUCKET:
+        if len(inputs) <= 30 and len(sizes) <= len(_LETTERS) and math.prod(sizes.values()) <= DIRECT_BUCKET:
             # every combination of every variable is one small einsum (the whole question of a small network)
             return cls(inputs, output, [], (list(range(len(inputs))), _subscripts(list(inputs), output)),
                        math.prod(sizes.values()))
@@ -266,8 +267,16 @@ class Buckets:
             result = "".join(x for x in union if x != c and (x in keep or len(holders[x]) > joined.count(x)))
             new = len(inputs) + len(steps)
             letter = dict(zip(union, _LETTERS))
-            steps.append((group, ",".join("".join(map(letter.__getitem__, t)) for t in terms) + "->"
-                          + "".join(map(letter.__getitem__, result)), new))
+            subscripts = (",".join("".join(map(letter.__getitem__, t)) for t in terms) + "->"
+                          + "".join(map(letter.__getitem__, result)))
+            pairwise = False
+            if combinations > DIRECT_BUCKET and len(terms) > 2:  # one loop over them all would be slow: pairwise
+                import opt_einsum
+
+                shapes = [tuple(sizes[c] for c in t) for t in terms]
+                pairwise = ["einsum_path", *opt_einsum.contract_path(subscripts, *shapes, shapes=True,
+                                                                     optimize="greedy")[0]]
+            steps.append((group, subscripts, new, pairwise))
             for g, term in zip(group, terms):
                 for x in term:
                     holders[x].discard(g)
@@ -281,13 +290,13 @@ class Buckets:
 
     def __repr__(self) -> str:
         lines = [f"Buckets({','.join(self.inputs)}->{self.output})"]
-        lines += [f"  tables {list(group)}: {subscripts}" for group, subscripts, _ in self.steps]
+        lines += [f"  tables {list(group)}: {subscripts}" for group, subscripts, _, _ in self.steps]
         return "\n".join(lines + [f"  tables {self.final[0]}: {self.final[1]}"])
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
         live = dict(enumerate(operands))
-        for group, subscripts, new in self.steps:
-            live[new] = np.einsum(subscripts, *(live.pop(g) for g in group))
+        for group, subscripts, new, pairwise in self.steps:
+            live[new] = np.einsum(subscripts, *(live.pop(g) for g in group), optimize=pairwise)
         left, subscripts = self.final
         return np.einsum(subscripts, *(live[k] for k in left))
 
