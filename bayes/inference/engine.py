@@ -21,42 +21,22 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
 import opt_einsum
 
 from bayes.errors import QueryError, known
-from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, summarise, worker_pool
+from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
 from bayes.inference.planning import HEURISTICS, Buckets, Contraction, elimination_order, elimination_path
+from bayes.inference.query import BatchResult, Query, QueryResult
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
 DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
-
-
-# ----------------------------------------------------------------------------------- queries
-
-@dataclass(frozen=True)
-class Query:
-    """One question: P(target | evidence, do(...)), optionally for every combination of `sweep` states."""
-
-    target: str
-    evidence: tuple[tuple[str, str], ...] = ()
-    do: tuple[tuple[str, str], ...] = ()
-    sweep: tuple[str, ...] = ()
-    label: str = ""
-    soft: tuple[tuple[str, tuple[float, ...]], ...] = ()  # virtual evidence: likelihood per state
-
-    @classmethod
-    def make(cls, target, evidence=None, do=None, sweep=(), label="", soft=None):
-        """`soft`: {variable: [likelihood of the report under each state]} (only ratios matter)."""
-        soft_items = tuple(sorted((v, tuple(float(x) for x in lik)) for v, lik in (soft or {}).items()))
-        return cls(target, tuple(sorted((evidence or {}).items())), tuple(sorted((do or {}).items())),
-                   tuple(sweep), label, soft_items)
 
 
 # ----------------------------------------------------------------------------------- splitting questions
@@ -68,65 +48,6 @@ MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to
 CUTSET_SECONDS = 3.0  # how long the search for those cases may take before the question is refused
 BEYOND_SPLITTING = 256  # a table this many times more than MAX_SPLITS cases can bring under the budget: refused
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
-
-
-# ----------------------------------------------------------------------------------- results
-
-@dataclass
-class QueryResult:
-    query: Query
-    states: tuple[str, ...]
-    sweep_states: tuple[tuple[str, ...], ...]
-    probabilities: np.ndarray  # (N, *sweep cards, target card); N = 1 for the point estimate
-    evidence_probability: np.ndarray  # (N, *sweep cards)
-
-
-@dataclass
-class BatchResult:
-    results: list[QueryResult]
-
-    def __iter__(self):
-        return iter(self.results)
-
-    def __getitem__(self, i) -> QueryResult:
-        return self.results[i]
-
-    def to_frame(self, draws: bool = True):
-        """Tidy table: query, variable, state, [sweep variables...], [draw], probability."""
-        import pandas as pd
-
-        frames = []
-        for qi, r in enumerate(self.results):
-            q = r.query
-            axes = [("draw", np.arange(r.probabilities.shape[0]))] if draws else []
-            axes += [(name, list(states)) for name, states in zip(q.sweep, r.sweep_states)]
-            axes += [("state", list(r.states))]
-            values = r.probabilities if draws else r.probabilities.mean(axis=0)
-            index = pd.MultiIndex.from_product([a[1] for a in axes], names=[a[0] for a in axes])
-            frame = pd.DataFrame({"probability": values.reshape(-1)}, index=index).reset_index()
-            frame.insert(0, "variable", q.target)
-            frame.insert(0, "query", q.label or str(qi))
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
-
-    def summary(self, interval: float = 0.90):
-        """Mean, median and an equal-tailed interval per state across draws (docs/methods.md#second-order-uncertainty)."""
-        import pandas as pd
-
-        rows = []
-        for qi, r in enumerate(self.results):
-            p = r.probabilities.reshape(r.probabilities.shape[0], -1, len(r.states))
-            sweep_combos = list(np.ndindex(*[len(s) for s in r.sweep_states])) or [()]
-            stats = summarise(p, interval)
-            mean, median, low, high = stats["mean"], stats["median"], stats["lo90"], stats["hi90"]
-            for ci, combo in enumerate(sweep_combos):
-                for si, state in enumerate(r.states):
-                    row = {"query": r.query.label or str(qi), "variable": r.query.target}
-                    row.update({name: r.sweep_states[k][combo[k]] for k, name in enumerate(r.query.sweep)})
-                    row.update(state=state, mean=mean[ci, si], median=median[ci, si], low=low[ci, si],
-                               high=high[ci, si])
-                    rows.append(row)
-        return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------- the engine
