@@ -326,10 +326,11 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
 
 
 def test_evidence_possible_by_its_tables_skips_the_check_and_a_soft_report_can_still_rule_it_out():
-    """P(evidence) > 0 needs no computation when each finding's state is possible under every parent
-    configuration (here every table positive) and no soft report has a zero; a zero in a finding's row (b=y
-    impossible given a=x) or a soft report that rules out the only possible state of a pruned root (a is x
-    for sure, the report says it cannot be) falls back to the check, which refuses both."""
+    """P(evidence) > 0 needs no computation when each finding's state is possible under every possible parent
+    configuration (here every table positive) and no soft report has a zero; a zero in a finding's row under a
+    possible parent state (b=y impossible given a=x, and a is x for sure) or a soft report that rules out the
+    only possible state of a pruned root falls back to the check, which refuses both. A zero under a parent
+    state that cannot occur does not."""
     net = CompiledNetwork(["a", "b", "c"], [("x", "y")] * 3, [(), (0,), ()],
                           [np.array([1.0, 0.0]), np.array([[0.6, 0.4], [0.3, 0.7]]), np.array([0.3, 0.7])])
     engine = Engine(net)
@@ -344,6 +345,14 @@ def test_evidence_possible_by_its_tables_skips_the_check_and_a_soft_report_can_s
     assert not engine._evidence_surely_possible(engine._prepare(Query.make("c", {"b": "y"})))
     with pytest.raises(QueryError, match="b=y has probability zero"):
         engine.run([Query.make("c", {"b": "y"})])
+    # a zero under a parent state that cannot occur (a is x for sure) does not stop the shortcut
+    net.tables[1] = np.array([[0.6, 0.4], [1.0, 0.0]])
+    engine = Engine(net)
+    assert engine._evidence_surely_possible(engine._prepare(Query.make("c", {"b": "y"})))
+    # nor does one under a parent state the evidence holds elsewhere: a=y observed rules b=y out
+    assert not engine._evidence_surely_possible(engine._prepare(Query.make("c", {"a": "y", "b": "y"})))
+    with pytest.raises(QueryError, match="probability zero"):
+        engine.run([Query.make("c", {"a": "y", "b": "y"})])
 
 
 @pytest.mark.parametrize("seed", [8, 15])

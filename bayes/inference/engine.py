@@ -46,6 +46,7 @@ MAX_CACHED_NUMBERS = 100_000  # a swept answer larger than this is not kept
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
 CUTSET_SECONDS = 3.0  # how long the search for those cases may take before the question is refused
+SMALL_NETWORK = 128  # variables: a network this small has its whole elimination order worked out at once
 BEYOND_SPLITTING = 256  # a table this many times more than MAX_SPLITS cases can bring under the budget: refused
 MAX_WORK = 1e10  # multiplications a split question may cost (tens of seconds here); beyond, one line instead
 
@@ -295,16 +296,28 @@ class Engine:
         return self._plans[key]
 
     def _evidence_surely_possible(self, prep: dict) -> bool:
-        """True when each finding's state has positive probability under every configuration of its parents
-        (other findings and forced states held at theirs) and no soft report rules a state out: sampling the
-        other variables forward then meets the evidence with positive probability, so P(evidence) > 0 without
-        computing it (most findings on most networks; a deterministic table falls back to the full check)."""
-        held = {**prep["ev"], **prep["do"]}
-        for v, s in prep["ev"].items():
-            index = tuple(held.get(p, slice(None)) for p in self.net.parents[v]) + (s,)
-            if not np.all(self.net.tables[v][index] > 0):
-                return False
-        return all(np.all(likelihood > 0) for likelihood in prep["soft"].values())
+        """True when P(evidence) > 0 can be seen without computing it: going down the findings' ancestors in
+        topological order, each variable's possible states (positive under some possible configuration of its
+        parents; findings and forced variables held at their states), every finding's state is positive under
+        every possible configuration of its parents, and no soft report rules a state out. Then choosing a
+        possible state for each variable in turn meets every finding, a configuration of positive probability.
+        Deterministic tables that rule states out are followed, not given up on; a finding that some possible
+        configuration rules out falls back to the full check."""
+        if not all(np.all(likelihood > 0) for likelihood in prep["soft"].values()):
+            return False
+        net, ev, do = self.net, prep["ev"], prep["do"]
+        possible: dict[int, np.ndarray] = {}
+        for v in self._relevant(set(ev), do):  # ancestors first (variables are in topological order)
+            index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(possible[p])
+                     for p in net.parents[v]]
+            rows = net.tables[v][np.ix_(*index, range(net.cards[v]))] if index else net.tables[v]
+            if v in ev:
+                if not np.all(rows[..., ev[v]] > 0):
+                    return False
+                possible[v] = np.arange(net.cards[v]) == ev[v]
+            else:
+                possible[v] = np.any(rows > 0, axis=tuple(range(rows.ndim - 1)))
+        return True
 
     def _evidence_check(self, prep: dict) -> dict | None:
         """The question P(evidence) for evidence the answer does not need, or None when all of it is needed
@@ -423,10 +436,11 @@ class Engine:
 
     def _symbol_rank(self, variables: int | None = None) -> dict[str, int] | None:
         """Each variable's einsum label and its position in the model's elimination order; None while that
-        order is not yet worked out and a question of this many variables is under a quarter of the model's
-        (its own min-fill order costs less than the whole network's: munin's takes 100 ms)."""
+        order is not yet worked out, the network is over SMALL_NETWORK variables and a question of this many
+        variables is under a quarter of them (its own min-fill order costs less than the whole network's:
+        munin's takes 100 ms, win95pts' 4 ms)."""
         if self._ranks is None and not self.net.has_elimination_rank() and variables is not None \
-                and 4 * variables < len(self.net.names):
+                and 4 * variables < len(self.net.names) and len(self.net.names) > SMALL_NETWORK:
             return None
         if self._ranks is None:
             self._ranks = dict(zip(self.net.symbols(), self.net.elimination_rank()))
