@@ -306,6 +306,10 @@ class Engine:
         if not all(np.all(likelihood > 0) for likelihood in prep["soft"].values()):
             return False
         net, ev, do = self.net, prep["ev"], prep["do"]
+        held = {**ev, **do}
+        if all(np.all(net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v]) + (s,)] > 0)
+               for v, s in ev.items()):  # positive under every parent configuration: no walk needed
+            return True
         possible: dict[int, np.ndarray] = {}
         for v in self._relevant(set(ev), do):  # ancestors first (variables are in topological order)
             index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(possible[p])
