@@ -374,7 +374,7 @@ class Engine:
             # (so a chunk of any size, and either layout, reuses it)
             # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
             path_key = key[:5] + key[8:] + (bool(drawn),)
-            if not uses_draws:  # a point question whose buckets are small, in the model's order: no planning
+            if not uses_draws and self.optimize == "elimination":  # small buckets in the model's order: no planning
                 rank = self._symbol_rank(len(sizes))
                 keep = set(out)
                 order = (sorted((c for c in sizes if c not in keep), key=rank.__getitem__) if rank is not None
