@@ -102,6 +102,8 @@ class Engine:
         check_result_memory(n, prepared, self.net.source)
         given = draws is not None and not isinstance(draws, GeneratedDraws)
         try:
+            if draws is None:
+                prepared = [self._with_all_evidence(prep) for prep in prepared]
             possible = [self._pruned_evidence_possible(prep) for prep in prepared]
             if strict and not all(possible):
                 prep = prepared[possible.index(False)]
@@ -281,11 +283,30 @@ class Engine:
                 schedule.extend((c, False) for c in children[j])
         return sorted(top)
 
+    def _with_all_evidence(self, prep: dict) -> dict:
+        """A point question whose pruned evidence might be impossible, asked over every ancestor of its evidence
+        instead (no d-separation pruning; findings d-separated from the target leave its answer as it is): one
+        contraction gives the answer and P(all evidence), where the pruned question and its check took two.
+        Unchanged when the evidence is surely possible, nothing was pruned, or the whole question is big."""
+        if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"] \
+                or self._evidence_surely_possible(prep):
+            return prep
+        whole = {**prep, "prune": False, "split": False}
+        if set(self._requisite(prep)) == set(self._tables_needed(whole)):
+            return prep
+        try:
+            if self._plan(whole, frozenset(), 1)[4] <= 10_000_000:
+                whole["checked"] = True  # its own contraction refuses impossible evidence
+                return whole
+        except QueryError:  # too big to ask whole
+            pass
+        return prep
+
     def _pruned_evidence_possible(self, prep: dict) -> bool:
         """Evidence the answer does not need can still be impossible (P = 0): then the question has no
         answer, as when the needed evidence is impossible. Checked on the point tables; the verdict is kept
         per evidence."""
-        if self._evidence_surely_possible(prep):
+        if prep.get("checked") or self._evidence_surely_possible(prep):
             return True
         check = self._evidence_check(prep)
         if check is None:
