@@ -311,6 +311,13 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
     assert engine._requisite(prep) == [2, 3]
     with pytest.raises(QueryError, match="probability zero"):
         engine.run([Query.make("c", {"a": "x", "b": "y"})])
+    # b=y alone: a zero in b's row under a possible a, so the pruned evidence might be impossible; the question
+    # is then asked over every ancestor of the evidence (a, b and c), one contraction: still c's row y
+    prep = engine._prepare(Query.make("c", {"b": "y"}))
+    assert not engine._evidence_surely_possible(prep) and engine._with_all_evidence(prep)["prune"] is False
+    (r,) = engine.run([Query.make("c", {"b": "y"})])
+    np.testing.assert_allclose(r.probabilities[0], [0.6, 0.4], atol=1e-15)
+    assert r.evidence_probability.tolist() == [0.5 * 0.7]  # P(b=y) = P(a=y) P(b=y | a=y), by hand
     # the same impossible evidence inside a sweep is an answer of NaN, not an error
     (r,) = engine.run([Query.make("c", {"a": "x"}, sweep=("b",))], strict=False)
     assert np.isnan(r.probabilities[0, 1]).all() and np.allclose(r.probabilities[0, 0], [0.2, 0.8])
