@@ -28,7 +28,7 @@ import yaml
 from bayes.errors import BayesInputError
 from bayes.fileio import atomic_write_text
 from bayes.inference.network import import_pgmpy, table_array
-from bayes.modelfile.spec import LARGEST_ROW_TOLERANCE, ROW_SUM_TOLERANCE
+from bayes.modelfile.spec import LARGEST_ROW_TOLERANCE, ROW_SUM_TOLERANCE, array_entry
 
 FORMATS = ("bif", "xmlbif", "net", "xdsl")
 SUFFIXES = {".bif": "bif", ".xml": "xmlbif", ".bifxml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net",
@@ -553,19 +553,6 @@ class Renamer:
         return candidate
 
 
-class _Numbers(str):
-    """An `array:` block's values: written quoted, so a reader takes them as text at once instead of trying each
-    implicit type (number, date, ...) on a string of thousands of characters."""
-
-
-class _ModelDumper(yaml.SafeDumper):
-    pass
-
-
-_ModelDumper.add_representer(_Numbers, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", str(data),
-                                                                                    style="'"))
-
-
 def _tolerance_for(off: float) -> float:
     """The row_tolerance a model file needs for rows up to `off` from summing to 1: the next power of ten."""
     return min(LARGEST_ROW_TOLERANCE, 10.0 ** math.ceil(math.log10(off * 1.01)))  # (sums differ in the last bits)
@@ -619,8 +606,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
             note += (f"; {int(rounded.sum())} row{'s' if rounded.sum() > 1 else ''} sum to 1 only to rounding (up to "
                      f"{float(np.abs(totals[rounded] - 1).max()):.2g} away), kept as written")
         variables[name] = {"description": "", "states": states, **({"parents": parents} if parents else {}),
-                           "array": {"axes": [*parents, name], "values": _Numbers(" ".join(map(repr, values.ravel().tolist()))),
-                                     "rationale": {"assumption": note}}}
+                           "array": array_entry([*parents, name], values, {"assumption": note})}
         description = descriptions.get(original, f"{original} (imported from {source})")
         renamed = {o: n for o, n in state_names[original].items() if o != n}
         if renamed:
@@ -635,7 +621,7 @@ def import_model(path: str | os.PathLike, out: str | os.PathLike, fmt: str | Non
                           "as_of": "unknown", "author": "imported",
                           **({"row_tolerance": _tolerance_for(report["largest_rounding"])} if report["rounded"] else {})},
                 "variables": {n: variables[n] for n in order}}
-    text = yaml.dump(document, Dumper=_ModelDumper, sort_keys=False, allow_unicode=True, width=120)
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
     from bayes.modelfile.parse import parse_spec
     from bayes.modelfile.yamlfile import load_yaml_text
 

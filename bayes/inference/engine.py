@@ -65,7 +65,6 @@ class Engine:
         self._plans: dict[tuple, tuple] = {}
         self._paths: dict[tuple, tuple] = {}
         self._requisites: dict[tuple, list[int]] = {}
-        self._ranks: dict[str, int] | None = None
         self._queries: dict[Query, dict] = {}
         # point answers (no draws) by (query without its label, strict): a model's tables do not change, so
         # the explorer, notebooks and scenario tables asking the same question again are answered at once
@@ -287,10 +286,12 @@ class Engine:
         """A point question whose pruned evidence might be impossible, asked over every ancestor of its evidence
         instead (no d-separation pruning; findings d-separated from the target leave its answer as it is): one
         contraction gives the answer and P(all evidence), where the pruned question and its check took two.
-        Unchanged when the evidence is surely possible, nothing was pruned, or the whole question is big."""
-        if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"] \
-                or self._evidence_surely_possible(prep):
+        "checked" marks a question needing no separate check (evidence surely possible, or asked whole);
+        unchanged when nothing was pruned or the whole question is big."""
+        if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"]:
             return prep
+        if self._evidence_surely_possible(prep):
+            return {**prep, "checked": True}
         whole = {**prep, "prune": False, "split": False}
         if set(self._requisite(prep)) == set(self._tables_needed(whole)):
             return prep
@@ -405,8 +406,10 @@ class Engine:
                     self._plans[key] = plan = (buckets, factors, uses_draws, target_free, buckets.largest, None)
                     return plan
             if path_key not in self._paths:
-                point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
-                point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
+                point_terms, point_out, point_sizes = terms, out, sizes
+                if drawn:  # planned for one draw, without the draw axis
+                    point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
+                    point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
                 rank = None if drawn else self._symbol_rank(len(point_sizes))
                 self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank,
                                                          hopeless=self._beyond_splitting())[:2]
@@ -459,17 +462,15 @@ class Engine:
         greedy order, could bring it under: the question is refused without searching."""
         return memory_budget() // 8 * MAX_SPLITS * BEYOND_SPLITTING
 
-    def _symbol_rank(self, variables: int | None = None) -> dict[str, int] | None:
+    def _symbol_rank(self, variables: int) -> dict[str, int] | None:
         """Each variable's einsum label and its position in the model's elimination order; None while that
         order is not yet worked out, the network is over SMALL_NETWORK variables and a question of this many
         variables is under a quarter of them (its own min-fill order costs less than the whole network's:
         munin's takes 100 ms, win95pts' 4 ms)."""
-        if self._ranks is None and not self.net.has_elimination_rank() and variables is not None \
-                and 4 * variables < len(self.net.names) and len(self.net.names) > SMALL_NETWORK:
+        n = len(self.net.names)
+        if not self.net.has_elimination_rank() and n > SMALL_NETWORK and 4 * variables < n:
             return None
-        if self._ranks is None:
-            self._ranks = dict(zip(self.net.symbols(), self.net.elimination_rank()))
-        return self._ranks
+        return self.net.elimination_rank()
 
     def _tables_needed(self, prep: dict) -> list[int]:
         """The variables whose tables a question multiplies: fixed for one case of a split question, else its

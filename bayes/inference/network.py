@@ -96,7 +96,7 @@ class CompiledNetwork:
     def __post_init__(self):
         self.index = {n: i for i, n in enumerate(self.names)}
         self.cards = [len(s) for s in self.states]
-        self._rank: list[int] | None = None
+        self._rank: dict[str, int] | None = None
         self._symbols: list[str] | None = None
 
     def symbols(self) -> list[str]:
@@ -110,13 +110,14 @@ class CompiledNetwork:
     def has_elimination_rank(self) -> bool:
         return self._rank is not None
 
-    def elimination_rank(self) -> list[int]:
-        """Each variable's position in the network's min-fill elimination order (planning.network_rank),
-        worked out on first use and kept: the structure never changes, and every engine of the model shares it."""
+    def elimination_rank(self) -> dict[str, int]:
+        """Each variable's einsum label and its position in the network's min-fill elimination order
+        (planning.network_rank), worked out on first use and kept: the structure never changes, and every
+        engine of the model shares it."""
         if self._rank is None:
             from bayes.inference.planning import network_rank
 
-            self._rank = network_rank(self.parents, self.cards)
+            self._rank = dict(zip(self.symbols(), network_rank(self.parents, self.cards)))
         return self._rank
 
     @classmethod

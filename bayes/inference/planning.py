@@ -266,9 +266,7 @@ class Buckets:
             # an index stays when the output or a table outside the bucket holds it (each table holds it once)
             result = "".join(x for x in union if x != c and (x in keep or len(holders[x]) > joined.count(x)))
             new = len(inputs) + len(steps)
-            letter = dict(zip(union, _LETTERS))
-            subscripts = (",".join("".join(map(letter.__getitem__, t)) for t in terms) + "->"
-                          + "".join(map(letter.__getitem__, result)))
+            subscripts = _subscripts(terms, result)
             pairwise = False
             if combinations > DIRECT_BUCKET and len(terms) > 2:  # one loop over them all would be slow: pairwise
                 import opt_einsum

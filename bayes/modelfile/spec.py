@@ -18,7 +18,13 @@ LARGEST_ROW_TOLERANCE = 1e-4
 MAX_NAME = 64
 NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}\Z")
 MAX_TABLE_ROWS = 100_000
-ARRAY_ROWS = 64  # tables with more rows are written as one `array:` block (bayes import, revised and pooled files)
+def array_entry(axes: list[str], table, rationale) -> dict:
+    """A table as a model file's `array:` block: its numbers in one string, exactly (repr), in the order of
+    `axes` (the variable last), as bayes import and revised files write big tables."""
+    return {"axes": list(axes), "values": " ".join(map(repr, table.ravel().tolist())), "rationale": rationale}
+
+
+ARRAY_ROWS = 64  # revised and pooled files write tables with more rows as one `array:` block (bayes import: all)
 FORMAT_TAG = "bayes-model/1"
 
 TOP_KEYS = {"format", "model", "variables", "outcomes", "scenarios", "claims", "key_judgements"}

@@ -16,7 +16,7 @@ from bayes.inference.network import table_array
 from bayes.model import Model
 from bayes.modelfile.locate import resolve_model_path
 from bayes.modelfile.parse import parse_spec
-from bayes.modelfile.spec import ARRAY_ROWS, ModelSpec
+from bayes.modelfile.spec import ARRAY_ROWS, ModelSpec, array_entry
 from bayes.modelfile.yamlfile import MAX_YAML_BYTES, load_yaml_file, load_yaml_text
 
 SAME = 1e-12  # two table entries closer than this are the same number
@@ -230,8 +230,7 @@ def model_document(ref: Model, tables: dict[str, np.ndarray], rationale_of, *, m
             entry["observable"] = True
         table = tables[name]
         if table.size // len(v.states) > ARRAY_ROWS:  # a big table as one block of numbers, as bayes import writes
-            entry["array"] = {"axes": [*v.parents, name], "values": " ".join(map(repr, table.ravel().tolist())),
-                              "rationale": rationale_of(name, None)}
+            entry["array"] = array_entry([*v.parents, name], table, rationale_of(name, None))
             variables[name] = entry
             continue
         rows = []
