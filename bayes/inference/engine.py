@@ -31,7 +31,8 @@ from bayes.errors import QueryError, known
 from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import HEURISTICS, Buckets, Contraction, elimination_order, elimination_path
+from bayes.inference.planning import (HEURISTICS, SEARCH_WORTH, Buckets, Contraction, elimination_order, elimination_path,
+                                      optimal_path, path_cost)
 from bayes.inference.query import BatchResult, Query, QueryResult
 from bayes.progress import bar as progress_bar
 
@@ -411,8 +412,14 @@ class Engine:
                     point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                     point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
                 rank = None if drawn else self._symbol_rank(len(point_sizes))
-                self._paths[path_key] = elimination_path(point_terms, point_out, point_sizes, rank,
-                                                         hopeless=self._beyond_splitting())[:2]
+                path, most, flops = elimination_path(point_terms, point_out, point_sizes, rank,
+                                                     hopeless=self._beyond_splitting())
+                if flops * (m if drawn else 1) >= SEARCH_WORTH and most * 8 <= memory_budget():
+                    # one plan carried out thousands of times: the optimal path is worth a bounded search
+                    better = optimal_path(point_terms, point_out, point_sizes, most)
+                    if better is not None and path_cost(point_terms, point_out, point_sizes, better)[1] < flops:
+                        path = better
+                self._paths[path_key] = (path, most)
             path, per_draw = self._paths[path_key]
             largest = per_draw * m if uses_draws else per_draw
             if per_draw * 8 > memory_budget():  # even one draw does not fit: split the question on some variables
