@@ -413,13 +413,25 @@ class Contraction:
 
     def __init__(self, inputs: list[str], output: str, sizes: dict[str, int], path: list[tuple[int, ...]]):
         self.inputs, self.output = tuple(inputs), output
+        # laid out twice: the first pass finds, for each product, the batch indices of the product that takes
+        # it; the second lays each product out with those first where it can, so that next product needs no
+        # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws)
+        _, _, wanted = self._lay_out(inputs, output, sizes, path, {})
+        self.steps, (self.final_drop, self.final), _ = self._lay_out(inputs, output, sizes, path, wanted)
+
+    @staticmethod
+    def _lay_out(inputs, output, sizes, path, wanted: dict[int, set]):
+        """(steps, final reduction, {step: batch indices of the product taking its result}); a product's
+        result puts its right-hand indices before its left-hand ones when that brings `wanted` forward."""
         terms = list(inputs)
-        self.steps = []
+        made = [None] * len(terms)  # the step that made each table (None: an input)
+        steps, takers = [], {}
         holding = Counter(c for term in terms for c in set(term))  # how many tables left hold each index
         holding.update(set(output))  # the output needs its indices to the end
-        for step in path:
+        for number, step in enumerate(path):
             picked = sorted(step, reverse=True)
             taken = [terms.pop(i) for i in picked]
+            sources = [made.pop(i) for i in picked]
             for term in taken:
                 holding.subtract(set(term))
             needed = {c for term in taken for c in term if holding[c] > 0}
@@ -427,8 +439,9 @@ class Contraction:
                 (a,) = taken
                 kept = "".join(c for c in a if c in needed)
                 drop = tuple(k for k, c in enumerate(a) if c not in needed)
-                self.steps.append(("sum", picked, drop))
+                steps.append(("sum", picked, drop))
                 terms.append(kept)
+                made.append(None)
                 holding.update(set(kept))
                 continue
             b, a = taken  # popped from the back: a is the earlier table
@@ -436,23 +449,31 @@ class Contraction:
             drop_b = tuple(k for k, c in enumerate(b) if c not in needed and c not in a)
             a = "".join(c for k, c in enumerate(a) if k not in drop_a)
             b = "".join(c for k, c in enumerate(b) if k not in drop_b)
-            batch = [c for c in a if c in b and c in needed]
-            summed = [c for c in a if c in b and c not in needed]
+            size = lambda cs: math.prod(sizes[c] for c in cs)  # noqa: E731
+            # shared indices in the bigger table's order: the smaller is the one copied when they differ
+            shared = a if size(a) >= size(b) else b
+            batch = [c for c in shared if c in a and c in b and c in needed]
+            summed = [c for c in shared if c in a and c in b and c not in needed]
             left = [c for c in a if c not in b]
             right = [c for c in b if c not in a]
-            size = lambda cs: math.prod(sizes[c] for c in cs)  # noqa: E731
+            for source in sources:
+                if source is not None:
+                    takers[source] = set(batch)
+            want = wanted.get(number, set())
+            flip = bool(want) and _leading(right + left, want) > _leading(left + right, want)
             dims = (size(batch), size(left), size(summed), size(right))
-            result = "".join(batch + left + right)
-            self.steps.append(("pair", picked, drop_a, drop_b,
-                               tuple(a.index(c) for c in batch + left + summed),
-                               tuple(b.index(c) for c in batch + summed + right),
-                               dims, tuple(sizes[c] for c in result)))
+            result = "".join(batch + (right + left if flip else left + right))
+            steps.append(("pair", picked, drop_a, drop_b,
+                          tuple(a.index(c) for c in batch + left + summed),
+                          tuple(b.index(c) for c in batch + summed + right),
+                          dims, tuple(sizes[c] for c in result), flip))
             terms.append(result)
+            made.append(number)
             holding.update(set(result))
         (last,) = terms
-        self.final_drop = tuple(k for k, c in enumerate(last) if c not in output)
+        final_drop = tuple(k for k, c in enumerate(last) if c not in output)
         last = "".join(c for c in last if c in output)
-        self.final = tuple(last.index(c) for c in output)
+        return steps, (final_drop, tuple(last.index(c) for c in output)), takers
 
     def __repr__(self) -> str:
         lines = [f"Contraction({','.join(self.inputs)}->{self.output})"]
@@ -472,7 +493,7 @@ class Contraction:
             if step[0] == "sum":
                 ops.append(taken[0].sum(axis=step[2]) if step[2] else taken[0])
                 continue
-            _, _, drop_a, drop_b, perm_a, perm_b, (nb, nl, nk, nr), shape = step
+            _, _, drop_a, drop_b, perm_a, perm_b, (nb, nl, nk, nr), shape, flip = step
             b, a = taken
             if drop_a:
                 a = a.sum(axis=drop_a)
@@ -480,9 +501,11 @@ class Contraction:
                 b = b.sum(axis=drop_b)
             a = a.transpose(perm_a).reshape(nb, nl, nk)
             b = b.transpose(perm_b).reshape(nb, nk, nr)
+            if flip:  # the result laid out (batch, right, left): the transposed product, b' a'
+                a, b = b.transpose(0, 2, 1), a.transpose(0, 2, 1)
             if nk == 1:  # nothing summed: an outer product per batch entry
                 c = a * b
-            elif nl == 1 and nr == 1:
+            elif a.shape[1] == 1 and b.shape[2] == 1:
                 c = np.einsum("bk,bk->b", a[:, 0, :], b[:, :, 0])
             else:
                 a, b = _blas_ready(a), _blas_ready(b)
@@ -492,6 +515,14 @@ class Contraction:
         if self.final_drop:
             result = result.sum(axis=self.final_drop)
         return result.transpose(self.final)
+
+
+def _leading(term: list[str], wanted: set) -> int:
+    """How many of `term`'s first indices are `wanted` ones."""
+    n = 0
+    while n < len(term) and term[n] in wanted:
+        n += 1
+    return n
 
 
 def _blas_ready(x: np.ndarray) -> np.ndarray:
