@@ -241,3 +241,21 @@ def test_path_cost_by_hand_and_a_search_over_its_budget_gives_up():
     assert path[0] == (0, 2)
     assert path_cost(terms, "c", sizes, path) == (12, 6 + 12)
     assert optimal_path(["ab", "bc", "cd"], "", {"a": 2, "b": 3, "c": 4, "d": 5}, largest=10 ** 9, calls=1) is None
+
+
+def test_a_product_is_laid_out_for_the_product_that_takes_it():
+    """Zugv x Ztux (batch Z, left gv, right tx) feeds a product with Zxytg over batch Zt (Zt, last, still
+    needs t): laid out Z,t,x,g,v (its right-hand indices first) that product needs no copy; laid out
+    Z,g,v,t,x it did (bnlearn's mildew). The result equals numpy's einsum, draws in front or behind in
+    memory."""
+    rng = np.random.default_rng(5)
+    terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
+    sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}
+    contraction = Contraction(terms, output, sizes, [(0, 1), (0, 2), (0, 1)])
+    first = contraction.steps[0]
+    assert first[0] == "pair" and first[-1] is True and first[7] == (4, 6, 3, 5, 2)
+    for draws_inside in (False, True):
+        operands = [rng.random([sizes[c] for c in t]) for t in terms]
+        if draws_inside:
+            operands = [np.moveaxis(np.ascontiguousarray(np.moveaxis(o, 0, -1)), -1, 0) for o in operands]
+        np.testing.assert_allclose(contraction(*operands), np.einsum("Zugv,Ztux,Zxytg,Zt->Zvy", *operands), rtol=1e-12)
