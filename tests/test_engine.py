@@ -386,6 +386,42 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
                                expected_draws, atol=1e-12)
 
 
+@pytest.mark.parametrize("concentration", [50.0, 0.002])
+def test_arrays_handed_back_are_refilled_with_the_same_draws(concentration):
+    """Draws first, a block's arrays handed back (recycle) are reused by later blocks, which write only
+    their drawn entries: every block equals the same block drawn into fresh arrays, zeros, point-mass rows
+    (written once) and dense tables included; at concentration 0.002 some rows' variates all underflow and
+    are drawn again row by row (DirichletRows), and still match."""
+    rng = np.random.default_rng(11)
+    sparse = rng.dirichlet(np.full(30, 0.3), size=(9, 9))
+    sparse[sparse < 0.03] = 0.0
+    sparse[0, 0] = np.eye(30)[4]
+    sparse /= sparse.sum(axis=-1, keepdims=True)
+    tables = [np.full(9, 1 / 9), rng.dirichlet(np.ones(9), size=9), sparse]
+    net = CompiledNetwork(["a", "b", "c"], [tuple(f"s{k}" for k in range(9))] * 2 + [tuple(f"t{k}" for k in range(30))],
+                          [(), (0,), (0, 1)], tables)
+
+    def made(recycled: bool):
+        draws = dirichlet_draws(net, 40, concentration, seed=3)
+        draws.first, draws.block = True, 8  # as for a big network, in blocks of 8 draws
+        blocks = []
+        for start, stop in draws.spans():
+            chunk = draws.chunk(start, stop)
+            blocks.append({i: a.copy() for i, a in chunk.items()})
+            if recycled:
+                draws.recycle(chunk)
+        return blocks, draws
+
+    fresh, _ = made(False)
+    reused, draws = made(True)
+    assert draws.refills == {0, 1, 2} and all(draws._spare[(i, 8)] for i in range(3))
+    for a, b in zip(fresh, reused):
+        for i in a:
+            np.testing.assert_array_equal(a[i], b[i])
+    assert np.all(reused[-1][2][:, sparse == 0] == 0) and np.all(reused[-1][2][:, 0, 0, 4] == 1)
+    np.testing.assert_allclose(reused[-1][2].sum(axis=-1), 1.0, atol=1e-12)
+
+
 @pytest.mark.parametrize("searched", [False, True])
 def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(searched, monkeypatch):
     """A table of 3 parents of 12 states and 40 states (69,120 numbers, mostly structural zeros, as in

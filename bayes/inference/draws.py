@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -78,13 +79,20 @@ class GeneratedDraws(Draws):
 
     BLOCK = 4096
     BLOCK_BYTES = 128 * 2 ** 20  # one block of every table: big networks get smaller blocks
+    SPARE = 4  # arrays handed back per variable, kept for the next blocks (a few blocks are made ahead)
 
     def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
                  shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None,
-                 first_samplers: Mapping[int, Callable] | None = None, first: bool | None = None):
+                 first_samplers: Mapping[int, Callable] | None = None, first: bool | None = None,
+                 refills: Iterable[int] = ()):
         self.n = int(n)
         self.samplers = dict(samplers)
         self.first_samplers = dict(first_samplers or {})
+        # variables whose draws-first sampler takes `out=`, an array it filled before (DirichletRows): the
+        # engine hands each block's arrays back (`recycle`) and the next block writes only the drawn entries
+        self.refills = frozenset(refills) & frozenset(self.first_samplers)
+        self._spare: dict[tuple[int, int], list[np.ndarray]] = {}
+        self._spare_lock = threading.Lock()
         self.shapes = dict(shapes)
         self.drawn = frozenset(self.shapes)
         self.entropy = entropy if entropy is not None else np.random.SeedSequence(seed).entropy
@@ -101,7 +109,21 @@ class GeneratedDraws(Draws):
         keep = set(keep) & self.drawn
         return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
                               entropy=self.entropy, block=self.block, first=self.first,
-                              first_samplers={i: f for i, f in self.first_samplers.items() if i in keep})
+                              first_samplers={i: f for i, f in self.first_samplers.items() if i in keep},
+                              refills=self.refills & keep)
+
+    def recycle(self, tables: Mapping[int, np.ndarray]) -> None:
+        """Arrays of a block the caller is done with (nothing of them is read again): kept, a few per
+        variable, for later blocks of the same size. Big networks' tables are mostly zeros and point-mass
+        rows, which a reused array still holds: mildew's are 70 MB a block, 5 MB of them drawn."""
+        if not self.first:
+            return
+        with self._spare_lock:
+            for i, a in tables.items():
+                if i in self.refills and a.flags.c_contiguous:
+                    spare = self._spare.setdefault((i, a.shape[0]), [])
+                    if len(spare) < self.SPARE:
+                        spare.append(a)
 
     def chunk(self, start, stop):
         if start % self.block or (stop % self.block and stop != self.n):
@@ -130,6 +152,11 @@ class GeneratedDraws(Draws):
     def _draw(self, i: int, rng: np.random.Generator, m: int) -> np.ndarray:
         if not self.first:
             return self.samplers[i](rng, m)
+        if i in self.refills:
+            with self._spare_lock:
+                spare = self._spare.get((i, m))
+                out = spare.pop() if spare else None
+            return self.first_samplers[i](rng, m, out=out)
         if i in self.first_samplers:
             return self.first_samplers[i](rng, m)
         return np.ascontiguousarray(np.moveaxis(self.samplers[i](rng, m), -1, 0))
@@ -168,7 +195,8 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     rows = {i: DirichletRows(net.tables[i] * concentration) for i in chosen}  # each laid out once, for both layouts
     return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},
                           {i: net.tables[i].shape for i in chosen}, seed,
-                          first_samplers={i: (lambda rng, m, r=r: r(rng, m, True)) for i, r in rows.items()})
+                          first_samplers={i: (lambda rng, m, out=None, r=r: r(rng, m, True, out)) for i, r in rows.items()},
+                          refills=rows)
 
 
 # ----------------------------------------------------------------------------------- summaries

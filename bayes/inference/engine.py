@@ -156,6 +156,8 @@ class Engine:
                     continue
                 outputs[k][start:stop] = joint / pe[..., None]
                 pes[k][start:stop] = pe
+            if isinstance(draws, GeneratedDraws):  # every answer of the chunk is copied out: its arrays are free
+                draws.recycle(tables)
             progress.update(m)
 
     def _without_impossible_draws(self, prep: dict, tables: dict, m: int, first: bool, joint: np.ndarray) -> np.ndarray:

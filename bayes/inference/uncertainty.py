@@ -23,7 +23,8 @@ def parameter_draws(model, n: int, seed: int | None = DEFAULT_SEED) -> Generated
     sources = {net.index[name]: v.source for name, v in model.spec.variables.items()}
     return GeneratedDraws(n, {i: source.sample for i, source in sources.items()},
                           {i: net.tables[i].shape for i in sources}, seed,
-                          first_samplers={i: s.sample_first for i, s in sources.items() if hasattr(s, "sample_first")})
+                          first_samplers={i: s.sample_first for i, s in sources.items() if hasattr(s, "sample_first")},
+                          refills=[i for i, s in sources.items() if hasattr(s, "sample_first")])
 
 
 def run_with_draws(model, queries: list[Query], draws: int, seed: int | None):

@@ -273,12 +273,21 @@ class DirichletRows:
             self.sizes = count[count > 1]
             self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(int)
 
-    def __call__(self, rng: np.random.Generator, m: int, first: bool = False) -> np.ndarray:
+    def __call__(self, rng: np.random.Generator, m: int, first: bool = False, out: np.ndarray | None = None) -> np.ndarray:
+        """m draws of the table, (*shape, m), or, `first`, (m, *shape). `out` (draws first only): an array
+        this sampler filled before with as many draws; its zeros and point-mass rows are still in place, so
+        only the drawn entries are written (a big table is mostly those: mildew's, 94% zeros)."""
         rows, card = self.flat.shape
+        if out is not None and not first:
+            raise ValueError("a reused array is for draws laid out draws first")
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.dense:
                 if first:
-                    out = rng.standard_gamma(self.flat.reshape(1, -1), size=(m, self.flat.size)).reshape(m, rows, card)
+                    if out is None:
+                        out = rng.standard_gamma(self.flat.reshape(1, -1), size=(m, self.flat.size))
+                    else:
+                        rng.standard_gamma(self.flat.reshape(1, -1), out=out.reshape(m, self.flat.size))
+                    out = out.reshape(m, rows, card)
                     out /= out.sum(axis=-1, keepdims=True)
                 else:
                     out = rng.standard_gamma(self.flat[..., None], size=self.flat.shape + (m,))
@@ -286,12 +295,15 @@ class DirichletRows:
                 bad = np.isnan(out).any(axis=2) if first else np.isnan(out).any(axis=1)  # (m, rows) or (rows, m)
             else:
                 k = self.live.size
-                out = np.zeros((m, self.flat.size) if first else (self.flat.size, m))
-                bad = np.zeros((m, rows) if first else (rows, m), dtype=bool)
-                if first:
-                    out[:, self.single] = 1.0
+                if out is not None:
+                    out = out.reshape(m, self.flat.size)
                 else:
-                    out[self.single] = 1.0
+                    out = np.zeros((m, self.flat.size) if first else (self.flat.size, m))
+                    if first:
+                        out[:, self.single] = 1.0
+                    else:
+                        out[self.single] = 1.0
+                bad = np.zeros((m, rows) if first else (rows, m), dtype=bool)
                 if k:
                     axis = 1 if first else 0
                     g = rng.standard_gamma(self.live_alpha[None, :] if first else self.live_alpha[:, None],
@@ -387,9 +399,10 @@ class ArrayTable:
     def sample(self, rng: np.random.Generator, m: int) -> np.ndarray:
         return self._rows(rng, m)
 
-    def sample_first(self, rng: np.random.Generator, m: int) -> np.ndarray:
-        """Draws laid out draws first, (m, *shape), as the engine multiplies big tables."""
-        return self._rows(rng, m, first=True)
+    def sample_first(self, rng: np.random.Generator, m: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Draws laid out draws first, (m, *shape), as the engine multiplies big tables; `out`, an array
+        this table's draws filled before (DirichletRows)."""
+        return self._rows(rng, m, first=True, out=out)
 
     @cached_property
     def _rows(self) -> "DirichletRows":
