@@ -259,3 +259,12 @@ def test_a_product_is_laid_out_for_the_product_that_takes_it():
         if draws_inside:
             operands = [np.moveaxis(np.ascontiguousarray(np.moveaxis(o, 0, -1)), -1, 0) for o in operands]
         np.testing.assert_allclose(contraction(*operands), np.einsum("Zugv,Ztux,Zxytg,Zt->Zvy", *operands), rtol=1e-12)
+
+
+def test_the_optimal_search_gives_up_where_its_naive_cost_overflows():
+    """A chain over 400 variables of 10 states (10^400 combinations in all, past a float) is searched for
+    no path: the greedy plan is kept (bnlearn's diabetes raised OverflowError from opt_einsum)."""
+    letters = [opt_einsum.get_symbol(k) for k in range(401)]
+    terms = [letters[k] + letters[k + 1] for k in range(400)]
+    sizes = dict.fromkeys(letters, 10)
+    assert optimal_path(terms, letters[0], sizes, largest=10 ** 9) is None

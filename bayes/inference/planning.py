@@ -309,7 +309,7 @@ def optimal_path(inputs: list[str], output: str, sizes: dict[str, int], largest:
 
         try:
             path += DynamicProgramming(minimize=weigh)(rest, frozenset(output), dict(sizes), largest)
-        except (_OverBudget, RuntimeError):
+        except (_OverBudget, RuntimeError, OverflowError):  # (its naive cost overflows a float on big questions)
             return None
     elif not path:
         path = [(0,)]
