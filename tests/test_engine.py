@@ -387,11 +387,14 @@ def test_split_questions_give_the_same_answers_on_random_networks(seed, monkeypa
 
 
 @pytest.mark.parametrize("concentration", [50.0, 0.002])
-def test_arrays_handed_back_are_refilled_with_the_same_draws(concentration):
+def test_arrays_handed_back_are_refilled_with_the_same_draws(concentration, monkeypatch):
     """Draws first, a block's arrays handed back (recycle) are reused by later blocks, which write only
     their drawn entries: every block equals the same block drawn into fresh arrays, zeros, point-mass rows
     (written once) and dense tables included; at concentration 0.002 some rows' variates all underflow and
-    are drawn again row by row (DirichletRows), and still match."""
+    are drawn again row by row (DirichletRows), and still match. Compact draws of the sparse table (its
+    positive entries only) are the same numbers at its positive entries."""
+    monkeypatch.setattr("bayes.inference.draws.SPARSE_SIZE", 0)  # the 2,430-number table counts as big
+    monkeypatch.setattr("bayes.inference.draws.SPARSE_SHARE", 1.0)
     rng = np.random.default_rng(11)
     sparse = rng.dirichlet(np.full(30, 0.3), size=(9, 9))
     sparse[sparse < 0.03] = 0.0
@@ -420,16 +423,27 @@ def test_arrays_handed_back_are_refilled_with_the_same_draws(concentration):
             np.testing.assert_array_equal(a[i], b[i])
     assert np.all(reused[-1][2][:, sparse == 0] == 0) and np.all(reused[-1][2][:, 0, 0, 4] == 1)
     np.testing.assert_allclose(reused[-1][2].sum(axis=-1), 1.0, atol=1e-12)
+    assert set(draws.compact_samplers) == {2}  # the dense tables are never compact
+    for (start, stop), block in zip(draws.spans(), fresh):
+        compact = draws.chunk(start, stop, compact={2})[2]
+        assert compact.pattern.size == np.count_nonzero(sparse)
+        np.testing.assert_array_equal(compact.dense(), block[2])
 
 
-@pytest.mark.parametrize("searched", [False, True])
-def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(searched, monkeypatch):
+@pytest.mark.parametrize("mode", ["plain", "searched", "compact"])
+def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(mode, monkeypatch):
     """A table of 3 parents of 12 states and 40 states (69,120 numbers, mostly structural zeros, as in
     bnlearn's mildew): its draws are laid out draws first, zeros stay zero, and every draw's answer, with
     and without evidence, equals a point query on that draw's tables. `searched`: every drawn question's
-    plan also goes through the bounded optimal search (planning.optimal_path), as mildew's does."""
+    plan also goes through the bounded optimal search (planning.optimal_path), as mildew's does.
+    `compact`: the big table is drawn as its positive entries only and multiplied so wherever a plan can
+    (planning.Contraction), spread out where evidence fixes one of its variables."""
     import bayes.inference.engine as engine_module
 
+    searched = mode == "searched"
+    if mode == "compact":
+        monkeypatch.setattr("bayes.inference.draws.SPARSE_SHARE", 1.0)
+        monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
     searches = []
     if searched:
         real = engine_module.optimal_path
@@ -452,7 +466,8 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(searched, monke
     assert chunk[3].shape == (40, 12, 12, 12, 40)
     assert np.all(chunk[3][:, big == 0] == 0) and np.all(chunk[3][:, 0, 0, 0, 5] == 1)
     np.testing.assert_allclose(chunk[3].sum(axis=-1), 1.0, atol=1e-12)
-    queries = [Query.make("leaf"), Query.make("big", {"leaf": "y"}), Query.make("a", {"leaf": "z", "c": "s3"})]
+    queries = [Query.make("leaf"), Query.make("big", {"leaf": "y"}), Query.make("a", {"leaf": "z", "c": "s3"}),
+               Query.make("c", {"leaf": "x"})]
     engine = Engine(net)
     batch = engine.run(queries, draws)
     for d in (0, 17, 39):
@@ -462,6 +477,8 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(searched, monke
             np.testing.assert_allclose(r.probabilities[d], point.run([q])[0].probabilities[0], atol=1e-12, rtol=0)
     # the searched path is cheaper for 'leaf' (71,112 multiplications against min-fill's 75,144) and is used
     assert any(path in searches for path, _ in engine._paths.values()) == searched
+    if mode == "compact":  # 'c | leaf' multiplies it as it is; 'a | c' spreads it out (c fixed)
+        assert engine._taken_compact([engine._prepare(q) for q in queries], draws) == {3}
 
 
 def test_a_split_too_slow_to_finish_and_running_out_of_memory_are_one_line(monkeypatch, flagship):

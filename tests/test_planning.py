@@ -268,3 +268,66 @@ def test_the_optimal_search_gives_up_where_its_naive_cost_overflows():
     terms = [letters[k] + letters[k + 1] for k in range(400)]
     sizes = dict.fromkeys(letters, 10)
     assert optimal_path(terms, letters[0], sizes, largest=10 ** 9) is None
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_compact_tables_multiply_as_their_dense_selves(seed, monkeypatch):
+    """Tables given as their positive entries only (inference/draws.Compact: draws first, mostly zeros)
+    are multiplied as they are wherever a product takes them whole over the draw axis alone, and the
+    answer equals numpy's einsum over the same tables spread out; either side of a product, either layout
+    of its result, empty output cells, and tables that cannot be taken so (spread out by the caller)."""
+    from bayes.inference.draws import Compact
+
+    monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)  # taken wherever it can be, worth it or not
+    rng = np.random.default_rng(300 + seed)
+    terms, output, sizes = _random_problem(rng, "abcdef")
+    m = int(rng.integers(1, 4))
+    sizes["Z"] = m
+    terms = ["Z" + t for t in terms]
+    output = "Z" + output
+    dense = []
+    for t in terms:
+        table = rng.random([sizes[c] for c in t])
+        table[:, rng.random(table.shape[1:]) < 0.8 * rng.random()] = 0.0  # the same zeros in every draw
+        dense.append(table)
+    chosen = {k for k in range(len(terms)) if rng.random() < 0.7}
+    patterns = {k: np.flatnonzero(np.any(dense[k] != 0, axis=0).ravel()) for k in chosen}
+    path, _, _ = elimination_path(terms, output, sizes)
+    contraction = Contraction(terms, output, sizes, path, compact=patterns)
+    operands = [Compact(dense[k].reshape(m, -1)[:, patterns[k]], patterns[k], dense[k].shape[1:])
+                if k in contraction.compact else dense[k] for k in range(len(terms))]
+    np.testing.assert_allclose(contraction(*operands), np.einsum(",".join(terms) + "->" + output, *dense),
+                               rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_a_compact_product_laid_out_for_the_next_one(side, monkeypatch):
+    """The product of test_a_product_is_laid_out_for_the_product_that_takes_it with Zugv (side 0) or Ztux
+    (side 1) compact, half its cells zero: multiplied as it is, its result laid out right-hand indices
+    first, and the answer equals numpy's einsum over the dense tables."""
+    from bayes.inference.draws import Compact
+
+    monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
+    rng = np.random.default_rng(6)
+    terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
+    sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}
+    dense = [rng.random([sizes[c] for c in t]) for t in terms]
+    dense[side][:, rng.random(dense[side].shape[1:]) < 0.5] = 0.0
+    pattern = np.flatnonzero(dense[side][0].ravel())
+    contraction = Contraction(terms, output, sizes, [(0, 1), (0, 2), (0, 1)], compact={side: pattern})
+    first = contraction.steps[0]
+    assert contraction.compact == {side} and first[0] == "compact" and first[7] is True
+    operands = list(dense)
+    operands[side] = Compact(dense[side].reshape(4, -1)[:, pattern], pattern, dense[side].shape[1:])
+    np.testing.assert_allclose(contraction(*operands), np.einsum("Zugv,Ztux,Zxytg,Zt->Zvy", *dense), rtol=1e-12)
+
+
+def test_a_compact_table_is_multiplied_as_it_is_only_where_that_is_worth_it():
+    """A 100 x 100 table with 300 positive entries, times a vector over its rows (300 gathers against
+    10,000 cells: taken compact) and times a 40-column table (300 x 40 = 12,000 gathers > 10,000 / 4:
+    multiplied spread out, as a matrix product)."""
+    pattern = np.arange(0, 10000, 33)[:300]
+    sizes = {"Z": 2, "a": 100, "b": 100, "c": 40}
+    vector = Contraction(["Zab", "Za"], "Zb", sizes, [(0, 1)], compact={0: pattern})
+    wide = Contraction(["Zab", "Zac"], "Zbc", sizes, [(0, 1)], compact={0: pattern})
+    assert vector.compact == {0} and wide.compact == frozenset()

@@ -66,6 +66,36 @@ class ArrayDraws(Draws):
         return {i: a[..., start:stop] for i, a in self.arrays.items()}
 
 
+SPARSE_SHARE = 0.25  # positive entries, at most this share of a big table: drawn and multiplied compact
+SPARSE_SIZE = 4096  # numbers in a table from which compact draws pay for their bookkeeping
+
+
+class Compact:
+    """Draws first of a big table that is mostly zeros: its positive entries only, `values` (m, nnz), at
+    the flat positions `pattern` of a table of `table_shape`. The engine multiplies it as it is where a
+    product allows (planning.Contraction) and spreads it out (`dense`) elsewhere."""
+
+    def __init__(self, values: np.ndarray, pattern: np.ndarray, table_shape: tuple[int, ...]):
+        self.values, self.pattern, self.table_shape = values, pattern, tuple(table_shape)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.values.shape[0],) + self.table_shape
+
+    def dense(self) -> np.ndarray:
+        out = np.zeros((self.values.shape[0], math.prod(self.table_shape)))
+        out[:, self.pattern] = self.values
+        return out.reshape(self.shape)
+
+    def draws(self, start: int, stop: int) -> "Compact":
+        return Compact(self.values[start:stop], self.pattern, self.table_shape)
+
+
+def compact_pays(rows: DirichletRows) -> bool:
+    """Whether a table's draws are worth keeping compact (Compact): big and mostly zeros."""
+    return not rows.dense and rows.flat.size >= SPARSE_SIZE and rows.positive.mean() <= SPARSE_SHARE
+
+
 class GeneratedDraws(Draws):
     """Draws made chunk by chunk by one sampler per variable, `sampler(rng, m) -> array (*shape, m)`;
     never all in memory. `first_samplers` may give, for some variables, the same draws laid out draws
@@ -84,10 +114,13 @@ class GeneratedDraws(Draws):
     def __init__(self, n: int, samplers: Mapping[int, Callable[[np.random.Generator, int], np.ndarray]],
                  shapes: Mapping[int, tuple[int, ...]], seed: int | None = None, entropy=None, block=None,
                  first_samplers: Mapping[int, Callable] | None = None, first: bool | None = None,
-                 refills: Iterable[int] = ()):
+                 refills: Iterable[int] = (), compact_samplers: Mapping[int, tuple[Callable, np.ndarray]] | None = None):
         self.n = int(n)
         self.samplers = dict(samplers)
         self.first_samplers = dict(first_samplers or {})
+        # variables whose draws can come compact, (rng, m) -> (m, nnz) at flat positions `pattern`, the same
+        # numbers as the draws-first sampler's (chunk(..., compact=True))
+        self.compact_samplers = dict(compact_samplers or {})
         # variables whose draws-first sampler takes `out=`, an array it filled before (DirichletRows): the
         # engine hands each block's arrays back (`recycle`) and the next block writes only the drawn entries
         self.refills = frozenset(refills) & frozenset(self.first_samplers)
@@ -110,7 +143,8 @@ class GeneratedDraws(Draws):
         return GeneratedDraws(self.n, {i: self.samplers[i] for i in keep}, {i: self.shapes[i] for i in keep},
                               entropy=self.entropy, block=self.block, first=self.first,
                               first_samplers={i: f for i, f in self.first_samplers.items() if i in keep},
-                              refills=self.refills & keep)
+                              refills=self.refills & keep,
+                              compact_samplers={i: f for i, f in self.compact_samplers.items() if i in keep})
 
     def recycle(self, tables: Mapping[int, np.ndarray]) -> None:
         """Arrays of a block the caller is done with (nothing of them is read again): kept, a few per
@@ -120,38 +154,42 @@ class GeneratedDraws(Draws):
             return
         with self._spare_lock:
             for i, a in tables.items():
-                if i in self.refills and a.flags.c_contiguous:
+                if i in self.refills and isinstance(a, np.ndarray) and a.flags.c_contiguous:
                     spare = self._spare.setdefault((i, a.shape[0]), [])
                     if len(spare) < self.SPARE:
                         spare.append(a)
 
-    def chunk(self, start, stop):
+    def chunk(self, start, stop, compact: Iterable[int] = ()):
+        """Every drawn table for draws [start, stop); `compact` (draws first): variables whose tables (big,
+        mostly zeros, in compact_samplers) come as Compact, their positive entries only."""
+        compact = frozenset(compact)
         if start % self.block or (stop % self.block and stop != self.n):
             raise ValueError("chunks of generated draws must start and end on block boundaries")
         blocks = range(start // self.block, (stop + self.block - 1) // self.block)
         if len(blocks) == 1:
-            return self._block(blocks[0])
-        out = {i: np.empty(((stop - start,) + shape) if self.first else (shape + (stop - start,)))
-               for i, shape in self.shapes.items()}
+            return self._block(blocks[0], compact)
         with worker_pool() as pool:
-            pieces = list(pool.map(self._block, blocks))
-        for b, piece in zip(blocks, pieces):
-            lo = b * self.block - start
-            for i, a in piece.items():
-                if self.first:
-                    out[i][lo:lo + a.shape[0]] = a
-                else:
-                    out[i][..., lo:lo + a.shape[-1]] = a
+            pieces = list(pool.map(lambda b: self._block(b, compact), blocks))
+        out = {}
+        for i, shape in self.shapes.items():
+            if isinstance(pieces[0][i], Compact):
+                out[i] = Compact(np.concatenate([p[i].values for p in pieces]), pieces[0][i].pattern, shape)
+            else:
+                out[i] = np.concatenate([p[i] for p in pieces], axis=0 if self.first else -1)
         return out
 
-    def _block(self, b: int) -> dict[int, np.ndarray]:
+    def _block(self, b: int, compact: frozenset = frozenset()) -> dict[int, np.ndarray]:
         lo, hi = b * self.block, min((b + 1) * self.block, self.n)
-        return {i: self._draw(i, np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo)
+        return {i: self._draw(i, np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(b, i))), hi - lo,
+                              compact)
                 for i in sorted(self.samplers)}
 
-    def _draw(self, i: int, rng: np.random.Generator, m: int) -> np.ndarray:
+    def _draw(self, i: int, rng: np.random.Generator, m: int, compact: frozenset = frozenset()) -> np.ndarray:
         if not self.first:
             return self.samplers[i](rng, m)
+        if i in compact and i in self.compact_samplers:
+            sampler, pattern = self.compact_samplers[i]
+            return Compact(sampler(rng, m), pattern, self.shapes[i])
         if i in self.refills:
             with self._spare_lock:
                 spare = self._spare.get((i, m))
@@ -196,7 +234,8 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
     return GeneratedDraws(n, {i: (lambda rng, m, r=r: r(rng, m)) for i, r in rows.items()},
                           {i: net.tables[i].shape for i in chosen}, seed,
                           first_samplers={i: (lambda rng, m, out=None, r=r: r(rng, m, True, out)) for i, r in rows.items()},
-                          refills=rows)
+                          refills=rows,
+                          compact_samplers={i: (r.compact, r.pattern) for i, r in rows.items() if compact_pays(r)})
 
 
 # ----------------------------------------------------------------------------------- summaries

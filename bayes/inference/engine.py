@@ -28,12 +28,12 @@ import numpy as np
 import opt_einsum
 
 from bayes.errors import QueryError, known
-from bayes.inference.draws import Draws, GeneratedDraws, blas_threads, worker_pool
+from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
 from bayes.inference.planning import (HEURISTICS, SEARCH_WORTH, Buckets, Contraction, elimination_order, elimination_path,
                                       optimal_path, path_cost)
-from bayes.inference.query import BatchResult, Query, QueryResult
+from bayes.inference.query import BatchResult, Query, QueryResult, impossible_evidence
 from bayes.progress import bar as progress_bar
 
 DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
@@ -139,7 +139,7 @@ class Engine:
 
     # ------------------------------------------------------------ internals
     def _run_chunks(self, draws, n, prepared, outputs, pes, strict, given, progress) -> None:
-        for start, stop, tables in self._chunks(draws, n):
+        for start, stop, tables in self._chunks(draws, n, prepared):
             m = stop - start
             for k, prep in enumerate(prepared):
                 joint = self._contract(prep, tables, m, getattr(draws, "first", False))
@@ -173,7 +173,22 @@ class Engine:
         joint[ruled_out] = 0.0
         return joint
 
-    def _chunks(self, draws: Draws | None, n: int):
+    def _taken_compact(self, prepared: list[dict], draws: GeneratedDraws) -> frozenset:
+        """Drawn tables some question's plan multiplies compact, as their positive entries (planning.Contraction):
+        those are drawn so; the others, spread out."""
+        if not (draws.first and draws.compact_samplers):
+            return frozenset()
+        patterns = {v: pattern for v, (_, pattern) in draws.compact_samplers.items()}
+        taken = set()
+        for prep in prepared:
+            try:
+                expr, factors = self._plan(prep, draws.drawn, min(draws.block, draws.n), True, patterns)[:2]
+            except QueryError:  # asked again chunk by chunk, where it is refused as it would be anyway
+                continue
+            taken.update(factors[k][0] for k in getattr(expr, "compact", ()))
+        return frozenset(taken)
+
+    def _chunks(self, draws: Draws | None, n: int, prepared: list[dict] = ()):
         """(start, stop, tables) in order. Generated draws are made block by block in worker threads,
         a few blocks ahead of the contractions (numpy's samplers release the GIL; einsum does not)."""
         if draws is None:
@@ -186,12 +201,13 @@ class Engine:
             return
         from collections import deque
 
+        compact = self._taken_compact(prepared, draws)
         pending = deque()
         spans = iter(draws.spans())
         with worker_pool() as pool:
             ahead = pool._max_workers + 1
             for span in spans:
-                pending.append((span, pool.submit(draws.chunk, *span)))
+                pending.append((span, pool.submit(draws.chunk, *span, compact)))
                 if len(pending) >= ahead:
                     break
             while pending:
@@ -199,7 +215,7 @@ class Engine:
                 tables = future.result()
                 nxt = next(spans, None)
                 if nxt is not None:
-                    pending.append((nxt, pool.submit(draws.chunk, *nxt)))
+                    pending.append((nxt, pool.submit(draws.chunk, *nxt, compact)))
                 yield start, stop, tables
 
     def _prepared(self, q: Query) -> dict:
@@ -380,12 +396,14 @@ class Engine:
             stack.extend(self.net.parents[v])
         return sorted(seen)
 
-    def _plan(self, prep: dict, drawn: frozenset, m: int, first: bool = False):
+    def _plan(self, prep: dict, drawn: frozenset, m: int, first: bool = False, compact: dict | None = None):
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
         target_free = prep["fixed"] is None
         # a conditioned question ("relevant") keeps the tables of the question it splits
         key = (t if target_free else None, tuple(sorted(ev)), tuple(sorted(do)), sweep, tuple(sorted(prep["soft"])),
-               frozenset(drawn), m if drawn else 0, first, prep.get("prune", True), prep.get("relevant"))
+               frozenset(drawn), m if drawn else 0, first, prep.get("prune", True), prep.get("relevant"),
+               # compact draws: which tables, and where their positive entries are (the plan multiplies them so)
+               tuple(sorted((v, hash(p.tobytes())) for v, p in (compact or {}).items())))
         plan = self._plans.get(key)
         if plan is not None:
             return plan
@@ -398,7 +416,7 @@ class Engine:
             # the order is planned once per question, for one draw: the draw axis rides along every drawn table
             # (so a chunk of any size, and either layout, reuses it)
             # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
-            path_key = key[:5] + key[8:] + (bool(drawn),)
+            path_key = key[:5] + key[8:10] + (bool(drawn),)
             if not uses_draws and self.optimize == "elimination":  # small buckets in the model's order: no planning
                 rank = self._symbol_rank(len(sizes))
                 keep = set(out)
@@ -460,7 +478,9 @@ class Engine:
                 if uses_draws and not first:  # draws last: products along thousands of draws (numpy's einsum)
                     expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=path)
                 else:  # one draw, or a few draws of big tables: matrix products (planning.Contraction)
-                    expr = Contraction(terms, out, sizes, path)
+                    whole = {k: compact[v] for k, (v, axes) in enumerate(factors)  # compact tables, no state fixed
+                             if compact and v in compact and axes != "soft" and not set(axes) & (set(ev) | set(do))}
+                    expr = Contraction(terms, out, sizes, path, compact=whole)
                 plan = (expr, factors, uses_draws, target_free, largest, None)
         self._plans[key] = plan
         return plan
@@ -561,7 +581,8 @@ class Engine:
     def _contract(self, prep: dict, tables: dict, m: int, first: bool = False) -> np.ndarray:
         """Unnormalised P(target, evidence) shaped (m, *sweep cards, target card)."""
         drawn = frozenset(tables)
-        expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m, first)
+        compact = {v: a.pattern for v, a in tables.items() if isinstance(a, Compact)}
+        expr, factors, uses_draws, target_free, largest, condition = self._plan(prep, drawn, m, first, compact)
         if condition is not None:  # one case of the split variables at a time; the cases add up
             relevant = tuple(self._tables_needed(prep))
             total = None
@@ -572,7 +593,8 @@ class Engine:
             return total
         if uses_draws and m > 1 and largest * 8 > memory_budget():  # fewer draws at a time fit the budget
             step = max(1, memory_budget() // (8 * max(largest // m, 1)))
-            parts = [self._contract(prep, {v: a[start:start + step] if first else a[..., start:start + step]
+            parts = [self._contract(prep, {v: a.draws(start, start + step) if isinstance(a, Compact)
+                                           else a[start:start + step] if first else a[..., start:start + step]
                                            for v, a in tables.items()}, min(step, m - start), first)
                      for start in range(0, m, step)]
             return np.concatenate(parts, axis=0)
@@ -582,13 +604,20 @@ class Engine:
         else:
             ev, do = prep["ev"], prep["do"]
             operands = []
+            taken_compact = getattr(expr, "compact", ())
             for v, axes in factors:
                 if axes == "soft":
                     operands.append(prep["soft"][v])
                     continue
                 index = tuple(ev[a] if a in ev else do[a] if a in do else slice(None) for a in axes)
                 if v in tables:
-                    operands.append(tables[v][(slice(None),) + index if first else index + (slice(None),)])
+                    table = tables[v]
+                    if isinstance(table, Compact):
+                        if len(operands) in taken_compact:  # multiplied as it is (planning.Contraction)
+                            operands.append(table)
+                            continue
+                        table = table.dense()
+                    operands.append(table[(slice(None),) + index if first else index + (slice(None),)])
                 else:
                     operands.append(self.net.tables[v][index])
             joint = np.asarray(expr(*operands), dtype=float)
@@ -601,24 +630,5 @@ class Engine:
         return joint
 
     def _zero_message(self, prep: dict, pe: np.ndarray, drawn: bool = False) -> str:
-        net, q = self.net, prep["query"]
-        parts = [f"{v}={s}" for v, s in q.evidence]
-        if prep["sweep"]:
-            bad = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0)[0][1:]
-            parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], bad)]
-        parts += [f"the soft report on {v}" for v, _ in q.soft]
-        shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6:,} more findings" if len(parts) > 6 else "")
-        forced = ", ".join(f"do({v}={s})" for v, s in q.do)
-        what = f"the evidence {shown}{' under ' + forced if forced else ''}"
-        if drawn:  # possible with the point tables, ruled out by some draws
-            point = self._contract(prep, {}, 1).sum(axis=-1)
-            if np.all(point > 0):
-                impossible = int(np.sum(np.any(pe.reshape(pe.shape[0], -1) <= 0, axis=1)))
-                return (f"{what} has probability zero in {impossible:,} of {pe.shape[0]:,} parameter draws (the point "
-                        "estimate allows it): those drawn tables rule it out, as rows drawn with a small "
-                        "concentration are nearly all-or-nothing; raise the model's concentration or ask without draws")
-        if len(parts) >= 20:
-            return (f"{what} has probability zero in the model, or one too small for double precision (below "
-                    f"1e-308) with {len(parts):,} findings; check the evidence or the tables that rule it out")
-        return (f"{what} has probability zero in the model, so nothing can be conditioned on it; check the "
-                "evidence or the tables that rule it out")
+        point = self._contract(prep, {}, 1).sum(axis=-1) if drawn else None  # P(evidence) with the point tables
+        return impossible_evidence(self.net, prep, pe, point)

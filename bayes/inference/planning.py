@@ -238,6 +238,7 @@ def path_cost(inputs: list[str], output: str, sizes: dict[str, int], path: list[
     return largest, flops
 
 
+COMPACT_WORTH = 4  # a compact table is multiplied as it is when its entries x the other's cells are at most 1/4 of its size
 SEARCH_CALLS = 100_000  # pairings the optimal search may weigh (about 0.2 s) before the greedy plan is kept
 SEARCH_WORTH = 100_000_000  # multiplications in one contraction (a plan times the draws a chunk carries) worth it
 
@@ -409,22 +410,32 @@ class Contraction:
     matmul, which hands each product to BLAS. numpy's einsum, which opt_einsum falls back to whenever a
     step has a batch index (every step of a batched run: the draw axis), loops element by element and
     was 3-6x slower on the big networks (docs/methods.md#inference). Layouts are worked out once here,
-    so a call only transposes, reshapes and multiplies."""
+    so a call only transposes, reshapes and multiplies.
 
-    def __init__(self, inputs: list[str], output: str, sizes: dict[str, int], path: list[tuple[int, ...]]):
+    `compact`: inputs given as their positive entries only, {position: flat positions in the table} (a big
+    table of mostly zeros, draws first, inference/draws.Compact). Where such a table is multiplied as it
+    comes, over the draw axis alone, the product gathers the other table at its entries and adds them up
+    by output cell: work in proportion to its positive entries, not its size (mildew's two biggest tables
+    are 94% zeros). `self.compact` holds the positions multiplied so; others are passed spread out."""
+
+    def __init__(self, inputs: list[str], output: str, sizes: dict[str, int], path: list[tuple[int, ...]],
+                 compact: dict[int, np.ndarray] | None = None):
         self.inputs, self.output = tuple(inputs), output
         # laid out twice: the first pass finds, for each product, the batch indices of the product that takes
         # it; the second lays each product out with those first where it can, so that next product needs no
         # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws)
-        _, _, wanted = self._lay_out(inputs, output, sizes, path, {})
-        self.steps, (self.final_drop, self.final), _ = self._lay_out(inputs, output, sizes, path, wanted)
+        _, _, wanted = self._lay_out(inputs, output, sizes, path, {}, {})
+        self.steps, (self.final_drop, self.final), _ = self._lay_out(inputs, output, sizes, path, wanted,
+                                                                      compact or {})
+        self.compact = frozenset(step[-1] for step in self.steps if step[0] == "compact")
 
     @staticmethod
-    def _lay_out(inputs, output, sizes, path, wanted: dict[int, set]):
+    def _lay_out(inputs, output, sizes, path, wanted: dict[int, set], compact: dict[int, np.ndarray]):
         """(steps, final reduction, {step: batch indices of the product taking its result}); a product's
         result puts its right-hand indices before its left-hand ones when that brings `wanted` forward."""
         terms = list(inputs)
         made = [None] * len(terms)  # the step that made each table (None: an input)
+        origin = list(range(len(terms)))  # the input each table is (None: a product)
         steps, takers = [], {}
         holding = Counter(c for term in terms for c in set(term))  # how many tables left hold each index
         holding.update(set(output))  # the output needs its indices to the end
@@ -432,6 +443,7 @@ class Contraction:
             picked = sorted(step, reverse=True)
             taken = [terms.pop(i) for i in picked]
             sources = [made.pop(i) for i in picked]
+            inputs_taken = [origin.pop(i) for i in picked]
             for term in taken:
                 holding.subtract(set(term))
             needed = {c for term in taken for c in term if holding[c] > 0}
@@ -442,6 +454,7 @@ class Contraction:
                 steps.append(("sum", picked, drop))
                 terms.append(kept)
                 made.append(None)
+                origin.append(None)
                 holding.update(set(kept))
                 continue
             b, a = taken  # popped from the back: a is the earlier table
@@ -463,12 +476,41 @@ class Contraction:
             flip = bool(want) and _leading(right + left, want) > _leading(left + right, want)
             dims = (size(batch), size(left), size(summed), size(right))
             result = "".join(batch + (right + left if flip else left + right))
-            steps.append(("pair", picked, drop_a, drop_b,
-                          tuple(a.index(c) for c in batch + left + summed),
-                          tuple(b.index(c) for c in batch + summed + right),
-                          dims, tuple(sizes[c] for c in result), flip))
+            perm_a = tuple(a.index(c) for c in batch + left + summed)
+            perm_b = tuple(b.index(c) for c in batch + summed + right)
+            shape = tuple(sizes[c] for c in result)
+            # a compact input multiplied as it is: taken whole (nothing dropped), over the draw axis alone
+            # where gathering the other table at its entries is work for a quarter of its cells at most: a
+            # gather costs several multiply-adds of a matrix product (mildew: dm_4 x a vector, 3.8 -> 0.5 ms a
+            # block; dm_2 x 32 columns, 2 -> 25 ms, kept as it was)
+            free = (dims[3], dims[1])  # the other table's own cells per entry: right for a compact a, left for b
+            side = next((k for k, (term, drop, position) in enumerate(((a, drop_a, inputs_taken[1]),
+                                                                         (b, drop_b, inputs_taken[0])))
+                         if position in compact and not drop and batch == [term[0]] and len(term) > 1
+                         and len(compact[position]) * free[k] * COMPACT_WORTH <= size(term[1:])), None)
+            if side is None:
+                steps.append(("pair", picked, drop_a, drop_b, perm_a, perm_b, dims, shape, flip))
+            else:
+                term = (a, b)[side]
+                position = inputs_taken[1 - side]
+                cells = np.unravel_index(compact[position], tuple(sizes[c] for c in term[1:]))
+
+                def flat(indices, cells=cells, term=term):
+                    if not indices:
+                        return np.zeros(len(cells[0]), dtype=np.intp)
+                    return np.ravel_multi_index([cells[term.index(c) - 1] for c in indices],
+                                                [sizes[c] for c in indices])
+
+                into = flat(left if side == 0 else right)  # the output cell of each entry
+                order = np.argsort(into, kind="stable")
+                into = into[order]
+                starts = np.flatnonzero(np.r_[True, into[1:] != into[:-1]]) if into.size else into
+                steps.append(("compact", picked, side, drop_b if side == 0 else drop_a,
+                              perm_b if side == 0 else perm_a, dims, shape, flip,
+                              order, flat(summed)[order], starts, into[starts], position))
             terms.append(result)
             made.append(number)
+            origin.append(None)
             holding.update(set(result))
         (last,) = terms
         final_drop = tuple(k for k, c in enumerate(last) if c not in output)
@@ -493,6 +535,9 @@ class Contraction:
             if step[0] == "sum":
                 ops.append(taken[0].sum(axis=step[2]) if step[2] else taken[0])
                 continue
+            if step[0] == "compact":
+                ops.append(self._compact_product(step, taken))
+                continue
             _, _, drop_a, drop_b, perm_a, perm_b, (nb, nl, nk, nr), shape, flip = step
             b, a = taken
             if drop_a:
@@ -515,6 +560,26 @@ class Contraction:
         if self.final_drop:
             result = result.sum(axis=self.final_drop)
         return result.transpose(self.final)
+
+    @staticmethod
+    def _compact_product(step, taken) -> np.ndarray:
+        """A product with a compact table (its positive entries, `values` (m, nnz)): the other table is
+        gathered at each entry's summed cell, multiplied by the entry and added up by output cell."""
+        _, _, side, drop, perm, (nb, nl, nk, nr), shape, flip, order, summed_at, starts, cells, _ = step
+        compact, other = (taken[1], taken[0]) if side == 0 else (taken[0], taken[1])
+        if drop:
+            other = other.sum(axis=drop)
+        values = compact.values[:, order]
+        c = np.zeros((nb, nl, nr))
+        if side == 0:  # compact (batch, left, summed) x other (batch, summed, right)
+            other = other.transpose(perm).reshape(nb, nk, nr)
+            if starts.size:
+                c[:, cells, :] = np.add.reduceat(other[:, summed_at, :] * values[:, :, None], starts, axis=1)
+        else:  # other (batch, left, summed) x compact (batch, summed, right)
+            other = other.transpose(perm).reshape(nb, nl, nk)
+            if starts.size:
+                c[:, :, cells] = np.add.reduceat(other[:, :, summed_at] * values[:, None, :], starts, axis=2)
+        return (c.transpose(0, 2, 1) if flip else c).reshape(shape)
 
 
 def _leading(term: list[str], wanted: set) -> int:

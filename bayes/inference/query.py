@@ -88,3 +88,28 @@ class BatchResult:
                                high=high[ci, si])
                     rows.append(row)
         return pd.DataFrame(rows)
+
+
+def impossible_evidence(net, prep: dict, pe: np.ndarray, point: np.ndarray | None = None) -> str:
+    """The refusal of a question whose evidence has probability zero (`pe`, per draw), naming the findings;
+    `point`, P(evidence) with the point tables when the answer was drawn: possible there, it is the draws
+    that rule it out."""
+    q = prep["query"]
+    parts = [f"{v}={s}" for v, s in q.evidence]
+    if prep["sweep"]:
+        bad = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0)[0][1:]
+        parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], bad)]
+    parts += [f"the soft report on {v}" for v, _ in q.soft]
+    shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6:,} more findings" if len(parts) > 6 else "")
+    forced = ", ".join(f"do({v}={s})" for v, s in q.do)
+    what = f"the evidence {shown}{' under ' + forced if forced else ''}"
+    if point is not None and np.all(point > 0):  # possible with the point tables, ruled out by some draws
+        impossible = int(np.sum(np.any(pe.reshape(pe.shape[0], -1) <= 0, axis=1)))
+        return (f"{what} has probability zero in {impossible:,} of {pe.shape[0]:,} parameter draws (the point "
+                "estimate allows it): those drawn tables rule it out, as rows drawn with a small "
+                "concentration are nearly all-or-nothing; raise the model's concentration or ask without draws")
+    if len(parts) >= 20:
+        return (f"{what} has probability zero in the model, or one too small for double precision (below "
+                f"1e-308) with {len(parts):,} findings; check the evidence or the tables that rule it out")
+    return (f"{what} has probability zero in the model, so nothing can be conditioned on it; check the "
+            "evidence or the tables that rule it out")

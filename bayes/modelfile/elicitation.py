@@ -273,6 +273,34 @@ class DirichletRows:
             self.sizes = count[count > 1]
             self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(int)
 
+    @property
+    def pattern(self) -> np.ndarray:
+        """Flat positions of a table's positive entries (it has zeros), in the order `compact` gives their
+        draws: the drawn entries, then the point-mass rows' ones."""
+        return np.concatenate([self.live, self.single])
+
+    def compact(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        """Draws first of the positive entries only, (m, len(pattern)): the numbers `self(rng, m, True)`
+        puts at those entries (the same variates in the same order), for a table too big and too sparse to
+        spread out (the engine multiplies it as it is, planning.Contraction)."""
+        k = self.live.size
+        values = np.empty((m, k + self.single.size))
+        values[:, k:] = 1.0
+        if k:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = rng.standard_gamma(self.live_alpha[None, :], size=(m, k))
+                g /= np.repeat(np.add.reduceat(g, self.starts, axis=1), self.sizes, axis=1)
+            nan = np.isnan(g)
+            if nan.any():  # rows whose variates all underflowed, drawn again as __call__ does
+                bad = np.zeros((m, self.flat.shape[0]), dtype=bool)
+                bad[:, self.live_rows] |= nan
+                for r in np.unique(np.nonzero(bad)[1]):
+                    draws = np.flatnonzero(bad[:, r])
+                    g[np.ix_(draws, np.flatnonzero(self.live_rows == r))] = rng.dirichlet(
+                        self.flat[r, self.positive[r]], size=draws.size)
+            values[:, :k] = g
+        return values
+
     def __call__(self, rng: np.random.Generator, m: int, first: bool = False, out: np.ndarray | None = None) -> np.ndarray:
         """m draws of the table, (*shape, m), or, `first`, (m, *shape). `out` (draws first only): an array
         this sampler filled before with as many draws; its zeros and point-mass rows are still in place, so
@@ -403,6 +431,11 @@ class ArrayTable:
         """Draws laid out draws first, (m, *shape), as the engine multiplies big tables; `out`, an array
         this table's draws filled before (DirichletRows)."""
         return self._rows(rng, m, first=True, out=out)
+
+    @property
+    def dirichlet_rows(self) -> "DirichletRows":
+        """The table's Dirichlet rows, laid out once (its compact draws: DirichletRows.compact)."""
+        return self._rows
 
     @cached_property
     def _rows(self) -> "DirichletRows":
