@@ -243,7 +243,7 @@ def test_path_cost_by_hand_and_a_search_over_its_budget_gives_up():
     assert optimal_path(["ab", "bc", "cd"], "", {"a": 2, "b": 3, "c": 4, "d": 5}, largest=10 ** 9, calls=1) is None
 
 
-def test_a_product_is_laid_out_for_the_product_that_takes_it():
+def test_a_product_is_laid_out_for_the_product_that_takes_it(monkeypatch):
     """Zugv x Ztux (batch Z, left gv, right tx) feeds a product with Zxytg over batch Zt (Zt, last, still
     needs t): laid out Z,t,x,g,v (its right-hand indices first) that product needs no copy; laid out
     Z,g,v,t,x it did (bnlearn's mildew). The result equals numpy's einsum, draws in front or behind in
@@ -251,6 +251,7 @@ def test_a_product_is_laid_out_for_the_product_that_takes_it():
     rng = np.random.default_rng(5)
     terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
     sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}
+    monkeypatch.setattr("bayes.inference.planning.LAYOUT_WORTH", 0)  # laid out for the next however small
     contraction = Contraction(terms, output, sizes, [(0, 1), (0, 2), (0, 1)])
     first = contraction.steps[0]
     assert first[0] == "pair" and first[-1] is True and first[7] == (4, 6, 3, 5, 2)
@@ -308,6 +309,7 @@ def test_a_compact_product_laid_out_for_the_next_one(side, monkeypatch):
     from bayes.inference.draws import Compact
 
     monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
+    monkeypatch.setattr("bayes.inference.planning.LAYOUT_WORTH", 0)
     rng = np.random.default_rng(6)
     terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
     sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}

@@ -1,7 +1,8 @@
 """Parameter draws as the engine consumes them, chunk by chunk: draws already in memory (ArrayDraws) or
 made on demand by one sampler per table (GeneratedDraws, reproducible for a seed whatever the chunk
-size), laid out draws last (analysts' models) or draws first (big networks); and their summaries
-(mean, median, equal-tailed interval)."""
+size), laid out draws last (analysts' models) or draws first (big networks, whose mostly-zero tables may
+come as their positive entries alone, Compact); and their summaries (mean, median, equal-tailed
+interval)."""
 
 from __future__ import annotations
 
@@ -118,8 +119,8 @@ class GeneratedDraws(Draws):
         self.n = int(n)
         self.samplers = dict(samplers)
         self.first_samplers = dict(first_samplers or {})
-        # variables whose draws can come compact, (rng, m) -> (m, nnz) at flat positions `pattern`, the same
-        # numbers as the draws-first sampler's (chunk(..., compact=True))
+        # variables whose draws can come compact: {variable: (sampler (rng, m) -> (m, nnz), flat positions of
+        # those entries)}, the same numbers as the draws-first sampler's there (chunk's `compact`)
         self.compact_samplers = dict(compact_samplers or {})
         # variables whose draws-first sampler takes `out=`, an array it filled before (DirichletRows): the
         # engine hands each block's arrays back (`recycle`) and the next block writes only the drawn entries

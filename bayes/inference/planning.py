@@ -239,7 +239,8 @@ def path_cost(inputs: list[str], output: str, sizes: dict[str, int], path: list[
     return largest, flops
 
 
-COMPACT_WORTH = 4  # a compact table is multiplied as it is when its entries x the other's cells are at most 1/4 of its size
+LAYOUT_WORTH = 1_000_000  # multiply-adds from which a plan's products are laid out for the next (two passes)
+COMPACT_WORTH = 2  # a compact table is multiplied as it is when its entries x the other's cells are at most 1/2 of its size
 SEARCH_CALLS = 100_000  # pairings the optimal search may weigh (about 0.2 s) before the greedy plan is kept
 SEARCH_WORTH = 100_000_000  # multiplications in one contraction (a plan times the draws a chunk carries) worth it
 
@@ -425,19 +426,25 @@ class Contraction:
         # laid out twice: the first pass finds, for each product, the batch indices of the product that takes
         # it; the second lays each product out with those first where it can, so that next product needs no
         # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws)
-        _, _, wanted = self._lay_out(inputs, output, sizes, path, {}, {})
-        self.steps, (self.final_drop, self.final), _ = self._lay_out(inputs, output, sizes, path, wanted,
-                                                                      compact or {})
+        # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws); a small plan
+        # keeps its first layout, which costs less than the copies it would save (munin1's point questions)
+        compact = compact or {}
+        self.steps, (self.final_drop, self.final), wanted, work = self._lay_out(inputs, output, sizes, path, {},
+                                                                                compact)
+        if work >= LAYOUT_WORTH:
+            self.steps, (self.final_drop, self.final), _, _ = self._lay_out(inputs, output, sizes, path, wanted,
+                                                                            compact)
         self.compact = frozenset(step[-1] for step in self.steps if step[0] == "compact")
 
     @staticmethod
     def _lay_out(inputs, output, sizes, path, wanted: dict[int, set], compact: dict[int, np.ndarray]):
-        """(steps, final reduction, {step: batch indices of the product taking its result}); a product's
-        result puts its right-hand indices before its left-hand ones when that brings `wanted` forward."""
+        """(steps, final reduction, {step: batch indices of the product taking its result}, multiply-adds);
+        a product's result puts its right-hand indices before its left-hand ones when that brings `wanted`
+        forward."""
         terms = list(inputs)
         made = [None] * len(terms)  # the step that made each table (None: an input)
         origin = list(range(len(terms)))  # the input each table is (None: a product)
-        steps, takers = [], {}
+        steps, takers, work = [], {}, 0
         holding = Counter(c for term in terms for c in set(term))  # how many tables left hold each index
         holding.update(set(output))  # the output needs its indices to the end
         for number, step in enumerate(path):
@@ -476,14 +483,15 @@ class Contraction:
             want = wanted.get(number, set())
             flip = bool(want) and _leading(right + left, want) > _leading(left + right, want)
             dims = (size(batch), size(left), size(summed), size(right))
+            work += math.prod(dims)
             result = "".join(batch + (right + left if flip else left + right))
             perm_a = tuple(a.index(c) for c in batch + left + summed)
             perm_b = tuple(b.index(c) for c in batch + summed + right)
             shape = tuple(sizes[c] for c in result)
             # a compact input multiplied as it is: taken whole (nothing dropped), over the draw axis alone
-            # where gathering the other table at its entries is work for a quarter of its cells at most: a
-            # gather costs several multiply-adds of a matrix product (mildew: dm_4 x a vector, 3.8 -> 0.5 ms a
-            # block; dm_2 x 32 columns, 2 -> 25 ms, kept as it was)
+            # where gathering the other table at its entries is work for half its cells at most: a gather
+            # costs a few multiply-adds of a matrix product (mildew, a block of 16 draws: dm_4 x a vector,
+            # 3.8 -> 0.5 ms; dm_3 x 4 columns, about 5 -> 2 ms; dm_2 x 32 columns, 2 -> 20 ms, kept spread out)
             free = (dims[3], dims[1])  # the other table's own cells per entry: right for a compact a, left for b
             side = next((k for k, (term, drop, position) in enumerate(((a, drop_a, inputs_taken[1]),
                                                                          (b, drop_b, inputs_taken[0])))
@@ -516,7 +524,7 @@ class Contraction:
         (last,) = terms
         final_drop = tuple(k for k, c in enumerate(last) if c not in output)
         last = "".join(c for c in last if c in output)
-        return steps, (final_drop, tuple(last.index(c) for c in output)), takers
+        return steps, (final_drop, tuple(last.index(c) for c in output)), takers, work
 
     def __repr__(self) -> str:
         lines = [f"Contraction({','.join(self.inputs)}->{self.output})"]
@@ -572,14 +580,16 @@ class Contraction:
             other = other.sum(axis=drop)
         values = compact.values[:, order]
         c = np.zeros((nb, nl, nr))
+        # one (batch, entries) product and sum per cell of the other table's own axis: numpy's reduceat runs
+        # 2-4x faster on such rows than over a third axis
         if side == 0:  # compact (batch, left, summed) x other (batch, summed, right)
-            other = other.transpose(perm).reshape(nb, nk, nr)
-            if starts.size:
-                c[:, cells, :] = np.add.reduceat(other[:, summed_at, :] * values[:, :, None], starts, axis=1)
+            other = np.ascontiguousarray(other.transpose(perm).reshape(nb, nk, nr).transpose(2, 0, 1))
+            for r in range(nr) if starts.size else ():
+                c[:, cells, r] = np.add.reduceat(other[r][:, summed_at] * values, starts, axis=1)
         else:  # other (batch, left, summed) x compact (batch, summed, right)
             other = other.transpose(perm).reshape(nb, nl, nk)
-            if starts.size:
-                c[:, :, cells] = np.add.reduceat(other[:, :, summed_at] * values[:, None, :], starts, axis=2)
+            for left in range(nl) if starts.size else ():
+                c[:, left, cells] = np.add.reduceat(other[:, left, summed_at] * values, starts, axis=1)
         return (c.transpose(0, 2, 1) if flip else c).reshape(shape)
 
 
