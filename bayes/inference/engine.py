@@ -344,6 +344,13 @@ class Engine:
         possible state for each variable in turn meets every finding, a configuration of positive probability.
         Deterministic tables that rule states out are followed, not given up on; a finding that some possible
         configuration rules out falls back to the full check."""
+        key = ("surely", tuple(sorted(prep["ev"].items())), tuple(sorted(prep["do"].items())),
+               tuple(sorted((v, tuple(likelihood)) for v, likelihood in prep["soft"].items())))
+        if key not in self._plans:  # asked before planning (_with_all_evidence) and before answering
+            self._plans[key] = self._walk_possible_states(prep)
+        return self._plans[key]
+
+    def _walk_possible_states(self, prep: dict) -> bool:
         if not all(np.all(likelihood > 0) for likelihood in prep["soft"].values()):
             return False
         net, ev, do = self.net, prep["ev"], prep["do"]
