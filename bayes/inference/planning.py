@@ -246,7 +246,7 @@ SEARCH_WORTH = 100_000_000  # multiplications in one contraction (a plan times t
 
 
 class _OverBudget(Exception):
-    pass
+    """The optimal search weighed its budget of pairings (optimal_path gives up)."""
 
 
 def optimal_path(inputs: list[str], output: str, sizes: dict[str, int], largest: int,
@@ -425,7 +425,6 @@ class Contraction:
         self.inputs, self.output = tuple(inputs), output
         # laid out twice: the first pass finds, for each product, the batch indices of the product that takes
         # it; the second lays each product out with those first where it can, so that next product needs no
-        # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws)
         # copy (bnlearn's mildew: a 1M-number table copied every block, 0.3 s of 1,000 draws); a small plan
         # keeps its first layout, which costs less than the copies it would save (munin1's point questions)
         compact = compact or {}
