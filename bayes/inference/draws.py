@@ -92,9 +92,11 @@ class Compact:
         return Compact(self.values[start:stop], self.pattern, self.table_shape)
 
 
-def compact_pays(rows: DirichletRows) -> bool:
-    """Whether a table's draws are worth keeping compact (Compact): big and mostly zeros."""
-    return not rows.dense and rows.flat.size >= SPARSE_SIZE and rows.positive.mean() <= SPARSE_SHARE
+def compact_samplers(rows: Mapping[int, DirichletRows]) -> dict[int, tuple[Callable, np.ndarray]]:
+    """GeneratedDraws' compact samplers for the tables worth keeping compact (Compact): big and mostly
+    zeros."""
+    return {i: (r.compact, r.pattern) for i, r in rows.items()
+            if not r.dense and r.flat.size >= SPARSE_SIZE and r.positive.mean() <= SPARSE_SHARE}
 
 
 class GeneratedDraws(Draws):
@@ -236,7 +238,7 @@ def dirichlet_draws(net: CompiledNetwork, n: int, concentration: float = 50.0, s
                           {i: net.tables[i].shape for i in chosen}, seed,
                           first_samplers={i: (lambda rng, m, out=None, r=r: r(rng, m, True, out)) for i, r in rows.items()},
                           refills=rows,
-                          compact_samplers={i: (r.compact, r.pattern) for i, r in rows.items() if compact_pays(r)})
+                          compact_samplers=compact_samplers(rows))
 
 
 # ----------------------------------------------------------------------------------- summaries

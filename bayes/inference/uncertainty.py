@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bayes.inference.draws import GeneratedDraws, compact_pays, summarise
+from bayes.inference.draws import GeneratedDraws, compact_samplers, summarise
 from bayes.inference.engine import Query
 
 DEFAULT_SEED = 2020
@@ -25,9 +25,8 @@ def parameter_draws(model, n: int, seed: int | None = DEFAULT_SEED) -> Generated
                           {i: net.tables[i].shape for i in sources}, seed,
                           first_samplers={i: s.sample_first for i, s in sources.items() if hasattr(s, "sample_first")},
                           refills=[i for i, s in sources.items() if hasattr(s, "sample_first")],
-                          compact_samplers={i: (s.dirichlet_rows.compact, s.dirichlet_rows.pattern)
-                                            for i, s in sources.items()
-                                            if hasattr(s, "dirichlet_rows") and compact_pays(s.dirichlet_rows)})
+                          compact_samplers=compact_samplers({i: s.dirichlet_rows for i, s in sources.items()
+                                                             if hasattr(s, "dirichlet_rows")}))
 
 
 def run_with_draws(model, queries: list[Query], draws: int, seed: int | None):

@@ -273,7 +273,7 @@ class DirichletRows:
             self.sizes = count[count > 1]
             self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(int)
 
-    @property
+    @cached_property
     def pattern(self) -> np.ndarray:
         """Flat positions of a table's positive entries (it has zeros), in the order `compact` gives their
         draws: the drawn entries, then the point-mass rows' ones."""
@@ -281,25 +281,30 @@ class DirichletRows:
 
     def compact(self, rng: np.random.Generator, m: int) -> np.ndarray:
         """Draws first of the positive entries only, (m, len(pattern)): the numbers `self(rng, m, True)`
-        puts at those entries (the same variates in the same order), for a table too big and too sparse to
-        spread out (the engine multiplies it as it is, planning.Contraction)."""
+        puts at those entries (the same variates), for a table too big and too sparse to spread out (the
+        engine multiplies it as it is, planning.Contraction)."""
         k = self.live.size
         values = np.empty((m, k + self.single.size))
         values[:, k:] = 1.0
         if k:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                g = rng.standard_gamma(self.live_alpha[None, :], size=(m, k))
-                g /= np.repeat(np.add.reduceat(g, self.starts, axis=1), self.sizes, axis=1)
-            nan = np.isnan(g)
-            if nan.any():  # rows whose variates all underflowed, drawn again as __call__ does
-                bad = np.zeros((m, self.flat.shape[0]), dtype=bool)
-                bad[:, self.live_rows] |= nan
-                for r in np.unique(np.nonzero(bad)[1]):
-                    draws = np.flatnonzero(bad[:, r])
-                    g[np.ix_(draws, np.flatnonzero(self.live_rows == r))] = rng.dirichlet(
-                        self.flat[r, self.positive[r]], size=draws.size)
-            values[:, :k] = g
+            values[:, :k] = self._live_first(rng, m)
         return values
+
+    def _live_first(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        """(m, drawn entries) of a table with zeros, draws first, each row normalised; rows whose variates
+        all underflowed (0 / 0) drawn again by numpy's Dirichlet sampler, row by row."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = rng.standard_gamma(self.live_alpha[None, :], size=(m, self.live.size))
+            g /= np.repeat(np.add.reduceat(g, self.starts, axis=1), self.sizes, axis=1)
+        nan = np.isnan(g)
+        if nan.any():
+            bad = np.zeros((m, self.flat.shape[0]), dtype=bool)
+            bad[:, self.live_rows] |= nan
+            for r in np.unique(np.nonzero(bad)[1]):
+                draws = np.flatnonzero(bad[:, r])
+                g[np.ix_(draws, np.flatnonzero(self.live_rows == r))] = rng.dirichlet(
+                    self.flat[r, self.positive[r]], size=draws.size)
+        return g
 
     def __call__(self, rng: np.random.Generator, m: int, first: bool = False, out: np.ndarray | None = None) -> np.ndarray:
         """m draws of the table, (*shape, m), or, `first`, (m, *shape). `out` (draws first only): an array
@@ -332,21 +337,13 @@ class DirichletRows:
                     else:
                         out[self.single] = 1.0
                 bad = np.zeros((m, rows) if first else (rows, m), dtype=bool)
-                if k:
-                    axis = 1 if first else 0
-                    g = rng.standard_gamma(self.live_alpha[None, :] if first else self.live_alpha[:, None],
-                                           size=(m, k) if first else (k, m))
-                    g /= np.repeat(np.add.reduceat(g, self.starts, axis=axis), self.sizes, axis=axis)
-                    nan = np.isnan(g)
-                    if nan.any():
-                        if first:
-                            bad[:, self.live_rows] |= nan
-                        else:
-                            bad[self.live_rows] |= nan
-                    if first:
-                        out[:, self.live] = g
-                    else:
-                        out[self.live] = g
+                if k and first:  # underflowed rows drawn again there
+                    out[:, self.live] = self._live_first(rng, m)
+                elif k:
+                    g = rng.standard_gamma(self.live_alpha[:, None], size=(k, m))
+                    g /= np.repeat(np.add.reduceat(g, self.starts, axis=0), self.sizes, axis=0)
+                    bad[self.live_rows] |= np.isnan(g)
+                    out[self.live] = g
                 out = out.reshape((m, rows, card) if first else (rows, card, m))
         # rows whose variates all underflowed (0 / 0): drawn again, row by row
         for r in np.unique(np.nonzero(bad)[1 if first else 0]):

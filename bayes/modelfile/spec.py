@@ -18,12 +18,6 @@ LARGEST_ROW_TOLERANCE = 1e-4
 MAX_NAME = 64
 NAME_PATTERN = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}\Z")
 MAX_TABLE_ROWS = 100_000
-def array_entry(axes: list[str], table, rationale) -> dict:
-    """A table as a model file's `array:` block: its numbers in one string, exactly (repr), in the order of
-    `axes` (the variable last), as bayes import and revised files write big tables."""
-    return {"axes": list(axes), "values": " ".join(map(repr, table.ravel().tolist())), "rationale": rationale}
-
-
 ARRAY_ROWS = 64  # revised and pooled files write tables with more rows as one `array:` block (bayes import: all)
 FORMAT_TAG = "bayes-model/1"
 
@@ -55,6 +49,12 @@ READINGS = ("observation", "intervention")
 # A single-number probability claim ("about 30%") holds within this many points unless it says otherwise;
 # a no_difference claim's default tolerance is ClaimSpec.tolerance (1 point).
 POINT_CLAIM_TOLERANCE = 0.05
+
+
+def array_entry(axes: list[str], table, rationale) -> dict:
+    """A table as a model file's `array:` block: its numbers in one string, exactly (repr), in the order of
+    `axes` (the variable last), as bayes import and revised files write big tables."""
+    return {"axes": list(axes), "values": " ".join(map(repr, table.ravel().tolist())), "rationale": rationale}
 
 
 @dataclass(frozen=True)
