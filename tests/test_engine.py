@@ -424,10 +424,19 @@ def test_arrays_handed_back_are_refilled_with_the_same_draws(concentration, monk
     assert np.all(reused[-1][2][:, sparse == 0] == 0) and np.all(reused[-1][2][:, 0, 0, 4] == 1)
     np.testing.assert_allclose(reused[-1][2].sum(axis=-1), 1.0, atol=1e-12)
     assert set(draws.compact_samplers) == {2}  # the dense tables are never compact
+    positive = np.count_nonzero(sparse, axis=-1)
     for (start, stop), block in zip(draws.spans(), fresh):
         compact = draws.chunk(start, stop, compact={2})[2]
         assert compact.pattern.size == np.count_nonzero(sparse)
+        assert compact.drawn == positive[positive > 1].sum()  # the point-mass rows' ones come last
         np.testing.assert_array_equal(compact.dense(), block[2])
+        # spread out into an array of an earlier block (engine: a compact table no plan multiplies as it is):
+        # only its drawn entries are written, and it holds the same numbers
+        spare = len(draws._spare[(2, 8)])
+        spread = draws.spread({2: compact})[2]
+        assert len(draws._spare[(2, 8)]) == spare - 1
+        np.testing.assert_array_equal(spread, block[2])
+        draws.recycle({2: spread})
 
 
 @pytest.mark.parametrize("mode", ["plain", "searched", "compact"])
@@ -462,6 +471,7 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(mode, monkeypat
                           [(), (0,), (1,), (0, 1, 2), (3,)], tables)
     draws = dirichlet_draws(net, 40, seed=5)
     assert draws.first and draws.block < 256
+    draws.block = 8  # five blocks: later ones refill (or spread compact tables into) arrays handed back
     chunk = draws.chunk(0, 40)
     assert chunk[3].shape == (40, 12, 12, 12, 40)
     assert np.all(chunk[3][:, big == 0] == 0) and np.all(chunk[3][:, 0, 0, 0, 5] == 1)
