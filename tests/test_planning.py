@@ -60,31 +60,87 @@ def test_a_table_inside_another_is_multiplied_first():
                                rtol=1e-12)
 
 
+def _greedy_by_sets(terms, output, sizes, heuristic):
+    """The greedy elimination order worked out the slow way: every remaining variable's cost recomputed from
+    sets at every step (fill pairs listed one by one), the least (cost, first seen) eliminated."""
+    from itertools import combinations
+
+    symbols = list(dict.fromkeys("".join(terms) + output))
+    adjacent = {c: set() for c in symbols}
+    for term in terms:
+        for c in term:
+            adjacent[c] |= set(term) - {c}
+    left, order = [c for c in symbols if c not in output], []
+
+    def cost(c):
+        size = math.prod(sizes[a] for a in adjacent[c])
+        missing = [(a, b) for a, b in combinations(sorted(adjacent[c]), 2) if b not in adjacent[a]]
+        if heuristic == "min_size":
+            return size, symbols.index(c)
+        if heuristic == "min_fill":
+            return len(missing), size, symbols.index(c)
+        return sum(sizes[a] * sizes[b] for a, b in missing), size, symbols.index(c)
+
+    while left:
+        c = min(left, key=cost)
+        for a in adjacent[c]:
+            adjacent[a] |= adjacent[c] - {a}
+            adjacent[a].discard(c)
+        left.remove(c)
+        order.append(c)
+    return order
+
+
+@pytest.mark.parametrize("heuristic", ["min_fill", "weighted_min_fill", "min_size"])
+def test_the_elimination_order_is_the_greedy_one_recomputed_at_every_step(heuristic):
+    """elimination_order keeps costs in a heap and recomputes only those an elimination can change: it gives
+    the order of recomputing every cost at every step, on 150 random problems (outputs, repeated tables)."""
+    rng = np.random.default_rng(5)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for _ in range(150):
+        n = int(rng.integers(3, 40))
+        sizes = {c: int(rng.integers(2, 6)) for c in letters[:n]}
+        terms = ["".join(rng.choice(list(letters[:n]), size=int(rng.integers(1, min(n, 4) + 1)), replace=False))
+                 for _ in range(int(rng.integers(2, 50)))]
+        output = "".join(rng.choice(list(letters[:n]), size=int(rng.integers(0, 3)), replace=False))
+        symbols = set("".join(terms))
+        output = "".join(c for c in output if c in symbols)
+        assert elimination_order(terms, output, sizes, heuristic) == _greedy_by_sets(terms, output, sizes, heuristic)
+
+
 def test_the_first_heuristic_is_kept_when_cheap_else_the_best_of_three_wins():
-    """A plan of at most CHEAP_ENOUGH multiplications is kept as min-fill made it; a costly problem gets the
-    smallest (largest table, multiplications) of the three heuristics, found here by trying each."""
-    from bayes.inference.planning import CHEAP_ENOUGH, HEURISTICS
+    """A plan of at most CHEAP_ENOUGH multiplications, or of at most PLANNING_WORTH per unit of its elimination
+    work (what trying another heuristic would cost), is kept as min-fill made it; a costlier problem gets the
+    smallest (largest table, multiplications) of the heuristics tried until the best so far is that cheap,
+    found here by trying each."""
+    from bayes.inference.planning import CHEAP_ENOUGH, HEURISTICS, LARGEST_UNPLANNED, PLANNING_WORTH
 
     def each(terms, output, sizes):
-        return [path_from_order(terms, output, sizes, elimination_order(terms, output, sizes, h)) for h in HEURISTICS]
+        return [path_from_order(terms, output, sizes, elimination_order(terms, output, sizes, h), with_work=True)
+                for h in HEURISTICS]
 
     cheap = (["ab", "bc", "cd"], "a", {"a": 2, "b": 2, "c": 2, "d": 2})
     first = each(*cheap)[0]
-    assert first[2] <= CHEAP_ENOUGH and elimination_path(*cheap) == first
+    assert first[2] <= CHEAP_ENOUGH and elimination_path(*cheap) == first[:3]
     rng = np.random.default_rng(7)
     letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-    found_costly = beaten = 0
-    for _ in range(60):
-        sizes = {c: int(rng.integers(2, 9)) for c in letters}
-        terms = ["".join(rng.choice(list(letters), size=4, replace=False)) for _ in range(30)]
+    kept_first = found_costly = beaten = 0
+    for _ in range(80):
+        sparse = _ % 2  # half of them: pairs of variables of up to 40 states (cheap for their work, some)
+        sizes = {c: int(rng.integers(2, 40 if sparse else 9)) for c in letters}
+        terms = ["".join(rng.choice(list(letters), size=2 if sparse else 4, replace=False)) for _ in range(30)]
         tried = each(terms, "", sizes)
-        if tried[0][2] <= CHEAP_ENOUGH:
-            continue
-        found_costly += 1
-        best = min(tried, key=lambda t: (t[1], t[2]))
-        beaten += best[1:] != tried[0][1:]
-        assert elimination_path(terms, "", sizes)[1:] == best[1:]
-    assert found_costly > 10 and beaten > 10  # (41 of 60 at this seed: min-fill alone would not do)
+        best = None
+        for n, (path, largest, flops, work) in enumerate(tried):
+            best = (largest, flops) if best is None or (largest, flops) < best else best
+            if best[1] <= max(CHEAP_ENOUGH, PLANNING_WORTH * work) and best[0] <= LARGEST_UNPLANNED:
+                break
+        kept_first += n == 0 and tried[0][2] > CHEAP_ENOUGH
+        found_costly += n == len(HEURISTICS) - 1
+        beaten += best != tuple(tried[0][1:3])
+        assert elimination_path(terms, "", sizes)[1:] == best
+    # each branch taken: cheap for its work (kept), costly (all three tried), min-fill beaten by another
+    assert kept_first > 5 and found_costly > 10 and beaten > 10, (kept_first, found_costly, beaten)  # 19, 40, 34
 
 
 def test_the_models_order_is_kept_unless_its_table_or_its_work_is_too_big():

@@ -2,9 +2,10 @@
 
 A plan is variable elimination written as an opt_einsum path. The elimination order comes from the
 greedy heuristics of junction-tree engines (min-fill, weighted min-fill and min-size, ties broken by the
-variable's position); each is cheap, so all three are tried and the plan whose largest table is smallest
-wins (then the one with the fewest multiplications), unless the first plan is already so cheap to run
-(CHEAP_ENOUGH) that planning again would cost more than it could save. Deterministic: the same query gets the same plan in
+variable's position); each is cheap, so they are tried in turn and the plan whose largest table is smallest
+wins (then the one with the fewest multiplications), until the best plan so far is so cheap to run (CHEAP_ENOUGH,
+or PLANNING_WORTH per unit of the elimination work another heuristic would take) that planning again would cost
+more than it could save. Deterministic: the same query gets the same plan in
 every process, whatever Python's hash seed. A few milliseconds for hundreds of tables, where
 opt_einsum's randomised searches took seconds (docs/methods.md#inference). A plan carried over thousands
 of draws is also compared with the optimal path of a bounded search (`optimal_path`).
@@ -50,10 +51,12 @@ def elimination_path(inputs: list[str], output: str, sizes: dict[str, int], rank
             return best
     for heuristic in heuristics:
         order = elimination_order(inputs, output, sizes, heuristic)
-        path, largest, flops = path_from_order(inputs, output, sizes, order)
+        path, largest, flops, work = path_from_order(inputs, output, sizes, order, with_work=True)
         if best is None or (largest, flops) < best[1:]:
             best = (path, largest, flops)
-        if best[2] <= CHEAP_ENOUGH:  # a plan this cheap runs faster than another heuristic is tried
+        # another heuristic costs about this one's elimination work to try: a plan that runs faster than that
+        # is kept (munin1, a question pruned to 62 tables: 195,613 multiplications, against 4 ms of planning)
+        if best[2] <= max(CHEAP_ENOUGH, PLANNING_WORTH * work) and best[1] <= LARGEST_UNPLANNED:
             break
         if hopeless is not None and best[1] > hopeless:
             break
@@ -114,17 +117,16 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
                        for a in members) // 2
         return (weighted, size, p)
 
-    heap = [(cost(p), p) for p in range(len(symbols)) if not keep >> p & 1]
+    # every variable whose cost can change is queued afresh (`touched` below), so its latest cost is its
+    # cost now: an entry that is not its latest is stale and skipped, never recomputed
+    latest = {p: cost(p) for p in range(len(symbols)) if not keep >> p & 1}
+    heap = [(c, p) for p, c in latest.items()]
     heapq.heapify(heap)
     done = 0
     order: list[str] = []
     while heap:
         stored, p = heapq.heappop(heap)
-        if done >> p & 1:
-            continue
-        now = cost(p)
-        if now != stored:  # its neighbourhood changed since it was queued
-            heapq.heappush(heap, (now, p))
+        if done >> p & 1 or stored != latest[p]:
             continue
         done |= 1 << p
         order.append(symbols[p])
@@ -134,8 +136,11 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
         for a in _bits(nb):
             adjacent[a] = (adjacent[a] | nb) & ~(1 << a) & ~(1 << p)
             touched |= adjacent[a]
-        for x in _bits(touched & ~keep & ~done):  # costs may have fallen: queue them afresh (stale entries re-checked)
-            heapq.heappush(heap, (cost(x), x))
+        for x in _bits(touched & ~keep & ~done):  # costs may have changed: queued afresh where they did
+            now = cost(x)
+            if now != latest[x]:
+                latest[x] = now
+                heapq.heappush(heap, (now, x))
     return order
 
 
