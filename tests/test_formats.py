@@ -467,7 +467,8 @@ def test_a_bif_table_with_parents_lists_the_child_slowest(tmp_path, bayes_cli):
 @pytest.mark.parametrize("name", ["asia", "sachs", "insurance", "alarm", "hailfinder"])
 def test_our_net_reader_agrees_with_pgmpys(name, tmp_path):
     """bnlearn's networks written as Hugin NET by pyAgrum (states as bare words, a % comment after every row)
-    read by our NET reader and by pgmpy's: the same variables, states and tables, to the last bit."""
+    read by our NET reader and by pgmpy's: the same variables, states and tables, to the last bit. hailfinder
+    is read back by pyAgrum instead: pgmpy's NET parser took 41 s of the suite on its 56 variables."""
     import gzip
     from pathlib import Path
 
@@ -483,6 +484,17 @@ def test_our_net_reader_agrees_with_pgmpys(name, tmp_path):
     gum.saveBN(gum.loadBN(str(bif)), str(tmp_path / f"{name}.net"))
     text = _net_without_comments((tmp_path / f"{name}.net").read_text(encoding="utf-8"))
     ours = {c.variable: c for c in _read_net(text, tmp_path / f"{name}.net").get_cpds()}
+    if name == "hailfinder":
+        bn = gum.loadBN(str(tmp_path / f"{name}.net"))
+        assert set(ours) == set(bn.names())
+        for v, cpd in ours.items():
+            table = bn.cpt(v)
+            axes = list(table.names)[::-1]  # pyAgrum's array has its variables in the reverse of `names`
+            assert cpd.variables[0] == v and sorted(cpd.variables) == sorted(axes)
+            assert {k: list(s) for k, s in cpd.state_names.items()} == {x: list(bn.variable(x).labels()) for x in axes}
+            theirs = np.transpose(table.toarray(), [axes.index(x) for x in cpd.variables])
+            np.testing.assert_array_equal(cpd.values.reshape(theirs.shape), theirs)
+        return
     theirs = {c.variable: c for c in NETReader(string=text).get_model().get_cpds()}
     _assert_same_tables(ours, theirs)
 
