@@ -450,9 +450,15 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(mode, monkeypat
     import bayes.inference.engine as engine_module
 
     searched = mode == "searched"
+    compact_products = []
     if mode == "compact":
+        from bayes.inference.planning import Contraction
+
         monkeypatch.setattr("bayes.inference.draws.SPARSE_SHARE", 1.0)
         monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
+        real_product = Contraction._compact_product
+        monkeypatch.setattr(Contraction, "_compact_product",
+                            staticmethod(lambda *a: compact_products.append(1) or real_product(*a)))
     searches = []
     if searched:
         real = engine_module.optimal_path
@@ -489,6 +495,9 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(mode, monkeypat
     assert any(path in searches for path, _ in engine._paths.values()) == searched
     if mode == "compact":  # 'c | leaf' multiplies it as it is; 'a | c' spreads it out (c fixed)
         assert engine._taken_compact([engine._prepare(q) for q in queries], draws) == {3}
+        assert len(compact_products) >= 5  # in each of the five blocks, as drawn, not spread out first
+    else:
+        assert not compact_products
 
 
 def test_a_split_too_slow_to_finish_and_running_out_of_memory_are_one_line(monkeypatch, flagship):

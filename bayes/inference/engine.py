@@ -446,7 +446,7 @@ class Engine:
                     point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
                 rank = None if drawn else self._symbol_rank(len(point_sizes))
                 path, most, flops = elimination_path(point_terms, point_out, point_sizes, rank,
-                                                     hopeless=self._beyond_splitting())
+                                                     hopeless=self._beyond_splitting(), repeats=m if drawn else 1)
                 if flops * (m if drawn else 1) >= SEARCH_WORTH and (first or not drawn) and most * 8 <= memory_budget():
                     # one plan carried out over thousands of draws of a big network (matrix products, draws first):
                     # the optimal path is worth a bounded search (analysts' models and mid-sized networks, draws
