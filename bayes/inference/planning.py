@@ -452,15 +452,25 @@ class Contraction:
         made = [None] * len(terms)  # the step that made each table (None: an input)
         origin = list(range(len(terms)))  # the input each table is (None: a product)
         steps, takers, work = [], {}, 0
-        holding = Counter(c for term in terms for c in set(term))  # how many tables left hold each index
-        holding.update(set(output))  # the output needs its indices to the end
+        holding = dict.fromkeys(sizes, 0)  # how many tables left hold each index
+        for term in terms:
+            for c in set(term):
+                holding[c] += 1
+        for c in set(output):  # the output needs its indices to the end
+            holding[c] = holding.get(c, 0) + 1
+        get_size = sizes.__getitem__
+
+        def size(cs) -> int:
+            return math.prod(map(get_size, cs))
+
         for number, step in enumerate(path):
             picked = sorted(step, reverse=True)
             taken = [terms.pop(i) for i in picked]
             sources = [made.pop(i) for i in picked]
             inputs_taken = [origin.pop(i) for i in picked]
             for term in taken:
-                holding.subtract(set(term))
+                for c in set(term):
+                    holding[c] -= 1
             needed = {c for term in taken for c in term if holding[c] > 0}
             if len(taken) == 1:
                 (a,) = taken
@@ -470,14 +480,14 @@ class Contraction:
                 terms.append(kept)
                 made.append(None)
                 origin.append(None)
-                holding.update(set(kept))
+                for c in set(kept):
+                    holding[c] += 1
                 continue
             b, a = taken  # popped from the back: a is the earlier table
             drop_a = tuple(k for k, c in enumerate(a) if c not in needed and c not in b)
             drop_b = tuple(k for k, c in enumerate(b) if c not in needed and c not in a)
-            a = "".join(c for k, c in enumerate(a) if k not in drop_a)
-            b = "".join(c for k, c in enumerate(b) if k not in drop_b)
-            size = lambda cs: math.prod(sizes[c] for c in cs)  # noqa: E731
+            a = "".join(c for k, c in enumerate(a) if k not in drop_a) if drop_a else a
+            b = "".join(c for k, c in enumerate(b) if k not in drop_b) if drop_b else b
             # shared indices in the bigger table's order: the smaller is the one copied when they differ
             shared = a if size(a) >= size(b) else b
             batch = [c for c in shared if c in a and c in b and c in needed]
@@ -503,7 +513,8 @@ class Contraction:
             side = next((k for k, (term, drop, position) in enumerate(((a, drop_a, inputs_taken[1]),
                                                                          (b, drop_b, inputs_taken[0])))
                          if position in compact and not drop and batch == [term[0]] and len(term) > 1
-                         and len(compact[position]) * free[k] * COMPACT_WORTH <= size(term[1:])), None)
+                         and len(compact[position]) * free[k] * COMPACT_WORTH <= size(term[1:])),
+                        None) if compact else None
             if side is None:
                 steps.append(("pair", picked, drop_a, drop_b, perm_a, perm_b, dims, shape, flip))
             else:
@@ -527,7 +538,8 @@ class Contraction:
             terms.append(result)
             made.append(number)
             origin.append(None)
-            holding.update(set(result))
+            for c in set(result):
+                holding[c] += 1
         (last,) = terms
         final_drop = tuple(k for k, c in enumerate(last) if c not in output)
         last = "".join(c for c in last if c in output)
