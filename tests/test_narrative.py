@@ -220,7 +220,7 @@ def test_introduction_and_counts(flagship, bare):
 
 
 def test_table_texts_quote_the_file(flagship, generated, bare):
-    assert "one row for each combination of azerbaijan alignment (2 rows)" in \
+    assert "one row for each combination of Baku's alignment (2 rows)" in \
         narrative.full_table_text(flagship, "baku_rhetoric_toward_russia")
     text = narrative.builder_text(flagship, "russia_stance")
     assert "log odds" in text and "Baku's alignment: turns West makes 'sides with Armenia' " \

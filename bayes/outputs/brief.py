@@ -253,7 +253,7 @@ def changes_between(previous: dict, record: dict) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        label = item.get("label") or narrative.words(f"{item['variable']}: {' or '.join(item['states'])}")
+        label = item["label"]  # the phrase builder's, written into the record (brief_record)
         if key not in before:
             changes.append({"what": label, "kind": "new", "variable": key[0], "states": list(key[1]),
                             "before": None, "now": item["probability"], "because": []})

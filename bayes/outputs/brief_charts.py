@@ -260,7 +260,8 @@ def headline_frame(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
 
 
 def _assignment_words(model: Model, assignments: dict) -> str:
-    return "; ".join(f"{model.spec.variables[v].display} = {narrative.words(s)}" for v, s in assignments.items())
+    """What a scenario sets, in the analyst's labels (the phrase builder), never in ids."""
+    return "; ".join(narrative.event(v, s, model=model) for v, s in assignments.items())
 
 
 def scenario_definitions(model: Model) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from bayes.analysis.scenarios import headline_states, named_scenarios, parse_target, set_by
 from bayes.modelfile.scales import describe
-from bayes.outputs.phrases import outcome_phrase
+from bayes.outputs.phrases import outcome_phrase, variable_phrase
 
 
 def words(name: str) -> str:
@@ -29,6 +29,11 @@ def event(var: str, state: str, model=None) -> str:
     if model is not None:
         return outcome_phrase(model, var, state, capitalise=False)
     return f"{words(var)} = {words(state)}"
+
+
+def _named(model, variable: str) -> str:
+    """A variable mid-sentence, in the analyst's label (phrases.variable_phrase), never its id."""
+    return variable_phrase(model, variable, capitalise=False)
 
 
 def wrap(text: str, width: int = 45) -> str:
@@ -79,8 +84,8 @@ def target_line(model, target: str | None = None) -> str:
 def table_title(model, variable: str) -> str:
     """'P(child | parent, parent)' in words, wrapped for a chart title."""
     parents = model.spec.variables[variable].parents
-    given = f" | {', '.join(words(p) for p in parents)}" if parents else ""
-    return textwrap.fill(f"P({words(variable)}{given})", 75)
+    given = f" | {', '.join(_named(model, p) for p in parents)}" if parents else ""
+    return textwrap.fill(f"P({_named(model, variable)}{given})", 75)
 
 
 def full_table_text(model, variable: str) -> str:
@@ -88,7 +93,7 @@ def full_table_text(model, variable: str) -> str:
     v = model.spec.variables[variable]
     rows = int(np.prod([len(model.spec.states(p)) for p in v.parents])) if v.parents else 1
     return (f"**{v.display}** (`{variable}`) is written out in full: one row for each combination of "
-            f"{', '.join(words(p) for p in v.parents)} ({rows} rows), each with the rationale behind its numbers.")
+            f"{', '.join(_named(model, p) for p in v.parents)} ({rows} rows), each with the rationale behind its numbers.")
 
 
 def builder_text(model, variable: str) -> str:
@@ -256,7 +261,7 @@ def indicator_lines(model, ind: pd.DataFrame, target: str | None = None) -> list
     if lines:
         return lines
     band = model.scale.term(float(ind["target_now"].iloc[0]))
-    return [f"No single observation of {', '.join(words(v) for v in dict.fromkeys(ind['variable']))} would move "
+    return [f"No single observation of {', '.join(_named(model, v) for v in dict.fromkeys(ind['variable']))} would move "
             f"{event(var, state, model=model)} out of '{band}'."]
 
 
@@ -280,7 +285,7 @@ def no_drivers_text(model, target: str | None = None) -> str:
     var, _ = parse_target(model, target)
     if not named_scenarios(model):
         return f"{model.name} names no scenarios, so there is no scenario to take apart."
-    return (f"Every named scenario of {model.name} either sets {words(var)} itself, sets nothing, or has more "
+    return (f"Every named scenario of {model.name} either sets {_named(model, var)} itself, sets nothing, or has more "
             "than 10 items, so there is no scenario whose drivers can be attributed.")
 
 
@@ -293,7 +298,15 @@ def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
     var, state = str(top["target"]).split("=")
     return (f"The scenario that moves {event(var, state, model=model)} most is **{scenario_label(model, scenario)}**, from "
             f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
-            f"The largest share of that move comes from {words(top['item'])} ({top['contribution'] * 100:+.1f} points).")
+            f"The largest share of that move comes from {_item_phrase(model, str(top['item']))} "
+            f"({top['contribution'] * 100:+.1f} points).")
+
+
+def _item_phrase(model, item: str) -> str:
+    """A scenario item ('var=state' seen, 'do(var=state)' forced) in the analyst's labels."""
+    forced = item.startswith("do(") and item.endswith(")")
+    var, state = (item[3:-1] if forced else item).split("=", 1)
+    return f"{event(var, state, model=model)} ({'forced' if forced else 'observed'})"
 
 
 # ------------------------------------------------------------------------------------- tracking

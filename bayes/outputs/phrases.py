@@ -15,11 +15,11 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def variable_phrase(model, variable: str) -> str:
+def variable_phrase(model, variable: str, capitalise: bool = True) -> str:
     """The variable as a sentence names it: its label, or its name in words when the label is a whole question."""
     v = model.spec.variables[variable]
     label = v.display if len(v.display) <= SHORT_LABEL else variable.replace("_", " ")
-    return capital(label)
+    return capital(label) if capitalise else label  # the analyst's own case is kept mid-sentence
 
 
 def state_phrase(model, variable: str, state: str) -> str:
