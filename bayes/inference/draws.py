@@ -176,7 +176,7 @@ class GeneratedDraws(Draws):
             m = table.values.shape[0]
             with self._spare_lock:
                 spare = self._spare.get((i, m))
-                reused = spare.pop() if spare and i in self.refills else None
+                reused = spare.pop() if spare else None  # only refilled variables' arrays are kept (recycle)
             if reused is None:
                 out[i] = table.dense()
             else:

@@ -207,7 +207,7 @@ class Engine:
             return
         from collections import deque
 
-        compact = frozenset(draws.compact_samplers) if draws.first else frozenset()
+        compact = frozenset(draws.compact_samplers)  # taken only when drawn first (GeneratedDraws._draw)
         pending = deque()
         spans = iter(draws.spans())
         with worker_pool() as pool:
