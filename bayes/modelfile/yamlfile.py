@@ -15,46 +15,8 @@ import yaml
 
 from bayes.errors import BayesInputError, ModelFileError
 from bayes.fileio import decode_utf8, read_bytes_file
-
-
-class LineDict(dict):
-    """A dict that knows its own line and the line of each key (1-based)."""
-
-    line: int | None = None
-    key_lines: dict
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.key_lines = {}
-
-    def line_of(self, key) -> int | None:
-        return self.key_lines.get(key, self.line)
-
-
-class LineList(list):
-    """A list that knows its own line and the line of each item (1-based)."""
-
-    line: int | None = None
-    item_lines: list
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.item_lines = []
-
-    def line_of(self, index: int) -> int | None:
-        if 0 <= index < len(self.item_lines):
-            return self.item_lines[index]
-        return self.line
-
-
-_NO_KEY = object()
-
-
-def line_of(container, key=_NO_KEY) -> int | None:
-    """Line of `key` inside `container` (or of the container itself), where known."""
-    if key is not _NO_KEY and hasattr(container, "line_of"):
-        return container.line_of(key)
-    return getattr(container, "line", None)
+from bayes.modelfile.lines import LineDict, LineList, line_of  # noqa: F401 (the containers' home for readers)
+from bayes.modelfile.yamlblock import UNREAD, read_block_yaml
 
 
 # libyaml's parser when the wheel has it (about 10x faster on a model file); same safe constructor.
@@ -233,6 +195,9 @@ _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def load_yaml_text(text: str, filename: str):
     """Parse YAML text with line-aware containers; any parse problem becomes a ModelFileError."""
+    quick = read_block_yaml(text, _LineLoader, filename, MAX_EXPANDED)  # the plain block style, line by line
+    if quick is not UNREAD:
+        return quick
     loader = _LineLoader(text, filename)
     try:
         node = loader.get_single_node()
