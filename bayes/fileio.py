@@ -134,7 +134,6 @@ def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes
     """
     import stat
 
-    path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -149,10 +148,21 @@ def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes
         if stat.S_ISDIR(info.st_mode):
             raise BayesInputError(f"is a folder; expected the {what}", str(path))
         raise BayesInputError(f"the {what} must be a regular file, not a FIFO, device or socket", str(path))
-    with os.fdopen(fd, "rb") as fh:
+    try:
         if info.st_size > max_bytes:
             raise BayesInputError(f"the {what} is {info.st_size:,} bytes; at most {max_bytes:,} are read", str(path))
-        return fh.read(max_bytes + 1)[:max_bytes]
+        # read what fstat promised and one byte more (a file growing meanwhile still stops at max_bytes),
+        # without a buffer of max_bytes: a model file of 3 kB should not cost a 20 MB allocation
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(max_bytes + 1 - total, max(info.st_size + 1 - total, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)[:max_bytes]
+    finally:
+        os.close(fd)
 
 
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),

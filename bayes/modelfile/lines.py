@@ -41,6 +41,10 @@ _NO_KEY = object()
 
 def line_of(container, key=_NO_KEY) -> int | None:
     """Line of `key` inside `container` (or of the container itself), where known."""
-    if key is not _NO_KEY and hasattr(container, "line_of"):
+    if key is _NO_KEY:
+        return getattr(container, "line", None)
+    if type(container) is LineDict:  # (validation asks this for nearly every key it reads)
+        return container.key_lines.get(key, container.line)
+    if hasattr(container, "line_of"):
         return container.line_of(key)
     return getattr(container, "line", None)

@@ -182,8 +182,6 @@ class _ArrayRows(list):
 def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentration):
     """`array: {axes: [parent, ..., self], values: "p p p ..." or [p, ...], rationale: ...}`: the whole table
     as numbers in the order of `axes`, the last axis fastest (docs/model-file.md#array)."""
-    import numpy as np
-
     body = shell["body"]
     aline = line_of(body, "array")
     spec = ck.mapping(body["array"], f"array of '{vname}'", aline)
@@ -203,6 +201,62 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
                 f"{MAX_TABLE_ROWS:,} are supported", line_of(body, "parents"))
     raw = spec["values"]
     vline = line_of(spec, "values")
+    if expected <= SMALL_ARRAY and len(states) < 8 and isinstance(raw, str) and axes == [*parents, vname]:
+        table = _small_array(ck, vname, raw, vline, [cards[a] for a in axes], parents, shells)
+    else:
+        table = _large_array(ck, vname, raw, vline, axes, cards, parents, shells)
+    k = _row_concentration(ck, spec, concentration)
+    rationale = _parse_rationale(ck, spec, vname, aline, where="the array")
+    rline = line_of(spec, "rationale")
+
+    def make_rows():
+        return [TableRow({p: shells[p]["states"][i] for p, i in zip(parents, index)}, dict(zip(states, map(float, table[index]))),
+                         rationale, aline, rline)
+                for index in itertools.product(*(range(cards[p]) for p in parents))]
+
+    return _ArrayRows(make_rows, TableRow({}, {}, rationale, aline, rline)), ArrayTable(table, k)
+
+
+SMALL_ARRAY = 256  # values checked in plain Python below this (numpy's per-call cost outweighs the work)
+
+
+def _small_array(ck: Checker, vname: str, raw: str, vline, shape: list[int], parents, shells):
+    """A small table written in the order of its rows (the last axis its own states, fewer than 8), read and
+    checked as `_large_array` does, in plain Python: the same values, sums (numpy adds fewer than 8 numbers
+    in order too), messages and worst row."""
+    import numpy as np
+
+    try:
+        values = [float(x) for x in raw.split()]
+    except ValueError:
+        ck.fail(f"'values' of the array of '{vname}' must be numbers separated by spaces (or a list of numbers)", vline)
+    expected = math.prod(shape)
+    if len(values) != expected:
+        ck.fail(f"the array of '{vname}' has {len(values):,} values; its axes need {expected:,} "
+                f"({' x '.join(map(str, shape))})", vline)
+    for x in values:
+        if not 0.0 <= x <= 1.0:  # (NaN fails too)
+            ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
+    width = shape[-1]
+    worst, worst_gap = 0, -1.0
+    for start in range(0, expected, width):
+        gap = abs(sum(values[start:start + width]) - 1)
+        if gap > worst_gap:
+            worst, worst_gap = start // width, gap
+    if worst_gap > ck.row_tolerance:
+        index = np.unravel_index(worst, shape[:-1]) if parents else ()
+        given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, index)) or "the unconditional row"
+        total = sum(values[worst * width:(worst + 1) * width])
+        ck.fail(f"the row of '{vname}' for {given} sums to {total:.9g}; each row must sum to 1 "
+                f"(tolerance {ck.row_tolerance:g})", vline)
+    return np.array(values).reshape(shape)
+
+
+def _large_array(ck: Checker, vname: str, raw, vline, axes, cards, parents, shells):
+    """The table in its parents' order, from values in the order of `axes` (any order), checked in numpy."""
+    import numpy as np
+
+    expected = math.prod(cards.values())
     try:
         if isinstance(raw, str):
             values = np.array(raw.split(), dtype=float)
@@ -226,16 +280,7 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
         given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, worst)) or "the unconditional row"
         ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1 "
                 f"(tolerance {ck.row_tolerance:g})", vline)
-    k = _row_concentration(ck, spec, concentration)
-    rationale = _parse_rationale(ck, spec, vname, aline, where="the array")
-    rline = line_of(spec, "rationale")
-
-    def make_rows():
-        return [TableRow({p: shells[p]["states"][i] for p, i in zip(parents, index)}, dict(zip(states, map(float, table[index]))),
-                         rationale, aline, rline)
-                for index in itertools.product(*(range(cards[p]) for p in parents))]
-
-    return _ArrayRows(make_rows, TableRow({}, {}, rationale, aline, rline)), ArrayTable(table, k)
+    return table
 
 
 def parse_builder(ck: Checker, vname: str, shell: dict, shells: dict, scale, concentration):

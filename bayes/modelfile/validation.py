@@ -4,7 +4,6 @@ together (up to MAX_PROBLEMS), where later steps do not depend on the items that
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 from bayes.errors import ModelFileError, ModelFileErrors
@@ -23,18 +22,10 @@ class Checker:
         self.problems: list[ModelFileError] = []
         self.row_tolerance = ROW_SUM_TOLERANCE  # the model's own, once its 'model' section is read
 
-    @contextlib.contextmanager
-    def gathering(self):
+    def gathering(self) -> "_Gathering":
         """Read one item (a variable, a claim, a scenario): its first problem is noted and reading goes on
         with the next item; past MAX_PROBLEMS, or at `stop()`, everything noted is raised at once."""
-        try:
-            yield
-        except ModelFileErrors:
-            raise
-        except ModelFileError as exc:
-            self.problems.append(exc)
-            if len(self.problems) >= MAX_PROBLEMS:
-                self.stop()
+        return _Gathering(self)
 
     def stop(self):
         """Raise the problems gathered so far (before a step that needs every item read)."""
@@ -66,6 +57,8 @@ class Checker:
         return text
 
     def name(self, value, what: str, line: int | None) -> str:
+        if type(value) is str and value in _GOOD_NAMES:  # a file names each variable and state many times
+            return value
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             self.fail(f"{what} must be a name (letters, digits, _), got {_kind(value)}", line)
         text = str(value).strip()
@@ -75,6 +68,8 @@ class Checker:
                 else "is not a name"
             self.fail(f"{what} '{shown}' {why}; a name is letters, digits and _, not starting with a digit, at most "
                       f"{MAX_NAME} characters (e.g. turns_to_the_west)", line)
+        if text is value and len(_GOOD_NAMES) < 100_000:
+            _GOOD_NAMES.add(text)
         return text
 
     def known_keys(self, mapping: LineDict, allowed: set[str], what: str):
@@ -102,6 +97,31 @@ class Checker:
             self.fail(f"{what} is {value}; a probability must be between 0 and 1"
                       + (f" (did you mean {value}%?)" if 1.0 < x <= 100.0 else ""), line)
         return x
+
+
+_GOOD_NAMES: set[str] = set()  # texts already found to be names exactly as written (no spaces to strip)
+
+
+class _Gathering:
+    """`Checker.gathering()`: a plain context manager (a generator-based one costs more than the check of a
+    small variable it wraps)."""
+
+    __slots__ = ("checker",)
+
+    def __init__(self, checker: Checker):
+        self.checker = checker
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, kind, exc, traceback):
+        if kind is None or not issubclass(kind, ModelFileError) or issubclass(kind, ModelFileErrors):
+            return False
+        checker = self.checker
+        checker.problems.append(exc)
+        if len(checker.problems) >= MAX_PROBLEMS:
+            checker.stop()
+        return True
 
 
 def _kind(value) -> str:

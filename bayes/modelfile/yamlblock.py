@@ -22,7 +22,8 @@ from bayes.modelfile.lines import LineDict, LineList
 UNREAD = object()  # returned for text outside the quick subset: read it with the full YAML loader
 
 # a line: its indent, `- ` if an item, a key and its colon if any, the rest without trailing spaces
-_LINE = re.compile(r"""( *)(?:(-)(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.\-]*|'(?:[^']|'')*+'|"[^"\\]*"):(?: +|$))?(.*)""")
+_LINES = re.compile(r"""^( *)(-(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.\-]*|'(?:[^']|'')*+'|"[^"\\]*"):(?: +|$))?(.*)$""",
+                    re.MULTILINE)
 _SINGLE_LINE = re.compile(r"'((?:[^']|'')*+)'")
 # a quoted scalar's text up to its closing quote, and what follows on the line; or a line inside it
 _SINGLE_END = re.compile(r"((?:[^']|'')*+)'(.*)")  # possessive: '' is never split
@@ -47,24 +48,39 @@ def read_block_yaml(text: str, loader_class, filename: str, largest: int):
     or would expand past `largest` values as the full loader counts them (it then words the refusal)."""
     if _AWKWARD_ASCII.search(text) if text.isascii() else _AWKWARD.search(text):
         return UNREAD
-    reader = _Reader(loader_class, filename)
+    reader = None
     try:
+        reader = _Reader(loader_class, filename)
         document = reader.document(text)
     except _Unread:
         return UNREAD
     finally:
-        reader.close()
+        if reader is not None:
+            reader.close()
     return UNREAD if reader.size > largest else document
+
+
+_RESOLVERS: dict = {}
+
+
+def _resolver(loader_class):
+    """A resolver with `loader_class`'s implicit types (making a loader costs more than typing a scalar)."""
+    if loader_class not in _RESOLVERS:
+        if loader_class.yaml_path_resolvers:  # pragma: no cover - ours types by value only
+            raise _Unread
+        _RESOLVERS[loader_class] = type("Resolver", (yaml.resolver.BaseResolver,), {
+            "yaml_implicit_resolvers": loader_class.yaml_implicit_resolvers, "yaml_path_resolvers": {}})()
+    return _RESOLVERS[loader_class]
 
 
 class _Reader:
     def __init__(self, loader_class, filename: str):
         self.loader_class = loader_class
-        self.made = None  # a loader, made when a plain scalar is first typed: its resolvers and constructors
+        self.made = None  # a loader, made when a plain scalar is first built as other than text
+        self.resolver = _resolver(loader_class)
         self.filename = filename
         self.known = _KNOWN.setdefault(loader_class, {})  # plain text -> value, kept across files
         self.size = 0  # values as yamlfile._check_expansion counts them: containers, and scalars by length
-        self.at = 0
 
     def close(self):
         if self.made is not None:
@@ -81,34 +97,44 @@ class _Reader:
         value_of = self._value
         known = self.known
         single = _SINGLE_LINE.fullmatch
-        line_match = _LINE.match
         lines = self.lines = text.split("\n")
+        rows = _LINES.findall(text)  # (indent, `- `, key, rest) for every line, in one pass
         count = len(lines)
+        if len(rows) != count:  # pragma: no cover - the pattern matches every line once
+            raise _Unread
         at = 0
         while at < count:
-            match = line_match(lines[at])
+            spaces, dash, key_text, rest = rows[at]
             at += 1
-            spaces, dash, key_text, rest = match.groups()
             if rest and rest[-1] == " ":
                 rest = rest.rstrip(" ")
-            if key_text is None:
-                if dash is None:
+            if not key_text:
+                if not dash:
                     if not rest or rest[0] == "#":  # blank, or a comment on its own line
                         continue
                     raise _Unread  # a scalar where a key belongs, `---`, `? `, `-` alone, ...
                 number = at
                 if not rest:
                     raise _Unread  # `-` alone: its item below
-                value, at = value_of(rest, at, len(spaces))
-                if value is UNREAD:
-                    raise _Unread  # `- ` alone or `- # comment`: its item below
+                if rest[0] == "'" and (quoted := single(rest)) is not None:  # a quoted state, say
+                    value = quoted.group(1)
+                    if "''" in value:
+                        value = value.replace("''", "'")
+                    self.size += 1 + len(value) // 64
+                elif rest in known and not (at < count and lines[at].startswith(" " * (len(spaces) + 1))):
+                    value = known[rest]
+                    self.size += 1 + len(rest) // 64
+                else:
+                    value, at = value_of(rest, at, len(spaces))
+                    if value is UNREAD:
+                        raise _Unread  # `- # comment`: its item below
                 append((len(spaces), "item", None, value, number))
                 continue
-            if dash is None:
+            if not dash:
                 indent = len(spaces)
             else:
                 append((len(spaces), "dash", None, None, at))
-                indent = match.start(3)
+                indent = len(spaces) + len(dash)
             key = known.get(key_text)
             if key is None or type(key) is not str:
                 key = scalar(key_text, at)
@@ -230,13 +256,13 @@ class _Reader:
         known = self.known
         if text in known:
             return known[text]
-        loader = self.made
-        if loader is None:
-            loader = self.made = self.loader_class("", self.filename)
-        tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+        tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))
         if tag in _STRING_TAGS:
             value = text
         else:
+            loader = self.made
+            if loader is None:
+                loader = self.made = self.loader_class("", self.filename)
             constructor = loader.yaml_constructors.get(tag)
             if constructor is None:  # pragma: no cover - every implicit tag has a constructor
                 raise _Unread
@@ -251,68 +277,76 @@ class _Reader:
         tokens = self.tokens = self._tokens(text)
         if not tokens or tokens[0][0] != 0 or tokens[0][1] != "key":
             raise _Unread
-        result = self._mapping(0)
-        if self.at != len(tokens):
+        result, at = self._mapping(0, 0)
+        if at != len(tokens):
             raise _Unread
         return result
 
-    def _mapping(self, indent: int) -> LineDict:
+    def _mapping(self, at: int, indent: int) -> tuple[LineDict, int]:
+        """The mapping whose keys are at column `indent`, from token `at`; and the token after it."""
         tokens = self.tokens
         count = len(tokens)
         result = LineDict()
-        result.line = tokens[self.at][4]
+        result.line = tokens[at][4]
         key_lines = result.key_lines
-        seen: set = set()
-        self.size += 1
-        while self.at < count:
-            token = tokens[self.at]
-            if token[0] != indent:
-                if token[0] > indent:
+        others = None  # keys not read as text, as text: `1:` and `'1':` are the same key to PyYAML's loader
+        size = 1
+        while at < count:
+            column, kind, key, value, line = tokens[at]
+            if column != indent:
+                if column > indent:
                     raise _Unread
                 break
-            if token[1] != "key":
+            if kind != "key":
                 raise _Unread  # a list item among keys
-            key, value = token[2], token[3]
-            text = key if type(key) is str else str(key)
-            if text in seen:
-                raise _Unread  # PyYAML's loader words the duplicate
-            seen.add(text)
-            key_lines[key] = token[4]
-            self.at += 1
+            if type(key) is str:
+                if key in result or (others is not None and key in others):
+                    raise _Unread  # a duplicate: PyYAML's loader words it
+            else:
+                text = str(key)
+                if text in result or (others is not None and text in others):
+                    raise _Unread
+                others = others or set()
+                others.add(text)
+            key_lines[key] = line
+            at += 1
             if value is UNREAD:  # `key:` with its value on the lines below, or nothing (null)
-                value = None
-                below = tokens[self.at] if self.at < count else None
+                below = tokens[at] if at < count else None
                 if below is not None and below[0] > indent:
-                    value = self._mapping(below[0]) if below[1] == "key" else self._sequence(below[0])
+                    value, at = self._mapping(at, below[0]) if below[1] == "key" else self._sequence(at, below[0])
                 elif below is not None and below[0] == indent and below[1] != "key":
-                    value = self._sequence(indent)
+                    value, at = self._sequence(at, indent)
                 else:
-                    self.size += 1  # the empty scalar PyYAML reads as null
+                    value = None
+                    size += 1  # the empty scalar PyYAML reads as null
             result[key] = value
-        return result
+        self.size += size
+        return result, at
 
-    def _sequence(self, indent: int) -> LineList:
+    def _sequence(self, at: int, indent: int) -> tuple[LineList, int]:
+        """The list whose `- ` are at column `indent`, from token `at`; and the token after it."""
         tokens = self.tokens
         count = len(tokens)
         result = LineList()
-        result.line = tokens[self.at][4]
+        result.line = tokens[at][4]
+        append = result.append
         lines = result.item_lines
-        self.size += 1
-        while self.at < count:
-            token = tokens[self.at]
-            if token[0] != indent:
-                if token[0] > indent:
+        add_line = lines.append
+        while at < count:
+            column, kind, _, value, line = tokens[at]
+            if column != indent:
+                if column > indent:
                     raise _Unread
                 break
-            kind = token[1]
             if kind == "item":
-                result.append(token[3])
-                lines.append(token[4])
-                self.at += 1
+                append(value)
+                add_line(line)
+                at += 1
             elif kind == "dash":
-                self.at += 1
-                lines.append(token[4])
-                result.append(self._mapping(tokens[self.at][0]))
+                add_line(line)
+                value, at = self._mapping(at + 1, tokens[at + 1][0])
+                append(value)
             else:
                 break  # a key at the list's indent: the list under `key:` at the same indent ended
-        return result
+        self.size += 1
+        return result, at
