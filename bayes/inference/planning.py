@@ -69,10 +69,11 @@ def elimination_path(inputs: list[str], output: str, sizes: dict[str, int], rank
 def _bits(x: int) -> list[int]:
     """The positions of the set bits of x, lowest first."""
     out = []
-    while x:
-        low = x & -x
-        out.append(low.bit_length() - 1)
-        x ^= low
+    while x:  # the highest bit off each time (cheaper on a wide int than isolating the lowest)
+        top = x.bit_length() - 1
+        out.append(top)
+        x ^= 1 << top
+    out.reverse()
     return out
 
 
@@ -113,7 +114,7 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
         if heuristic == "min_size":
             return (size, p)
         if heuristic == "min_fill":  # the pairs of p's neighbours not yet neighbours, each seen from both ends
-            return (sum((nb & ~adjacent[a]).bit_count() for a in members) - len(members)) // 2, size, p
+            return (sum([(nb & ~adjacent[a]).bit_count() for a in members]) - len(members)) // 2, size, p
         # each fill pair weighted by the product of its sizes: the sizes of a's missing partners summed by size
         # class (a bit count per class; networks have few distinct state counts)
         weighted = sum(size_of[a] * sum(k * (nb & ~adjacent[a] & ~(1 << a) & mask).bit_count() for k, mask in classes)
@@ -169,24 +170,27 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
     neighbourhood (what planning afresh would cost, in PLANNING_WORTH's unit)."""
     keep = set(output)
     tensors: dict[int, frozenset] = {}
+    size_of: dict[int, int] = {}  # each table's size, counted once
     holders: dict[str, set[int]] = {}
     current: list[int] = []
+    size_by_index = sizes.__getitem__
     for k, term in enumerate(inputs):
         tensors[k] = frozenset(term)
+        size_of[k] = math.prod(map(size_by_index, tensors[k]))
         current.append(k)
         for c in term:
             holders.setdefault(c, set()).add(k)
-    state = {"next": len(inputs), "largest": max(math.prod(sizes[c] for c in t) for t in tensors.values()),
-             "flops": 0, "work": 0}
+    state = {"next": len(inputs), "largest": max(size_of.values()), "flops": 0, "work": 0}
     path: list[tuple[int, ...]] = []
 
     def size(indices) -> int:
-        return math.prod(sizes[c] for c in indices)
+        return math.prod(map(size_by_index, indices))
 
     def replace(old: tuple[int, ...], indices: frozenset) -> int:
-        path.append(tuple(current.index(t) for t in old))
-        for t in sorted(old, key=current.index, reverse=True):
-            current.remove(t)
+        places = [current.index(t) for t in old]
+        path.append(tuple(places))
+        for place in sorted(places, reverse=True):
+            del current[place]
         joined = frozenset().union(*(tensors.pop(t) for t in old))
         for c in joined:
             holders[c].difference_update(old)
@@ -195,27 +199,31 @@ def path_from_order(inputs: list[str], output: str, sizes: dict[str, int], order
         new = state["next"]
         state["next"] += 1
         tensors[new] = result
+        size_of[new] = size(result)
         current.append(new)
         for c in result:
             holders[c].add(new)
-        state["largest"] = max(state["largest"], size(result))
+        state["largest"] = max(state["largest"], size_of[new])
         state["flops"] += size(joined)
         return new
 
     for c in order:
-        group = sorted(holders.get(c, ()), key=lambda t: (size(tensors[t]), t))
+        group = sorted(holders.get(c, ()), key=lambda t: (size_of[t], t))
         if not group:
             continue
         while len(group) > 1:  # the pair whose product is smallest first: a table inside another costs nothing
-            a, b = min(((a, b) for i, a in enumerate(group) for b in group[i + 1:]),
-                       key=lambda p: (size(tensors[p[0]] | tensors[p[1]]), group.index(p[0]), group.index(p[1])))
+            if len(group) == 2:
+                a, b = group
+            else:
+                a, b = min(((a, b) for i, a in enumerate(group) for b in group[i + 1:]),
+                           key=lambda p: (size(tensors[p[0]] | tensors[p[1]]), group.index(p[0]), group.index(p[1])))
             group = [t for t in group if t not in (a, b)] + [replace((a, b), tensors[a] | tensors[b])]
         acc = group[0]
         state["work"] += (len(tensors[acc]) - 1) ** 2
         if c in tensors[acc]:  # one table left holding c: sum it out on its own
             replace((acc,), tensors[acc] - {c})
     while len(current) > 1:  # what is left holds output indices only: multiply it together, smallest first
-        a, b = sorted(current, key=lambda t: (size(tensors[t]), t))[:2]
+        a, b = sorted(current, key=lambda t: (size_of[t], t))[:2]
         replace((a, b), tensors[a] | tensors[b])
     if not path:
         path.append((0,))
