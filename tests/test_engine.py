@@ -666,3 +666,21 @@ def test_a_table_far_beyond_what_splitting_can_save_is_refused_without_a_search(
     monkeypatch.setattr(engine_module, "BEYOND_SPLITTING", largest)  # within reach of a split: searched
     with pytest.raises(pytest.fail.Exception, match="searched for splits"):
         Engine(net).run([Query.make(net.names[-1])])
+
+
+def test_states_positive_under_every_parent_configuration_by_brute_force():
+    """CompiledNetwork.positive_everywhere (the shortcut that proves a finding possible without a walk)
+    against a loop over every parent configuration, on tables with zeros; a replaced table is looked at
+    afresh."""
+    import itertools
+
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        shape = tuple(int(k) for k in rng.integers(1, 4, size=int(rng.integers(0, 3)))) + (int(rng.integers(2, 4)),)
+        table = rng.random(shape) * (rng.random(shape) > 0.15)
+        net = CompiledNetwork(["v"], [tuple(f"s{k}" for k in range(shape[-1]))], [()], [table])
+        expected = tuple(all(table[config + (s,)] > 0 for config in itertools.product(*map(range, shape[:-1])))
+                         for s in range(shape[-1]))
+        assert net.positive_everywhere(0) == expected
+        net.tables[0] = np.ones(shape)
+        assert net.positive_everywhere(0) == (True,) * shape[-1]

@@ -31,8 +31,8 @@ from bayes.errors import QueryError, known
 from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import (HEURISTICS, SEARCH_WORTH, Buckets, Contraction, elimination_order, elimination_path,
-                                      optimal_path, path_cost)
+from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, SEARCH_WORTH, Buckets, Contraction, elimination_order,
+                                      elimination_path, optimal_path, path_cost)
 from bayes.inference.query import BatchResult, Query, QueryResult, impossible_evidence
 from bayes.progress import bar as progress_bar
 
@@ -315,9 +315,17 @@ class Engine:
         unchanged when nothing was pruned or the whole question is big."""
         if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"]:
             return prep
+        whole = {**prep, "prune": False, "split": False}
+        cards = self.net.cards
+        combinations = math.prod(cards[v] for v in self._tables_needed(whole))
+        if combinations <= DIRECT_BUCKET and combinations * 8 <= memory_budget():
+            # every table of the whole question fits one small einsum, which answers and refuses impossible
+            # evidence at once: cheaper than proving the evidence possible and pruning (asia, a finding on a
+            # deterministic variable: the walk and Bayes-ball were half of the answer's time)
+            whole["checked"] = True
+            return whole
         if self._evidence_surely_possible(prep):
             return {**prep, "checked": True}
-        whole = {**prep, "prune": False, "split": False}
         if set(self._requisite(prep)) == set(self._tables_needed(whole)):
             return prep
         try:
@@ -357,12 +365,14 @@ class Engine:
         return self._plans[key]
 
     def _walk_possible_states(self, prep: dict) -> bool:
-        if not all(np.all(likelihood > 0) for likelihood in prep["soft"].values()):
+        if not all((likelihood > 0).all() for likelihood in prep["soft"].values()):
             return False
         net, ev, do = self.net, prep["ev"], prep["do"]
+        if all(net.positive_everywhere(v)[s] for v, s in ev.items()):  # whatever the parents: no walk needed
+            return True
         held = {**ev, **do}
-        if all(np.all(net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v]) + (s,)] > 0)
-               for v, s in ev.items()):  # positive under every parent configuration: no walk needed
+        if all((net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v]) + (s,)] > 0).all()
+               for v, s in ev.items()):  # positive under every parent configuration held: no walk needed
             return True
         possible: dict[int, np.ndarray] = {}
         for v in self._relevant(set(ev), do):  # ancestors first (variables are in topological order)

@@ -98,6 +98,7 @@ class CompiledNetwork:
         self.cards = [len(s) for s in self.states]
         self._rank: dict[str, int] | None = None
         self._symbols: list[str] | None = None
+        self._positive: dict[int, tuple[np.ndarray, tuple[bool, ...]]] = {}
 
     def symbols(self) -> list[str]:
         """Each variable's einsum label (opt_einsum's symbol for its index), made once per network."""
@@ -106,6 +107,15 @@ class CompiledNetwork:
 
             self._symbols = [get_symbol(v) for v in range(len(self.names))]
         return self._symbols
+
+    def positive_everywhere(self, v: int) -> tuple[bool, ...]:
+        """Per state of variable `v`: whether its probability is positive under every configuration of its
+        parents (a finding of such a state is possible whatever else is known), worked out once per variable."""
+        table = self.tables[v]
+        known = self._positive.get(v)
+        if known is None or known[0] is not table:  # (a table replaced, as tests do, is looked at afresh)
+            known = self._positive[v] = (table, tuple(bool(x) for x in (table > 0).all(axis=tuple(range(table.ndim - 1)))))
+        return known[1]
 
     def has_elimination_rank(self) -> bool:
         return self._rank is not None

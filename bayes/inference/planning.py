@@ -340,8 +340,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the only la
 
 def _subscripts(terms: list[str], output: str) -> str:
     """numpy einsum subscripts for terms over any labels (opt_einsum's symbols run past the alphabet)."""
-    letter = {c: _LETTERS[k] for k, c in enumerate(dict.fromkeys("".join(terms) + output))}
-    return ",".join("".join(letter[c] for c in t) for t in terms) + "->" + "".join(letter[c] for c in output)
+    letters = str.maketrans(dict(zip(dict.fromkeys("".join(terms) + output), _LETTERS)))
+    return (",".join(terms) + "->" + output).translate(letters)  # (no symbol is ',', '-' or '>')
 
 
 class Buckets:
