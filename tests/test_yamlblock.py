@@ -197,6 +197,10 @@ def test_size_as_the_alias_guard_counts_it():
 def test_load_yaml_text_words_declined_text_as_before():
     with pytest.raises(ModelFileError, match="duplicate key 'a'"):
         yamlfile.load_yaml_text("a: 1\na: 2\n", "f.yaml")
+    deep = "".join(" " * k + "a:\n" for k in range(5000))  # nested past Python's recursion limit
+    assert quick(deep) is UNREAD
+    with pytest.raises(ModelFileError, match="line|nested|YAML"):
+        yamlfile.load_yaml_text(deep, "f.yaml")
 
 
 # ---------------------------------------------------------------------------- generated documents

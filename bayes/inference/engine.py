@@ -63,9 +63,7 @@ class Engine:
         # "elimination": the best of three greedy elimination orders (inference/planning.py), deterministic, cheap;
         # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
-        self._plans: dict[tuple, tuple] = {}
-        self._paths: dict[tuple, tuple] = {}
-        self._requisites: dict[tuple, list[int]] = {}
+        self._plans, self._paths, self._requisites = {}, {}, {}  # by question shape: plans, paths, requisite tables
         self._queries: dict[Query, dict] = {}
         # point answers (no draws) by (query without its label, strict): a model's tables do not change, so
         # the explorer, notebooks and scenario tables asking the same question again are answered at once
@@ -308,29 +306,23 @@ class Engine:
         return sorted(top)
 
     def _with_all_evidence(self, prep: dict) -> dict:
-        """A point question whose pruned evidence might be impossible, asked over every ancestor of its evidence
-        instead (no d-separation pruning; findings d-separated from the target leave its answer as it is): one
-        contraction gives the answer and P(all evidence), where the pruned question and its check took two.
-        "checked" marks a question needing no separate check (evidence surely possible, or asked whole);
-        unchanged when nothing was pruned or the whole question is big."""
+        """A point question whose pruned evidence might be impossible (or that fits one small einsum whole: asia's
+        walk cost half its answer), asked over every ancestor of its evidence instead (findings d-separated from the
+        target leave its answer as it is): one contraction gives the answer and P(all evidence), where the pruned
+        question and its check took two. "checked": no separate check needed (evidence surely possible, or asked
+        whole); unchanged when nothing was pruned or the whole question is big."""
         if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"]:
             return prep
-        whole = {**prep, "prune": False, "split": False}
-        cards = self.net.cards
-        combinations = math.prod(cards[v] for v in self._tables_needed(whole))
+        whole = {**prep, "prune": False, "split": False, "checked": True}
+        combinations = math.prod(self.net.cards[v] for v in self._tables_needed(whole))
         if combinations <= DIRECT_BUCKET and combinations * 8 <= memory_budget():
-            # every table of the whole question fits one small einsum, which answers and refuses impossible
-            # evidence at once: cheaper than proving the evidence possible and pruning (asia, a finding on a
-            # deterministic variable: the walk and Bayes-ball were half of the answer's time)
-            whole["checked"] = True
             return whole
         if self._evidence_surely_possible(prep):
             return {**prep, "checked": True}
         if set(self._requisite(prep)) == set(self._tables_needed(whole)):
             return prep
         try:
-            if self._plan(whole, frozenset(), 1)[4] <= 10_000_000:
-                whole["checked"] = True  # its own contraction refuses impossible evidence
+            if self._plan(whole, frozenset(), 1)[4] <= 10_000_000:  # its own contraction refuses impossible evidence
                 return whole
         except QueryError:  # too big to ask whole
             pass
@@ -368,11 +360,9 @@ class Engine:
         if not all((likelihood > 0).all() for likelihood in prep["soft"].values()):
             return False
         net, ev, do = self.net, prep["ev"], prep["do"]
-        if all(net.positive_everywhere(v)[s] for v, s in ev.items()):  # whatever the parents: no walk needed
-            return True
         held = {**ev, **do}
-        if all((net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v]) + (s,)] > 0).all()
-               for v, s in ev.items()):  # positive under every parent configuration held: no walk needed
+        if all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
+               + (s,)] > 0).all() for v, s in ev.items()):  # positive under every parent configuration: no walk needed
             return True
         possible: dict[int, np.ndarray] = {}
         for v in self._relevant(set(ev), do):  # ancestors first (variables are in topological order)
