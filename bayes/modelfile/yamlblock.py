@@ -35,6 +35,8 @@ _PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # characters PyYAML refuses or reads as line breaks: leave those texts to it
 _AWKWARD = re.compile("[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
 _AWKWARD_ASCII = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+_LONGEST_KEY = 1000  # characters of a key on its line, quotes included (YAML's limit is 1024)
+_DEEPEST = 64  # mappings and lists inside each other: deeper is PyYAML's to read (it may run out of stack there)
 _KNOWN: dict = {}  # per loader class: plain scalar text -> its value (a pure function of the text)
 _MOST_KNOWN = 100_000
 _STRING_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})  # both built as text here
@@ -53,7 +55,7 @@ def read_block_yaml(text: str, loader_class, filename: str, largest: int):
     try:
         reader = _Reader(loader_class, filename)
         document = reader.document(text)
-    except (_Unread, RecursionError):  # (nested past Python's depth: PyYAML's path words it)
+    except _Unread:
         return UNREAD
     finally:
         if reader is not None:
@@ -136,6 +138,8 @@ class _Reader:
             else:
                 append((len(spaces), "dash", None, None, at))
                 indent = len(spaces) + len(dash)
+            if len(key_text) > _LONGEST_KEY:
+                raise _Unread  # YAML allows an implicit key at most 1024 characters: PyYAML refuses longer
             key = known.get(key_text)
             if key is None or type(key) is not str:
                 key = scalar(key_text, at)
@@ -268,7 +272,10 @@ class _Reader:
             if constructor is None:  # pragma: no cover - every implicit tag has a constructor
                 raise _Unread
             mark = yaml.Mark(self.filename, 0, number - 1, 0, None, None)
-            value = constructor(loader, yaml.ScalarNode(tag, text, mark, mark))
+            try:
+                value = constructor(loader, yaml.ScalarNode(tag, text, mark, mark))
+            except Exception:  # too many digits, `0x_`: the scalar may yet go on, or the text fail before it;
+                raise _Unread from None  # PyYAML's path reads it all and says which (tests/test_yamlblock.py)
         if len(text) < 64 and len(known) < _MOST_KNOWN:  # key names, states, labels: a file repeats them
             known[text] = value  # the same text gives the same value (a bad one raised above)
         return value
@@ -278,13 +285,15 @@ class _Reader:
         tokens = self.tokens = self._tokens(text)
         if not tokens or tokens[0][0] != 0 or tokens[0][1] != "key":
             raise _Unread
-        result, at = self._mapping(0, 0)
+        result, at = self._mapping(0, 0, 1)
         if at != len(tokens):
             raise _Unread
         return result
 
-    def _mapping(self, at: int, indent: int) -> tuple[LineDict, int]:
+    def _mapping(self, at: int, indent: int, depth: int) -> tuple[LineDict, int]:
         """The mapping whose keys are at column `indent`, from token `at`; and the token after it."""
+        if depth > _DEEPEST:
+            raise _Unread
         tokens = self.tokens
         count = len(tokens)
         result = LineDict()
@@ -314,9 +323,10 @@ class _Reader:
             if value is UNREAD:  # `key:` with its value on the lines below, or nothing (null)
                 below = tokens[at] if at < count else None
                 if below is not None and below[0] > indent:
-                    value, at = self._mapping(at, below[0]) if below[1] == "key" else self._sequence(at, below[0])
+                    value, at = (self._mapping(at, below[0], depth + 1) if below[1] == "key"
+                                 else self._sequence(at, below[0], depth + 1))
                 elif below is not None and below[0] == indent and below[1] != "key":
-                    value, at = self._sequence(at, indent)
+                    value, at = self._sequence(at, indent, depth + 1)
                 else:
                     value = None
                     size += 1  # the empty scalar PyYAML reads as null
@@ -324,8 +334,10 @@ class _Reader:
         self.size += size
         return result, at
 
-    def _sequence(self, at: int, indent: int) -> tuple[LineList, int]:
+    def _sequence(self, at: int, indent: int, depth: int) -> tuple[LineList, int]:
         """The list whose `- ` are at column `indent`, from token `at`; and the token after it."""
+        if depth > _DEEPEST:
+            raise _Unread
         tokens = self.tokens
         count = len(tokens)
         result = LineList()
@@ -345,7 +357,7 @@ class _Reader:
                 at += 1
             elif kind == "dash":
                 add_line(line)
-                value, at = self._mapping(at + 1, tokens[at + 1][0])
+                value, at = self._mapping(at + 1, tokens[at + 1][0], depth + 1)
                 append(value)
             else:
                 break  # a key at the list's indent: the list under `key:` at the same indent ended
