@@ -290,25 +290,24 @@ class _Reader:
             raise _Unread
         return result
 
-    def _mapping(self, at: int, indent: int, depth: int) -> tuple[LineDict, int]:
-        """The mapping whose keys are at column `indent`, from token `at`; and the token after it."""
+    def _opened(self, container, at: int, depth: int):
+        """A new mapping or list starting at token `at`, `depth` levels in (past _DEEPEST: PyYAML's to read)."""
         if depth > _DEEPEST:
             raise _Unread
-        tokens = self.tokens
-        count = len(tokens)
-        result = LineDict()
-        result.line = tokens[at][4]
-        key_lines = result.key_lines
+        result = container()
+        result.line = self.tokens[at][4]
+        return result
+
+    def _mapping(self, at: int, indent: int, depth: int) -> tuple[LineDict, int]:
+        """The mapping whose keys are at column `indent`, from token `at`; and the token after it."""
+        result = self._opened(LineDict, at, depth)
+        tokens, count, key_lines = self.tokens, len(self.tokens), result.key_lines
         others = None  # keys not read as text, as text: `1:` and `'1':` are the same key to PyYAML's loader
         size = 1
-        while at < count:
+        while at < count and tokens[at][0] >= indent:  # (a shallower line ends the mapping)
             column, kind, key, value, line = tokens[at]
-            if column != indent:
-                if column > indent:
-                    raise _Unread
-                break
-            if kind != "key":
-                raise _Unread  # a list item among keys
+            if column > indent or kind != "key":
+                raise _Unread  # deeper than its keys, or a list item among them
             if type(key) is str:
                 if key in result or (others is not None and key in others):
                     raise _Unread  # a duplicate: PyYAML's loader words it
@@ -336,21 +335,12 @@ class _Reader:
 
     def _sequence(self, at: int, indent: int, depth: int) -> tuple[LineList, int]:
         """The list whose `- ` are at column `indent`, from token `at`; and the token after it."""
-        if depth > _DEEPEST:
-            raise _Unread
-        tokens = self.tokens
-        count = len(tokens)
-        result = LineList()
-        result.line = tokens[at][4]
-        append = result.append
-        lines = result.item_lines
-        add_line = lines.append
-        while at < count:
-            column, kind, _, value, line = tokens[at]
-            if column != indent:
-                if column > indent:
-                    raise _Unread
-                break
+        result = self._opened(LineList, at, depth)
+        tokens, count, append, add_line = self.tokens, len(self.tokens), result.append, result.item_lines.append
+        while at < count and tokens[at][0] >= indent:  # (a shallower line ends the list)
+            kind, value, line = tokens[at][1], tokens[at][3], tokens[at][4]
+            if tokens[at][0] > indent:
+                raise _Unread
             if kind == "item":
                 append(value)
                 add_line(line)
