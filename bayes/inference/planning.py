@@ -117,9 +117,12 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
             return (sum([(nb & ~adjacent[a]).bit_count() for a in members]) - len(members)) // 2, size, p
         # each fill pair weighted by the product of its sizes: the sizes of a's missing partners summed by size
         # class (a bit count per class; networks have few distinct state counts)
-        weighted = sum(size_of[a] * sum(k * (nb & ~adjacent[a] & ~(1 << a) & mask).bit_count() for k, mask in classes)
-                       for a in members) // 2
-        return (weighted, size, p)
+        weighted = 0
+        for a in members:
+            missing = nb & ~adjacent[a] & ~(1 << a)
+            if missing:  # (none, in a neighbourhood that is already a clique)
+                weighted += size_of[a] * sum([k * (missing & mask).bit_count() for k, mask in classes])
+        return (weighted // 2, size, p)
 
     # every variable whose cost can change is queued afresh (`touched` below), so its latest cost is its
     # cost now: an entry that is not its latest is stale and skipped, never recomputed
@@ -141,6 +144,8 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
             adjacent[a] = (adjacent[a] | nb) & ~(1 << a) & ~(1 << p)
             touched |= adjacent[a]
         for x in _bits(touched & ~keep & ~done):  # costs may have changed: queued afresh where they did
+            if not nb >> x & 1 and (heuristic == "min_size" or (adjacent[x] & nb).bit_count() < 2):
+                continue  # not p's neighbour: its neighbours are as they were, and no two of them newly joined
             now = cost(x)
             if now != latest[x]:
                 latest[x] = now
