@@ -109,7 +109,7 @@ def elimination_order(inputs: list[str], output: str, sizes: dict[str, int], heu
         known = seen.get(nb)
         if known is None:
             members = _bits(nb)
-            known = seen[nb] = (members, math.prod(size_of[a] for a in members))
+            known = seen[nb] = (members, math.prod(map(size_of.__getitem__, members)))
         members, size = known
         if heuristic == "min_size":
             return (size, p)
