@@ -120,7 +120,9 @@ def _load_both(name: str, folder: Path) -> tuple[object, dict]:
         import pyagrum as gum
     except ImportError:  # pragma: no cover - pyagrum is in the test extra
         gum = None
-    for _ in range(3):  # interleaved, best of three each
+    for attempt in range(15):  # interleaved, the best of each: three for a big network, fifteen for a small one
+        if attempt == 3 and min(ours) > 0.05:  # (one sub-millisecond load swings by half with the machine)
+            break
         t0 = time.perf_counter()
         model = bayes.load(yaml_path)
         ours.append(time.perf_counter() - t0)
@@ -340,7 +342,7 @@ def main(argv=None):
           "hard = 5 findings, soft = 1 finding and 2 soft reports, do = do() on one variable and 2 findings); x = the "
           "median of ours / pyAgrum's per query (LazyPropagation, target set), measured interleaved; again x = the "
           "largest median ratio for the same query asked again; worst x = the largest single first-query ratio. "
-          "load = bayes.load of the imported model and gum.loadBN of the same BIF (best of 3). 1k draws = 1,000 "
+          "load = bayes.load of the imported model and gum.loadBN of the same BIF (best of 3, of 15 under 50 ms). 1k draws = 1,000 "
           "parameter draws (Dirichlet, concentration 50) of the marginal needing the most parameters, in seconds.")
 
 

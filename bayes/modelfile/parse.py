@@ -179,9 +179,10 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
                         line_of(body, "states"))
             states: list[str] = []
             seen: set[str] = set()  # (a list's `in` made 200,000 imported states quadratic)
+            state_what = f"state of '{vname}'"
             for i, s in enumerate(states_raw):
                 sline = states_raw.line_of(i)
-                sname = ck.name(s, f"state of '{vname}'", sline)
+                sname = ck.name(s, state_what, sline)
                 if sname in seen:
                     ck.fail(f"duplicate state '{sname}' in variable '{vname}'; state names must be unique", sline)
                 states.append(sname)
@@ -195,8 +196,9 @@ def _parse_variables(ck: Checker, top: LineDict, scale, concentration: float) ->
                 parents_raw = [parents_raw]
             parents_raw = ck.sequence(parents_raw, f"parents of '{vname}'", line_of(body, "parents"))
             parents: list[str] = []
+            parent_what, parent_line = f"parent of '{vname}'", line_of(body, "parents")
             for p in parents_raw:
-                pname = ck.name(p, f"parent of '{vname}'", line_of(body, "parents"))
+                pname = ck.name(p, parent_what, parent_line)
                 if pname in parents:
                     ck.fail(f"parent '{pname}' listed twice for variable '{vname}'", line_of(body, "parents"))
                 if pname == vname:

@@ -190,7 +190,8 @@ def parse_array(ck: Checker, vname: str, shell: dict, shells: dict, concentratio
     for key in ("axes", "values"):
         if key not in spec:
             ck.fail(f"the array of '{vname}' needs '{key}'", aline)
-    axes = [ck.name(a, "axis", line_of(spec, "axes")) for a in ck.sequence(spec["axes"], "axes", line_of(spec, "axes"))]
+    axes_line = line_of(spec, "axes")
+    axes = [ck.name(a, "axis", axes_line) for a in ck.sequence(spec["axes"], "axes", axes_line)]
     if sorted(axes) != sorted([*parents, vname]) or len(set(axes)) != len(axes):
         ck.fail(f"'axes' of the array of '{vname}' must list its parents and itself once each, in the order of the "
                 f"values ({', '.join([*parents, vname])})", line_of(spec, "axes"))
