@@ -134,6 +134,7 @@ def read_bytes_file(path: str | os.PathLike, what: str, max_bytes: int) -> bytes
     """
     import stat
 
+    path = Path(path)  # (as the messages name it: "d//x/" reads as d/x)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:

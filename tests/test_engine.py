@@ -682,5 +682,33 @@ def test_states_positive_under_every_parent_configuration_by_brute_force():
         expected = tuple(all(table[config + (s,)] > 0 for config in itertools.product(*map(range, shape[:-1])))
                          for s in range(shape[-1]))
         assert net.positive_everywhere(0) == expected
+        assert net.smallest_positive(0) == (min(x for x in table.flat if x > 0) if (table > 0).any() else 1.0)
         net.tables[0] = np.ones(shape)
         assert net.positive_everywhere(0) == (True,) * shape[-1]
+
+
+def test_a_small_question_is_not_asked_whole_where_its_products_could_underflow():
+    """Asking a small question whole multiplies in findings pruning would leave out; with P(x=a) = P(y=a) =
+    1e-200 their product (1e-400) would underflow to zero and refuse a possible question (1e-160: lose
+    digits). Such a question keeps its pruning: t depends on x alone, so P(t | x=a, y=a) is t's row for x=a."""
+    for tiny in (1e-200, 1e-160, 1e-100):
+        net = CompiledNetwork(["x", "y", "t"], [("a", "b")] * 3, [(), (), (0,)],
+                              [np.array([tiny, 1 - tiny]), np.array([tiny, 1 - tiny]),
+                               np.array([[0.3, 0.7], [0.5, 0.5]])])
+        for strict in (True, False):
+            (r,) = Engine(net).run([Query.make("t", {"x": "a", "y": "a"})], strict=strict)
+            np.testing.assert_allclose(r.probabilities[0], [0.3, 0.7], rtol=1e-14)
+        assert net.smallest_positive(0) == tiny and net.smallest_positive(2) == 0.3
+
+
+def test_findings_impossible_whatever_the_swept_states_are_refused_in_one_line_under_draws():
+    """x=a is impossible (P = 0) and pruned from P(t | x=a) swept over s: with draws given, the refusal names
+    the findings (no swept state to name: every one is ruled out alike) instead of failing to find one."""
+    from bayes.inference.draws import ArrayDraws
+
+    net = CompiledNetwork(["x", "t", "s"], [("a", "b")] * 3, [(), (), (1,)],
+                          [np.array([0.0, 1.0]), np.array([0.4, 0.6]), np.array([[0.3, 0.7], [0.5, 0.5]])])
+    query = Query.make("t", {"x": "a"}, sweep=("s",))
+    for draws in (None, ArrayDraws(net, {"t": np.repeat(net.tables[1][..., None], 3, axis=-1)})):
+        with pytest.raises(QueryError, match=r"the evidence x=a(, s=a)? has probability zero"):
+            Engine(net).run([query], draws)

@@ -313,9 +313,10 @@ class Engine:
         whole); unchanged when nothing was pruned or the whole question is big."""
         if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"]:
             return prep
-        whole = {**prep, "prune": False, "split": False, "checked": True}
-        combinations = math.prod(self.net.cards[v] for v in self._tables_needed(whole))
-        if combinations <= DIRECT_BUCKET and combinations * 8 <= memory_budget():
+        whole, net = {**prep, "prune": False, "split": False, "checked": True}, self.net
+        needed = self._tables_needed(whole)  # (asked whole if small and no product of its numbers can underflow)
+        if (math.prod(net.cards[v] for v in needed) <= min(DIRECT_BUCKET, memory_budget() // 8)
+                and math.prod(net.smallest_positive(v) for v in needed) >= 1e-280):
             return whole
         if self._evidence_surely_possible(prep):
             return {**prep, "checked": True}

@@ -98,7 +98,7 @@ class CompiledNetwork:
         self.cards = [len(s) for s in self.states]
         self._rank: dict[str, int] | None = None
         self._symbols: list[str] | None = None
-        self._positive: dict[int, tuple[np.ndarray, tuple[bool, ...]]] = {}
+        self._positive: dict[int, tuple] = {}  # per variable: its table, positive_everywhere, smallest_positive
 
     def symbols(self) -> list[str]:
         """Each variable's einsum label (opt_einsum's symbol for its index), made once per network."""
@@ -111,11 +111,21 @@ class CompiledNetwork:
     def positive_everywhere(self, v: int) -> tuple[bool, ...]:
         """Per state of variable `v`: whether its probability is positive under every configuration of its
         parents (a finding of such a state is possible whatever else is known), worked out once per variable."""
+        return self._positives(v)[1]
+
+    def smallest_positive(self, v: int) -> float:
+        """The smallest positive number in variable `v`'s table (1.0 if none): a product of one number from each
+        of some tables is at least the product of theirs, so it cannot underflow when that one does not."""
+        return self._positives(v)[2]
+
+    def _positives(self, v: int) -> tuple:
         table = self.tables[v]
         known = self._positive.get(v)
         if known is None or known[0] is not table:  # (a table replaced, as tests do, is looked at afresh)
-            known = self._positive[v] = (table, tuple(bool(x) for x in (table > 0).all(axis=tuple(range(table.ndim - 1)))))
-        return known[1]
+            positive = table > 0
+            known = self._positive[v] = (table, tuple(bool(x) for x in positive.all(axis=tuple(range(table.ndim - 1)))),
+                                         float(table[positive].min()) if positive.any() else 1.0)
+        return known
 
     def has_elimination_rank(self) -> bool:
         return self._rank is not None

@@ -96,9 +96,9 @@ def impossible_evidence(net, prep: dict, pe: np.ndarray, point: np.ndarray | Non
     that rule it out."""
     q = prep["query"]
     parts = [f"{v}={s}" for v, s in q.evidence]
-    if prep["sweep"]:
-        bad = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0)[0][1:]
-        parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], bad)]
+    ruled_out = np.argwhere(pe.reshape(pe.shape[0], *prep["sweep_cards"]) <= 0) if prep["sweep"] else ()
+    if len(ruled_out):  # (none marked: the findings are impossible whatever the swept states, so none is named)
+        parts += [f"{net.names[v]}={net.states[v][i]}" for v, i in zip(prep["sweep"], ruled_out[0][1:])]
     parts += [f"the soft report on {v}" for v, _ in q.soft]
     shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6:,} more findings" if len(parts) > 6 else "")
     forced = ", ".join(f"do({v}={s})" for v, s in q.do)

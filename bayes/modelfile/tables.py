@@ -239,15 +239,20 @@ def _small_array(ck: Checker, vname: str, raw: str, vline, shape: list[int], par
         if not 0.0 <= x <= 1.0:  # (NaN fails too)
             ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
     width = shape[-1]
-    worst, worst_gap = 0, -1.0
+    sums = []
     for start in range(0, expected, width):
-        gap = abs(sum(values[start:start + width]) - 1)
-        if gap > worst_gap:
-            worst, worst_gap = start // width, gap
+        total = 0.0  # added in order, as numpy adds fewer than 8 (Python 3.12's sum() compensates: not the same)
+        for x in values[start:start + width]:
+            total += x
+        sums.append(total)
+    worst, worst_gap = 0, -1.0
+    for row, total in enumerate(sums):
+        if abs(total - 1) > worst_gap:
+            worst, worst_gap = row, abs(total - 1)
     if worst_gap > ck.row_tolerance:
         index = np.unravel_index(worst, shape[:-1]) if parents else ()
         given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, index)) or "the unconditional row"
-        total = sum(values[worst * width:(worst + 1) * width])
+        total = sums[worst]
         ck.fail(f"the row of '{vname}' for {given} sums to {total:.9g}; each row must sum to 1 "
                 f"(tolerance {ck.row_tolerance:g})", vline)
     return np.array(values).reshape(shape)
