@@ -289,6 +289,19 @@ def test_brief_is_quiet_on_stderr_when_piped(bayes_exe, tmp_path):
     outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert outputs and not [o for o in outputs if o.get("output_type") == "error"]
     assert any("Vessa river ceasefire" in "".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    # what the notebook shows a reader is in the analyst's labels: no variable or state id (the claims table
+    # once showed each check's formula, 'P(amnesty_law=passed | kardan_politics=coalition_holds) ...')
+    import html as html_lib
+    import re
+
+    import bayes
+
+    model = bayes.load("river_ceasefire")
+    ids = {v for v in model.variables if "_" in v} | {s for v in model.variables for s in model.states(v) if "_" in s}
+    shown = " ".join(html_lib.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", "".join(o.get("data", {}).get(kind, ""))
+                                                                   , flags=re.S))
+                     for o in outputs for kind in ("text/html", "text/markdown"))
+    assert ids and not sorted(i for i in ids if re.search(rf"\b{i}\b", shown))
 
 
 def test_brief_without_notebook_starts_no_kernel(bayes_cli, tmp_path):

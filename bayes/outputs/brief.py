@@ -65,6 +65,20 @@ class Brief:
     def as_of(self) -> str:
         return str(self.model.spec.as_of)
 
+    def claims_table(self) -> pd.DataFrame:
+        """The claims as a reader sees them (the page and the briefing notebook): what each says, its quote,
+        its form in words, whether it holds and in what share of the draws; the check's formula (ids) stays
+        in `claims`, for the analyst's own notebooks."""
+        claims = self.model.spec.claims
+        rows = []
+        for r in self.claims.to_dict("records") if len(self.claims) else []:
+            share, fragile = r.get("hold_share"), r.get("fragile")
+            rows.append({"id": r["id"], "says": claims[r["id"]].says, "quote": r["quote"],
+                         "form": narrative.words(claims[r["id"]].form), "holds": "holds" if r["passed"] else "FAILS",
+                         "passed": bool(r["passed"]), "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
+                         "fragile": bool(fragile) if fragile is not None and not pd.isna(fragile) else False})
+        return pd.DataFrame(rows, columns=["id", "says", "quote", "form", "holds", "passed", "share", "fragile"])
+
     def headline_table(self) -> pd.DataFrame:
         """Scenarios down (display labels), headline outcomes across (display labels): the cells' text."""
         table = self.headline.pivot(index="scenario_label", columns="outcome_label", values="text")
@@ -114,14 +128,7 @@ def brief_html(brief: Brief) -> str:
         charts.append({"name": chart.name, "alt": chart.alt, **chart_images(chart)})
     table = brief.headline_table()
     set_cells = {(r.scenario_label, r.outcome_label) for r in brief.headline.itertuples() if r.set_by}
-    claims = []
-    for r in brief.claims.to_dict("records") if len(brief.claims) else []:
-        share = r.get("hold_share")
-        claims.append({"id": r["id"], "says": model.spec.claims[r["id"]].says, "quote": r["quote"],
-                       "form": narrative.words(model.spec.claims[r["id"]].form), "holds": "holds" if r["passed"] else "FAILS",
-                       "passed": bool(r["passed"]),
-                       "share": "" if share is None or pd.isna(share) else f"{share:.0%}",
-                       "fragile": bool(r.get("fragile")) if r.get("fragile") is not None and not pd.isna(r.get("fragile")) else False})
+    claims = brief.claims_table().to_dict("records")
     key_lines = []
     for row, sentence in zip(brief.judgements.to_dict("records"), brief.bottom_line):  # both in headline order
         stated = (row["stated_confidence"] + (f": {row['stated_basis']}" if isinstance(row["stated_basis"], str) else "")
