@@ -254,5 +254,5 @@ def scenario_drivers(model, target: str, scenario: str) -> pd.DataFrame:
             for subset in itertools.combinations(others, size):
                 phi += weight * (value[frozenset(subset) | {i}] - value[frozenset(subset)])
         rows.append(dict(scenario=scenario, item=f"{'do(' if kind == 'do' else ''}{v}={s}{')' if kind == 'do' else ''}",
-                         contribution=phi, target=target, baseline=value[frozenset()], scenario_value=value[frozenset(range(n))]))
+                         kind="forced" if kind == "do" else "observed", variable=v, state=s, contribution=phi, target=target, baseline=value[frozenset()], scenario_value=value[frozenset(range(n))]))
     return pd.DataFrame(rows).sort_values("contribution", key=abs, ascending=False).reset_index(drop=True)

@@ -315,8 +315,8 @@ class Engine:
             return prep
         whole, net = {**prep, "prune": False, "split": False, "checked": True}, self.net
         needed = self._tables_needed(whole)  # (asked whole if small and no product of its numbers can underflow)
-        if (math.prod(net.cards[v] for v in needed) <= min(DIRECT_BUCKET, memory_budget() // 8)
-                and math.prod(net.smallest_positive(v) for v in needed) >= 1e-280):
+        if (math.prod(net.cards[v] for v in needed) <= DIRECT_BUCKET and math.prod(net.smallest_positive(v) for v in
+                needed) >= 1e-280 and DIRECT_BUCKET * 8 <= memory_budget()):  # (the budget read last: syscalls)
             return whole
         if self._evidence_surely_possible(prep):
             return {**prep, "checked": True}

@@ -230,14 +230,13 @@ def _small_array(ck: Checker, vname: str, raw: str, vline, shape: list[int], par
     try:
         values = [float(x) for x in raw.split()]
     except ValueError:
-        ck.fail(f"'values' of the array of '{vname}' must be numbers separated by spaces (or a list of numbers)", vline)
+        _array_refused(ck, vname, vline, "numbers")
     expected = math.prod(shape)
     if len(values) != expected:
-        ck.fail(f"the array of '{vname}' has {len(values):,} values; its axes need {expected:,} "
-                f"({' x '.join(map(str, shape))})", vline)
+        _array_refused(ck, vname, vline, "count", given=len(values), expected=expected, shape=shape)
     for x in values:
         if not 0.0 <= x <= 1.0:  # (NaN fails too)
-            ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
+            _array_refused(ck, vname, vline, "range")
     width = shape[-1]
     sums = []
     for start in range(0, expected, width):
@@ -251,10 +250,7 @@ def _small_array(ck: Checker, vname: str, raw: str, vline, shape: list[int], par
             worst, worst_gap = row, abs(total - 1)
     if worst_gap > ck.row_tolerance:
         index = np.unravel_index(worst, shape[:-1]) if parents else ()
-        given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, index)) or "the unconditional row"
-        total = sums[worst]
-        ck.fail(f"the row of '{vname}' for {given} sums to {total:.9g}; each row must sum to 1 "
-                f"(tolerance {ck.row_tolerance:g})", vline)
+        _array_refused(ck, vname, vline, "row", parents=parents, shells=shells, index=index, total=sums[worst])
     return np.array(values).reshape(shape)
 
 
@@ -272,21 +268,33 @@ def _large_array(ck: Checker, vname: str, raw, vline, axes, cards, parents, shel
                 raise ValueError
             values = np.array(raw, dtype=float)
     except (ValueError, OverflowError):
-        ck.fail(f"'values' of the array of '{vname}' must be numbers separated by spaces (or a list of numbers)", vline)
+        _array_refused(ck, vname, vline, "numbers")
     if values.size != expected:
-        ck.fail(f"the array of '{vname}' has {values.size:,} values; its axes need {expected:,} "
-                f"({' x '.join(str(cards[a]) for a in axes)})", vline)
+        _array_refused(ck, vname, vline, "count", given=values.size, expected=expected, shape=[cards[a] for a in axes])
     if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
-        ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
+        _array_refused(ck, vname, vline, "range")
     table = np.ascontiguousarray(np.transpose(values.reshape([cards[a] for a in axes]),
                                               [axes.index(a) for a in [*parents, vname]]))
     sums = table.sum(axis=-1)
     worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.size else ()
     if sums.size and abs(sums[worst] - 1) > ck.row_tolerance:
-        given = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, worst)) or "the unconditional row"
-        ck.fail(f"the row of '{vname}' for {given} sums to {sums[worst]:.9g}; each row must sum to 1 "
-                f"(tolerance {ck.row_tolerance:g})", vline)
+        _array_refused(ck, vname, vline, "row", parents=parents, shells=shells, index=worst, total=sums[worst])
     return table
+
+
+def _array_refused(ck: Checker, vname: str, vline, problem: str, given=0, expected=0, shape=(), parents=(),
+                   shells=None, index=(), total=0.0):
+    """The one wording of each problem an `array:` block can have, whichever path read it."""
+    if problem == "numbers":
+        ck.fail(f"'values' of the array of '{vname}' must be numbers separated by spaces (or a list of numbers)", vline)
+    if problem == "count":
+        ck.fail(f"the array of '{vname}' has {given:,} values; its axes need {expected:,} "
+                f"({' x '.join(map(str, shape))})", vline)
+    if problem == "range":
+        ck.fail(f"the array of '{vname}' holds a value outside 0-1", vline)
+    row = ", ".join(f"{p}={shells[p]['states'][i]}" for p, i in zip(parents, index)) or "the unconditional row"
+    ck.fail(f"the row of '{vname}' for {row} sums to {total:.9g}; each row must sum to 1 "
+            f"(tolerance {ck.row_tolerance:g})", vline)
 
 
 def parse_builder(ck: Checker, vname: str, shell: dict, shells: dict, scale, concentration):

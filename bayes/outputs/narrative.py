@@ -298,15 +298,8 @@ def drivers_text(model, drivers: pd.DataFrame, scenario: str) -> str:
     var, state = str(top["target"]).split("=")
     return (f"The scenario that moves {event(var, state, model=model)} most is **{scenario_label(model, scenario)}**, from "
             f"{describe(top['baseline'], model.scale)} to {describe(top['scenario_value'], model.scale)}. "
-            f"The largest share of that move comes from {_item_phrase(model, str(top['item']))} "
-            f"({top['contribution'] * 100:+.1f} points).")
-
-
-def _item_phrase(model, item: str) -> str:
-    """A scenario item ('var=state' seen, 'do(var=state)' forced) in the analyst's labels."""
-    forced = item.startswith("do(") and item.endswith(")")
-    var, state = (item[3:-1] if forced else item).split("=", 1)
-    return f"{event(var, state, model=model)} ({'forced' if forced else 'observed'})"
+            f"The largest share of that move comes from {event(top['variable'], top['state'], model=model)} "
+            f"({top['kind']}) ({top['contribution'] * 100:+.1f} points).")
 
 
 # ------------------------------------------------------------------------------------- tracking
