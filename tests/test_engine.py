@@ -76,7 +76,7 @@ def test_flagship_matches_pgmpy_every_variable_every_scenario(flagship):
 @pytest.mark.parametrize("first_above", [65536, 0])
 def test_every_draw_matches_pgmpy_with_those_tables(first_above, monkeypatch):
     """Both layouts of drawn tables (class Draws): draws last (einsum along the draws) and, as for big
-    networks, draws first (a matrix product per draw, planning.Contraction)."""
+    networks, draws first (a matrix product per draw, contraction.Contraction)."""
     monkeypatch.setattr("bayes.inference.draws.FIRST_ABOVE", first_above)
     model = random_network(12, seed=7)
     net = CompiledNetwork.from_pgmpy(model)
@@ -446,16 +446,16 @@ def test_big_tables_are_drawn_draws_first_and_each_draw_is_exact(mode, monkeypat
     and without evidence, equals a point query on that draw's tables. `searched`: every drawn question's
     plan also goes through the bounded optimal search (planning.optimal_path), as mildew's does.
     `compact`: the big table is drawn as its positive entries only and multiplied so wherever a plan can
-    (planning.Contraction), spread out where evidence fixes one of its variables."""
+    (contraction.Contraction), spread out where evidence fixes one of its variables."""
     import bayes.inference.engine as engine_module
 
     searched = mode == "searched"
     compact_products = []
     if mode == "compact":
-        from bayes.inference.planning import Contraction
+        from bayes.inference.contraction import Contraction
 
         monkeypatch.setattr("bayes.inference.draws.SPARSE_SHARE", 1.0)
-        monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
+        monkeypatch.setattr("bayes.inference.contraction.COMPACT_WORTH", 0)
         real_product = Contraction._compact_product
         monkeypatch.setattr(Contraction, "_compact_product",
                             staticmethod(lambda *a: compact_products.append(1) or real_product(*a)))

@@ -1,4 +1,5 @@
-"""Contraction plans and how they are carried out (bayes/inference/planning.py) against numpy's einsum."""
+"""Contraction plans (bayes/inference/planning.py) and how they are carried out (bayes/inference/contraction.py)
+against numpy's einsum."""
 
 import numpy as np
 import opt_einsum
@@ -7,8 +8,8 @@ import pytest
 import math
 from collections import Counter
 
-from bayes.inference.planning import (Contraction, elimination_order, elimination_path, optimal_path, path_cost,
-                                      path_from_order)
+from bayes.inference.contraction import Contraction
+from bayes.inference.planning import elimination_order, elimination_path, optimal_path, path_cost, path_from_order
 
 
 def _random_problem(rng, letters="abcdefgh"):
@@ -312,7 +313,7 @@ def test_a_product_is_laid_out_for_the_product_that_takes_it(monkeypatch):
     rng = np.random.default_rng(5)
     terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
     sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}
-    monkeypatch.setattr("bayes.inference.planning.LAYOUT_WORTH", 0)  # laid out for the next however small
+    monkeypatch.setattr("bayes.inference.contraction.LAYOUT_WORTH", 0)  # laid out for the next however small
     contraction = Contraction(terms, output, sizes, [(0, 1), (0, 2), (0, 1)])
     first = contraction.steps[0]
     assert first[0] == "pair" and first[-1] is True and first[7] == (4, 6, 3, 5, 2)
@@ -340,10 +341,12 @@ def test_compact_tables_multiply_as_their_dense_selves(seed, monkeypatch):
     of its result, empty output cells, and tables that cannot be taken so (spread out by the caller)."""
     from bayes.inference.draws import Compact
 
-    monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)  # taken wherever it can be, worth it or not
+    monkeypatch.setattr("bayes.inference.contraction.COMPACT_WORTH", 0)  # taken wherever it can be, worth it or not
+    if seed % 2:  # a few draws per block-diagonal sparse product: several products per step
+        monkeypatch.setattr("bayes.inference.contraction.SPARSE_INDICES", 2 * (seed % 5) + 1)
     rng = np.random.default_rng(300 + seed)
     terms, output, sizes = _random_problem(rng, "abcdef")
-    m = int(rng.integers(1, 4))
+    m = int(rng.integers(1, 6))
     sizes["Z"] = m
     terms = ["Z" + t for t in terms]
     output = "Z" + output
@@ -369,8 +372,8 @@ def test_a_compact_product_laid_out_for_the_next_one(side, monkeypatch):
     first, and the answer equals numpy's einsum over the dense tables."""
     from bayes.inference.draws import Compact
 
-    monkeypatch.setattr("bayes.inference.planning.COMPACT_WORTH", 0)
-    monkeypatch.setattr("bayes.inference.planning.LAYOUT_WORTH", 0)
+    monkeypatch.setattr("bayes.inference.contraction.COMPACT_WORTH", 0)
+    monkeypatch.setattr("bayes.inference.contraction.LAYOUT_WORTH", 0)
     rng = np.random.default_rng(6)
     terms, output = ["Zugv", "Ztux", "Zxytg", "Zt"], "Zvy"
     sizes = {"Z": 4, "u": 3, "g": 5, "v": 2, "t": 6, "x": 3, "y": 2}

@@ -74,7 +74,7 @@ SPARSE_SIZE = 4096  # numbers in a table from which compact draws pay for their 
 class Compact:
     """Draws first of a big table that is mostly zeros: its positive entries only, `values` (m, nnz), at
     the flat positions `pattern` of a table of `table_shape`. The engine multiplies it as it is where a
-    product allows (planning.Contraction) and spreads it out (`dense`) elsewhere."""
+    product allows (contraction.Contraction) and spreads it out (`dense`) elsewhere."""
 
     def __init__(self, values: np.ndarray, pattern: np.ndarray, table_shape: tuple[int, ...], drawn: int | None = None):
         self.values, self.pattern, self.table_shape = values, pattern, tuple(table_shape)

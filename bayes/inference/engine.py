@@ -28,11 +28,12 @@ import numpy as np
 import opt_einsum
 
 from bayes.errors import QueryError, known
+from bayes.inference.contraction import Contraction
 from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads, worker_pool
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, SEARCH_WORTH, Buckets, Contraction, elimination_order,
-                                      elimination_path, optimal_path, path_cost)
+from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, SEARCH_WORTH, Buckets, elimination_order, elimination_path,
+                                      optimal_path, path_cost)
 from bayes.inference.query import BatchResult, Query, QueryResult, impossible_evidence
 from bayes.progress import bar as progress_bar
 
@@ -58,8 +59,7 @@ class Engine:
     """Exact posterior marginals for batches of queries and parameter draws."""
 
     def __init__(self, net: CompiledNetwork, chunk_size: int = DEFAULT_CHUNK, optimize: str = "elimination"):
-        self.net = net
-        self.chunk_size = chunk_size
+        self.net, self.chunk_size = net, chunk_size
         # "elimination": the best of three greedy elimination orders (inference/planning.py), deterministic, cheap;
         # any opt_einsum strategy name ("auto-hq", "dp") may be given instead, e.g. to compare in benchmarks
         self.optimize = optimize
@@ -176,7 +176,7 @@ class Engine:
         return joint
 
     def _taken_compact(self, prepared: list[dict], draws: GeneratedDraws) -> frozenset:
-        """Drawn tables some question's plan multiplies compact, as their positive entries (planning.Contraction):
+        """Drawn tables some question's plan multiplies compact, as their positive entries (contraction.Contraction):
         those are kept so; the others are spread out once per chunk (GeneratedDraws.spread)."""
         if not (draws.first and draws.compact_samplers):
             return frozenset()
@@ -493,7 +493,7 @@ class Engine:
                                                     optimize=self.optimize)[0]
                 if uses_draws and not first:  # draws last: products along thousands of draws (numpy's einsum)
                     expr = opt_einsum.contract_expression(",".join(terms) + "->" + out, *shapes, optimize=path)
-                else:  # one draw, or a few draws of big tables: matrix products (planning.Contraction)
+                else:  # one draw, or a few draws of big tables: matrix products (contraction.Contraction)
                     whole = {k: compact[v] for k, (v, axes) in enumerate(factors)  # compact tables, no state fixed
                              if compact and v in compact and axes != "soft" and not set(axes) & (set(ev) | set(do))}
                     expr = Contraction(terms, out, sizes, path, compact=whole)
@@ -629,7 +629,7 @@ class Engine:
                 if v in tables:
                     table = tables[v]
                     if isinstance(table, Compact):
-                        if len(operands) in taken_compact:  # multiplied as it is (planning.Contraction)
+                        if len(operands) in taken_compact:  # multiplied as it is (contraction.Contraction)
                             operands.append(table)
                             continue
                         table = table.dense()

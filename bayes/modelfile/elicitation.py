@@ -282,7 +282,7 @@ class DirichletRows:
     def compact(self, rng: np.random.Generator, m: int) -> np.ndarray:
         """Draws first of the positive entries only, (m, len(pattern)): the numbers `self(rng, m, True)`
         puts at those entries (the same variates), for a table too big and too sparse to spread out (the
-        engine multiplies it as it is, planning.Contraction)."""
+        engine multiplies it as it is, contraction.Contraction)."""
         k = self.live.size
         values = np.empty((m, k + self.single.size))
         values[:, k:] = 1.0
