@@ -29,11 +29,11 @@ import opt_einsum
 
 from bayes.errors import QueryError, known
 from bayes.inference.contraction import Contraction
-from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads, worker_pool
+from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads
 from bayes.inference.memory import check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
-from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, SEARCH_WORTH, Buckets, elimination_order, elimination_path,
-                                      optimal_path, path_cost)
+from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, QUESTION_BUCKET, SEARCH_WORTH, Buckets,
+                                      elimination_order, elimination_path, optimal_path, path_cost)
 from bayes.inference.query import BatchResult, Query, QueryResult, impossible_evidence
 from bayes.progress import bar as progress_bar
 
@@ -191,36 +191,16 @@ class Engine:
         return frozenset(taken)
 
     def _chunks(self, draws: Draws | None, n: int):
-        """(start, stop, tables) in order. Generated draws are made block by block in worker threads,
-        a few blocks ahead of the contractions (numpy's samplers release the GIL; einsum does not). Big,
-        mostly-zero tables come compact (draws.Compact), so that the first blocks are drawn while the
-        question is planned (mildew: 0.1 s of search) and not after."""
+        """(start, stop, tables) in order; generated draws are made a few blocks ahead of the contractions, in
+        worker threads (GeneratedDraws.ahead)."""
         if draws is None:
             yield 0, 1, {}
-            return
-        if not isinstance(draws, GeneratedDraws):
+        elif isinstance(draws, GeneratedDraws):
+            yield from draws.ahead()
+        else:
             for start in range(0, n, self.chunk_size):
                 stop = min(n, start + self.chunk_size)
                 yield start, stop, draws.chunk(start, stop)
-            return
-        from collections import deque
-
-        compact = frozenset(draws.compact_samplers)  # taken only when drawn first (GeneratedDraws._draw)
-        pending = deque()
-        spans = iter(draws.spans())
-        with worker_pool() as pool:
-            ahead = pool._max_workers + 1
-            for span in spans:
-                pending.append((span, pool.submit(draws.chunk, *span, compact)))
-                if len(pending) >= ahead:
-                    break
-            while pending:
-                (start, stop), future = pending.popleft()
-                tables = future.result()
-                nxt = next(spans, None)
-                if nxt is not None:
-                    pending.append((nxt, pool.submit(draws.chunk, *nxt, compact)))
-                yield start, stop, tables
 
     def _prepared(self, q: Query) -> dict:
         """_prepare, remembered per query (a question asked again, as scenarios and sweeps are, skips the
@@ -431,12 +411,18 @@ class Engine:
             # (so a chunk of any size, and either layout, reuses it)
             # (a point question may keep the model's own order; one run over thousands of draws is worth planning)
             path_key = key[:5] + key[8:10] + (bool(drawn),)
+            orders, rank = {}, None  # min-fill's order, where it is worked out here; the model's order, if it is kept
             if not uses_draws and self.optimize == "elimination":  # small buckets in the model's order: no planning
                 rank = self._symbol_rank(len(sizes))
-                keep = set(out)
-                order = (sorted((c for c in sizes if c not in keep), key=rank.__getitem__) if rank is not None
-                         else elimination_order(terms, out, sizes, HEURISTICS[0]))
-                buckets = Buckets.build(terms, out, sizes, order)
+                buckets = None
+                if rank is not None:
+                    keep = set(out)
+                    buckets = Buckets.build(terms, out, sizes, sorted((c for c in sizes if c not in keep),
+                                                                      key=rank.__getitem__))
+                if buckets is None:  # else in the question's own min-fill order (the model's order, where
+                    # its buckets are too big, makes big tables: munin1 with soft findings, 2^25 numbers, not 2^10)
+                    rank, orders[HEURISTICS[0]] = None, elimination_order(terms, out, sizes, HEURISTICS[0])
+                    buckets = Buckets.build(terms, out, sizes, orders[HEURISTICS[0]], QUESTION_BUCKET)
                 if buckets is not None and buckets.largest * 8 <= memory_budget():
                     self._plans[key] = plan = (buckets, factors, uses_draws, target_free, buckets.largest, None)
                     return plan
@@ -445,9 +431,11 @@ class Engine:
                 if drawn:  # planned for one draw, without the draw axis
                     point_terms, point_shapes, _, point_out, _ = self._terms(prep, relevant, frozenset(), 1)
                     point_sizes = {c: n for term, shape in zip(point_terms, point_shapes) for c, n in zip(term, shape)}
-                rank = None if drawn else self._symbol_rank(len(point_sizes))
+                if drawn or self.optimize != "elimination":
+                    rank = None if drawn else self._symbol_rank(len(point_sizes))
                 path, most, flops = elimination_path(point_terms, point_out, point_sizes, rank,
-                                                     hopeless=self._beyond_splitting(), repeats=m if drawn else 1)
+                                                     hopeless=self._beyond_splitting(), repeats=m if drawn else 1,
+                                                     orders=orders)
                 if flops * (m if drawn else 1) >= SEARCH_WORTH and (first or not drawn) and most * 8 <= memory_budget():
                     # one plan carried out over thousands of draws of a big network (matrix products, draws first):
                     # the optimal path is worth a bounded search (analysts' models and mid-sized networks, draws

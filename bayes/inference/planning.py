@@ -22,6 +22,9 @@ import numpy as np
 HEURISTICS = ("min_fill", "weighted_min_fill", "min_size")
 DIRECT_BUCKET = 8192  # combinations up to which a bucket's tables are multiplied in one einsum loop, not pairwise
 SMALL_BUCKET = 262144  # combinations of a bucket's variables: up to this, bucket elimination (Buckets)
+# in a question's own min-fill order (the model's order making bigger buckets): a bucket this big runs slower
+# than matrix products (water: buckets of 262,144 combinations, 5.2 ms, against 3.0 ms)
+QUESTION_BUCKET = 65536
 CHEAP_ENOUGH = 50_000  # multiplications: a plan this cheap takes well under a millisecond to run
 # Planning a query afresh costs about 5 us per unit of elimination work (the squared neighbourhood of each
 # variable eliminated) and a multiplication about 0.2 ns in a contraction (benchmarks/bench_networks.py,
@@ -31,15 +34,16 @@ LARGEST_UNPLANNED = 2 ** 22  # numbers: a bigger table is worth planning the que
 
 
 def elimination_path(inputs: list[str], output: str, sizes: dict[str, int], rank: dict[str, int] | None = None,
-                     hopeless: float | None = None, heuristics=HEURISTICS,
-                     repeats: int = 1) -> tuple[list[tuple[int, ...]], int, int]:
+                     hopeless: float | None = None, heuristics=HEURISTICS, repeats: int = 1,
+                     orders: dict[str, list[str]] | None = None) -> tuple[list[tuple[int, ...]], int, int]:
     """(opt_einsum path, largest intermediate in elements, multiplications) for contracting `inputs` (einsum
     terms, one character per index) down to `output`: the model's elimination order restricted to the query
     (`rank`: each index's position in it, network_rank), when planning afresh could not pay for itself;
     else the best of the greedy elimination orders. A first order whose largest table is over `hopeless`
     numbers is returned at once: greedy orders differ by small factors, not by that much, and the question
     will be refused (a dense network's other orders take seconds to find). `repeats`: how many times the plan
-    will run (the draws of a chunk, for a question carried over parameter draws)."""
+    will run (the draws of a chunk, for a question carried over parameter draws). `orders`: heuristics' orders
+    the caller has worked out already, by name."""
     if len(inputs) == 1:
         size = math.prod(sizes[c] for c in inputs[0])
         return [(0,)], size, size
@@ -52,7 +56,7 @@ def elimination_path(inputs: list[str], output: str, sizes: dict[str, int], rank
         if flops <= PLANNING_WORTH * work and largest <= LARGEST_UNPLANNED:
             return best
     for heuristic in heuristics:
-        order = elimination_order(inputs, output, sizes, heuristic)
+        order = (orders or {}).get(heuristic) or elimination_order(inputs, output, sizes, heuristic)
         path, largest, flops, work = path_from_order(inputs, output, sizes, order, with_work=True)
         if best is None or (largest, flops) < best[1:]:
             best = (path, largest, flops)
@@ -362,7 +366,8 @@ class Buckets:
         self.largest = largest
 
     @classmethod
-    def build(cls, inputs: list[str], output: str, sizes: dict[str, int], order: list[str]) -> "Buckets | None":
+    def build(cls, inputs: list[str], output: str, sizes: dict[str, int], order: list[str],
+              most: int = SMALL_BUCKET) -> "Buckets | None":
         if len(inputs) <= 30 and len(sizes) <= len(_LETTERS) and math.prod(sizes.values()) <= DIRECT_BUCKET:
             # every combination of every variable is one small einsum (the whole question of a small network)
             return cls(inputs, output, [], (list(range(len(inputs))), _subscripts(list(inputs), output)),
@@ -383,7 +388,7 @@ class Buckets:
             joined = "".join(terms)
             union = list(dict.fromkeys(joined))
             combinations = math.prod(sizes[x] for x in union)
-            if len(group) > 30 or len(union) > len(_LETTERS) or combinations > SMALL_BUCKET:
+            if len(group) > 30 or len(union) > len(_LETTERS) or combinations > most:
                 return None
             largest = max(largest, combinations)
             # an index stays when the output or a table outside the bucket holds it (each table holds it once)
