@@ -712,3 +712,57 @@ def test_findings_impossible_whatever_the_swept_states_are_refused_in_one_line_u
     for draws in (None, ArrayDraws(net, {"t": np.repeat(net.tables[1][..., None], 3, axis=-1)})):
         with pytest.raises(QueryError, match=r"the evidence x=a(, s=a)? has probability zero"):
             Engine(net).run([query], draws)
+
+
+@pytest.mark.parametrize("own_buckets", [True, False])
+def test_questions_the_models_order_fits_badly_are_eliminated_in_their_own_order(own_buckets, monkeypatch):
+    """Where the model's elimination order makes a point question's buckets too big (findings prune the network
+    into another graph), the question is eliminated bucket by bucket in its own min-fill order; where those
+    buckets are too big as well (`own_buckets` False), it is planned afresh as pairwise products, min-fill's
+    order worked out once. Either way the answers equal pgmpy's."""
+    import bayes.inference.engine as engine_module
+    import bayes.inference.planning as planning
+    from bayes.inference.contraction import Contraction
+
+    real_build, real_order = planning.Buckets.build.__func__, planning.elimination_order
+    tried, orders = [], []
+
+    def build(cls, terms, out, sizes, order, most=planning.SMALL_BUCKET):
+        tried.append(most)
+        if most == planning.SMALL_BUCKET:  # the model's order: its buckets taken as too big
+            return None
+        return real_build(cls, terms, out, sizes, order, most)
+
+    def order(terms, out, sizes, heuristic):
+        orders.append((heuristic, tuple(terms), out))
+        return real_order(terms, out, sizes, heuristic)
+
+    monkeypatch.setattr(planning.Buckets, "build", classmethod(build))
+    monkeypatch.setattr(planning, "elimination_order", order)
+    monkeypatch.setattr(engine_module, "elimination_order", order)
+    if not own_buckets:
+        monkeypatch.setattr(engine_module, "QUESTION_BUCKET", 1)
+    model = random_network(25, seed=3)
+    net = CompiledNetwork.from_pgmpy(model)
+    rng = np.random.default_rng(11)
+    products = 0
+    for target, evidence, do in random_queries(model, rng, 12):
+        engine = Engine(net)
+        tried.clear()
+        orders.clear()
+        ours = engine.marginals([target], evidence, do)[target]
+        np.testing.assert_allclose(ours, reference(model, target, evidence, do), atol=1e-9, rtol=0,
+                                   err_msg=f"{target} | {evidence} do {do}")
+        plans = [p[0] for p in engine._plans.values() if isinstance(p, tuple) and p[0] is not None]
+        if not plans:  # nothing to multiply (the target forced)
+            continue
+        if tried[:1] == [planning.SMALL_BUCKET]:  # the model's order was tried: its own order next
+            assert tried[1:2] == [1 if not own_buckets else planning.QUESTION_BUCKET]
+        assert len(set(orders)) == len(orders)  # no question's order worked out twice
+        if own_buckets:
+            assert all(isinstance(p, planning.Buckets) for p in plans)
+        elif len(tried) > 1:  # pairwise products, but for a question small enough to be one einsum
+            assert orders[0][0] == "min_fill"
+            assert all(isinstance(p, Contraction) or p.largest <= planning.DIRECT_BUCKET for p in plans)
+            products += sum(isinstance(p, Contraction) for p in plans)
+    assert own_buckets or products >= 3
