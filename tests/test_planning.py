@@ -195,13 +195,15 @@ def test_the_network_order_is_a_permutation_and_adds_no_fill_on_a_tree():
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed):
+def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed, monkeypatch):
     """Bucket elimination in any order against opt_einsum's contraction of the same problem: 60 variables
     (past the 52 letters numpy's einsum takes, so each bucket relabels its own), tables of 0-3 variables
-    (scalars too), outputs of 0-2 variables; a bucket over DIRECT_BUCKET combinations multiplied pairwise, one
-    over SMALL_BUCKET refused."""
+    (scalars too), outputs of 0-2 variables, every bucket of three tables or more multiplied pairwise for odd
+    seeds; a bucket over DIRECT_BUCKET combinations multiplied pairwise, one over SMALL_BUCKET refused."""
     from bayes.inference.planning import SMALL_BUCKET, Buckets
 
+    if seed % 2:
+        monkeypatch.setattr("bayes.inference.planning.DIRECT_BUCKET", 0)
     rng = np.random.default_rng(seed)
     symbols = [opt_einsum.get_symbol(k) for k in range(60)]
     sizes = {c: int(rng.integers(1, 4)) for c in symbols}
@@ -216,15 +218,20 @@ def test_buckets_equal_einsum_past_the_alphabet_and_refuse_big_buckets(seed):
         buckets = Buckets.build(terms, output, sizes, order)
     expected = opt_einsum.contract(",".join(terms) + "->" + output, *operands)
     np.testing.assert_allclose(buckets(*operands), expected, rtol=1e-12)
-    # a bucket over more than DIRECT_BUCKET combinations is multiplied pairwise: x with a-f, 4^7 = 16,384
+    if seed % 2:
+        assert any(step[3] for step in buckets.steps) or not any(len(step[0]) > 2 for step in buckets.steps)
+    monkeypatch.undo()
+    # a bucket over more than DIRECT_BUCKET combinations is multiplied pairwise, smallest tables first, x summed
+    # out with the last table holding it: x with a-f, 4^7 = 16,384
     from bayes.inference.planning import DIRECT_BUCKET
 
-    star, star_sizes = ["xab", "xcd", "xef", "abcdefg"], {c: 4 for c in "xabcdefg"}
+    star, star_sizes = ["abcdefg", "xabc", "xd", "xef"], {c: 4 for c in "xabcdefg"}
     assert 4 ** 7 > DIRECT_BUCKET
     built = Buckets.build(star, "g", star_sizes, list("xabcdef"))
-    assert built.steps[0][3] and built.steps[0][3][0] == "einsum_path"  # pairwise
+    assert built.steps[0][0] == [2, 3, 1]  # (x d) (x e f), then (x a b c)
+    assert built.steps[0][3] == ["ab,acd->abcd", "abcd,aefg->efgbcd"]  # x summed out with the last
     star_operands = [rng.random([4] * len(t)) for t in star]
-    np.testing.assert_allclose(built(*star_operands), np.einsum("xab,xcd,xef,abcdefg->g", *star_operands), rtol=1e-12)
+    np.testing.assert_allclose(built(*star_operands), np.einsum("abcdefg,xabc,xd,xef->g", *star_operands), rtol=1e-12)
     wide = ["ab", "bc", "cd"]
     big = {c: 70 for c in "abcd"}  # eliminating b first joins a, b, c: 343,000 combinations
     assert 70 ** 3 > SMALL_BUCKET >= 70 ** 2

@@ -394,15 +394,20 @@ class Buckets:
             # an index stays when the output or a table outside the bucket holds it (each table holds it once)
             result = "".join(x for x in union if x != c and (x in keep or len(holders[x]) > joined.count(x)))
             new = len(inputs) + len(steps)
-            subscripts = _subscripts(terms, result)
-            pairwise = False
-            if combinations > DIRECT_BUCKET and len(terms) > 2:  # one loop over them all would be slow: pairwise
-                import opt_einsum
-
-                shapes = [tuple(sizes[c] for c in t) for t in terms]
-                pairwise = ["einsum_path", *opt_einsum.contract_path(subscripts, *shapes, shapes=True,
-                                                                     optimize="greedy")[0]]
-            steps.append((group, subscripts, new, pairwise))
+            pairs = None
+            if combinations > DIRECT_BUCKET and len(terms) > 2:  # one loop over them all would be slow: pairwise,
+                # smallest tables first, each index summed out once no later table of the bucket holds it (a
+                # chain of two-table einsums: numpy's own pairwise einsum plans the chain at every call)
+                ranked = sorted(range(len(terms)), key=lambda k: math.prod(sizes[x] for x in terms[k]))
+                group, terms = [group[k] for k in ranked], [terms[k] for k in ranked]
+                pairs, made = [], terms[0]
+                for k in range(1, len(terms)):
+                    later = set("".join(terms[k + 1:])) | set(result)
+                    into = result if k == len(terms) - 1 else "".join(
+                        x for x in dict.fromkeys(made + terms[k]) if x in later)
+                    pairs.append(_subscripts([made, terms[k]], into))
+                    made = into
+            steps.append((group, _subscripts(terms, result), new, pairs))
             for g, term in zip(group, terms):
                 for x in term:
                     holders[x].discard(g)
@@ -421,7 +426,13 @@ class Buckets:
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
         live = dict(enumerate(operands))
-        for group, subscripts, new, pairwise in self.steps:
-            live[new] = np.einsum(subscripts, *(live.pop(g) for g in group), optimize=pairwise)
+        for group, subscripts, new, pairs in self.steps:
+            if pairs is None:
+                live[new] = np.einsum(subscripts, *(live.pop(g) for g in group))
+                continue
+            made = live.pop(group[0])
+            for g, pair in zip(group[1:], pairs):
+                made = np.einsum(pair, made, live.pop(g))
+            live[new] = made
         left, subscripts = self.final
         return np.einsum(subscripts, *(live[k] for k in left))
