@@ -766,3 +766,62 @@ def test_questions_the_models_order_fits_badly_are_eliminated_in_their_own_order
             assert all(isinstance(p, Contraction) or p.largest <= planning.DIRECT_BUCKET for p in plans)
             products += sum(isinstance(p, Contraction) for p in plans)
     assert own_buckets or products >= 3
+
+
+def _zeros_network(rng, n: int, tree: bool) -> CompiledNetwork:
+    """n variables of 2-3 states, each with up to two earlier parents (one, for a tree), tables with zeros."""
+    cards = [int(rng.integers(2, 4)) for _ in range(n)]
+    parents = []
+    for v in range(n):
+        k = 0 if v == 0 else int(rng.integers(0, 2 if tree else 3))
+        parents.append(tuple(sorted(rng.choice(v, size=min(k, v), replace=False).tolist())) if k else ())
+    tables = []
+    for v in range(n):
+        shape = tuple(cards[p] for p in parents[v]) + (cards[v],)
+        table = rng.random(shape) * (rng.random(shape) > 0.4)
+        table[..., 0] += (table.sum(axis=-1) == 0)  # no row all zeros
+        tables.append(table / table.sum(axis=-1, keepdims=True))
+    return CompiledNetwork([f"v{k}" for k in range(n)], [tuple(f"s{j}" for j in range(c)) for c in cards], parents,
+                           tables)
+
+
+def test_possible_states_against_the_joint_by_brute_force():
+    """CompiledNetwork.possible_states (what the walk proving findings possible starts from) against the
+    marginals of the full joint: a state with positive probability is never ruled out, and on trees (one parent
+    each, so parents' states are never ruled out jointly) the possible states are exactly those; a replaced
+    table is looked at afresh, its descendants too."""
+    from opt_einsum import get_symbol
+
+    rng = np.random.default_rng(8)
+    for case in range(60):
+        tree = case % 2 == 0
+        net = _zeros_network(rng, int(rng.integers(2, 8)), tree)
+        for replaced in (False, True):
+            if replaced:  # a root's table now rules its first state out
+                root = np.zeros(net.cards[0])
+                root[1:] = 1.0 / (net.cards[0] - 1)
+                net.tables[0] = root
+            terms = ["".join(get_symbol(u) for u in (*net.parents[v], v)) for v in range(len(net.names))]
+            for v in range(len(net.names)):
+                marginal = np.einsum(",".join(terms) + "->" + get_symbol(v), *net.tables)
+                possible = net.possible_states(v)
+                assert possible[marginal > 0].all(), (case, v)
+                if tree:
+                    np.testing.assert_array_equal(possible, marginal > 0)
+
+
+def test_a_finding_ruled_out_below_a_forced_state_the_model_never_takes_is_refused():
+    """x is never b, z copies x (whatever u, of 5,000 states: too many to ask the question whole) and y copies
+    z: forced to b, x makes y = a impossible, though y = a is all the model allows when nothing is forced. The
+    walk that proves findings possible starts from what the model allows (possible_states) only above findings
+    and forced variables: this question about w, which y does not bear on, is refused, and y = b under the same
+    intervention is answered."""
+    identity = np.eye(2)
+    net = CompiledNetwork(["w", "x", "u", "z", "y"], [("a", "b"), ("a", "b"), tuple(f"u{k}" for k in range(5000)),
+                                                       ("a", "b"), ("a", "b")], [(), (), (), (1, 2), (3,)],
+                          [np.array([0.3, 0.7]), np.array([1.0, 0.0]), np.full(5000, 1 / 5000),
+                           np.repeat(identity[:, None, :], 5000, axis=1), identity])
+    with pytest.raises(QueryError, match="probability zero"):
+        Engine(net).run([Query.make("w", {"y": "a"}, {"x": "b"})])
+    (r,) = Engine(net).run([Query.make("w", {"y": "b"}, {"x": "b"})])
+    np.testing.assert_allclose(r.probabilities[0], [0.3, 0.7])

@@ -345,10 +345,12 @@ class Engine:
         if all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
                + (s,)] > 0).all() for v, s in ev.items()):  # positive under every parent configuration: no walk needed
             return True
-        possible: dict[int, np.ndarray] = {}
+        possible: dict[int, np.ndarray] = {}  # those of variables below a finding or a forced variable
         for v in self._relevant(set(ev), do):  # ancestors first (variables are in topological order)
-            index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(possible[p])
-                     for p in net.parents[v]]
+            if v not in ev and not any(p in possible or p in do for p in net.parents[v]):
+                continue  # as when nothing is known (net.possible_states, kept per network)
+            index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(
+                possible[p] if p in possible else net.possible_states(p)) for p in net.parents[v]]
             rows = net.tables[v][np.ix_(*index, range(net.cards[v]))] if index else net.tables[v]
             if v in ev:
                 if not np.all(rows[..., ev[v]] > 0):

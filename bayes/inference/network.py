@@ -8,6 +8,7 @@ produced here and nowhere else, so the rest of the toolkit speaks in state names
 from __future__ import annotations
 
 import itertools
+import operator
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -99,6 +100,8 @@ class CompiledNetwork:
         self._rank: dict[str, int] | None = None
         self._symbols: list[str] | None = None
         self._positive: dict[int, tuple] = {}  # per variable: its table, positive_everywhere, smallest_positive
+        self._possible: dict[int, np.ndarray] = {}  # possible_states, per variable, for the tables below
+        self._possible_tables: list[np.ndarray] = []
 
     def symbols(self) -> list[str]:
         """Each variable's einsum label (opt_einsum's symbol for its index), made once per network."""
@@ -126,6 +129,29 @@ class CompiledNetwork:
             known = self._positive[v] = (table, tuple(bool(x) for x in positive.all(axis=tuple(range(table.ndim - 1)))),
                                          float(table[positive].min()) if positive.any() else 1.0)
         return known
+
+    def possible_states(self, v: int) -> np.ndarray:
+        """Per state of variable `v`: whether its table allows it under some combination of its parents' possible
+        states, each parent's taken on its own (so a state it rules out has probability zero when nothing is known;
+        one it allows may still be ruled out jointly). Worked out once per variable and kept until a table of the
+        network is replaced (as tests do)."""
+        if len(self._possible_tables) != len(self.tables) or not all(map(operator.is_, self._possible_tables,
+                                                                         self.tables)):
+            self._possible, self._possible_tables = {}, list(self.tables)
+        known = self._possible.get(v)
+        if known is not None:
+            return known
+        missing, stack = {v}, [v]  # the ancestors not worked out yet, first, in topological order (the variables')
+        while stack:
+            for p in self.parents[stack.pop()]:
+                if p not in missing and p not in self._possible:
+                    missing.add(p)
+                    stack.append(p)
+        for u in sorted(missing):
+            table, above = self.tables[u], [np.flatnonzero(self._possible[p]) for p in self.parents[u]]
+            rows = table[np.ix_(*above, range(table.shape[-1]))] if above else table
+            self._possible[u] = np.any(rows > 0, axis=tuple(range(rows.ndim - 1)))
+        return self._possible[v]
 
     def has_elimination_rank(self) -> bool:
         return self._rank is not None
