@@ -1,0 +1,86 @@
+"""Proving findings possible without computing P(findings): a walk down the findings' ancestors that shows a
+configuration of positive probability meets them all. When it shows that, the engine answers a question with
+its pruning (findings that do not bear on the answer left out); when it cannot, P(findings) is computed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bayes.inference.network import CompiledNetwork
+
+WITNESS_WALKS = 4  # walks with findings added (a witness) before P(findings) is computed instead
+
+
+def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int], soft: dict) -> bool:
+    """True when P(findings) > 0 can be seen without computing it.
+
+    The walk goes down the findings' ancestors in topological order, working out each variable's possible
+    states (positive under some possible configuration of its parents; findings and forced variables held at
+    their states): when every finding's state is positive under every possible configuration of its parents
+    and no soft report rules a state out, choosing a possible state for each variable in turn meets every
+    finding, a configuration of positive probability. Where a finding's state is ruled out under some of its
+    parents' configurations (a deterministic table), its parents are held at the likeliest configuration that
+    allows it, theirs in turn where that is ruled out under some of their own, up the graph (a pedigree's
+    alleles, generation after generation), and the walk is tried again: findings that are possible together
+    with more findings are possible alone (a witness). After WITNESS_WALKS walks, P(findings) is computed
+    instead; the answer is never True for impossible findings."""
+    if not all((np.asarray(likelihood) > 0).all() for likelihood in soft.values()):
+        return False
+    ev = dict(ev)
+    for _ in range(WITNESS_WALKS):
+        failed = _walk(net, ev, do)
+        if failed is None:
+            return True
+        stack, possible = [failed[0]], failed[1]  # a finding some possible configuration of its parents rules out
+        while stack:
+            v = stack.pop()
+            above = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(
+                possible[p] if p in possible else net.possible_states(p)) for p in net.parents[v]]
+            allowed = net.tables[v][np.ix_(*above, [ev[v]])][..., 0]
+            if (allowed > 0).all():
+                continue
+            if not (allowed > 0).any():  # ruled out by the states held so far: P(findings) decides
+                return False
+            likeliest = np.unravel_index(int(np.argmax(allowed)), allowed.shape)
+            held = {p: int(states[k]) for p, states, k in zip(net.parents[v], above, likeliest)
+                    if p not in ev and p not in do}
+            ev.update(held)
+            stack.extend(held)
+    return False
+
+
+def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]):
+    """None when every finding is met whatever possible configuration of its parents comes; else the first
+    finding (in topological order) that some rule out, with the possible states worked out so far (of the
+    variables below a finding or a forced variable; the others' are net.possible_states)."""
+    held = {**ev, **do}
+    if all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
+           + (s,)] > 0).all() for v, s in ev.items()):  # positive under every parent configuration: no walk needed
+        return None
+    possible: dict[int, np.ndarray] = {}  # those of variables below a finding or a forced variable
+    for v in ancestors(net, set(ev), do):  # ancestors first (variables are in topological order)
+        if v not in ev and not any(p in possible or p in do for p in net.parents[v]):
+            continue  # as when nothing is known (net.possible_states, kept per network)
+        index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(
+            possible[p] if p in possible else net.possible_states(p)) for p in net.parents[v]]
+        rows = net.tables[v][np.ix_(*index, range(net.cards[v]))] if index else net.tables[v]
+        if v in ev:
+            if not np.all(rows[..., ev[v]] > 0):
+                return v, possible
+            possible[v] = np.arange(net.cards[v]) == ev[v]
+        else:
+            possible[v] = np.any(rows > 0, axis=tuple(range(rows.ndim - 1)))
+    return None
+
+
+def ancestors(net: CompiledNetwork, sources: set[int], do: dict) -> list[int]:
+    """Sources and their ancestors in the mutilated graph (forced variables have no parents), in topological
+    order."""
+    seen, stack = set(), list(sources)
+    while stack:
+        v = stack.pop()
+        if v in seen or v in do:
+            continue
+        seen.add(v)
+        stack.extend(net.parents[v])
+    return sorted(seen)
