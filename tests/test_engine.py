@@ -855,7 +855,7 @@ def test_findings_no_witness_shows_possible_are_asked_whole_or_refused():
 def test_findings_shown_possible_have_positive_probability_by_brute_force():
     """possible.surely_possible (the walk, with witnesses) never says True for findings of probability zero:
     random networks full of zeros, 1-3 findings and up to one forced variable, against the mutilated joint;
-    and it says True for most possible ones (else it saves nothing)."""
+    and it says True for nearly all possible ones (else it saves nothing)."""
     from opt_einsum import get_symbol
 
     from bayes.inference.possible import surely_possible
@@ -876,4 +876,4 @@ def test_findings_shown_possible_have_positive_probability_by_brute_force():
         assert not verdict or p_findings > 0, (case, ev, do)
         possible_count += p_findings > 0
         shown += verdict
-    assert shown >= 0.6 * possible_count
+    assert shown >= 0.9 * possible_count  # 70 of 71 here; 55 without witnesses
