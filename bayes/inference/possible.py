@@ -26,9 +26,9 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
     instead; the answer is never True for impossible findings."""
     if not all((np.asarray(likelihood) > 0).all() for likelihood in soft.values()):
         return False
-    ev = dict(ev)
+    ev, above_findings = dict(ev), ancestors(net, set(ev), do)  # (findings held below are among these)
     for _ in range(WITNESS_WALKS):
-        failed = _walk(net, ev, do)
+        failed = _walk(net, ev, do, above_findings)
         if failed is None:
             return True
         stack, possible = [failed[0]], failed[1]  # a finding some possible configuration of its parents rules out
@@ -49,27 +49,41 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
     return False
 
 
-def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]):
+def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int], above_findings: list[int]):
     """None when every finding is met whatever possible configuration of its parents comes; else the first
     finding (in topological order) that some rule out, with the possible states worked out so far (of the
-    variables below a finding or a forced variable; the others' are net.possible_states)."""
+    variables below a finding or a forced variable; the others' are net.possible_states). `above_findings`:
+    the findings and their ancestors, in topological order."""
     held = {**ev, **do}
     if all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
            + (s,)] > 0).all() for v, s in ev.items()):  # positive under every parent configuration: no walk needed
         return None
     possible: dict[int, np.ndarray] = {}  # those of variables below a finding or a forced variable
-    for v in ancestors(net, set(ev), do):  # ancestors first (variables are in topological order)
-        if v not in ev and not any(p in possible or p in do for p in net.parents[v]):
+    for v in above_findings:  # ancestors first (variables are in topological order)
+        parents = net.parents[v]
+        if v not in ev and not any(p in possible or p in do for p in parents):
             continue  # as when nothing is known (net.possible_states, kept per network)
-        index = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(
-            possible[p] if p in possible else net.possible_states(p)) for p in net.parents[v]]
-        rows = net.tables[v][np.ix_(*index, range(net.cards[v]))] if index else net.tables[v]
+        index, arrays = [], 0  # per parent: a held state, every state (a slice), or the possible ones
+        for p in parents:
+            if p in held:
+                index.append(held[p])
+                continue
+            states = possible[p] if p in possible else net.possible_states(p)
+            if states.all():
+                index.append(slice(None))
+            else:
+                index.append(np.flatnonzero(states))
+                arrays += 1
+        if arrays > 1:  # each parent's states on an axis of its own
+            index = np.ix_(*([x] if isinstance(x, int) else range(net.cards[p]) if isinstance(x, slice) else x
+                             for p, x in zip(parents, index)))
+        rows = net.tables[v][(*index, slice(None))]  # the variable's states last, parents' in any order before
         if v in ev:
-            if not np.all(rows[..., ev[v]] > 0):
+            if not (rows[..., ev[v]] > 0).all():
                 return v, possible
             possible[v] = np.arange(net.cards[v]) == ev[v]
         else:
-            possible[v] = np.any(rows > 0, axis=tuple(range(rows.ndim - 1)))
+            possible[v] = (rows > 0).reshape(-1, net.cards[v]).any(axis=0)
     return None
 
 
