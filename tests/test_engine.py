@@ -877,3 +877,32 @@ def test_findings_shown_possible_have_positive_probability_by_brute_force():
         possible_count += p_findings > 0
         shown += verdict
     assert shown >= 0.9 * possible_count  # 70 of 71 here; 55 without witnesses
+
+
+@pytest.mark.parametrize("states", [2, 40])
+def test_a_walk_is_tried_only_where_the_pruned_tables_are_big(states, monkeypatch):
+    """t <- x -> y -> z with a finding on z and x: pruning leaves out y's and z's tables (x observed blocks
+    them from t). Small ones (2 states: 4 numbers each) are multiplied, the question asked whole, no walk;
+    big ones (40 states: 1,600 numbers each, over WALK_WORTH per table) are proven possible by a walk and left
+    out. The answer is t's row under x either way."""
+    import bayes.inference.engine as engine_module
+
+    walks = []
+    real = engine_module.surely_possible
+    monkeypatch.setattr(engine_module, "surely_possible", lambda *a: walks.append(1) or real(*a))
+    rng = np.random.default_rng(states)
+    card = [states, states, states, 2]
+    parents = [(), (0,), (1,), (0,)]
+    tables = [rng.dirichlet(np.ones(card[v]), size=tuple(card[p] for p in parents[v])) if parents[v]
+              else rng.dirichlet(np.ones(card[v])) for v in range(4)]
+    tables[2][:, 0] = 0.0  # zeros in z's table: the finding is not possible whatever y is
+    tables[2] /= tables[2].sum(axis=-1, keepdims=True)
+    names = ["x", "y", "z", "t"]
+    net = CompiledNetwork(names, [tuple(f"s{k}" for k in range(c)) for c in card], parents, tables)
+    monkeypatch.setattr(engine_module, "DIRECT_BUCKET", 1)  # never small enough to be asked whole at once
+    engine = Engine(net)
+    (r,) = engine.run([Query.make("t", {"x": "s1", "z": "s1"})])
+    np.testing.assert_allclose(r.probabilities[0], tables[3][1], rtol=1e-12)
+    prep = engine._prepare(Query.make("t", {"x": "s1", "z": "s1"}))
+    assert engine._requisite(prep) == [3]
+    assert len(walks) == (1 if states == 40 else 0)
