@@ -906,3 +906,21 @@ def test_a_walk_is_tried_only_where_the_pruned_tables_are_big(states, monkeypatc
     prep = engine._prepare(Query.make("t", {"x": "s1", "z": "s1"}))
     assert engine._requisite(prep) == [3]
     assert len(walks) == (1 if states == 40 else 0)
+
+
+def test_the_walk_on_a_forced_finding_and_numpy_states():
+    """surely_possible called directly (the engine settles findings on forced variables before asking): y = b
+    forced to a is not called possible; states given as numpy integers walk as Python ones do, where two
+    restricted parents need an axis each (a and b never take their third state)."""
+    from bayes.inference.possible import surely_possible
+
+    copy = np.eye(2)
+    net = CompiledNetwork(["x", "y"], [("a", "b")] * 2, [(), (0,)], [np.array([0.5, 0.5]), copy])
+    assert not surely_possible(net, {1: 1}, {1: 0}, {})
+    third_ruled_out = np.array([0.5, 0.5, 0.0])
+    y = np.random.default_rng(0).random((3, 3, 2, 2))
+    y[0, 0, :, 1] = 0.0
+    y /= y.sum(axis=-1, keepdims=True)
+    net = CompiledNetwork(["a", "b", "r", "y"], [("0", "1", "2")] * 2 + [("0", "1")] * 2, [(), (), (), (0, 1, 2)],
+                          [third_ruled_out, third_ruled_out, np.array([0.5, 0.5]), y])
+    assert surely_possible(net, {2: 1, 3: 1}, {}, {}) is surely_possible(net, {2: np.int64(1), 3: np.int64(1)}, {}, {})

@@ -130,14 +130,14 @@ class CompiledNetwork:
                                          float(table[positive].min()) if positive.any() else 1.0)
         return known
 
-    def possible_states(self, v: int) -> np.ndarray:
+    def possible_states(self, v: int, check_tables: bool = True) -> np.ndarray:
         """Per state of variable `v`: whether its table allows it under some combination of its parents' possible
         states, each parent's taken on its own (so a state it rules out has probability zero when nothing is known;
         one it allows may still be ruled out jointly). Worked out once per variable and kept until a table of the
-        network is replaced (as tests do)."""
-        if len(self._possible_tables) != len(self.tables) or not all(map(operator.is_, self._possible_tables,
-                                                                         self.tables)):
-            self._possible, self._possible_tables = {}, list(self.tables)
+        network is replaced (as tests do; `check_tables=False` where drop_stale_possible_states was just called).
+        A table changed in place is not noticed, as for positive_everywhere."""
+        if check_tables:
+            self.drop_stale_possible_states()
         known = self._possible.get(v)
         if known is not None:
             return known
@@ -152,6 +152,12 @@ class CompiledNetwork:
             rows = table[np.ix_(*above, range(table.shape[-1]))] if above else table
             self._possible[u] = np.any(rows > 0, axis=tuple(range(rows.ndim - 1)))
         return self._possible[v]
+
+    def drop_stale_possible_states(self) -> None:
+        """Forget possible_states when a table of the network was replaced since they were worked out."""
+        if len(self._possible_tables) != len(self.tables) or not all(map(operator.is_, self._possible_tables,
+                                                                         self.tables)):
+            self._possible, self._possible_tables = {}, list(self.tables)
 
     def has_elimination_rank(self) -> bool:
         return self._rank is not None

@@ -24,8 +24,9 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
     alleles, generation after generation), and the walk is tried again: findings that are possible together
     with more findings are possible alone (a witness). After WITNESS_WALKS walks, P(findings) is computed
     instead; the answer is never True for impossible findings."""
-    if not all((np.asarray(likelihood) > 0).all() for likelihood in soft.values()):
-        return False
+    if any(v in do for v in ev) or not all((np.asarray(likelihood) > 0).all() for likelihood in soft.values()):
+        return False  # (a finding on a forced variable: the engine settles those before asking)
+    net.drop_stale_possible_states()  # (once here, not at each variable the walks visit)
     ev, above_findings = dict(ev), ancestors(net, set(ev), do)  # (findings held below are among these)
     for _ in range(WITNESS_WALKS):
         failed = _walk(net, ev, do, above_findings)
@@ -35,7 +36,7 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
         while stack:
             v = stack.pop()
             above = [[ev[p]] if p in ev else [do[p]] if p in do else np.flatnonzero(
-                possible[p] if p in possible else net.possible_states(p)) for p in net.parents[v]]
+                possible[p] if p in possible else net.possible_states(p, check_tables=False)) for p in net.parents[v]]
             allowed = net.tables[v][np.ix_(*above, [ev[v]])][..., 0]
             if (allowed > 0).all():
                 continue
@@ -68,14 +69,14 @@ def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int], above_fi
             if p in held:
                 index.append(held[p])
                 continue
-            states = possible[p] if p in possible else net.possible_states(p)
+            states = possible[p] if p in possible else net.possible_states(p, check_tables=False)
             if states.all():
                 index.append(slice(None))
             else:
                 index.append(np.flatnonzero(states))
                 arrays += 1
         if arrays > 1:  # each parent's states on an axis of its own
-            index = np.ix_(*([x] if isinstance(x, int) else range(net.cards[p]) if isinstance(x, slice) else x
+            index = np.ix_(*(range(net.cards[p]) if isinstance(x, slice) else x if isinstance(x, np.ndarray) else [x]
                              for p, x in zip(parents, index)))
         rows = net.tables[v][(*index, slice(None))]  # the variable's states last, parents' in any order before
         if v in ev:
