@@ -291,8 +291,8 @@ class Engine:
         """A point question whose pruned evidence might be impossible (or that fits one small einsum whole: asia's
         walk cost half its answer), asked over every ancestor of its evidence instead (findings d-separated from the
         target leave its answer as it is): one contraction gives the answer and P(all evidence), where the pruned
-        question and its check took two. "checked": no separate check needed (evidence surely possible, or asked
-        whole); unchanged when nothing was pruned or the whole question is big."""
+        question and its check took two. "checked": no separate check needed (evidence surely possible, nothing
+        pruned, or asked whole); unchanged when the evidence may be impossible and the whole question is big."""
         if prep.get("prune", True) is False or prep.get("relevant") is not None or not prep["ev"]:
             return prep
         whole, net = {**prep, "prune": False, "split": False, "checked": True}, self.net
@@ -300,12 +300,11 @@ class Engine:
         safe = math.prod(net.smallest_positive(v) for v in needed) >= 1e-280
         if safe and math.prod(net.cards[v] for v in needed) <= DIRECT_BUCKET and DIRECT_BUCKET * 8 <= memory_budget():
             return whole  # (the budget read last: syscalls)
-        requisite = self._requisite(prep)
-        if set(requisite) == set(needed):  # nothing pruned: its own contraction refuses impossible evidence
+        pruned_out = set(needed).difference(self._requisite(prep))
+        if not pruned_out:  # nothing pruned: its own contraction refuses impossible evidence
             return {**prep, "checked": True}
         # where the tables pruning leaves out are small, asking whole costs less than a walk over them (a walk
         # costs 20-40 us a variable: link, 1-4 ms; its whole questions 1.5-3.7 ms)
-        pruned_out = set(needed).difference(requisite)
         walk_first = not safe or sum(net.tables[v].size for v in pruned_out) > WALK_WORTH * len(needed)
         if walk_first and self._evidence_surely_possible(prep):
             return {**prep, "checked": True}
@@ -348,7 +347,7 @@ class Engine:
                tuple(sorted((v, tuple(l)) for v, l in prep["soft"].items())))
         if key not in self._plans:
             check = None
-            if set(self._requisite(prep)) != set(self._relevant(self._sources(prep), prep["do"])):
+            if set(self._requisite(prep)) != set(ancestors(self.net, self._sources(prep), prep["do"])):
                 first = next(iter(prep["ev"]))
                 check = {**prep, "t": first, "fixed": prep["ev"][first], "card": self.net.cards[first], "sweep": (),
                          "sweep_cards": (), "prune": False, "split": False, "key": key}
@@ -359,10 +358,6 @@ class Engine:
                     check = None
             self._plans[key] = check
         return self._plans[key]
-
-    def _relevant(self, sources: set[int], do: dict) -> list[int]:
-        """Sources and their ancestors in the mutilated graph (forced variables have no parents)."""
-        return ancestors(self.net, sources, do)
 
     def _plan(self, prep: dict, drawn: frozenset, m: int, first: bool = False, compact: dict | None = None):
         t, ev, do, sweep = prep["t"], prep["ev"], prep["do"], prep["sweep"]
@@ -486,7 +481,7 @@ class Engine:
             return list(prep["relevant"])
         if prep.get("prune", True):
             return self._requisite(prep)
-        return self._relevant(self._sources(prep), prep["do"])
+        return ancestors(self.net, self._sources(prep), prep["do"])
 
     def _terms(self, prep: dict, relevant: list[int], drawn: frozenset, m: int, first: bool = False):
         """(einsum terms, shapes, factors, output, uses draws) of a question over the given tables; evidence
