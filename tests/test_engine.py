@@ -15,6 +15,13 @@ from bayes.errors import QueryError
 from bayes.exchange.synthetic import random_network
 
 
+@pytest.fixture(autouse=True)
+def general_path(monkeypatch):
+    """These tests are about the general path (pruning, plans, walks, splits): small questions are not multiplied
+    whole here (inference/whole.py), except where a test asks for it."""
+    monkeypatch.setattr("bayes.inference.whole.WHOLE_WORK", 0)
+
+
 def _ve(model):
     from pgmpy.inference import VariableElimination
 
@@ -924,3 +931,95 @@ def test_the_walk_on_a_forced_finding_and_numpy_states():
     net = CompiledNetwork(["a", "b", "r", "y"], [("0", "1", "2")] * 2 + [("0", "1")] * 2, [(), (), (), (0, 1, 2)],
                           [third_ruled_out, third_ruled_out, np.array([0.5, 0.5]), y])
     assert surely_possible(net, {2: 1, 3: 1}, {}, {}) is surely_possible(net, {2: np.int64(1), 3: np.int64(1)}, {}, {})
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_small_questions_multiplied_whole_against_the_joint(whole, monkeypatch):
+    """Point questions of at most WHOLE_WORK combinations times tables are one einsum of every table they need
+    (inference/whole.py): findings, soft reports, do(), sweeps, an observed or forced target, on random networks
+    full of zeros, against the mutilated joint by brute force; findings of probability zero are refused in the
+    general path's words, or answered NaN when not strict. The same questions through the general path, as a
+    check that both agree with the joint."""
+    from opt_einsum import get_symbol
+
+    from bayes.inference import whole as whole_module
+
+    monkeypatch.setattr(whole_module, "WHOLE_WORK", 8192 if whole else 0)
+    general = []
+    original = Engine._general
+    monkeypatch.setattr(Engine, "_general", lambda self, prepared, *a: general.append(len(prepared)) or
+                        original(self, prepared, *a))
+    rng = np.random.default_rng(21)
+    refused = answered = 0
+    for case in range(120):
+        net = _zeros_network(rng, int(rng.integers(2, 7)), tree=case % 3 == 0)
+        n = len(net.names)
+        order = rng.permutation(n).tolist()
+        target = order[0]
+        do = {order[1]: int(rng.integers(net.cards[order[1]]))} if case % 2 and n > 2 else {}
+        rest = [v for v in order[1:] if v not in do] if case % 5 else order[:1] + order[2:]  # target observed
+        ev = {v: int(rng.integers(net.cards[v])) for v in rest[:int(rng.integers(0, 3))] if v not in do}
+        free = [v for v in range(n) if v not in ev and v not in do and v != target]
+        sweep = free[:1] if case % 4 == 1 else []
+        soft = {v: rng.random(net.cards[v]) + 0.01 for v in free[len(sweep):len(sweep) + 1]} if case % 3 == 2 else {}
+        tables = [net.tables[v] if v not in do else np.eye(net.cards[v])[do[v]] for v in range(n)]
+        terms = ["".join(get_symbol(u) for u in ((*net.parents[v], v) if v not in do else (v,))) for v in range(n)]
+        joint = np.einsum(",".join(terms) + "->" + "".join(get_symbol(v) for v in range(n)), *tables)
+        for v, likelihood in soft.items():
+            joint = joint * likelihood.reshape([-1 if u == v else 1 for u in range(n)])
+        joint = joint[tuple(ev.get(v, slice(None)) for v in range(n))]
+        kept = [v for v in range(n) if v not in ev]  # the axes left, in variable order
+        wanted = [*sweep, target] if target in kept else sweep
+        expected = np.einsum(joint, kept, wanted)
+        if target not in kept:
+            expected = expected[..., None] * np.eye(net.cards[target])[ev[target]]
+        names = net.names
+        query = Query.make(names[target], {names[v]: net.states[v][s] for v, s in ev.items()},
+                           {names[v]: net.states[v][s] for v, s in do.items()}, sweep=[names[v] for v in sweep],
+                           soft={names[v]: list(lik) for v, lik in soft.items()})
+        pe = expected.sum(axis=-1)
+        general.clear()
+        if np.all(pe > 0):
+            result = Engine(net).run([query])[0]
+            np.testing.assert_allclose(result.probabilities[0], expected / pe[..., None], atol=1e-12, rtol=0)
+            np.testing.assert_allclose(result.evidence_probability[0], pe, atol=1e-15, rtol=1e-12)
+            assert general == ([] if whole else [1])  # (the general path's P(findings) may be of fewer findings)
+            answered += 1
+            continue
+        refused += 1
+        with pytest.raises(QueryError, match="probability zero|impossible|ruled out"):
+            Engine(net).run([query])
+        loose = Engine(net).run([query], strict=False)[0]
+        assert np.all(np.isnan(loose.probabilities[0][pe <= 0]))
+        assert np.all(loose.evidence_probability[0][pe <= 0] == 0)
+        if np.any(pe > 0):
+            np.testing.assert_allclose(loose.probabilities[0][pe > 0],
+                                       (expected / np.where(pe > 0, pe, 1)[..., None])[pe > 0], atol=1e-12, rtol=0)
+    assert answered >= 60 and refused >= 10, (answered, refused)
+
+
+def test_a_question_too_big_or_whose_products_could_underflow_is_not_multiplied_whole(monkeypatch):
+    """whole_joint: a question is multiplied whole only up to WHOLE_WORK combinations times tables, and only where
+    no product of one positive number per table it needs can underflow (a zero there would refuse a possible
+    question); barren tables below the target are left out of both counts."""
+    from bayes.inference.whole import whole_joint
+
+    monkeypatch.setattr("bayes.inference.whole.WHOLE_WORK", 8192)
+
+    def fits(net, target):
+        return whole_joint(net, Engine(net)._prepared(Query.make(target))) is not None
+
+    def chain(n, smallest, card=2):
+        first = np.full(card, (1 - smallest) / (card - 1))
+        first[-1] = smallest
+        tables = [first] + [np.array([[1 - smallest, smallest], [0.5, 0.5]])] * (n - 1)
+        return CompiledNetwork([f"v{k}" for k in range(n)], [tuple(f"s{j}" for j in range(card))] + [("a", "b")] * (n - 1),
+                               [()] + [(k,) for k in range(n - 1)], tables)
+
+    assert fits(chain(1, 0.1, card=8192), "v0") and not fits(chain(1, 0.1, card=8193), "v0")
+    assert fits(chain(9, 0.1), "v8") and not fits(chain(10, 0.1), "v9")  # 512 x 9 tables; 1,024 x 10
+    assert fits(chain(13, 0.1), "v3")  # the nine tables below v3 are barren
+    observed = chain(10, 0.1)  # a finding is no axis: 512 x 10 tables
+    assert whole_joint(observed, Engine(observed)._prepared(Query.make("v9", {"v0": "s1"}))) is not None
+    assert fits(chain(1, 1e-280), "v0") and not fits(chain(1, 0.99e-280), "v0")  # SAFE_PRODUCT itself passes
+    assert fits(chain(4, 1e-60), "v3") and not fits(chain(4, 1e-75), "v3")  # a product of four tables

@@ -6,6 +6,7 @@ analysts' models, (*parents, child, N), or first for big networks (inference/dra
 contractions answer every draw at once:
 
 - pruning: only the target, the evidence, the swept variables and their ancestors enter;
+- small point questions: every table they need in one einsum, unplanned (inference/whole.py);
 - evidence by slicing the tables, interventions by graph surgery (a forced variable loses its parents
   and its own table; its children are sliced at the forced state);
 - sweeps: every combination of several evidence variables stays an output axis instead of a loop;
@@ -36,6 +37,7 @@ from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, QUESTION_BUCKET
                                       elimination_order, elimination_path, optimal_path, path_cost)
 from bayes.inference.possible import ancestors, surely_possible
 from bayes.inference.query import BatchResult, Query, QueryResult, impossible_evidence
+from bayes.inference.whole import whole_joint
 from bayes.progress import bar as progress_bar
 
 WALK_WORTH = 500  # numbers in the tables pruning leaves out, per table a walk visits, from which a walk pays
@@ -91,11 +93,35 @@ class Engine:
         `strict=False` answers NaN (and evidence probability 0) for impossible evidence combinations
         instead of raising: for sweeps where some states of a swept variable are ruled out."""
         queries = list(queries)
-        if draws is None:
-            keys = [(replace(q, label="") if q.label else q, strict) for q in queries]
-            if all(k in self._answers for k in keys):
-                return BatchResult([self._answer(q, *self._answers[k]) for q, k in zip(queries, keys)])
+        if draws is not None:
+            return BatchResult(self._general([self._prepared(q) for q in queries], draws, strict))
+        keys = [(replace(q, label="") if q.label else q, strict) for q in queries]
+        if all(k in self._answers for k in keys):
+            return BatchResult([self._answer(q, *self._answers[k]) for q, k in zip(queries, keys)])
         prepared = [self._prepared(q) for q in queries]
+        results = [self._whole(prep) for prep in prepared]  # small questions, at once (inference/whole.py)
+        rest = [k for k, r in enumerate(results) if r is None]
+        if rest:
+            for k, r in zip(rest, self._general([prepared[k] for k in rest], None, strict)):
+                results[k] = r
+        for k, r in zip(keys, results):  # kept for the same questions asked again
+            if r.probabilities.size <= MAX_CACHED_NUMBERS and len(self._answers) < MAX_CACHED_ANSWERS:
+                self._answers[k] = (r.states, r.sweep_states, r.probabilities.copy(), r.evidence_probability.copy())
+        return BatchResult(results)
+
+    def _whole(self, prep: dict) -> QueryResult | None:
+        """A point question small enough to multiply all its tables at once (inference/whole.py); None when it is
+        not, or its findings have probability zero: the general path words the refusal (or the NaN answer)."""
+        joint = whole_joint(self.net, prep)
+        if joint is None:
+            return None
+        pe = joint.sum(axis=-1)
+        if not np.all((pe > 0.0) & np.isfinite(pe)):
+            return None
+        return QueryResult(prep["query"], prep["states"], prep["sweep_states"], joint / pe[..., None], pe)
+
+    def _general(self, prepared: list[dict], draws: Draws | None, strict: bool) -> list[QueryResult]:
+        """Pruned, planned questions, every draw chunk by chunk."""
         n = draws.n if draws is not None else 1
         if isinstance(draws, GeneratedDraws):  # draw only the tables some query needs
             draws = draws.restricted(set().union(*(self._requisite(p) for p in prepared)))
@@ -122,15 +148,8 @@ class Engine:
                 f"needs {8 * largest / 2 ** 20:,.1f} MiB per draw and the memory budget is "
                 f"{memory_budget() / 2 ** 20:,.0f} MiB; set BAYES_MEMORY_BUDGET lower (questions are then split into "
                 "cases) or ask for fewer draws", self.net.source) from None
-        results = []
-        for prep, out, pe in zip(prepared, outputs, pes):
-            results.append(QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe))
-        if draws is None:
-            for k, r in zip(keys, results):
-                if r.probabilities.size <= MAX_CACHED_NUMBERS and len(self._answers) < MAX_CACHED_ANSWERS:
-                    self._answers[k] = (r.states, r.sweep_states, r.probabilities.copy(),
-                                        r.evidence_probability.copy())
-        return BatchResult(results)
+        return [QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe)
+                for prep, out, pe in zip(prepared, outputs, pes)]
 
     @staticmethod
     def _answer(query: Query, states, sweep_states, probabilities, evidence_probability) -> QueryResult:
