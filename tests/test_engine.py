@@ -649,6 +649,14 @@ def test_a_repeated_point_question_is_answered_from_the_cache_with_the_same_numb
     assert engine.run([Query.make("wet_grass")]).results[0].probabilities[0, 1] == pytest.approx(P_WET, abs=1e-12)
     engine.run([Query.make("wet_grass")], draws=dirichlet_draws(engine.net, 3, seed=1))
     assert calls  # draws are computed, never cached
+    # a question's hash is kept on it, but not pickled (string hashes differ between processes)
+    import pickle
+
+    asked = Query.make("rain", {"wet_grass": "wet"})
+    assert hash(asked) == hash(Query.make("rain", {"wet_grass": "wet"})) and "_hash" in vars(asked)
+    again = pickle.loads(pickle.dumps(asked))
+    assert "_hash" not in vars(again) and again == asked and hash(again) == hash(asked)
+    assert hash(Query.make("rain", {"wet_grass": "dry"})) != hash(asked)
 
 
 def test_a_table_far_beyond_what_splitting_can_save_is_refused_without_a_search(monkeypatch):

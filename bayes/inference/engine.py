@@ -96,8 +96,9 @@ class Engine:
         if draws is not None:
             return BatchResult(self._general([self._prepared(q) for q in queries], draws, strict))
         keys = [(replace(q, label="") if q.label else q, strict) for q in queries]
-        if all(k in self._answers for k in keys):
-            return BatchResult([self._answer(q, *self._answers[k]) for q, k in zip(queries, keys)])
+        answers = [self._answers.get(k) for k in keys]
+        if None not in answers:
+            return BatchResult([self._answer(q, *a) for q, a in zip(queries, answers)])
         prepared = [self._prepared(q) for q in queries]
         results = [self._whole(prep) for prep in prepared]  # small questions, at once (inference/whole.py)
         rest = [k for k, r in enumerate(results) if r is None]

@@ -23,6 +23,18 @@ class Query:
     label: str = ""
     soft: tuple[tuple[str, tuple[float, ...]], ...] = ()  # virtual evidence: likelihood per state
 
+    def __hash__(self):
+        """Worked out once: a question asked again is looked up in the engine's answers by it."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash((self.target, self.evidence, self.do, self.sweep, self.label, self.soft))
+            object.__setattr__(self, "_hash", known)
+        return known
+
+    def __getstate__(self):
+        """Pickled without the hash: string hashes differ from process to process."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     @classmethod
     def make(cls, target, evidence=None, do=None, sweep=(), label="", soft=None):
         """`soft`: {variable: [likelihood of the report under each state]} (only ratios matter)."""
