@@ -1021,8 +1021,8 @@ def test_a_question_too_big_or_whose_products_could_underflow_is_not_multiplied_
         first = np.full(card, (1 - smallest) / (card - 1))
         first[-1] = smallest
         tables = [first] + [np.array([[1 - smallest, smallest], [0.5, 0.5]])] * (n - 1)
-        return CompiledNetwork([f"v{k}" for k in range(n)], [tuple(f"s{j}" for j in range(card))] + [("a", "b")] * (n - 1),
-                               [()] + [(k,) for k in range(n - 1)], tables)
+        states = [tuple(f"s{j}" for j in range(card))] + [("a", "b")] * (n - 1)
+        return CompiledNetwork([f"v{k}" for k in range(n)], states, [()] + [(k,) for k in range(n - 1)], tables)
 
     assert fits(chain(1, 0.1, card=8192), "v0") and not fits(chain(1, 0.1, card=8193), "v0")
     assert fits(chain(9, 0.1), "v8") and not fits(chain(10, 0.1), "v9")  # 512 x 9 tables; 1,024 x 10
@@ -1031,3 +1031,34 @@ def test_a_question_too_big_or_whose_products_could_underflow_is_not_multiplied_
     assert whole_joint(observed, Engine(observed)._prepared(Query.make("v9", {"v0": "s1"}))) is not None
     assert fits(chain(1, 1e-280), "v0") and not fits(chain(1, 0.99e-280), "v0")  # SAFE_PRODUCT itself passes
     assert fits(chain(4, 1e-60), "v3") and not fits(chain(4, 1e-75), "v3")  # a product of four tables
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_soft_reports_on_any_scale_and_malformed_questions(whole, monkeypatch):
+    """Only a soft report's ratios matter: the same report at 1e-300 answers as at 1 (by hand: P(a0 | e0) =
+    0.5e-23 / (0.5e-23 + 0.7e-23) = 1/2.4), and P(evidence) is on the scale given. Unknown states, a variable swept
+    twice and a likelihood that is not a finite number are one QueryError each; integer or float32 tables
+    answer in float64."""
+    from bayes.inference import whole as whole_module
+
+    monkeypatch.setattr(whole_module, "WHOLE_WORK", 65536 if whole else 0)
+    net = CompiledNetwork(["A", "E", "B"], [("a0", "a1"), ("e0", "e1"), ("b0", "b1", "b2")], [(), (0,), (0,)],
+                          [np.array([0.5, 0.5]), np.array([[1e-23, 1 - 1e-23], [1.4e-23, 1 - 1.4e-23]]),
+                           np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])])
+    for scale in (1e-300, 1.0, 2.0, 1e300):
+        result = Engine(net).run([Query.make("A", {"E": "e0"}, soft={"B": [scale] * 3})])[0]
+        np.testing.assert_allclose(result.probabilities[0], [1 / 2.4, 1.4 / 2.4], rtol=1e-12)
+        if scale >= 1:
+            assert result.evidence_probability[0] == pytest.approx(1.2e-23 * scale, rel=1e-12)
+    for query, words in [(Query.make("A", {"E": "zz"}), "the state 'zz'"), (Query.make("A", do={"E": "zz"}), "'zz'"),
+                         (Query("A", sweep=("B", "B")), "swept twice"),
+                         (Query.make("A", soft={"B": [float("nan"), 1, 1]}), "finite"),
+                         (Query.make("A", soft={"B": [float("inf"), 1, 1]}), "finite")]:
+        with pytest.raises(QueryError, match=words):
+            Engine(net).run([query])
+    for kind in (int, np.float32):
+        counted = CompiledNetwork(["A", "B"], [("a0", "a1"), ("b0", "b1")], [(), (0,)],
+                                  [np.array([1, 0], dtype=kind), np.array([[0, 1], [1, 0]], dtype=kind)])
+        result = Engine(counted).run([Query.make("A", {"B": "b1"})])[0]
+        assert result.evidence_probability.dtype == np.float64 and result.evidence_probability[0] == 1.0
+        assert result.probabilities.dtype == np.float64

@@ -31,7 +31,7 @@ import opt_einsum
 from bayes.errors import QueryError, known
 from bayes.inference.contraction import Contraction
 from bayes.inference.draws import Compact, Draws, GeneratedDraws, blas_threads
-from bayes.inference.memory import check_result_memory, memory_budget, size_text
+from bayes.inference.memory import check_budget_setting, check_result_memory, memory_budget, size_text
 from bayes.inference.network import CompiledNetwork
 from bayes.inference.planning import (DIRECT_BUCKET, HEURISTICS, QUESTION_BUCKET, SEARCH_WORTH, Buckets,
                                       elimination_order, elimination_path, optimal_path, path_cost)
@@ -99,6 +99,7 @@ class Engine:
         answers = [self._answers.get(k) for k in keys]
         if None not in answers:
             return BatchResult([self._answer(q, *a) for q, a in zip(queries, answers)])
+        check_budget_setting()
         prepared = [self._prepared(q) for q in queries]
         results = [self._whole(prep) for prep in prepared]  # small questions, at once (inference/whole.py)
         rest = [k for k, r in enumerate(results) if r is None]
@@ -119,7 +120,8 @@ class Engine:
         pe = joint.sum(axis=-1)
         if not np.all((pe > 0.0) & np.isfinite(pe)):
             return None
-        return QueryResult(prep["query"], prep["states"], prep["sweep_states"], joint / pe[..., None], pe)
+        return QueryResult(prep["query"], prep["states"], prep["sweep_states"], joint / pe[..., None],
+                           pe * prep["soft_scale"])
 
     def _general(self, prepared: list[dict], draws: Draws | None, strict: bool) -> list[QueryResult]:
         """Pruned, planned questions, every draw chunk by chunk."""
@@ -176,10 +178,10 @@ class Engine:
                         raise QueryError(self._zero_message(prep, pe, drawn=bool(tables)), self.net.source)
                     with np.errstate(invalid="ignore", divide="ignore"):
                         outputs[k][start:stop] = np.where(impossible[..., None], np.nan, joint / pe[..., None])
-                    pes[k][start:stop] = np.where(impossible, 0.0, pe)
+                    pes[k][start:stop] = np.where(impossible, 0.0, pe * prep["soft_scale"])
                     continue
                 outputs[k][start:stop] = joint / pe[..., None]
-                pes[k][start:stop] = pe
+                pes[k][start:stop] = pe * prep["soft_scale"]
             if isinstance(draws, GeneratedDraws):  # every answer of the chunk is copied out: its arrays are free
                 draws.recycle(tables)
             progress.update(m)
@@ -240,9 +242,11 @@ class Engine:
             if name not in net.index:
                 raise QueryError(f"query names unknown variable '{name}'; known variables: {known(net.names)}",
                                  net.source)
-        ev = {net.index[v]: net.state_index(v, s) for v, s in q.evidence}
-        do = {net.index[v]: net.state_index(v, s) for v, s in q.do}
+        ev = {net.index[v]: self._state_index(v, s) for v, s in q.evidence}
+        do = {net.index[v]: self._state_index(v, s) for v, s in q.do}
         sweep = tuple(net.index[v] for v in q.sweep)
+        if len(set(sweep)) < len(sweep):
+            raise QueryError(f"a variable is swept twice: {', '.join(q.sweep)}", net.source)
         for v, s in ev.items():
             if v in do and do[v] != s:
                 raise QueryError(f"evidence {net.names[v]}={net.states[v][s]} contradicts the intervention "
@@ -251,27 +255,37 @@ class Engine:
         if set(sweep) & (set(ev) | set(do)):
             raise QueryError("a swept variable cannot also be observed or forced", net.source)
         ev = {v: s for v, s in ev.items() if v not in do}  # observing a forced state adds nothing
-        soft = {}
+        soft, soft_scale = {}, 1.0
         for name, lik in q.soft:
             if name not in net.index:
                 raise QueryError(f"soft evidence names unknown variable '{name}'", net.source)
             v = net.index[name]
-            if len(lik) != net.cards[v] or min(lik) < 0 or max(lik) <= 0:
-                raise QueryError(f"soft evidence on '{name}' needs {net.cards[v]} non-negative likelihoods, not all "
-                                 "zero", net.source)
+            lik = np.asarray(lik, dtype=float)
+            if len(lik) != net.cards[v] or not np.all(np.isfinite(lik)) or lik.min() < 0 or lik.max() <= 0:
+                raise QueryError(f"soft evidence on '{name}' needs {net.cards[v]} finite non-negative likelihoods, "
+                                 "not all zero", net.source)
             if v in ev or v in do:
                 continue  # a known state makes a report about it uninformative
-            soft[v] = np.asarray(lik, dtype=float)
+            # only ratios matter: the largest is taken as 1, so products of tiny or huge reports cannot underflow or
+            # overflow; P(evidence) is reported on the scale given (soft_scale)
+            soft_scale *= float(lik.max())
+            soft[v] = lik / lik.max()
         t = net.index[q.target]
         fixed = ev.get(t, do.get(t))
         if t in sweep:
             raise QueryError(f"the target '{q.target}' cannot also be swept", net.source)
         return {
-            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep, "soft": soft,
+            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep, "soft": soft, "soft_scale": soft_scale,
             "card": net.cards[t], "states": net.states[t],
             "sweep_cards": tuple(net.cards[v] for v in sweep),
             "sweep_states": tuple(net.states[v] for v in sweep),
         }
+
+    def _state_index(self, name: str, state: str) -> int:
+        states = self.net.states[self.net.index[name]]
+        if state not in states:
+            raise QueryError(f"query gives '{name}' the state '{state}'; its states: {known(states)}", self.net.source)
+        return states.index(state)
 
     @staticmethod
     def _sources(prep: dict) -> set[int]:

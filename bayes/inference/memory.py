@@ -26,6 +26,18 @@ def memory_budget() -> int:
     return min(parse_budget(text), cap)
 
 
+def check_budget_setting() -> None:
+    """A malformed $BAYES_MEMORY_BUDGET is one clear error even for questions too small to consult the budget
+    (inference/whole.py), so a typo is not noticed only by the first big question."""
+    text = os.environ.get("BAYES_MEMORY_BUDGET", "")
+    if text and text not in _WELL_FORMED:
+        parse_budget(text.strip())
+        _WELL_FORMED.add(text)
+
+
+_WELL_FORMED: set[str] = set()  # values of $BAYES_MEMORY_BUDGET already read without error
+
+
 def parse_budget(text: str) -> int:
     """BAYES_MEMORY_BUDGET's value in bytes: a positive whole number with an optional binary unit."""
     import re

@@ -1,11 +1,11 @@
 """Small point questions answered by one product of all the tables they need.
 
-Why: where a question's findings, target and their ancestors span a few thousand combinations of states (any
-question on cancer, asia or survey; many on sachs or child; a root's prior anywhere), pruning, planning and
-proving findings possible cost more than multiplying everything: one einsum over every ancestor's table, with
-findings and forced states sliced in, gives the answer and P(all findings) at once (so a finding ruled out shows
-as zero and the engine's general path, which words the refusal, takes over). Barren tables below stay out, as
-pruning leaves them out."""
+Why: where a question's findings, target and their ancestors span some thousands of combinations of states (any
+question on cancer, asia or survey; most on sachs or child; many on alarm or insurance; a root's prior anywhere),
+pruning, planning and proving findings possible cost more than multiplying everything: one einsum over every
+ancestor's table, with findings and forced states sliced in, gives the answer and P(all findings) at once (so a
+finding ruled out shows as zero and the engine's general path, which words the refusal, takes over). Barren
+tables below stay out, as pruning leaves them out."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ import math
 
 import numpy as np
 
-WHOLE_WORK = 8192  # combinations of the free states times tables multiplied (numpy's plain einsum: about 20 us)
+# combinations of the free states times tables multiplied: numpy's plain einsum takes 50-150 us at this size,
+# about what pruning and planning the question cost on their own (the general path won only past 90,000 in a
+# scan of 70 questions on bnlearn's sachs, child, alarm, insurance, hailfinder, win95pts and water)
+WHOLE_WORK = 65536
 SAFE_PRODUCT = 1e-280  # a product of one positive number per table at least this cannot underflow
 
 
@@ -38,6 +41,8 @@ def whole_joint(net, prep: dict) -> np.ndarray | None:
             return None
         stack.extend(net.parents[v])
     needed = sorted(seen)
+    # (soft reports are not counted: their largest likelihood is 1 (Engine._prepare), and a tiny ratio within one
+    # is multiplied as it is on the general path too)
     if math.prod(net.smallest_positive(v) for v in needed) < SAFE_PRODUCT:
         return None
     label = {}  # einsum's sublist labels must be below 52: the free variables numbered afresh
@@ -50,7 +55,7 @@ def whole_joint(net, prep: dict) -> np.ndarray | None:
         operands += [likelihood, [label.setdefault(v, len(label))]]
     out = list(prep["sweep"]) + ([t] if prep["fixed"] is None else [])
     if operands:
-        joint = np.einsum(*operands, [label[v] for v in out])
+        joint = np.einsum(*operands, [label[v] for v in out], dtype=float)
     else:  # nothing random is involved (the target forced, no findings)
         joint = np.ones([cards[v] for v in out])
     if prep["fixed"] is not None:  # target observed or forced: a point mass, weighted by P(findings)
