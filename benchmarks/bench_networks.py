@@ -40,8 +40,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REPOSITORY = ["asia", "cancer", "sachs", "child", "insurance", "alarm", "water", "mildew", "barley", "hailfinder",
-              "hepar2", "win95pts", "pathfinder", "andes", "pigs", "link", "munin1", "diabetes", "munin"]
+# every discrete network pgmpy ships (its offline copies of the bnlearn repository)
+REPOSITORY = ["asia", "cancer", "earthquake", "survey", "sachs", "child", "insurance", "alarm", "water", "mildew",
+              "barley", "hailfinder", "hepar2", "win95pts", "pathfinder", "andes", "pigs", "link", "munin1", "munin2",
+              "munin3", "munin4", "diabetes", "munin"]
 QUICK = ["asia", "child", "alarm", "insurance", "hailfinder", "win95pts"]
 GENERATED = [(30, 60, 3, 1), (50, 150, 5, 1), (100, 250, 5, 2), (200, 400, 4, 3)]  # nodes, arcs, max states, seed
 HOPELESS = [(300, 1200, 4, 5), (200, 1000, 5, 6)]  # dense enough that some questions cannot fit in 2 GB

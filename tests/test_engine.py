@@ -1062,3 +1062,22 @@ def test_soft_reports_on_any_scale_and_malformed_questions(whole, monkeypatch):
         result = Engine(counted).run([Query.make("A", {"B": "b1"})])[0]
         assert result.evidence_probability.dtype == np.float64 and result.evidence_probability[0] == 1.0
         assert result.probabilities.dtype == np.float64
+
+
+@pytest.mark.parametrize("first_above", [65536, 0])
+def test_draws_of_a_network_past_776_variables(first_above, monkeypatch):
+    """The draw axis' label is no variable's: opt_einsum's label of variable 776 was the one the draw axis had,
+    so draws of bigger networks (bnlearn's munin3 and munin4) crashed. A chain of 800 two-state variables, every
+    draw given the point tables, against the chain's distribution by matrix powers, in both draw layouts."""
+    from bayes.inference import draws as draws_module
+
+    monkeypatch.setattr(draws_module, "FIRST_ABOVE", first_above)
+    step = np.array([[0.9, 0.1], [0.3, 0.7]])
+    n = 800
+    net = CompiledNetwork([f"v{k}" for k in range(n)], [("a", "b")] * n, [()] + [(k,) for k in range(n - 1)],
+                          [np.array([0.2, 0.8])] + [step] * (n - 1))
+    target = 790
+    given = ArrayDraws(net, {net.names[v]: np.repeat(net.tables[v][..., None], 3, axis=-1) for v in range(target + 1)})
+    result = Engine(net).run([Query.make(net.names[target])], draws=given)[0]
+    expected = np.array([0.2, 0.8]) @ np.linalg.matrix_power(step, target)
+    np.testing.assert_allclose(result.probabilities, np.tile(expected, (3, 1)), atol=1e-12)

@@ -41,7 +41,10 @@ from bayes.inference.whole import whole_joint
 from bayes.progress import bar as progress_bar
 
 WALK_WORTH = 500  # numbers in the tables pruning leaves out, per table a walk visits, from which a walk pays
-DRAW_SYMBOL = "\u0394"  # the draw axis' einsum label; variable labels come from opt_einsum.get_symbol
+# the draw axis' einsum label: a character opt_einsum.get_symbol, which labels the variables, never gives (it
+# gives ASCII letters, then chr(192) onwards; the Greek capital delta used before was variable 776's label, so
+# draws of munin3 and munin4, 1,041 variables, crashed or, laid out draws last, would have multiplied wrongly)
+DRAW_SYMBOL = "\u00b5"
 DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded memory
 
 
