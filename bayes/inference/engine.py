@@ -278,7 +278,8 @@ class Engine:
         if t in sweep:
             raise QueryError(f"the target '{q.target}' cannot also be swept", net.source)
         return {
-            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep, "soft": soft, "soft_scale": soft_scale,
+            "query": q, "t": t, "fixed": fixed, "ev": ev, "do": do, "sweep": sweep, "soft": soft,
+            "soft_scale": soft_scale,
             "card": net.cards[t], "states": net.states[t],
             "sweep_cards": tuple(net.cards[v] for v in sweep),
             "sweep_states": tuple(net.states[v] for v in sweep),
