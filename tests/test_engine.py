@@ -1015,7 +1015,8 @@ def test_a_question_too_big_or_whose_products_could_underflow_is_not_multiplied_
     monkeypatch.setattr("bayes.inference.whole.WHOLE_WORK", 8192)
 
     def fits(net, target):
-        return whole_joint(net, Engine(net)._prepared(Query.make(target))) is not None
+        prep = Engine(net)._prepared(Query.make(target))
+        return whole_joint(net, prep, Engine._sources(prep)) is not None
 
     def chain(n, smallest, card=2):
         first = np.full(card, (1 - smallest) / (card - 1))
@@ -1028,7 +1029,8 @@ def test_a_question_too_big_or_whose_products_could_underflow_is_not_multiplied_
     assert fits(chain(9, 0.1), "v8") and not fits(chain(10, 0.1), "v9")  # 512 x 9 tables; 1,024 x 10
     assert fits(chain(13, 0.1), "v3")  # the nine tables below v3 are barren
     observed = chain(10, 0.1)  # a finding is no axis: 512 x 10 tables
-    assert whole_joint(observed, Engine(observed)._prepared(Query.make("v9", {"v0": "s1"}))) is not None
+    prep = Engine(observed)._prepared(Query.make("v9", {"v0": "s1"}))
+    assert whole_joint(observed, prep, Engine._sources(prep)) is not None
     assert fits(chain(1, 1e-280), "v0") and not fits(chain(1, 0.99e-280), "v0")  # SAFE_PRODUCT itself passes
     assert fits(chain(4, 1e-60), "v3") and not fits(chain(4, 1e-75), "v3")  # a product of four tables
 

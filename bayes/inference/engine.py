@@ -117,9 +117,11 @@ class Engine:
     def _whole(self, prep: dict) -> QueryResult | None:
         """A point question small enough to multiply all its tables at once (inference/whole.py); None when it is
         not, or its findings have probability zero: the general path words the refusal (or the NaN answer)."""
-        joint = whole_joint(self.net, prep)
+        joint = whole_joint(self.net, prep, self._sources(prep))
         if joint is None:
             return None
+        if prep["fixed"] is not None:
+            joint = self._point_mass(prep, joint)
         pe = joint.sum(axis=-1)
         if not np.all((pe > 0.0) & np.isfinite(pe)):
             return None
@@ -634,11 +636,14 @@ class Engine:
             joint = np.asarray(expr(*operands), dtype=float)
         if not uses_draws:
             joint = joint[None] if m == 1 else np.broadcast_to(joint, (m, *joint.shape))
-        if not target_free:  # target observed or forced: a point mass, weighted by P(evidence)
-            mass = np.zeros(card)
-            mass[prep["fixed"]] = 1.0
-            joint = joint[..., None] * mass
-        return joint
+        return joint if target_free else self._point_mass(prep, joint)
+
+    @staticmethod
+    def _point_mass(prep: dict, joint: np.ndarray) -> np.ndarray:
+        """P(evidence) (..., ) as P(target, evidence) (..., card) for a target observed or forced: a point mass."""
+        mass = np.zeros(prep["card"])
+        mass[prep["fixed"]] = 1.0
+        return joint[..., None] * mass
 
     def _zero_message(self, prep: dict, pe: np.ndarray, drawn: bool = False) -> str:
         point = self._contract(prep, {}, 1).sum(axis=-1) if drawn else None  # P(evidence) with the point tables

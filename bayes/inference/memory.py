@@ -29,15 +29,12 @@ def memory_budget() -> int:
 def check_budget_setting() -> None:
     """A malformed $BAYES_MEMORY_BUDGET is one clear error even for questions too small to consult the budget
     (inference/whole.py), so a typo is not noticed only by the first big question."""
-    text = os.environ.get("BAYES_MEMORY_BUDGET", "")
-    if text and text not in _WELL_FORMED:
-        parse_budget(text.strip())
-        _WELL_FORMED.add(text)
+    text = os.environ.get("BAYES_MEMORY_BUDGET", "").strip()
+    if text:
+        parse_budget(text)
 
 
-_WELL_FORMED: set[str] = set()  # values of $BAYES_MEMORY_BUDGET already read without error
-
-
+@functools.lru_cache(maxsize=16)  # read at every question; a malformed value raises every time (not cached)
 def parse_budget(text: str) -> int:
     """BAYES_MEMORY_BUDGET's value in bytes: a positive whole number with an optional binary unit."""
     import re

@@ -20,14 +20,13 @@ WHOLE_WORK = 65536
 SAFE_PRODUCT = 1e-280  # a product of one positive number per table at least this cannot underflow
 
 
-def whole_joint(net, prep: dict) -> np.ndarray | None:
-    """Unnormalised P(target, every finding) shaped (1, *sweep cards, target card), as engine._contract returns it,
-    or None where the question is too big to multiply at once or a product of its numbers could underflow (a zero
-    would then not be a true zero). Forced variables lose their tables (graph surgery); soft reports are factors."""
+def whole_joint(net, prep: dict, sources: set[int]) -> np.ndarray | None:
+    """Unnormalised P(target, every finding) shaped (1, *sweep cards, target card), or (1, *sweep cards) where the
+    target is observed or forced (the engine makes that a point mass), over the ancestors of `sources`
+    (Engine._sources); None where the question is too big to multiply at once or a product of its numbers could
+    underflow (a zero would then not be a true zero). Forced variables lose their tables (graph surgery); soft
+    reports are factors."""
     ev, do, soft, t = prep["ev"], prep["do"], prep["soft"], prep["t"]
-    sources = {*ev, *prep["sweep"], *soft}
-    if prep["fixed"] is None:
-        sources.add(t)
     cards, known = net.cards, {**ev, **do}
     seen, stack, combinations = set(), list(sources), 1  # the sources' ancestors, given up on once too many
     while stack:
@@ -58,8 +57,4 @@ def whole_joint(net, prep: dict) -> np.ndarray | None:
         joint = np.einsum(*operands, [label[v] for v in out], dtype=float)
     else:  # nothing random is involved (the target forced, no findings)
         joint = np.ones([cards[v] for v in out])
-    if prep["fixed"] is not None:  # target observed or forced: a point mass, weighted by P(findings)
-        mass = np.zeros(prep["card"])
-        mass[prep["fixed"]] = 1.0
-        joint = joint[..., None] * mass
     return joint[None]
