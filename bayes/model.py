@@ -253,12 +253,34 @@ def _draw_count(draws, spec) -> int:
 
 
 def _tidy(result: dict[str, np.ndarray], spec: ModelSpec) -> pd.DataFrame:
-    rows = [
-        {"variable": var, "state": state, "probability": float(p)}
-        for var, probs in result.items()
-        for state, p in zip(spec.states(var), probs)
-    ]
-    return pd.DataFrame(rows, columns=["variable", "state", "probability"])
+    """One row per state of each variable asked: variable, state, probability."""
+    variables: list[str] = []
+    states: list[str] = []
+    for var in result:
+        names = spec.states(var)
+        variables += [var] * len(names)
+        states += names
+    probability = np.concatenate([np.asarray(p, dtype=float).reshape(-1) for p in result.values()]) if result \
+        else np.empty(0)
+    return _frame(variables, states, probability)
+
+
+_TEXT_DTYPE: list = []  # the dtype pandas gives a column of text (object; pandas 3: str) and the column names
+
+
+def _frame(variables: list[str], states: list[str], probability: np.ndarray) -> pd.DataFrame:
+    """The tidy frame as pd.DataFrame would build it from rows, made from its columns directly: a model.query
+    asked again took 100 us in pandas' row-by-row inference, against 4 us for the engine's answer."""
+    columns = {"variable": variables, "state": states, "probability": probability}
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    if make is None:  # pragma: no cover - a pandas without it: the public constructor
+        return pd.DataFrame(columns)
+    if not _TEXT_DTYPE:  # (and the column names: an Index, immutable, shared by the frames)
+        _TEXT_DTYPE.extend([pd.Series(["text"]).dtype, pd.Index(list(columns))])
+    text, names = _TEXT_DTYPE
+    as_text = (lambda xs: np.array(xs, dtype=object)) if text == object else (lambda xs: pd.array(xs, dtype=text))
+    return make([as_text(variables), as_text(states), probability], columns=names,
+                index=pd.RangeIndex(len(probability)), verify_integrity=False)
 
 
 def load(name_or_path: str | os.PathLike) -> Model:

@@ -330,6 +330,21 @@ def test_requisite_nodes_only_and_impossible_pruned_evidence_still_refused():
     # outside a sweep, strict=False answers NaN (evidence probability 0) where strict refuses
     (r,) = engine.run([Query.make("c", {"a": "x", "b": "y"})], strict=False)
     assert np.isnan(r.probabilities).all() and r.evidence_probability.tolist() == [0.0]
+    # answers kept for a question asked again are kept apart by strictness: the NaN answer just kept is not
+    # the strict one, which still refuses; asked again, each is given as first given, under its own label
+    with pytest.raises(QueryError, match="probability zero"):
+        engine.run([Query.make("c", {"a": "x", "b": "y"})])
+    (r,) = engine.run([Query.make("c", {"a": "x", "b": "y"}, label="again")], strict=False)
+    assert np.isnan(r.probabilities).all() and r.query.label == "again"
+    (r, again) = engine.run([Query.make("c", {"a": "x", "b": "y"}, label="more"), Query.make("c", {"b": "y"})],
+                            strict=False)  # (one answer kept, one not)
+    assert np.isnan(r.probabilities).all() and r.query.label == "more"
+    np.testing.assert_allclose(again.probabilities[0], [0.6, 0.4], atol=1e-15)
+    for _ in range(2):  # a caller's change to an answer asked again stays in its result
+        again.probabilities[:], again.evidence_probability[:] = 7.0, 7.0
+        (again,) = engine.run([Query.make("c", {"b": "y"})], strict=False)
+    np.testing.assert_allclose(again.probabilities[0], [0.6, 0.4], atol=1e-15)
+    assert 0 < again.evidence_probability[0] < 1
     # given tables: only the draw whose b-table rules the evidence out has no answer (a's row x is
     # (1, 0) in the first draw, (0.5, 0.5) in the second, whose answer is c's row y)
     b_tables = np.stack([net.tables[1], np.array([[0.5, 0.5], [0.3, 0.7]])], axis=-1)

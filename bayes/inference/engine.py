@@ -50,7 +50,7 @@ DEFAULT_CHUNK = 8192  # two generation blocks: one per core here, and bounded me
 
 # ----------------------------------------------------------------------------------- splitting questions
 
-MAX_CACHED_ANSWERS = 20_000  # point answers an engine keeps (each small: one question's probabilities)
+MAX_CACHED_ANSWERS = 20_000  # point answers an engine keeps, strict and not each (each small: one question's probabilities)
 MAX_CACHED_NUMBERS = 100_000  # a swept answer larger than this is not kept
 
 MAX_SPLITS = 4096  # cases a question may be split into (cutset conditioning) to fit the memory budget
@@ -72,9 +72,9 @@ class Engine:
         self.optimize = optimize
         self._plans, self._paths, self._requisites = {}, {}, {}  # by question shape: plans, paths, requisite tables
         self._queries: dict[Query, dict] = {}
-        # point answers (no draws) by (query without its label, strict): a model's tables do not change, so
-        # the explorer, notebooks and scenario tables asking the same question again are answered at once
-        self._answers: dict[tuple, tuple] = {}
+        # point answers (no draws) by strict, then by query without its label: a model's tables do not change,
+        # so the explorer, notebooks and scenario tables asking the same question again are answered at once
+        self._answers: dict[bool, dict[Query, tuple]] = {True: {}, False: {}}
         self._children = [[] for _ in net.names]
         for v, ps in enumerate(net.parents):
             for p in ps:
@@ -98,10 +98,17 @@ class Engine:
         queries = list(queries)
         if draws is not None:
             return BatchResult(self._general([self._prepared(q) for q in queries], draws, strict))
-        keys = [(replace(q, label="") if q.label else q, strict) for q in queries]
-        answers = [self._answers.get(k) for k in keys]
-        if None not in answers:
-            return BatchResult([self._answer(q, *a) for q, a in zip(queries, answers)])
+        kept = self._answers[bool(strict)]
+        known = []  # (one loop: a question asked again is answered in about a microsecond)
+        for q in queries:
+            answer = kept.get(replace(q, label="") if q.label else q)
+            if answer is None:
+                break
+            states, sweep_states, p, pe = answer  # (a result of copies: a caller may change its arrays)
+            known.append(QueryResult(q, states, sweep_states, p.copy(), pe.copy()))
+        else:
+            return BatchResult(known)
+        keys = [replace(q, label="") if q.label else q for q in queries]
         check_budget_setting()
         prepared = [self._prepared(q) for q in queries]
         results = [self._whole(prep) for prep in prepared]  # small questions, at once (inference/whole.py)
@@ -110,8 +117,8 @@ class Engine:
             for k, r in zip(rest, self._general([prepared[k] for k in rest], None, strict)):
                 results[k] = r
         for k, r in zip(keys, results):  # kept for the same questions asked again
-            if r.probabilities.size <= MAX_CACHED_NUMBERS and len(self._answers) < MAX_CACHED_ANSWERS:
-                self._answers[k] = (r.states, r.sweep_states, r.probabilities.copy(), r.evidence_probability.copy())
+            if r.probabilities.size <= MAX_CACHED_NUMBERS and len(kept) < MAX_CACHED_ANSWERS:
+                kept[k] = (r.states, r.sweep_states, r.probabilities.copy(), r.evidence_probability.copy())
         return BatchResult(results)
 
     def _whole(self, prep: dict) -> QueryResult | None:
@@ -158,11 +165,6 @@ class Engine:
                 "cases) or ask for fewer draws", self.net.source) from None
         return [QueryResult(prep["query"], prep["states"], prep["sweep_states"], out, pe)
                 for prep, out, pe in zip(prepared, outputs, pes)]
-
-    @staticmethod
-    def _answer(query: Query, states, sweep_states, probabilities, evidence_probability) -> QueryResult:
-        """A cached point answer, as a fresh result (copies: a caller may change its arrays)."""
-        return QueryResult(query, states, sweep_states, probabilities.copy(), evidence_probability.copy())
 
     # ------------------------------------------------------------ internals
     def _run_chunks(self, draws, n, prepared, outputs, pes, strict, given, progress) -> None:

@@ -125,6 +125,10 @@ class CompiledNetwork:
         table = self.tables[v]
         known = self._positive.get(v)
         if known is None or known[0] is not table:  # (a table replaced, as tests do, is looked at afresh)
+            low = table.min()
+            if low > 0:  # (most tables: no zero, so one pass)
+                known = self._positive[v] = (table, (True,) * table.shape[-1], float(low))
+                return known
             positive = table > 0
             known = self._positive[v] = (table, tuple(bool(x) for x in positive.all(axis=tuple(range(table.ndim - 1)))),
                                          float(table[positive].min()) if positive.any() else 1.0)
