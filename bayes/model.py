@@ -24,6 +24,7 @@ class Model:
         self.spec = spec
         self.engine = Engine.from_spec(spec)
         self._network = None
+        self._columns: dict[tuple, tuple] = {}  # text columns of query frames, by the variables asked (_tidy)
 
     # ------------------------------------------------------------------ what the model holds
     @property
@@ -127,7 +128,7 @@ class Model:
         mean, median, lo90 and hi90 (the equal-tailed 90% interval), reproducible for a `seed`.
         """
         if not draws:
-            return _tidy(self.marginals(variables, given, do, soft=soft), self.spec)
+            return _tidy(self.marginals(variables, given, do, soft=soft), self.spec, self._columns)
 
         variables = self._targets(variables)
         given = parse_assignments(given, self.spec, "evidence")
@@ -195,7 +196,7 @@ class Model:
                 raise QueryError(f"unknown scenario '{name}'; known scenarios: {', '.join(self.scenario_names())}",
                                  self.spec.path)
             try:
-                frame = _tidy(self.engine.marginals(variables, observe, do), self.spec)
+                frame = _tidy(self.engine.marginals(variables, observe, do), self.spec, self._columns)
             except QueryError as exc:
                 sc = self.spec.scenarios.get(name)
                 raise QueryError(f"scenario '{name}': {exc.message}", self.spec.path, sc.line if sc else None) from None
@@ -252,35 +253,46 @@ def _draw_count(draws, spec) -> int:
     return int(draws)
 
 
-def _tidy(result: dict[str, np.ndarray], spec: ModelSpec) -> pd.DataFrame:
-    """One row per state of each variable asked: variable, state, probability."""
-    variables: list[str] = []
-    states: list[str] = []
-    for var in result:
-        names = spec.states(var)
-        variables += [var] * len(names)
-        states += names
+def _tidy(result: dict[str, np.ndarray], spec: ModelSpec, kept: dict | None = None) -> pd.DataFrame:
+    """One row per state of each variable asked: variable, state, probability. `kept`: the text columns by the
+    variables asked, made once per model (a question asked again gets copies of them, not pandas' inference)."""
+    key = tuple(result)
+    text = kept.get(key) if kept is not None else None
+    if text is None:
+        variables: list[str] = []
+        states: list[str] = []
+        for var in result:
+            names = spec.states(var)
+            variables += [var] * len(names)
+            states += names
+        text = (_text_column(variables), _text_column(states))
+        if kept is not None and len(kept) < MAX_KEPT_COLUMNS:
+            kept[key] = text
     probability = np.concatenate([np.asarray(p, dtype=float).reshape(-1) for p in result.values()]) if result \
         else np.empty(0)
-    return _frame(variables, states, probability)
+    return _frame(text[0].copy(), text[1].copy(), probability)
 
 
+MAX_KEPT_COLUMNS = 1000  # sets of variables asked whose text columns a model keeps
 _TEXT_DTYPE: list = []  # the dtype pandas gives a column of text (object; pandas 3: str) and the column names
 
 
-def _frame(variables: list[str], states: list[str], probability: np.ndarray) -> pd.DataFrame:
-    """The tidy frame as pd.DataFrame would build it from rows, made from its columns directly: a model.query
-    asked again took 100 us in pandas' row-by-row inference, against 4 us for the engine's answer."""
-    columns = {"variable": variables, "state": states, "probability": probability}
+def _text_column(values: list[str]):
+    """A column of text as pandas would type it from rows."""
+    if not _TEXT_DTYPE:  # (and the column names: an Index, immutable, shared by the frames)
+        _TEXT_DTYPE.extend([pd.Series(["text"]).dtype, pd.Index(["variable", "state", "probability"])])
+    dtype = _TEXT_DTYPE[0]
+    return np.array(values, dtype=object) if dtype == object else pd.array(values, dtype=dtype)
+
+
+def _frame(variables, states, probability: np.ndarray) -> pd.DataFrame:
+    """The tidy frame as pd.DataFrame would build it from rows, made from its columns directly (pandas' inference
+    row by row took 100 us, against 4 us for the engine's answer to a question asked again)."""
     make = getattr(pd.DataFrame, "_from_arrays", None)
     if make is None:  # pragma: no cover - a pandas without it: the public constructor
-        return pd.DataFrame(columns)
-    if not _TEXT_DTYPE:  # (and the column names: an Index, immutable, shared by the frames)
-        _TEXT_DTYPE.extend([pd.Series(["text"]).dtype, pd.Index(list(columns))])
-    text, names = _TEXT_DTYPE
-    as_text = (lambda xs: np.array(xs, dtype=object)) if text == object else (lambda xs: pd.array(xs, dtype=text))
-    return make([as_text(variables), as_text(states), probability], columns=names,
-                index=pd.RangeIndex(len(probability)), verify_integrity=False)
+        return pd.DataFrame({"variable": variables, "state": states, "probability": probability})
+    return make([variables, states, probability], columns=_TEXT_DTYPE[1], index=pd.RangeIndex(len(probability)),
+                verify_integrity=False)
 
 
 def load(name_or_path: str | os.PathLike) -> Model:
