@@ -909,24 +909,29 @@ def test_findings_shown_possible_have_positive_probability_by_brute_force():
     assert shown >= 0.9 * possible_count  # 70 of 71 here; 55 without witnesses
 
 
-@pytest.mark.parametrize("states", [2, 40])
-def test_a_walk_is_tried_only_where_the_pruned_tables_are_big(states, monkeypatch):
+@pytest.mark.parametrize("states,everywhere", [(2, False), (40, False), (2, True), (40, True)])
+def test_a_walk_is_tried_only_where_the_pruned_tables_are_big(states, everywhere, monkeypatch):
     """t <- x -> y -> z with a finding on z and x: pruning leaves out y's and z's tables (x observed blocks
-    them from t). Small ones (2 states: 4 numbers each) are multiplied, the question asked whole, no walk;
-    big ones (40 states: 1,600 numbers each, over WALK_WORTH per table) are proven possible by a walk and left
-    out. The answer is t's row under x either way."""
+    them from t). Where z = s1 is ruled out under y = s0, small tables (2 states: 4 numbers each) are
+    multiplied, the question asked whole, no walk; big ones (40 states: 1,600 numbers each, over WALK_WORTH per
+    table) are proven possible by a walk and left out. Where z = s1 is positive under every y (`everywhere`),
+    the findings are possible with no walk and no whole question, whatever the size. The answer is t's row
+    under x either way."""
     import bayes.inference.engine as engine_module
+    import bayes.inference.possible as possible_module
 
-    walks = []
-    real = engine_module.surely_possible
-    monkeypatch.setattr(engine_module, "surely_possible", lambda *a: walks.append(1) or real(*a))
+    asked, walks = [], []
+    real, real_walk = engine_module.surely_possible, possible_module._walk
+    monkeypatch.setattr(engine_module, "surely_possible", lambda *a: asked.append(1) or real(*a))
+    monkeypatch.setattr(possible_module, "_walk", lambda *a: walks.append(1) or real_walk(*a))
     rng = np.random.default_rng(states)
     card = [states, states, states, 2]
     parents = [(), (0,), (1,), (0,)]
     tables = [rng.dirichlet(np.ones(card[v]), size=tuple(card[p] for p in parents[v])) if parents[v]
               else rng.dirichlet(np.ones(card[v])) for v in range(4)]
-    tables[2][:, 0] = 0.0  # zeros in z's table: the finding is not possible whatever y is
-    tables[2] /= tables[2].sum(axis=-1, keepdims=True)
+    if not everywhere:
+        tables[2][0, 1] = 0.0  # z = s1 ruled out under y = s0: shown possible by a walk or by asking whole
+        tables[2] /= tables[2].sum(axis=-1, keepdims=True)
     names = ["x", "y", "z", "t"]
     net = CompiledNetwork(names, [tuple(f"s{k}" for k in range(c)) for c in card], parents, tables)
     monkeypatch.setattr(engine_module, "DIRECT_BUCKET", 1)  # never small enough to be asked whole at once
@@ -935,7 +940,10 @@ def test_a_walk_is_tried_only_where_the_pruned_tables_are_big(states, monkeypatc
     np.testing.assert_allclose(r.probabilities[0], tables[3][1], rtol=1e-12)
     prep = engine._prepare(Query.make("t", {"x": "s1", "z": "s1"}))
     assert engine._requisite(prep) == [3]
-    assert len(walks) == (1 if states == 40 else 0)
+    walked = states == 40 and not everywhere
+    assert bool(walks) == walked and len(asked) == (1 if walked or everywhere else 0)  # (a walk, then one with y held)
+    whole = engine._with_all_evidence(engine._prepared(Query.make("t", {"x": "s1", "z": "s1"})))
+    assert (whole.get("prune") is False) == (states == 2 and not everywhere)
 
 
 def test_the_walk_on_a_forced_finding_and_numpy_states():

@@ -26,6 +26,8 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
     instead; the answer is never True for impossible findings."""
     if any(v in do for v in ev) or not all((np.asarray(likelihood) > 0).all() for likelihood in soft.values()):
         return False  # (a finding on a forced variable: the engine settles those before asking)
+    if met_everywhere(net, ev, do):
+        return True
     net.drop_stale_possible_states()  # (once here, not at each variable the walks visit)
     ev, above_findings = dict(ev), ancestors(net, set(ev), do)  # (findings held below are among these)
     for _ in range(WITNESS_WALKS):
@@ -50,14 +52,22 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
     return False
 
 
+def met_everywhere(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]) -> bool:
+    """Whether every finding's state is positive under every configuration of its parents (findings and forced
+    variables held at their states): then choosing any state of positive probability for each other variable in
+    turn meets every finding, so the findings are possible, with no walk (a look at one row set per finding)."""
+    held = {**ev, **do}
+    return all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
+               + (s,)] > 0).all() for v, s in ev.items())
+
+
 def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int], above_findings: list[int]):
     """None when every finding is met whatever possible configuration of its parents comes; else the first
     finding (in topological order) that some rule out, with the possible states worked out so far (of the
     variables below a finding or a forced variable; the others' are net.possible_states). `above_findings`:
     the findings and their ancestors, in topological order."""
     held = {**ev, **do}
-    if all(net.positive_everywhere(v)[s] or (net.tables[v][tuple(held.get(p, slice(None)) for p in net.parents[v])
-           + (s,)] > 0).all() for v, s in ev.items()):  # positive under every parent configuration: no walk needed
+    if met_everywhere(net, ev, do):
         return None
     possible: dict[int, np.ndarray] = {}  # those of variables below a finding or a forced variable
     for v in above_findings:  # ancestors first (variables are in topological order)
