@@ -99,16 +99,13 @@ class Engine:
         if draws is not None:
             return BatchResult(self._general([self._prepared(q) for q in queries], draws, strict))
         kept = self._answers[bool(strict)]
-        known = []  # (one loop: a question asked again is answered in about a microsecond)
-        for q in queries:
-            answer = kept.get(replace(q, label="") if q.label else q)
+        keys, known = [replace(q, label="") if q.label else q for q in queries], []
+        for q, answer in zip(queries, map(kept.get, keys)):  # (one loop: asked again, answered in about 1.5 us)
             if answer is None:
-                break
-            states, sweep_states, p, pe = answer  # (a result of copies: a caller may change its arrays)
-            known.append(QueryResult(q, states, sweep_states, p.copy(), pe.copy()))
+                break  # (a result of copies: a caller may change its arrays)
+            known.append(QueryResult(q, answer[0], answer[1], answer[2].copy(), answer[3].copy()))
         else:
             return BatchResult(known)
-        keys = [replace(q, label="") if q.label else q for q in queries]
         check_budget_setting()
         prepared = [self._prepared(q) for q in queries]
         results = [self._whole(prep) for prep in prepared]  # small questions, at once (inference/whole.py)
