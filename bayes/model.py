@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -274,14 +275,18 @@ def _tidy(result: dict[str, np.ndarray], spec: ModelSpec, kept: dict | None = No
 
 
 MAX_KEPT_COLUMNS = 1000  # sets of variables asked whose text columns a model keeps
-_TEXT_DTYPE: list = []  # the dtype pandas gives a column of text (object; pandas 3: str) and the column names
+
+
+@functools.cache
+def _layout() -> tuple:
+    """(the dtype pandas gives a column of text: object, pandas 3's str; the column names, an immutable Index
+    the frames share), found on first use rather than at import."""
+    return pd.Series(["text"]).dtype, pd.Index(["variable", "state", "probability"])
 
 
 def _text_column(values: list[str]):
     """A column of text as pandas would type it from rows."""
-    if not _TEXT_DTYPE:  # (and the column names: an Index, immutable, shared by the frames)
-        _TEXT_DTYPE.extend([pd.Series(["text"]).dtype, pd.Index(["variable", "state", "probability"])])
-    dtype = _TEXT_DTYPE[0]
+    dtype = _layout()[0]
     return np.array(values, dtype=object) if dtype == object else pd.array(values, dtype=dtype)
 
 
@@ -291,7 +296,7 @@ def _frame(variables, states, probability: np.ndarray) -> pd.DataFrame:
     make = getattr(pd.DataFrame, "_from_arrays", None)
     if make is None:  # pragma: no cover - a pandas without it: the public constructor
         return pd.DataFrame({"variable": variables, "state": states, "probability": probability})
-    return make([variables, states, probability], columns=_TEXT_DTYPE[1], index=pd.RangeIndex(len(probability)),
+    return make([variables, states, probability], columns=_layout()[1], index=pd.RangeIndex(len(probability)),
                 verify_integrity=False)
 
 

@@ -30,7 +30,9 @@ def surely_possible(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int]
         return True
     net.drop_stale_possible_states()  # (once here, not at each variable the walks visit)
     ev, above_findings = dict(ev), ancestors(net, set(ev), do)  # (findings held below are among these)
-    for _ in range(WITNESS_WALKS):
+    for walk in range(WITNESS_WALKS):
+        if walk and met_everywhere(net, ev, do):  # (with the witness held; the findings alone were looked at above)
+            return True
         failed = _walk(net, ev, do, above_findings)
         if failed is None:
             return True
@@ -67,8 +69,6 @@ def _walk(net: CompiledNetwork, ev: dict[int, int], do: dict[int, int], above_fi
     variables below a finding or a forced variable; the others' are net.possible_states). `above_findings`:
     the findings and their ancestors, in topological order."""
     held = {**ev, **do}
-    if met_everywhere(net, ev, do):
-        return None
     possible: dict[int, np.ndarray] = {}  # those of variables below a finding or a forced variable
     for v in above_findings:  # ancestors first (variables are in topological order)
         parents = net.parents[v]
